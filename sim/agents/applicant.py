@@ -1,0 +1,134 @@
+"""Citizens and businesses: super-individuals who act only when a need arises.
+
+A ``Population`` holds one commune's applicants of one kind. Each agent stands for
+``weight`` households (or businesses); its attributes live in the population's arrays
+so a day's needs are handed to agents with a few vectorised draws, and a day costs
+in proportion to its dossiers, not to the population.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from sim.config import Reader
+from sim.dossier import ONLINE, Dossier
+
+
+@dataclass(frozen=True)
+class ApplicantBehaviour:
+    """How a kind of applicant chooses a channel and answers supplement requests."""
+
+    units_per_agent: float
+    digital_propensity_mean: float
+    digital_propensity_concentration: float
+    signal_coverage: float
+    give_up_probability: float
+    return_days_mean: float
+    online_learning_rate: float
+
+    @classmethod
+    def read(cls, reader: Reader) -> ApplicantBehaviour:
+        return cls(
+            units_per_agent=reader.number("units_per_agent", low=1),
+            digital_propensity_mean=reader.probability("digital_propensity_mean"),
+            digital_propensity_concentration=reader.number(
+                "digital_propensity_concentration", 8.0, low=0, low_open=True
+            ),
+            signal_coverage=reader.probability("signal_coverage", 1.0),
+            give_up_probability=reader.probability("give_up_probability", 0.0),
+            return_days_mean=reader.number("return_days_mean", 3.0, low=0),
+            online_learning_rate=reader.probability("online_learning_rate", 0.0),
+        )
+
+
+class Applicant(mesa.Agent):
+    """A household or business (``weight`` of them) that files dossiers."""
+
+    def __init__(self, model: mesa.Model, population: Population, index: int) -> None:
+        super().__init__(model)
+        self.population = population
+        self.index = index
+
+    @property
+    def weight(self) -> float:
+        return float(self.population.weight[self.index])
+
+    @property
+    def digital_propensity(self) -> float:
+        return float(self.population.propensity[self.index])
+
+    @digital_propensity.setter
+    def digital_propensity(self, value: float) -> None:
+        self.population.propensity[self.index] = min(1.0, max(0.0, value))
+
+    @property
+    def has_signal(self) -> bool:
+        return bool(self.population.has_signal[self.index])
+
+    def answer_supplement_request(self, u_give_up: float, u_delay: float) -> float | None:
+        """Hours until the completed dossier comes back, or None to give up."""
+        behaviour = self.population.behaviour
+        if u_give_up < behaviour.give_up_probability:
+            return None
+        return -behaviour.return_days_mean * 24.0 * np.log1p(-u_delay)
+
+    def learn_from(self, dossier: Dossier) -> None:
+        """A result on time online makes the online channel more attractive."""
+        rate = self.population.behaviour.online_learning_rate
+        if rate and dossier.channel == ONLINE and dossier.on_time:
+            self.digital_propensity += rate * (1.0 - self.digital_propensity)
+
+
+class Citizen(Applicant):
+    """Households of a commune."""
+
+
+class Business(Applicant):
+    """Business households and enterprises of a commune."""
+
+
+class Population:
+    """All applicants of one kind in one commune.
+
+    Args:
+        model: the model.
+        agent_class: ``Citizen`` or ``Business``.
+        units: households (or businesses) represented.
+        behaviour: channel and supplement behaviour.
+        rng: the stream that draws the agents' attributes.
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        agent_class: type[Applicant],
+        units: float,
+        behaviour: ApplicantBehaviour,
+        rng: np.random.Generator,
+    ) -> None:
+        self.behaviour = behaviour
+        n_agents = max(1, int(np.ceil(units / behaviour.units_per_agent)))
+        self.weight = np.full(n_agents, units / n_agents)
+        self.cumulative_weight = np.cumsum(self.weight)
+        self.total_weight = float(self.cumulative_weight[-1])
+        mean = behaviour.digital_propensity_mean
+        k = behaviour.digital_propensity_concentration
+        if 0.0 < mean < 1.0:
+            self.propensity = rng.beta(mean * k, (1 - mean) * k, n_agents)
+        else:
+            self.propensity = np.full(n_agents, mean)
+            rng.random(n_agents)  # keep the stream aligned whatever the mean
+        self.has_signal = rng.random(n_agents) < behaviour.signal_coverage
+        self.agents = [agent_class(model, self, i) for i in range(n_agents)]
+
+    def pick(self, u: np.ndarray) -> np.ndarray:
+        """Agent indices for needs, chosen in proportion to weight."""
+        index = np.searchsorted(self.cumulative_weight, u * self.total_weight, side="right")
+        return np.minimum(index, len(self.agents) - 1)
+
+    def goes_online(self, index: np.ndarray, u: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """Channel choice: online when eligible, with signal, and the agent is inclined."""
+        return eligible & self.has_signal[index] & (u < self.propensity[index])

@@ -1,0 +1,104 @@
+"""The dossier: one administrative-procedure case file, a small record (not an agent)."""
+
+from __future__ import annotations
+
+FIELDS: tuple[str, ...] = (
+    "certification",
+    "civil_status",
+    "land",
+    "construction",
+    "business",
+    "social_policy",
+)
+"""Field keys every scenario may use (DESIGN.md "Interfaces"); scenarios may add more."""
+
+IN_PERSON = 0
+ONLINE = 1
+CHANNELS = ("in_person", "online")
+
+# status codes
+QUEUED = 0
+IN_SERVICE = 1
+WITH_APPLICANT = 2  # returned for a supplement, waiting for the applicant
+RESOLVED = 3
+WITHDRAWN = 4
+
+
+class Dossier:
+    """A case file moving through commune and province offices.
+
+    Times are simulation hours. ``first_service`` is when a clerk first started on it
+    (``-1`` until then). ``work`` is the work content (hours at proficiency 1) of the
+    current stage; ``escalate``, ``needs_supplement`` and ``province_work`` are drawn
+    when the need arises, so policies compared under one seed see the same dossiers.
+    """
+
+    __slots__ = (
+        "uid",
+        "commune",
+        "field",
+        "procedure",
+        "channel",
+        "applicant",
+        "submitted",
+        "deadline",
+        "work",
+        "status",
+        "first_service",
+        "resolved",
+        "reworks",
+        "supplements",
+        "escalate",
+        "needs_supplement",
+        "province_work",
+        "stage",
+        "tallies",
+        "counted",
+    )
+
+    def __init__(
+        self,
+        uid: int,
+        commune: object,
+        procedure: object,
+        channel: int,
+        applicant: object,
+        submitted: float,
+        deadline: float,
+        work: float,
+        counted: bool,
+        tallies: tuple = (),
+        escalate: bool = False,
+        needs_supplement: bool = False,
+        province_work: float = 0.0,
+    ) -> None:
+        self.uid = uid
+        self.commune = commune
+        self.procedure = procedure
+        self.field = procedure.field
+        self.channel = channel
+        self.applicant = applicant
+        self.submitted = submitted
+        self.deadline = deadline
+        self.work = work
+        self.status = QUEUED
+        self.first_service = -1.0
+        self.resolved = -1.0
+        self.reworks = 0
+        self.supplements = 0
+        self.escalate = escalate
+        self.needs_supplement = needs_supplement
+        self.province_work = province_work
+        self.stage = 0  # 0 = commune, 1 = province
+        self.tallies = tallies  # the metric slices this dossier counts in
+        self.counted = counted  # submitted after warm-up: enters the time statistics
+
+    @property
+    def on_time(self) -> bool:
+        return 0.0 <= self.resolved <= self.deadline
+
+    def __repr__(self) -> str:
+        return (
+            f"Dossier({self.uid}, {self.field}/{self.procedure.name}, "
+            f"submitted={self.submitted:.2f}, deadline={self.deadline:.2f}, status={self.status})"
+        )

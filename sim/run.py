@@ -1,0 +1,160 @@
+"""The Hydra app: ``python -m sim.run [overrides]`` runs one job, ``-m`` sweeps.
+
+Each job runs ``run.replications`` seeds of the scenario under the selected policies and
+writes ``summary.json``, ``daily.csv`` and ``backlog.png`` into its output directory.
+A job that fails writes ``summary.json`` with ``"status": "error"`` and the message, so
+a sweep's aggregation reports it instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+from tqdm import tqdm
+
+from sim.config import ConfigError, RunSettings
+from sim.outputs import write_csv, write_json
+from sim.replications import aggregate, mean_daily, run_replication
+from sim.report import plot_backlog
+from sim.scenario import ScenarioSpec
+
+CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+HEADLINE = (
+    ("dossiers_created", "dossiers received", "{:,.0f}"),
+    ("dossiers_resolved", "resolved", "{:,.0f}"),
+    ("dossiers_open", "open at the end", "{:,.0f}"),
+    ("overdue_open", "overdue open", "{:,.0f}"),
+    ("on_time_rate", "on-time rate", "{:.3f}"),
+    ("mean_wait_hours", "mean wait (h)", "{:.2f}"),
+    ("mean_sojourn_hours", "mean time to result (h)", "{:.2f}"),
+    ("p95_sojourn_hours", "95th pct time to result (h)", "{:.2f}"),
+    ("mean_backlog", "mean backlog", "{:.1f}"),
+    ("utilization", "staff utilisation", "{:.3f}"),
+    ("online_share", "online share", "{:.3f}"),
+)
+
+
+def run_job(cfg: DictConfig, out_dir: Path) -> dict:
+    """Run one job from a composed config and write its outputs; returns the summary."""
+    started = time.perf_counter()
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    try:
+        container = OmegaConf.to_container(cfg, resolve=True)
+    except OmegaConfBaseException as error:
+        raise ConfigError(f"config could not be resolved: {error}") from None
+    settings = RunSettings(container)
+    spec = ScenarioSpec.read(container["scenario"])
+    policy_cfg = container.get("policy") or {}
+    summaries, frames = [], []
+    total_days = settings.days * settings.replications
+    with tqdm(
+        total=total_days,
+        desc=f"{spec.name}",
+        unit="day",
+        delay=0 if settings.progress is True else 3,
+        disable=settings.progress is False,
+        file=sys.stderr,
+        leave=False,
+    ) as bar:
+        for replication in range(settings.replications):
+            summary, daily = run_replication(
+                spec,
+                policy_cfg,
+                seed=settings.seed,
+                replication=replication,
+                days=settings.days,
+                warmup_days=settings.warmup_days,
+                start_date=settings.start_date,
+                on_day=lambda: bar.update(1),
+            )
+            summaries.append(summary)
+            frames.append(daily)
+    result = {
+        "status": "ok",
+        "scenario": spec.name,
+        "policies": sorted(policy_cfg),
+        "seed": settings.seed,
+        "replications": settings.replications,
+        "start_date": settings.start_date,
+        "days": settings.days,
+        "warmup_days": settings.warmup_days,
+    }
+    result.update(aggregate(summaries))
+    daily = mean_daily(frames)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_csv(out_dir / "daily.csv", daily)
+    if container.get("output", {}).get("plots", True):
+        plot_backlog(
+            daily,
+            out_dir / "backlog.png",
+            f"{spec.name}: {', '.join(result['policies'])} "
+            f"({settings.replications} replication{'s' * (settings.replications > 1)})",
+            spec.calendar,
+        )
+    write_json(out_dir / "summary.json", result)
+    if container.get("output", {}).get("table", True):
+        print(format_table(result, out_dir, time.perf_counter() - started))
+    return result
+
+
+def format_table(summary: dict, out_dir: Path, seconds: float) -> str:
+    """A short text table of the headline figures and the per-field on-time rates."""
+    ci = summary.get("ci95", {})
+    lines = [
+        f"{summary['scenario']} | policies: {', '.join(summary['policies'])} | "
+        f"seed {summary['seed']} | {summary['replications']} replication(s) | "
+        f"{summary['days']} days from {summary['start_date']}",
+    ]
+    for key, label, fmt in HEADLINE:
+        value = summary.get(key)
+        text = "n/a" if value is None else fmt.format(value)
+        if ci.get(key):
+            low, high = ci[key]
+            text += f"  (95% CI {fmt.format(low)} to {fmt.format(high)})"
+        lines.append(f"  {label:<30}{text}")
+    lines.append(f"  {'field':<16}{'received':>10}{'on-time':>9}{'overdue':>9}{'mean h':>9}")
+    for field, figures in summary["by_field"].items():
+        rate = figures["on_time_rate"]
+        sojourn = figures["mean_sojourn_hours"]
+        lines.append(
+            f"  {field:<16}{figures['dossiers_created']:>10,.0f}"
+            f"{'n/a' if rate is None else f'{rate:.3f}':>9}"
+            f"{figures['overdue_open']:>9,.0f}"
+            f"{'n/a' if sojourn is None else f'{sojourn:.1f}':>9}"
+        )
+    lines.append(f"  outputs: {out_dir}  ({seconds:.1f} s)")
+    return "\n".join(lines)
+
+
+def _is_multirun() -> bool:
+    try:
+        return HydraConfig.get().mode.name == "MULTIRUN"
+    except ValueError:
+        return False
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+def main(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        run_job(cfg, out_dir)
+    except Exception as error:  # a job reports its failure instead of vanishing
+        message = str(error) if isinstance(error, ConfigError) else repr(error)
+        write_json(out_dir / "summary.json", {"status": "error", "error": message})
+        if cfg.get("verbose", False):
+            traceback.print_exc()
+        print(f"error: {message}", file=sys.stderr)
+        if not _is_multirun():
+            sys.exit(2 if isinstance(error, ConfigError) else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Scenario specification: the validated, typed form of ``cfg.scenario``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.agents.applicant import ApplicantBehaviour
+from sim.config import ConfigError, Reader
+from sim.discipline import DISCIPLINES
+from sim.dossier import FIELDS
+from sim.procedures import APPLICANT_KINDS, Procedure, WorkDistribution, read_procedures
+
+
+@dataclass(frozen=True)
+class ClerkGroup:
+    """``count`` clerks with the same skills."""
+
+    count: int
+    skills: dict[str, float]
+    switch_hours: float
+
+
+@dataclass(frozen=True)
+class CommuneSpec:
+    name: str
+    households: float
+    businesses: float
+    arrivals_per_hour: float | None
+    clerks: tuple[ClerkGroup, ...]
+
+
+@dataclass(frozen=True)
+class DepartmentSpec:
+    field: str
+    staff: int
+    proficiency: float
+    work: WorkDistribution
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    name: str
+    calendar: dict
+    dispatch: str
+    fields: tuple[str, ...]
+    procedures: tuple[Procedure, ...]
+    dossiers_per_unit_per_year: dict[str, float]
+    monthly_factors: tuple[float, ...]
+    behaviour: dict[str, ApplicantBehaviour]
+    rework_fraction: float
+    communes: tuple[CommuneSpec, ...]
+    departments: dict[str, DepartmentSpec] = field(default_factory=dict)
+    handoff_hours: float = 0.0
+
+    @classmethod
+    def read(cls, data: dict) -> ScenarioSpec:
+        r = Reader(data, "scenario")
+        fields = tuple(r.raw("fields", list(FIELDS)))
+        procedures = read_procedures(r, fields)
+        demand = r.child("demand", {})
+        applicants = r.child("applicants", {})
+        behaviour = {
+            kind: ApplicantBehaviour.read(applicants.child(kind, {}))
+            for kind in APPLICANT_KINDS
+            if any(p.applicant == kind for p in procedures)
+        }
+        communes = tuple(_read_commune(c, fields) for c in r.items("communes"))
+        if not communes:
+            raise ConfigError("scenario.communes = []: at least one commune is needed")
+        names = [c.name for c in communes]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"scenario.communes: commune names repeat: {names}")
+        province = r.child("province", {})
+        departments = {
+            name: DepartmentSpec(
+                field=name,
+                staff=item.integer("staff", low=0),
+                proficiency=item.number("proficiency", 1.0, low=0, low_open=True),
+                work=WorkDistribution.read(item.child("work_hours")),
+            )
+            for name, item in province.mapping("departments", {}).items()
+        }
+        for name in departments:
+            if name not in fields:
+                raise ConfigError(
+                    f"scenario.province.departments.{name}: unknown field; "
+                    f"allowed: {', '.join(fields)}"
+                )
+        for p in procedures:
+            if p.escalation_probability > 0 and p.field not in departments:
+                raise ConfigError(
+                    f"scenario.procedures.{p.name}.escalation_probability = "
+                    f"{p.escalation_probability:g}: field {p.field!r} has no provincial "
+                    "department in scenario.province.departments to escalate to"
+                )
+        factors = tuple(demand.raw("monthly_factors", [1.0] * 12))
+        if len(factors) != 12 or any(
+            isinstance(f, bool) or not isinstance(f, int | float) or f < 0 for f in factors
+        ):
+            raise ConfigError(
+                f"scenario.demand.monthly_factors = {list(factors)}: "
+                "must be 12 numbers >= 0 (January to December)"
+            )
+        return cls(
+            name=str(r.raw("name")),
+            calendar=dict(r.raw("calendar", {"kind": "working"})),
+            dispatch=r.choice("dispatch", DISCIPLINES, "fifo"),
+            fields=fields,
+            procedures=tuple(procedures),
+            dossiers_per_unit_per_year={
+                kind: demand.number(f"{kind}_dossiers_per_year", 0.0, low=0)
+                for kind in APPLICANT_KINDS
+            },
+            monthly_factors=tuple(float(f) for f in factors),
+            behaviour=behaviour,
+            rework_fraction=r.number("rework_fraction", 0.5, low=0),
+            communes=communes,
+            departments=departments,
+            handoff_hours=province.number("handoff_hours", 0.0, low=0),
+        )
+
+
+def _read_commune(c: Reader, fields: tuple[str, ...]) -> CommuneSpec:
+    groups = []
+    for g in c.items("clerks"):
+        skills = g.raw("skills")
+        if not isinstance(skills, dict) or not skills:
+            raise ConfigError(f"{g.key('skills')} = {skills!r}: must map fields to proficiency")
+        skill_reader = Reader(skills, g.key("skills"))
+        for name in skills:
+            if name not in fields:
+                raise ConfigError(
+                    f"{g.key('skills')}.{name}: unknown field; allowed: {', '.join(fields)}"
+                )
+        groups.append(
+            ClerkGroup(
+                count=g.integer("count", low=0),
+                skills={name: skill_reader.number(name, low=0) for name in skills},
+                switch_hours=g.number("switch_hours", 0.0, low=0),
+            )
+        )
+    return CommuneSpec(
+        name=str(c.raw("name")),
+        households=c.number("households", 0.0, low=0),
+        businesses=c.number("businesses", 0.0, low=0),
+        arrivals_per_hour=(
+            c.number("arrivals_per_hour", low=0) if c.has("arrivals_per_hour") else None
+        ),
+        clerks=tuple(groups),
+    )
