@@ -220,8 +220,20 @@ class GovernanceModel(mesa.Model):
             name: figures(tally, busy.get(name, 0.0), available.get(name, 0.0))
             for name, tally in metrics.by_commune.items()
         }
+        result["overdue_by_commune_field"] = self.overdue_by_commune_field()
         result["policy_cost_vnd"] = float(sum(p.cost_vnd(self) for p in self.policies))
         return result
+
+    def overdue_by_commune_field(self) -> dict[str, dict[str, int]]:
+        """Open dossiers past their deadline now, per commune and field (for heatmaps)."""
+        now = self.engine.now
+        fields = self.scenario_spec.fields
+        grid = {c.name: dict.fromkeys(fields, 0) for c in self.communes}
+        for dossier in self.metrics.open_dossiers.values():
+            if dossier.deadline < now:
+                row = grid[dossier.commune.name]
+                row[dossier.field] = row.get(dossier.field, 0) + 1
+        return grid
 
     def daily_frame(self):
         return self.datacollector.get_model_vars_dataframe()

@@ -1,7 +1,8 @@
 """The Hydra app: ``python -m sim.run [overrides]`` runs one job, ``-m`` sweeps.
 
 Each job runs ``run.replications`` seeds of the scenario under the selected policies and
-writes ``summary.json``, ``daily.csv`` and ``backlog.png`` into its output directory.
+writes ``summary.json``, ``daily.csv``, ``backlog.png`` and ``report.html`` into its output
+directory.
 A job that fails writes ``summary.json`` with ``"status": "error"`` and the message, so
 a sweep's aggregation reports it instead of dropping it.
 """
@@ -23,7 +24,7 @@ from tqdm import tqdm
 from sim.config import ConfigError, RunSettings
 from sim.outputs import write_csv, write_json
 from sim.replications import aggregate, mean_daily, run_replication
-from sim.report import plot_backlog
+from sim.report import plot_backlog, write_run_report
 from sim.scenario import ScenarioSpec
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
@@ -100,6 +101,9 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             spec.calendar,
         )
     write_json(out_dir / "summary.json", result)
+    if container.get("output", {}).get("report", True):
+        write_run_report(out_dir, result, daily, calendar_spec=spec.calendar,
+                         policy_cfg=policy_cfg)
     if container.get("output", {}).get("table", True):
         print(format_table(result, out_dir, time.perf_counter() - started))
     return result

@@ -1,0 +1,93 @@
+"""The run report: a self-contained HTML file a planner can read without the code."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from sim.figures import LUNAR_NEW_YEAR, closed_days
+from sim.run import CONFIG_DIR, run_job
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _compose(overrides: list[str]):
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return compose("config", overrides=overrides)
+
+
+@pytest.fixture(scope="module")
+def lang_son_report(tmp_path_factory) -> tuple[dict, str]:
+    out = tmp_path_factory.mktemp("run")
+    cfg = _compose(["scenario=lang_son_wards", "run.days=21", "run.start_date=2025-08-20",
+                    "run.replications=2", "output.table=false", "run.progress=false"])
+    summary = run_job(cfg, out)
+    return summary, (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_report_is_self_contained(lang_son_report):
+    _, text = lang_son_report
+    images = re.findall(r'<img alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+    assert len(images) >= 3  # backlog, on-time by field, commune x field heatmap
+    for payload in images:
+        assert base64.b64decode(payload)[:8] == PNG_MAGIC
+    # nothing is fetched from elsewhere: no external scripts, styles or images
+    assert not re.search(r'(src|href)="(?!data:)', text)
+    assert "<script" not in text
+
+
+def test_report_states_the_question_in_dates(lang_son_report):
+    summary, text = lang_son_report
+    assert "lang_son_wards" in text and "baseline" in text
+    assert "20 Aug 2025 to 09 Sep 2025 (21 days)" in text
+    assert "master seed 42, 2 replications" in text
+    # the 2 September national day falls in the period and is listed by date
+    assert "Tue 02 Sep 2025" in text and "National Day" in text
+    # with two replications the headline figures carry confidence intervals
+    assert "95% CI" in text
+    for label in ("Backlog at the end", "Overdue at the end", "On-time rate",
+                  "Mean time to resolution", "95th percentile time to resolution",
+                  "Staff utilisation", "Online share", "Policy cost"):
+        assert label in text
+
+
+def test_commune_table_sorted_by_overdue(lang_son_report):
+    summary, text = lang_son_report
+    section = text.split("Communes, most overdue first")[1].split("</table>")[0]
+    names = re.findall(r"<tr><td>([a-z ]+)</td>", section)
+    expected = sorted(summary["by_commune"], key=lambda c: -summary["by_commune"][c][
+        "overdue_open"])
+    assert names == [c.replace("_", " ") for c in expected]
+    assert len(names) == 4
+
+
+def test_overdue_grid_adds_up_to_overdue_total(lang_son_report):
+    summary, _ = lang_son_report
+    grid = summary["overdue_by_commune_field"]
+    total = sum(v for row in grid.values() for f, v in row.items() if f != "ci95")
+    assert total == pytest.approx(summary["overdue_open"])
+    for commune, figures in summary["by_commune"].items():
+        row = sum(v for f, v in grid[commune].items() if f != "ci95")
+        assert row == pytest.approx(figures["overdue_open"])
+
+
+def test_lunar_new_year_is_told_apart_from_other_holidays():
+    calendar = {"kind": "working", "holidays_country": "VN"}
+    closed = closed_days(calendar, dt.date(2026, 2, 1), 28)
+    lny = [d for d, kind, _ in closed if kind == LUNAR_NEW_YEAR]
+    assert lny == [dt.date(2026, 2, d) for d in range(16, 21)]
+    assert closed_days({"kind": "always_open"}, dt.date(2026, 2, 1), 28) == []
+
+
+def test_report_written_for_validation_scenario(tmp_path: Path):
+    cfg = _compose(["scenario=mmc", "run.days=3", "output.table=false",
+                    "run.progress=false"])
+    run_job(cfg, tmp_path)
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "mmc under baseline" in text
+    assert "Public holidays in the period" not in text  # 24/7 calendar
