@@ -9,6 +9,7 @@ from sim.config import ConfigError, Reader
 from sim.discipline import DISCIPLINES
 from sim.dossier import FIELDS
 from sim.procedures import APPLICANT_KINDS, Procedure, WorkDistribution, read_procedures
+from sim.synthetic import expand
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class ScenarioSpec:
 
     @classmethod
     def read(cls, data: dict) -> ScenarioSpec:
-        r = Reader(data, "scenario")
+        r = Reader(expand(data), "scenario")  # synthetic scenarios draw their communes
         fields = tuple(r.raw("fields", list(FIELDS)))
         procedures = read_procedures(r, fields)
         demand = r.child("demand", {})
