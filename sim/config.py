@@ -135,6 +135,7 @@ class RunSettings:
                 f"({self.days})"
             )
         self.replications = run.integer("replications", 1, low=1)
+        self.workers = run.integer("workers", 1, low=1)
         self.start_date = run.date("start_date").isoformat()
         progress = run.raw("progress", "auto")
         if progress not in ("auto", True, False):

@@ -186,24 +186,9 @@ class GovernanceModel(mesa.Model):
         now = self.engine.now
         window = max(now - self.metrics.warmup_hours, 1e-9)
         pending = self.metrics.open_slices(now)
-        clerks = self.agents_by_type.get(Clerk, [])
-        busy = {}
-        available = {}
-        field_busy: dict[str, float] = {}
-        field_available: dict[str, float] = {}
-        for clerk in clerks:
-            busy[clerk.unit] = busy.get(clerk.unit, 0.0) + clerk.busy_hours
-            available[clerk.unit] = available.get(clerk.unit, 0.0) + clerk.available_hours
-            # a clerk's available hours count for each field in proportion to the time
-            # it spent on that field (equally across its skills if it did no work)
-            for field, hours in clerk.busy_hours_by_field.items():
-                share = (
-                    hours / clerk.busy_hours if clerk.busy_hours > 0 else 1 / len(clerk.skills)
-                )
-                field_busy[field] = field_busy.get(field, 0.0) + hours
-                field_available[field] = (
-                    field_available.get(field, 0.0) + clerk.available_hours * share
-                )
+        busy, available, field_busy, field_available = staff_hours(
+            self.agents_by_type.get(Clerk, [])
+        )
 
         def figures(tally, busy_hours, available_hours):
             return tally_figures(
@@ -237,6 +222,26 @@ class GovernanceModel(mesa.Model):
 
     def daily_frame(self):
         return self.datacollector.get_model_vars_dataframe()
+
+
+def staff_hours(clerks) -> tuple[dict, dict, dict, dict]:
+    """Busy and available clerk hours by unit and by field, for utilisation figures.
+
+    A clerk's available hours count for each field in proportion to the time it spent
+    on that field (equally across its skills if it did no work).
+    """
+    busy: dict[str, float] = {}
+    available: dict[str, float] = {}
+    field_busy: dict[str, float] = {}
+    field_available: dict[str, float] = {}
+    for clerk in clerks:
+        busy[clerk.unit] = busy.get(clerk.unit, 0.0) + clerk.busy_hours
+        available[clerk.unit] = available.get(clerk.unit, 0.0) + clerk.available_hours
+        for field, hours in clerk.busy_hours_by_field.items():
+            share = hours / clerk.busy_hours if clerk.busy_hours > 0 else 1 / len(clerk.skills)
+            field_busy[field] = field_busy.get(field, 0.0) + hours
+            field_available[field] = field_available.get(field, 0.0) + clerk.available_hours * share
+    return busy, available, field_busy, field_available
 
 
 def _arrival_time(arrival: tuple) -> float:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.country import CountrySpec, run_country
 from sim.model import GovernanceModel
 from sim.policies import build_policies
 from sim.scenario import ScenarioSpec
@@ -24,7 +25,7 @@ def replication_seed(seed: int, replication: int) -> int:
 
 
 def run_replication(
-    spec: ScenarioSpec,
+    spec: ScenarioSpec | CountrySpec,
     policy_cfg: dict,
     *,
     seed: int,
@@ -33,8 +34,18 @@ def run_replication(
     warmup_days: int,
     start_date: str,
     on_day: Callable[[], None] | None = None,
+    workers: int = 1,
 ) -> tuple[dict, pd.DataFrame]:
-    """One model run: its summary figures and its daily series."""
+    """One model run (a country: one per province): summary figures and daily series.
+
+    ``workers`` is the number of processes a country's provinces run on; it does not
+    change the results.
+    """
+    if isinstance(spec, CountrySpec):
+        return run_country(
+            spec, policy_cfg, seed=seed, replication=replication, days=days,
+            warmup_days=warmup_days, start_date=start_date, workers=workers, on_day=on_day,
+        )
     model = GovernanceModel(
         spec,
         seed=replication_seed(seed, replication),

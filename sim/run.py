@@ -22,10 +22,10 @@ from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
 from sim.config import ConfigError, RunSettings
+from sim.country import read_scenario
 from sim.outputs import write_csv, write_json
 from sim.replications import aggregate, mean_daily, run_replication
 from sim.report import plot_backlog, write_run_report
-from sim.scenario import ScenarioSpec
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 HEADLINE = (
@@ -52,7 +52,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
     except OmegaConfBaseException as error:
         raise ConfigError(f"config could not be resolved: {error}") from None
     settings = RunSettings(container)
-    spec = ScenarioSpec.read(container["scenario"])
+    spec = read_scenario(container["scenario"])
     policy_cfg = container.get("policy") or {}
     summaries, frames = [], []
     total_days = settings.days * settings.replications
@@ -75,6 +75,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
                 warmup_days=settings.warmup_days,
                 start_date=settings.start_date,
                 on_day=lambda: bar.update(1),
+                workers=settings.workers,
             )
             summaries.append(summary)
             frames.append(daily)
