@@ -31,6 +31,10 @@ class Dossier:
     (``-1`` until then). ``work`` is the work content (hours at proficiency 1) of the
     current stage; ``escalate``, ``needs_supplement`` and ``province_work`` are drawn
     when the need arises, so policies compared under one seed see the same dossiers.
+    ``u_fault`` and ``u_sync`` are uniforms drawn then too: a clerk's faulty work and a
+    civil-status sync failure each send the dossier back once for rework when they fall
+    below the probability (set to 1.0 once used). ``served_proficiency`` is the
+    proficiency of the clerk who served the current stage last.
     """
 
     __slots__ = (
@@ -54,6 +58,10 @@ class Dossier:
         "stage",
         "tallies",
         "counted",
+        "u_fault",
+        "u_sync",
+        "served_proficiency",
+        "complains",
     )
 
     def __init__(
@@ -92,6 +100,10 @@ class Dossier:
         self.stage = 0  # 0 = commune, 1 = province
         self.tallies = tallies  # the metric slices this dossier counts in
         self.counted = counted  # submitted after warm-up: enters the time statistics
+        self.u_fault = 1.0
+        self.u_sync = 1.0
+        self.served_proficiency = 1.0
+        self.complains = False  # the applicant complains if the dossier goes overdue
 
     @property
     def on_time(self) -> bool:

@@ -18,8 +18,19 @@ from sim.engine import EventEngine
 from sim.metrics import Metrics, tally_figures
 from sim.procedures import APPLICANT_KINDS, Catalogue
 from sim.scenario import ScenarioSpec
+from sim.seasonality import DemandSeason
 
-STREAMS = ("demand", "population", "behaviour", "staff", "policy")
+# appended streams leave the earlier ones' draws unchanged (SeedSequence spawn keys)
+STREAMS = (
+    "demand",
+    "population",
+    "behaviour",
+    "staff",
+    "policy",
+    "dossier",
+    "staffing",
+    "infrastructure",
+)
 
 
 class Streams:
@@ -63,6 +74,11 @@ class GovernanceModel(mesa.Model):
         self.start_date = start_date
         self.streams = Streams(self.rng)
         self.calendar = make_calendar(self.scenario_spec.calendar, start_date)
+        self.season = DemandSeason(
+            self.scenario_spec.monthly_factors,
+            self.scenario_spec.lunar_new_year,
+            with_tet=not self.calendar.always_open,
+        )
         self.engine = EventEngine()
         self.metrics = Metrics(warmup_hours=warmup_days * HOURS_PER_DAY)
         self._uids = itertools.count()
@@ -109,7 +125,7 @@ class GovernanceModel(mesa.Model):
         self.agents_by_type[Commune].do("start_day", self.day)
         self.province.start_day(self.day)
         self._in_person_slots = self._open_slots(self.day)
-        season = self.scenario_spec.monthly_factors[self.date.month - 1]
+        season = self.season.factor(self.date)
         arrivals: list[tuple] = []
         for commune in self.communes:
             arrivals.extend(commune.receive_demand(self.day, season))
@@ -160,7 +176,8 @@ class GovernanceModel(mesa.Model):
 
     # -- checks and figures ---------------------------------------------------------------
     def offices(self):
-        return [c.office for c in self.communes] + [self.province.office]
+        desks = [c.desk for c in self.communes if c.desk is not None]
+        return [c.office for c in self.communes] + desks + [self.province.office]
 
     def audit(self) -> dict[str, int]:
         """Where every dossier is: the counters and the places must agree."""
@@ -206,6 +223,11 @@ class GovernanceModel(mesa.Model):
             for name, tally in metrics.by_commune.items()
         }
         result["overdue_by_commune_field"] = self.overdue_by_commune_field()
+        for commune in self.communes:
+            figures_of = result["by_commune"][commune.name]
+            for key, value in commune_events(commune).items():
+                figures_of[key] = value
+                result[key] = result.get(key, 0) + value
         result["policy_cost_vnd"] = float(sum(p.cost_vnd(self) for p in self.policies))
         return result
 
@@ -242,6 +264,18 @@ def staff_hours(clerks) -> tuple[dict, dict, dict, dict]:
             field_busy[field] = field_busy.get(field, 0.0) + hours
             field_available[field] = field_available.get(field, 0.0) + clerk.available_hours * share
     return busy, available, field_busy, field_available
+
+
+def commune_events(commune: Commune) -> dict[str, int]:
+    """Counts of the mechanisms' events in one commune (README "Mechanisms")."""
+    staffing = commune.staffing
+    return {
+        **commune.counts,
+        "resignations": staffing.resignations,
+        "absences": staffing.absences,
+        "outage_days": staffing.outage_days,
+        "hires": staffing.hires,
+    }
 
 
 def _arrival_time(arrival: tuple) -> float:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sim.agents.applicant import ApplicantBehaviour
+from sim.communes_file import read_communes_file
 from sim.config import ConfigError, Reader
 from sim.discipline import DISCIPLINES
 from sim.dossier import FIELDS
+from sim.mechanisms import EquipmentRules, LunarNewYear, PremisesRules, StaffRules
 from sim.procedures import APPLICANT_KINDS, Procedure, WorkDistribution, read_procedures
 from sim.synthetic import expand
 
@@ -23,11 +25,26 @@ class ClerkGroup:
 
 @dataclass(frozen=True)
 class CommuneSpec:
+    """One commune's size, staff and conditions; every condition is optional and neutral.
+
+    ``workstations`` None means one per clerk; ``signal_coverage`` None takes the
+    applicants' scenario-wide figure.
+    """
+
     name: str
     households: float
     businesses: float
     arrivals_per_hour: float | None
     clerks: tuple[ClerkGroup, ...]
+    workstations: int | None = None
+    sites: int = 1
+    reception_counters: int = 0
+    network_outage_probability: float = 0.0
+    network_speed: float = 1.0
+    sync_failure_probability: float = 0.0
+    signal_coverage: float | None = None
+    distance_km_mean: float = 0.0
+    province: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,7 @@ class DepartmentSpec:
     staff: int
     proficiency: float
     work: WorkDistribution
+    deadline_working_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,10 @@ class ScenarioSpec:
     communes: tuple[CommuneSpec, ...]
     departments: dict[str, DepartmentSpec] = field(default_factory=dict)
     handoff_hours: float = 0.0
+    staff: StaffRules = StaffRules()
+    equipment: EquipmentRules = EquipmentRules()
+    premises: PremisesRules = PremisesRules()
+    lunar_new_year: LunarNewYear = LunarNewYear()
 
     @classmethod
     def read(cls, data: dict) -> ScenarioSpec:
@@ -65,7 +87,15 @@ class ScenarioSpec:
             for kind in APPLICANT_KINDS
             if any(p.applicant == kind for p in procedures)
         }
-        communes = tuple(_read_commune(c, fields) for c in r.items("communes"))
+        if r.has("communes_file"):
+            path = str(r.raw("communes_file"))
+            rows = read_communes_file(path, fields, r.child("communes_file_options", {}))
+            communes = tuple(
+                read_commune(Reader(row, f"{path} row {n}"), fields)
+                for n, row in enumerate(rows, start=2)
+            )
+        else:
+            communes = tuple(read_commune(c, fields) for c in r.items("communes"))
         if not communes:
             raise ConfigError("scenario.communes = []: at least one commune is needed")
         names = [c.name for c in communes]
@@ -78,6 +108,11 @@ class ScenarioSpec:
                 staff=item.integer("staff", low=0),
                 proficiency=item.number("proficiency", 1.0, low=0, low_open=True),
                 work=WorkDistribution.read(item.child("work_hours")),
+                deadline_working_days=(
+                    item.integer("deadline_working_days", low=0)
+                    if item.has("deadline_working_days")
+                    else None
+                ),
             )
             for name, item in province.mapping("departments", {}).items()
         }
@@ -118,10 +153,15 @@ class ScenarioSpec:
             communes=communes,
             departments=departments,
             handoff_hours=province.number("handoff_hours", 0.0, low=0),
+            staff=StaffRules.read(r.child("staff", {}), fields),
+            equipment=EquipmentRules.read(r.child("equipment", {}), fields),
+            premises=PremisesRules.read(r.child("premises", {}), fields),
+            lunar_new_year=LunarNewYear.read(demand.child("lunar_new_year", {})),
         )
 
 
-def _read_commune(c: Reader, fields: tuple[str, ...]) -> CommuneSpec:
+def read_commune(c: Reader, fields: tuple[str, ...]) -> CommuneSpec:
+    """One entry of ``scenario.communes`` (also the form generated scenarios produce)."""
     groups = []
     for g in c.items("clerks"):
         skills = g.raw("skills")
@@ -148,4 +188,15 @@ def _read_commune(c: Reader, fields: tuple[str, ...]) -> CommuneSpec:
             c.number("arrivals_per_hour", low=0) if c.has("arrivals_per_hour") else None
         ),
         clerks=tuple(groups),
+        workstations=c.integer("workstations", low=0) if c.has("workstations") else None,
+        sites=c.integer("sites", 1, low=1),
+        reception_counters=c.integer("reception_counters", 0, low=0),
+        network_outage_probability=c.probability("network_outage_probability", 0.0),
+        network_speed=c.number("network_speed", 1.0, low=0, low_open=True, high=1),
+        sync_failure_probability=c.probability("sync_failure_probability", 0.0),
+        signal_coverage=(
+            c.probability("signal_coverage") if c.has("signal_coverage") else None
+        ),
+        distance_km_mean=c.number("distance_km_mean", 0.0, low=0),
+        province=str(c.raw("province", "")),
     )

@@ -28,6 +28,11 @@ class ApplicantBehaviour:
     give_up_probability: float
     return_days_mean: float
     online_learning_rate: float
+    neighbour_rate: float = 0.0
+    distance_online_weight: float = 0.0
+    travel_days_per_10km: float = 0.0
+    complaint_probability: float = 0.0
+    complaint_hours: float = 0.5
 
     @classmethod
     def read(cls, reader: Reader) -> ApplicantBehaviour:
@@ -41,6 +46,11 @@ class ApplicantBehaviour:
             give_up_probability=reader.probability("give_up_probability", 0.0),
             return_days_mean=reader.number("return_days_mean", 3.0, low=0),
             online_learning_rate=reader.probability("online_learning_rate", 0.0),
+            neighbour_rate=reader.probability("neighbour_rate", 0.0),
+            distance_online_weight=reader.probability("distance_online_weight", 0.0),
+            travel_days_per_10km=reader.number("travel_days_per_10km", 0.0, low=0),
+            complaint_probability=reader.probability("complaint_probability", 0.0),
+            complaint_hours=reader.number("complaint_hours", 0.5, low=0),
         )
 
 
@@ -69,11 +79,17 @@ class Applicant(mesa.Agent):
         return bool(self.population.has_signal[self.index])
 
     def answer_supplement_request(self, u_give_up: float, u_delay: float) -> float | None:
-        """Hours until the completed dossier comes back, or None to give up."""
+        """Hours until the completed dossier comes back, or None to give up.
+
+        The delay is the time to gather the papers plus the trip from the village.
+        """
         behaviour = self.population.behaviour
         if u_give_up < behaviour.give_up_probability:
             return None
-        return -behaviour.return_days_mean * 24.0 * np.log1p(-u_delay)
+        travel = 0.0
+        if self.population.distance is not None:
+            travel = behaviour.travel_days_per_10km * self.population.distance[self.index] / 10
+        return 24.0 * (travel - behaviour.return_days_mean * np.log1p(-u_delay))
 
     def learn_from(self, dossier: Dossier) -> None:
         """A result on time online makes the online channel more attractive."""
@@ -99,6 +115,8 @@ class Population:
         units: households (or businesses) represented.
         behaviour: channel and supplement behaviour.
         rng: the stream that draws the agents' attributes.
+        signal_coverage: the commune's share with phone signal (None: the behaviour's).
+        distance_km_mean: mean distance from home to the PASC (0: distance plays no part).
     """
 
     def __init__(
@@ -108,6 +126,8 @@ class Population:
         units: float,
         behaviour: ApplicantBehaviour,
         rng: np.random.Generator,
+        signal_coverage: float | None = None,
+        distance_km_mean: float = 0.0,
     ) -> None:
         self.behaviour = behaviour
         n_agents = max(1, int(np.ceil(units / behaviour.units_per_agent)))
@@ -121,7 +141,15 @@ class Population:
         else:
             self.propensity = np.full(n_agents, mean)
             rng.random(n_agents)  # keep the stream aligned whatever the mean
-        self.has_signal = rng.random(n_agents) < behaviour.signal_coverage
+        coverage = behaviour.signal_coverage if signal_coverage is None else signal_coverage
+        self.has_signal = rng.random(n_agents) < coverage
+        # distances only drawn when they matter, so scenarios without them keep their draws
+        self.distance = rng.exponential(distance_km_mean, n_agents) if distance_km_mean else None
+        self._online_pull = None
+        if self.distance is not None and behaviour.distance_online_weight:
+            d = self.distance
+            self._online_pull = behaviour.distance_online_weight * d / (d + distance_km_mean)
+        self.neighbour_boost = 0.0  # grows with the commune's online use
         self.agents = [agent_class(model, self, i) for i in range(n_agents)]
 
     def pick(self, u: np.ndarray) -> np.ndarray:
@@ -130,5 +158,20 @@ class Population:
         return np.minimum(index, len(self.agents) - 1)
 
     def goes_online(self, index: np.ndarray, u: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-        """Channel choice: online when eligible, with signal, and the agent is inclined."""
-        return eligible & self.has_signal[index] & (u < self.propensity[index])
+        """Channel choice: online when eligible, with signal, and the agent is inclined.
+
+        Inclination is the agent's propensity, raised by the trip it saves (distance) and
+        by neighbours' use of the online channel.
+        """
+        p = self.propensity[index]
+        if self._online_pull is not None:
+            p = p + (1.0 - p) * self._online_pull[index]
+        if self.neighbour_boost:
+            p = p + (1.0 - p) * self.neighbour_boost
+        return eligible & self.has_signal[index] & (u < p)
+
+    def hear_from_neighbours(self, online_share: float) -> None:
+        """Neighbours' online use today makes the channel more familiar (commune-wide)."""
+        rate = self.behaviour.neighbour_rate
+        if rate:
+            self.neighbour_boost += rate * online_share * (1.0 - self.neighbour_boost)

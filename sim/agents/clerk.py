@@ -36,6 +36,7 @@ class Clerk(mesa.Agent):
         self.current: Dossier | None = None
         self.last_field: str | None = None
         self.speed_factor = 1.0  # equipment and network, set by the commune each day
+        self.fatigue = 0.0  # 0 rested .. 1 worn out by sustained overload (sim/agents/staffing)
         self.busy_hours = 0.0
         self.busy_hours_by_field: dict[str, float] = dict.fromkeys(self.skills, 0.0)
         self.available_hours = 0.0
@@ -44,7 +45,9 @@ class Clerk(mesa.Agent):
     def service_hours(self, dossier: Dossier) -> float:
         """Working hours this clerk needs for the dossier's current stage."""
         field = dossier.field
-        hours = dossier.work / (self.skills[field] * self.speed_factor)
+        proficiency = self.skills[field]
+        dossier.served_proficiency = proficiency
+        hours = dossier.work / (proficiency * self.speed_factor)
         if self.last_field is not None and self.last_field != field:
             hours += self.switch_hours
         self.last_field = field

@@ -1,5 +1,13 @@
 """Commune: its PASC receives the day's dossiers, its office serves them, and it routes
-each finished dossier on (back to the applicant, up to the province, or resolved)."""
+each finished dossier on (back to the applicant, up to the province, or resolved).
+
+The path of a dossier: in-person visitors meet the reception desk first (when the
+commune has counters; they may leave a long queue and come back another day, or switch
+online), then the back office, after a courier hand-off when the field sits on another
+headquarters site. After service it may go back to the applicant for a supplement, be
+redone (a faulty result by an unskilled clerk; a civil-status record that failed to
+sync), go up to the province, or be resolved.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,18 @@ import numpy as np
 
 from sim.agents.applicant import Business, Citizen, Population
 from sim.agents.clerk import Clerk
-from sim.dossier import IN_PERSON, ONLINE, WITH_APPLICANT, Dossier
+from sim.agents.reception import CounterClerk, ReceptionDesk
+from sim.agents.staffing import StaffConditions
+from sim.calendar import HOURS_PER_DAY
+from sim.dossier import (
+    IN_PERSON,
+    IN_SERVICE,
+    ONLINE,
+    RESOLVED,
+    WITH_APPLICANT,
+    WITHDRAWN,
+    Dossier,
+)
 from sim.office import Office
 from sim.procedures import APPLICANT_KINDS
 
@@ -19,13 +38,20 @@ if TYPE_CHECKING:
     from sim.scenario import CommuneSpec
 
 AGENT_CLASSES = {"citizen": Citizen, "business": Business}
-# uniforms drawn per need: procedure, applicant, channel, time, work, escalation,
-# supplement, provincial work
+# uniforms drawn per need from the demand stream: procedure, applicant, channel, time,
+# work, escalation, supplement, provincial work
 N_UNIFORMS = 8
+# uniforms drawn per need from the dossier stream: faulty work, sync failure, complaint
+N_EXTRA = 3
 
 
 class Commune(mesa.Agent):
-    """A commune (or ward) and its Public Administration Service Center."""
+    """A commune (or ward) and its Public Administration Service Center.
+
+    Conditions a policy may change during a run: ``workstations`` (None: one per clerk),
+    ``network_speed``, ``network_outage_probability``, ``sync_failure_probability``,
+    ``sites``.
+    """
 
     def __init__(self, model: GovernanceModel, spec: CommuneSpec) -> None:
         super().__init__(model)
@@ -42,6 +68,19 @@ class Commune(mesa.Agent):
             on_served=self.route,
             on_first_service=model.metrics.on_first_service,
         )
+        self.desk: ReceptionDesk | None = None
+        if spec.reception_counters:
+            self.desk = ReceptionDesk(
+                f"reception:{spec.name}",
+                self.calendar,
+                model.engine,
+                on_served=self.to_back_office,
+                on_first_service=model.metrics.on_first_service,
+            )
+            for _ in range(spec.reception_counters):
+                counter = CounterClerk(model, scenario.premises.reception_hours)
+                counter.unit = spec.name
+                self.desk.add_clerk(counter)
         self.tallies = {f: model.metrics.tallies_for(spec.name, f) for f in scenario.fields}
         self.populations = {
             kind: Population(
@@ -50,6 +89,8 @@ class Commune(mesa.Agent):
                 self._units(kind),
                 scenario.behaviour[kind],
                 model.streams.population,
+                signal_coverage=spec.signal_coverage,
+                distance_km_mean=spec.distance_km_mean,
             )
             for kind in scenario.behaviour
         }
@@ -57,6 +98,17 @@ class Commune(mesa.Agent):
         for group in spec.clerks:
             for _ in range(group.count):
                 self.office.add_clerk(Clerk(model, group.skills, group.switch_hours))
+        self.workstations = spec.workstations
+        self.network_speed = spec.network_speed
+        self.network_outage_probability = spec.network_outage_probability
+        self.sync_failure_probability = spec.sync_failure_probability
+        self.sites = spec.sites
+        self.staffing = StaffConditions(self)
+        self.counts = dict.fromkeys(
+            ("balked", "switched_online", "complaints", "faulty_reworks", "sync_failures"), 0
+        )
+        self._received_today = 0
+        self._online_today = 0
 
     # -- set-up --------------------------------------------------------------------
     def _units(self, kind: str) -> float:
@@ -81,12 +133,34 @@ class Commune(mesa.Agent):
     def clerks(self) -> list[Clerk]:
         return self.office.clerks
 
+    @property
+    def sites(self) -> int:
+        return self._sites
+
+    @sites.setter
+    def sites(self, value: int) -> None:
+        """On several sites, ``premises.off_site_fields`` sit away from the PASC desk."""
+        self._sites = max(1, int(value))
+        premises = self.model.scenario_spec.premises
+        self._off_site = frozenset(premises.off_site_fields if self._sites > 1 else ())
+
     # -- each day --------------------------------------------------------------------
     def start_day(self, day: int) -> None:
         self.office.schedule_day(day)
+        if self.desk is not None:
+            self.desk.schedule_day(day)
+        self.staffing.start_day(day, self.model.date)
         open_hours = self.calendar.open_hours(day)
         for clerk in self.office.clerks:
             clerk.start_day(open_hours)
+        if self.desk is not None:
+            for clerk in self.desk.clerks:
+                clerk.start_day(open_hours)
+        if self._received_today:
+            share = self._online_today / self._received_today
+            for population in self.populations.values():
+                population.hear_from_neighbours(share)
+        self._received_today = self._online_today = 0
 
     def receive_demand(self, day: int, season: float) -> list[tuple]:
         """Today's needs become dossiers arriving at the PASC (in person or online)."""
@@ -96,10 +170,13 @@ class Commune(mesa.Agent):
             n = model.streams.demand.poisson(self.needs_per_day[kind] * season)
             if n:
                 u = model.streams.demand.random((n, N_UNIFORMS))
-                arrivals.extend(self._dossiers(kind, population, day, u))
+                extra = model.streams.dossier.random((n, N_EXTRA))
+                arrivals.extend(self._dossiers(kind, population, day, u, extra))
         return arrivals
 
-    def _dossiers(self, kind: str, population: Population, day: int, u: np.ndarray):
+    def _dossiers(
+        self, kind: str, population: Population, day: int, u: np.ndarray, extra: np.ndarray
+    ):
         catalogue = self.model.catalogue[kind]
         procedure_index = catalogue.pick(u[:, 0])
         agent_index = population.pick(u[:, 1])
@@ -111,6 +188,9 @@ class Commune(mesa.Agent):
         escalate = u[:, 5] < catalogue.escalation[procedure_index]
         supplement = u[:, 6] < catalogue.supplement[procedure_index]
         province_work = self.model.province.sample_work(catalogue, procedure_index, u[:, 7])
+        complains = (extra[:, 2] < population.behaviour.complaint_probability).tolist()
+        u_fault = extra[:, 0].tolist()
+        u_sync = extra[:, 1].tolist()
         new_uid = self.model.next_uid
         receive = self.receive
         agents = population.agents
@@ -127,25 +207,117 @@ class Commune(mesa.Agent):
                 tallies[procedure.field], bool(escalate[i]), bool(supplement[i]),
                 float(province_work[i]),
             )
+            dossier.u_fault = u_fault[i]
+            dossier.u_sync = u_sync[i]
+            dossier.complains = complains[i]
             result.append((t, receive, dossier))
         return result
 
     # -- flow ------------------------------------------------------------------------
     def receive(self, dossier: Dossier) -> None:
         """The PASC receives a dossier: its deadline starts, and it goes to the office."""
-        now = self.model.engine.now
+        model = self.model
+        now = model.engine.now
+        at_desk = dossier.channel == IN_PERSON and self.desk is not None
+        if at_desk and self._queue_too_long():
+            self._balk(dossier)
+            return
+        dossier.submitted = now
         dossier.deadline = dossier.procedure.deadline(self.calendar, now)
-        self.model.metrics.on_received(dossier)
+        model.metrics.on_received(dossier)
+        self._received_today += 1
+        self._online_today += dossier.channel == ONLINE
+        if dossier.complains:
+            model.engine.schedule(dossier.deadline + 1e-6, self._overdue_check, dossier)
+        if at_desk:
+            self.desk.arrive(dossier)
+        else:
+            self.to_back_office(dossier)
+
+    def _queue_too_long(self) -> bool:
+        limit = self.model.scenario_spec.premises.balk_queue_per_counter
+        return limit is not None and self.desk.waiting() >= limit * max(1, self.desk.counters())
+
+    def _balk(self, dossier: Dossier) -> None:
+        """A visitor who finds a long queue switches online or comes back another day."""
+        model = self.model
+        u_online, u_time = model.streams.behaviour.random(2).tolist()
+        self.counts["balked"] += 1
+        premises = model.scenario_spec.premises
+        if (
+            u_online < premises.balk_online_probability
+            and dossier.procedure.online_eligible
+            and dossier.applicant.has_signal
+        ):
+            self.counts["switched_online"] += 1
+            dossier.channel = ONLINE
+            self.receive(dossier)
+            return
+        day = int(model.engine.now // HOURS_PER_DAY) + 1
+        opening = self.calendar.next_open(day * HOURS_PER_DAY)
+        start, end = self.calendar.open_intervals(int(opening // HOURS_PER_DAY))[0]
+        model.engine.schedule(start + u_time * (end - start), self.receive, dossier)
+
+    def to_back_office(self, dossier: Dossier) -> None:
+        """Into the back office, via a courier when the field sits on another site."""
+        if dossier.field in self._off_site:
+            handoff = self.model.scenario_spec.premises.site_handoff_hours
+            self.model.metrics.in_transit += 1
+            done = self.calendar.finish_time(self.model.engine.now, handoff)
+            self.model.engine.schedule(done, self._handed_over, dossier)
+        else:
+            self.office.arrive(dossier)
+
+    def _handed_over(self, dossier: Dossier) -> None:
+        self.model.metrics.in_transit -= 1
         self.office.arrive(dossier)
 
     def route(self, dossier: Dossier) -> None:
         """Where a dossier goes when a commune clerk has finished with it."""
+        scenario = self.model.scenario_spec
         if dossier.needs_supplement and dossier.supplements == 0:
             self.request_supplement(dossier)
-        elif dossier.escalate:
+            return
+        error = scenario.staff.error_probability_unskilled
+        if error and dossier.u_fault < error * (1.0 - min(1.0, dossier.served_proficiency)):
+            # a faulty result is caught and redone at once
+            dossier.u_fault = 1.0
+            dossier.reworks += 1
+            dossier.work *= scenario.rework_fraction
+            self.counts["faulty_reworks"] += 1
+            self.office.arrive(dossier)
+            return
+        equipment = scenario.equipment
+        if (
+            dossier.u_sync < self.sync_failure_probability
+            and dossier.field in equipment.sync_fields
+        ):
+            # the record failed to synchronise with the national portal: redo it later
+            dossier.u_sync = 1.0
+            dossier.reworks += 1
+            dossier.work *= equipment.sync_rework_fraction
+            self.counts["sync_failures"] += 1
+            self.model.metrics.in_transit += 1
+            self.model.engine.schedule(
+                self.model.engine.now + equipment.sync_retry_hours, self._handed_over, dossier
+            )
+            return
+        if dossier.escalate:
             self.model.province.escalate(dossier)
         else:
             self.model.resolve(dossier)
+
+    def _overdue_check(self, dossier: Dossier) -> None:
+        """An applicant whose dossier is overdue complains: answering it is extra work."""
+        if dossier.status in (RESOLVED, WITHDRAWN):
+            return
+        now = self.model.engine.now
+        if dossier.deadline >= now:  # the clock restarted after a supplement
+            self.model.engine.schedule(dossier.deadline + 1e-6, self._overdue_check, dossier)
+            return
+        self.counts["complaints"] += 1
+        if dossier.status != IN_SERVICE:
+            dossier.work += dossier.applicant.population.behaviour.complaint_hours
 
     def request_supplement(self, dossier: Dossier) -> None:
         u_give_up, u_delay = self.model.streams.behaviour.random(2)

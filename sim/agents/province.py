@@ -67,4 +67,7 @@ class Province(mesa.Agent):
         self.model.metrics.in_transit -= 1
         dossier.stage = 1
         dossier.work = dossier.province_work
+        days = self.departments[dossier.field].deadline_working_days
+        if days is not None:  # the department's own deadline replaces the commune's
+            dossier.deadline = self.calendar.deadline(self.model.engine.now, days)
         self.office.arrive(dossier)
