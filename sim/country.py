@@ -166,8 +166,8 @@ def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
                 )
                 for field in fields
             }
-        elif key == "by_commune":
-            summary[key] = {n: f for r in results for n, f in r.summary["by_commune"].items()}
+        elif key in ("by_commune", "overdue_by_commune_field"):
+            summary[key] = {n: f for r in results for n, f in r.summary[key].items()}
         elif isinstance(value, int | float) and not isinstance(value, bool):
             summary[key] = sum(r.summary[key] for r in results)  # event counts, costs
         else:

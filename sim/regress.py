@@ -34,9 +34,9 @@ from omegaconf import OmegaConf
 from scipy import stats
 
 from sim.config import ConfigError, RunSettings
+from sim.country import read_scenario
 from sim.outputs import _clean, read_json, write_json
 from sim.replications import run_replication
-from sim.scenario import ScenarioSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "results" / "reference"
@@ -130,7 +130,7 @@ def run_case(case: Case, config_dir: Path, extra: list[str]) -> dict:
         cfg = compose("config", overrides=[*case.overrides, *extra, f"seed={case.seed}"])
     container = OmegaConf.to_container(cfg, resolve=True)
     settings = RunSettings(container)
-    spec = ScenarioSpec.read(container["scenario"])
+    spec = read_scenario(container["scenario"])
     policy_cfg = container.get("policy") or {}
     per_seed: dict[str, list] = {key: [] for key in STAT_FIGURES}
     exact = None
