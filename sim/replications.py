@@ -51,7 +51,7 @@ def run_replication(
         seed=replication_seed(seed, replication),
         start_date=start_date,
         warmup_days=warmup_days,
-        policies=build_policies(policy_cfg),
+        policies=build_policies(policy_cfg, spec),
     )
     for _ in range(days):
         model.step()

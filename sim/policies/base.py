@@ -1,0 +1,143 @@
+"""The policy base class: a lever with a start day, a duration and a cost in VND.
+
+A policy is called at the start of every simulated day with ``apply(model, day)``. The
+base class turns that into three hooks a subclass fills in: ``start`` (first active
+day), ``daily`` (every active day) and ``end`` (first day after the duration). Costs
+are accrued for the days a policy was actually active inside the run, so a six-month
+secondment in a three-month run costs three months.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sim.config import ConfigError, Reader
+
+if TYPE_CHECKING:
+    from sim.agents.commune import Commune
+    from sim.model import GovernanceModel
+    from sim.scenario import ScenarioSpec
+
+DAYS_PER_MONTH = 365.25 / 12  # calendar days in an average month
+
+
+class Policy:
+    """Base class: a lever active from ``start_day`` for ``duration_days`` (or ``months``).
+
+    Args:
+        name: the key of the policy in the ``policy`` config block.
+        reader: a Reader over that block; subclasses read their own keys from it.
+    """
+
+    kind = "policy"
+
+    def __init__(self, name: str, reader: Reader) -> None:
+        self.name = name
+        self.reader = reader
+        self.start_day = reader.integer("start_day", 0, low=0)
+        if reader.has("duration_days") and reader.has("months"):
+            raise ConfigError(
+                f"{reader.path}: give duration_days or months, not both "
+                f"(duration_days = {reader.raw('duration_days')!r}, "
+                f"months = {reader.raw('months')!r})"
+            )
+        self.duration_days: int | None = None
+        if reader.has("months"):
+            self.months = reader.number("months", low=0, low_open=True)
+            self.duration_days = max(1, round(self.months * DAYS_PER_MONTH))
+        elif reader.has("duration_days"):
+            self.duration_days = reader.integer("duration_days", low=1)
+        self.started = False
+        self.ended = False
+        self.days_active = 0  # simulated days on which the policy was active
+
+    # -- timing ------------------------------------------------------------------------
+    @property
+    def end_day(self) -> int | None:
+        """First day the policy is no longer active (None: until the end of the run)."""
+        return None if self.duration_days is None else self.start_day + self.duration_days
+
+    def active(self, day: int) -> bool:
+        end = self.end_day
+        return day >= self.start_day and (end is None or day < end)
+
+    def apply(self, model: GovernanceModel, day: int) -> None:
+        """Change the model at the start of ``day`` (called every day by the model)."""
+        if self.active(day):
+            if not self.started:
+                self.started = True
+                self.start(model, day)
+            self.days_active += 1
+            self.daily(model, day)
+        elif self.started and not self.ended:
+            self.ended = True
+            self.end(model, day)
+
+    def start(self, model: GovernanceModel, day: int) -> None:
+        """First active day; the base policy does nothing."""
+
+    def daily(self, model: GovernanceModel, day: int) -> None:
+        """Every active day, after ``start`` on the first; the base policy does nothing."""
+
+    def end(self, model: GovernanceModel, day: int) -> None:
+        """First day after the duration; the base policy does nothing."""
+
+    def cost_vnd(self, model: GovernanceModel) -> float:
+        """Money spent on the policy during the run so far, in VND."""
+        return 0.0
+
+    def validate(self, spec: ScenarioSpec) -> None:
+        """Check the policy against the scenario before the run (fields, commune names)."""
+
+    # -- helpers for subclasses --------------------------------------------------------
+    def months_active(self) -> float:
+        return self.days_active / DAYS_PER_MONTH
+
+
+def read_commune_names(reader: Reader, key: str = "communes") -> list[str] | None:
+    """Commune names listed under ``key``; None (every commune) when absent or "all"."""
+    value: Any = reader.raw(key, "all")
+    if value == "all":
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"{reader.key(key)} = {value!r}: must be 'all' or a non-empty list of commune names"
+        )
+    return list(value)
+
+
+def check_commune_names(
+    names: list[str] | None, spec: ScenarioSpec, reader: Reader, key: str = "communes"
+) -> None:
+    known = [c.name for c in spec.communes]
+    unknown = [name for name in names or () if name not in known]
+    if unknown:
+        raise ConfigError(
+            f"{reader.key(key)}: unknown commune(s) {unknown} in scenario {spec.name!r}; "
+            f"allowed: {', '.join(known)}"
+        )
+
+
+def check_field(field: str, spec: ScenarioSpec, reader: Reader, key: str = "field") -> None:
+    if field not in spec.fields:
+        raise ConfigError(
+            f"{reader.key(key)} = {field!r}: not a field of scenario {spec.name!r}; "
+            f"allowed: {', '.join(spec.fields)}"
+        )
+
+
+def communes_named(model: GovernanceModel, names: list[str] | None) -> list[Commune]:
+    """The model's communes with these names (in this order), or all of them."""
+    if names is None:
+        return list(model.communes)
+    by_name = {c.name: c for c in model.communes}
+    return [by_name[name] for name in names]
+
+
+def require(commune: Commune, attribute: str, policy: Policy) -> None:
+    """Fail clearly when a scenario mechanism a policy acts on is missing."""
+    if not hasattr(commune, attribute):
+        raise ConfigError(
+            f"{policy.reader.path} (kind {policy.kind}): commune {commune.name!r} has no "
+            f"{attribute!r}; this policy needs the scenario mechanism that defines it"
+        )

@@ -1,0 +1,112 @@
+"""Short training courses for commune clerks in one field.
+
+DOMAIN.md: Lang Son (groups 1, 7, 9) and Gia Lai call for short-term training of commune
+staff on procedures, software, IT and e-documents. A course takes its trainees away
+from the desk for some working days; afterwards their proficiency in the field rises.
+Cohorts are limited in size, so training a whole province takes several rounds.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.config import ConfigError, Reader
+from sim.policies.base import (
+    Policy,
+    check_commune_names,
+    check_field,
+    communes_named,
+    read_commune_names,
+)
+
+if TYPE_CHECKING:
+    from sim.agents.clerk import Clerk
+    from sim.model import GovernanceModel
+    from sim.scenario import ScenarioSpec
+
+
+class Training(Policy):
+    """Train a share of the clerks who work in ``field``, cohort after cohort.
+
+    Keys: ``field``; ``share`` of the clerks skilled in the field (the least proficient
+    first, ties drawn at random from the policy stream); ``include_unskilled`` (also
+    train clerks who do not yet handle the field, starting from proficiency 0);
+    ``course_days`` (working days away from the desk); ``proficiency_gain`` (added to
+    proficiency, capped at ``max_proficiency``); ``cohort_capacity`` (trainees per
+    course, province-wide); ``communes``; ``cost_vnd_per_trainee``.
+    """
+
+    kind = "training"
+
+    def __init__(self, name: str, reader: Reader) -> None:
+        super().__init__(name, reader)
+        self.field = str(reader.raw("field"))
+        self.share = reader.probability("share")
+        self.include_unskilled = bool(reader.raw("include_unskilled", False))
+        self.course_days = reader.integer("course_days", low=1)
+        self.gain = reader.number("proficiency_gain", low=0)
+        self.max_proficiency = reader.number("max_proficiency", 1.0, low=0, low_open=True)
+        self.cohort_capacity = reader.integer("cohort_capacity", low=1)
+        self.names = read_commune_names(reader)
+        self.cost_per_trainee = reader.number("cost_vnd_per_trainee", low=0)
+        if self.duration_days is not None:
+            raise ConfigError(
+                f"{reader.path}: training runs until every cohort is trained; drop "
+                "duration_days/months (set start_day, share and cohort_capacity instead)"
+            )
+        self.waiting: list[Clerk] = []
+        self.in_course: list[Clerk] = []
+        self.course_left = 0  # working days left of the current course
+        self.trained = 0
+        self.enrolled = 0
+
+    def validate(self, spec: ScenarioSpec) -> None:
+        check_field(self.field, spec, self.reader)
+        check_commune_names(self.names, spec, self.reader)
+
+    def start(self, model: GovernanceModel, day: int) -> None:
+        """Choose the trainees: the least proficient first, ties in random order."""
+        candidates = [
+            clerk
+            for commune in communes_named(model, self.names)
+            for clerk in commune.clerks
+            if clerk.kind == "civil_servant"
+            and (self.field in clerk.skills or self.include_unskilled)
+        ]
+        tie_break = model.streams.policy.random(len(candidates))
+        order = sorted(
+            range(len(candidates)),
+            key=lambda i: (candidates[i].skills.get(self.field, 0.0), tie_break[i]),
+        )
+        n = round(self.share * len(candidates))
+        self.waiting = [candidates[i] for i in order[:n]]
+
+    def daily(self, model: GovernanceModel, day: int) -> None:
+        if not model.calendar.is_working_day(day):
+            return
+        if self.in_course and self.course_left == 0:
+            self._graduate()
+        if not self.in_course and self.waiting:
+            cohort = self.waiting[: self.cohort_capacity]
+            self.waiting = self.waiting[self.cohort_capacity :]
+            for clerk in cohort:
+                if clerk.office is not None:
+                    clerk.office.set_on_duty(clerk, False)
+            self.in_course = cohort
+            self.enrolled += len(cohort)
+            self.course_left = self.course_days
+        if self.in_course:
+            self.course_left -= 1
+
+    def _graduate(self) -> None:
+        for clerk in self.in_course:
+            was = clerk.skills.get(self.field, 0.0)
+            clerk.skills[self.field] = max(was, min(self.max_proficiency, was + self.gain))
+            clerk.busy_hours_by_field.setdefault(self.field, 0.0)
+            if clerk.office is not None:
+                clerk.office.set_on_duty(clerk, True)
+        self.trained += len(self.in_course)
+        self.in_course = []
+
+    def cost_vnd(self, model: GovernanceModel) -> float:
+        return self.enrolled * self.cost_per_trainee
