@@ -203,11 +203,12 @@ def test_online_push_raises_propensity_by_the_configured_gap(lang_son):
 
 def test_priority_switches_every_office_to_edf(lang_son):
     model = _model(lang_son, _policy_cfg("priority", duration_days=5))
+    offices = [c.office for c in model.communes] + [model.province.office]
     model.step()
-    assert all(o.discipline == "edf" for o in model.offices())
+    assert all(o.discipline == "edf" for o in offices)
     for _ in range(5):
         model.step()
-    assert all(o.discipline == "fifo" for o in model.offices())
+    assert all(o.discipline == "fifo" for o in offices)
 
 
 def test_overtime_opens_longer_and_tires_clerks(lang_son):
@@ -265,3 +266,50 @@ def test_same_seed_same_numbers_with_policies(lang_son):
             model.step()
         results.append(model.summary())
     assert results[0] == results[1]
+
+
+def test_equipment_arrives_after_procurement_and_fixes_sync():
+    scenario = _compose(["scenario=lang_son_wards"])["scenario"]
+    for commune in scenario["communes"]:
+        commune.update(workstations=4, network_outage_probability=0.2, network_speed=0.7,
+                       sync_failure_probability=0.3)
+    spec = ScenarioSpec.read(scenario)
+    cfg = _policy_cfg("equipment", procurement_delay_days=10, workstations_per_commune=2)
+    model = _model(spec, cfg)
+    for _ in range(10):
+        model.step()
+    commune = model.communes[0]
+    assert (commune.workstations, commune.network_speed) == (4, 0.7)
+    failures = commune.counts["sync_failures"]
+    assert failures > 0
+    model.step()
+    assert (commune.workstations, commune.network_speed) == (6, 1.0)
+    assert commune.network_outage_probability == 0.01
+    assert commune.sync_failure_probability == 0.0
+    for _ in range(20):
+        model.step()
+    # only records already in the pipeline can still fail after the fix
+    assert commune.counts["sync_failures"] - failures < failures
+    (policy,) = model.policies
+    c = cfg["equipment"]
+    expected = (
+        4 * 2 * c["cost_vnd_per_workstation"]
+        + c["sync_fix_cost_vnd"]
+        + 4 * 21 / (365.25 / 12) * c["network_cost_vnd_per_commune_month"]
+    )
+    assert model.summary()["policy_cost_vnd"] == pytest.approx(expected)
+
+
+def test_central_headquarters_brings_split_communes_onto_one_site(lang_son):
+    cfg = _policy_cfg("central_headquarters", construction_days=5)
+    model = _model(lang_son, cfg)
+    split = [c.name for c in model.communes if c.sites > 1]
+    assert split  # lang_son_wards has two wards on several sites
+    for _ in range(5):
+        model.step()
+    assert all(c.sites > 1 for c in model.communes if c.name in split)
+    model.step()
+    assert all(c.sites == 1 for c in model.communes)
+    (policy,) = model.policies
+    per_commune = cfg["central_headquarters"]["cost_vnd_per_commune"]
+    assert policy.cost_vnd(model) == pytest.approx(len(split) * per_commune)

@@ -5,7 +5,8 @@ infrastructure and high-speed networks; Gia Lai and Lang Son (group 7) name soft
 that fails to synchronise civil-status records; Lang Son (Tam Thanh, Luong Van Tri)
 asks for a centralised headquarters instead of several sites. These policies change
 the commune mechanisms (workstations, network, sync, sites) the scenario defines, after
-a procurement or construction delay, and then call ``commune.refresh_speed()``.
+a procurement or construction delay; the commune's staff conditions
+(sim/agents/staffing.py) turn them into clerks' speed afresh every working day.
 """
 
 from __future__ import annotations
@@ -27,15 +28,12 @@ if TYPE_CHECKING:
     from sim.scenario import ScenarioSpec
 
 
-def _refresh(commune: Commune) -> None:
-    commune.refresh_speed()
-
-
 class Equipment(Policy):
     """Buy workstations, upgrade the network and fix the sync software.
 
-    Keys: ``communes``; ``workstations_per_commune`` (added); ``network_outage_probability``
-    and ``network_speed_factor`` (the values after the upgrade; null keeps the
+    Keys: ``communes``; ``workstations_per_commune`` (added; a commune whose scenario
+    gives every clerk a seat keeps that); ``network_outage_probability``
+    and ``network_speed`` (the values after the upgrade; null keeps the
     scenario's); ``sync_fix`` (true: civil-status sync failures fall to
     ``sync_failure_probability_after``); ``procurement_delay_days`` (from the start day
     to the day it all works); costs ``cost_vnd_per_workstation``,
@@ -55,8 +53,8 @@ class Equipment(Policy):
             else None
         )
         self.network_speed = (
-            reader.number("network_speed_factor", low=0, low_open=True, high=1.0)
-            if reader.has("network_speed_factor")
+            reader.number("network_speed", low=0, low_open=True, high=1.0)
+            if reader.has("network_speed")
             else None
         )
         self.sync_fix = bool(reader.raw("sync_fix", False))
@@ -80,7 +78,6 @@ class Equipment(Policy):
                 require(commune, "network_outage_probability", self)
             if self.sync_fix:
                 require(commune, "sync_failure_probability", self)
-            require(commune, "refresh_speed", self)
 
     def daily(self, model: GovernanceModel, day: int) -> None:
         if day < self.start_day + self.delay:
@@ -88,16 +85,16 @@ class Equipment(Policy):
         if not self.installed:
             self.installed = True
             for commune in self.communes:
-                commune.workstations += self.workstations
+                if commune.workstations is not None:
+                    commune.workstations += self.workstations
                 if self.outage is not None:
                     commune.network_outage_probability = self.outage
                 if self.network_speed is not None:
-                    commune.network_speed_factor = self.network_speed
+                    commune.network_speed = self.network_speed
                 if self.sync_fix:
                     commune.sync_failure_probability = min(
                         commune.sync_failure_probability, self.sync_after
                     )
-                _refresh(commune)
         if self.outage is not None or self.network_speed is not None:
             self.network_days += 1
 
@@ -146,7 +143,6 @@ class CentralHeadquarters(Policy):
         self.done = True
         for commune in self.communes:
             commune.sites = 1
-            _refresh(commune)
 
     def cost_vnd(self, model: GovernanceModel) -> float:
         return len(self.communes) * self.cost_per_commune

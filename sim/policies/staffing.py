@@ -44,9 +44,6 @@ def join(commune: Commune, clerk: Clerk) -> None:
 def _arrive(commune: Commune, clerk: Clerk) -> None:
     clerk.__dict__.pop("departed", None)
     commune.office.add_clerk(clerk)
-    refresh = getattr(commune, "refresh_speed", None)
-    if refresh is not None:
-        refresh()
 
 
 def leave(clerk: Clerk) -> None:
