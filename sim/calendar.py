@@ -85,6 +85,7 @@ class WorkingCalendar:
         self._starts: list[float] = []
         self._ends: list[float] = []
         self._working_day_index: list[int] = []  # cumulative working days before day i
+        self._deadlines: dict[tuple[int, float], float] = {}  # (receipt day, days) -> deadline
         self._extend(366)
 
     # -- lazy precomputation -------------------------------------------------------
@@ -180,9 +181,16 @@ class WorkingCalendar:
         next working day. ``working_days=0`` means the day of receipt ("on the spot").
         """
         day = int(submitted // HOURS_PER_DAY)
-        self._ensure_day(day + int(working_days) * 3 + 30)
         if submitted >= day * HOURS_PER_DAY + self.opening_hours[-1][1]:
             day += 1
+        key = (day, working_days)
+        deadline = self._deadlines.get(key)  # a few keys a day: computed once each
+        if deadline is None:
+            deadline = self._deadlines[key] = self._deadline(day, working_days)
+        return deadline
+
+    def _deadline(self, day: int, working_days: float) -> float:
+        self._ensure_day(day + int(working_days) * 3 + 30)
         while not self._working[day]:
             day += 1
         target = self._working_day_index[day] + int(round(working_days))

@@ -96,6 +96,8 @@ class Office:
     # -- opening hours -----------------------------------------------------------------
     def open(self, _: object = None) -> None:
         self.is_open = True
+        if not any(self.queues.values()):  # nothing waiting: idle clerks stay idle, in order
+            return
         waiting, self.idle = self.idle, []
         for clerk in waiting:
             self._pull(clerk)

@@ -111,6 +111,65 @@ def read_procedures(reader: Reader, fields: tuple[str, ...]) -> list[Procedure]:
     return procedures
 
 
+_KINDS = ("exponential", "lognormal", "gamma", "fixed")
+
+
+class WorkTable:
+    """Several work distributions drawn at once: one vectorised pass per kind, not per
+    distribution (a day's dossiers of one commune mix several procedures).
+
+    Each element gets exactly what ``WorkDistribution.sample`` would give it.
+    ``None`` entries draw 0 (e.g. procedures whose field has no provincial department).
+    """
+
+    def __init__(self, distributions: list[WorkDistribution | None]) -> None:
+        n = len(distributions)
+        self.kind = np.full(n, -1)
+        self.a = np.zeros(n)  # exponential, fixed: mean; lognormal: mu; gamma: shape
+        self.b = np.zeros(n)  # lognormal: sigma; gamma: scale
+        for i, d in enumerate(distributions):
+            if d is None:
+                continue
+            self.kind[i] = _KINDS.index(d.dist)
+            if d.dist == "lognormal":
+                sigma2 = np.log1p(d.cv**2)
+                self.a[i] = np.log(d.mean) - sigma2 / 2
+                self.b[i] = np.sqrt(sigma2)
+            elif d.dist == "gamma":
+                self.a[i] = 1.0 / d.cv**2
+                self.b[i] = d.mean / self.a[i]
+            else:
+                self.a[i] = d.mean
+        self.kinds_present = sorted(set(self.kind.tolist()))
+
+    def sample(self, index: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Work for each element: distribution ``index[j]`` at uniform ``u[j]``."""
+        kinds = self.kind[index]
+        work = np.zeros(len(u))
+        for k in self.kinds_present:
+            if k < 0:
+                continue
+            mask = None if len(self.kinds_present) == 1 else kinds == k
+            idx = index if mask is None else index[mask]
+            if not len(idx):
+                continue
+            uk = np.clip(u if mask is None else u[mask], _EPS, 1.0 - _EPS)
+            a = self.a[idx]
+            if k == 0:
+                values = -a * np.log1p(-uk)
+            elif k == 1:
+                values = np.exp(a + self.b[idx] * special.ndtri(uk))
+            elif k == 2:
+                values = special.gammaincinv(a, uk) * self.b[idx]
+            else:
+                values = a.copy()
+            if mask is None:
+                work = values
+            else:
+                work[mask] = values
+        return work
+
+
 class Catalogue:
     """The procedures one kind of applicant files, as arrays for vectorised draws."""
 
@@ -122,15 +181,11 @@ class Catalogue:
         self.escalation = np.array([p.escalation_probability for p in procedures])
         self.supplement = np.array([p.supplement_probability for p in procedures])
         self.fields = np.array([p.field for p in procedures], dtype=object)
+        self.work = WorkTable([p.work for p in procedures])
 
     def pick(self, u: np.ndarray) -> np.ndarray:
         index = np.searchsorted(self.cumulative_share, u, side="right")
         return np.minimum(index, len(self.procedures) - 1)
 
     def sample_work(self, procedure_index: np.ndarray, u: np.ndarray) -> np.ndarray:
-        work = np.empty(len(u))
-        for i, procedure in enumerate(self.procedures):
-            mask = procedure_index == i
-            if mask.any():
-                work[mask] = procedure.work.sample(u[mask])
-        return work
+        return self.work.sample(procedure_index, u)
