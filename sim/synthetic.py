@@ -96,6 +96,16 @@ class Layout:
         self.handling_share = r.probability("handling_share")
         self.proficiency_cv = r.number("proficiency_cv", low=0)
         self.province_size_sigma = r.number("province_size_sigma", 0.0, low=0)
+        self.several_sites_share = r.probability("several_sites_share", 0.0)
+        self.households_per_counter = r.number("households_per_counter", 0.0, low=0)
+        self.workstations_per_clerk_min = r.probability("workstations_per_clerk_min", 1.0)
+        self.outage_probability_max = r.probability("network_outage_probability_max", 0.0)
+        self.network_speed_min = r.number(
+            "network_speed_min", 1.0, low=0, low_open=True, high=1
+        )
+        self.sync_failure_probability_max = r.probability("sync_failure_probability_max", 0.0)
+        self.signal_coverage_min = r.probability("signal_coverage_min", 1.0)
+        self.distance_km_mean = r.number("distance_km_mean", 0.0, low=0)
         roles = r.items("clerk_roles")
         if not roles:
             raise ConfigError(f"{r.key('clerk_roles')} = []: at least one role is needed")
@@ -128,6 +138,7 @@ class Layout:
         proficiency = rng.lognormal(
             -p_sigma2 / 2, math.sqrt(p_sigma2), (n, len(self.roles))
         )
+        conditions = rng.random((n, 7))  # one column per condition, drawn after the above
         width = len(str(n))
         result = []
         for i in range(n):
@@ -145,15 +156,36 @@ class Layout:
                 if switch:
                     group["switch_hours"] = switch
                 clerks.append(group)
-            result.append(
-                {
-                    "name": f"{prefix}c{i + 1:0{width}d}",
-                    "households": round(float(households[i]), 1),
-                    "businesses": round(float(households[i]) * self.businesses_per_household, 1),
-                    "clerks": clerks,
-                }
-            )
+            entry = {
+                "name": f"{prefix}c{i + 1:0{width}d}",
+                "households": round(float(households[i]), 1),
+                "businesses": round(float(households[i]) * self.businesses_per_household, 1),
+                "clerks": clerks,
+            }
+            entry.update(self._conditions(conditions[i], entry, sum(c["count"] for c in clerks)))
+            result.append(entry)
         return result
+
+    def _conditions(self, u: np.ndarray, entry: dict, handlers: int) -> dict:
+        """Premises, equipment and network of one commune, each from its own uniform."""
+        low = self.workstations_per_clerk_min
+        counters = 0
+        if self.households_per_counter:
+            counters = max(1, round(entry["households"] / self.households_per_counter))
+        return {
+            "sites": 2 if u[0] < self.several_sites_share else 1,
+            "reception_counters": counters,
+            "workstations": min(handlers, math.ceil(handlers * (low + (1 - low) * u[1]))),
+            "network_outage_probability": round(self.outage_probability_max * u[2], 4),
+            "network_speed": round(
+                self.network_speed_min + (1 - self.network_speed_min) * u[3], 3
+            ),
+            "sync_failure_probability": round(self.sync_failure_probability_max * u[4], 4),
+            "signal_coverage": round(
+                self.signal_coverage_min + (1 - self.signal_coverage_min) * u[5], 3
+            ),
+            "distance_km_mean": round(self.distance_km_mean * 2 * u[6], 2),
+        }
 
     def _split(self, handlers: int) -> list[int]:
         """Clerks per role: one each so that every field is served, the rest by share."""
