@@ -1,0 +1,261 @@
+"""The mechanisms that make backlogs: each does what it says, and is neutral when absent."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from sim.config import ConfigError
+from sim.mechanisms import LunarNewYear, StaffRules
+from sim.model import GovernanceModel
+from sim.seasonality import DemandSeason
+
+CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+
+
+def scenario(name: str, *overrides: str) -> dict:
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose("config", overrides=[f"scenario={name}", *overrides])
+    return OmegaConf.to_container(cfg.scenario, resolve=True)
+
+
+WARDS = scenario("lang_son_wards")
+
+
+def run(data: dict, days: int, seed: int = 0, start: str = "2025-07-01") -> GovernanceModel:
+    model = GovernanceModel(data, seed=seed, start_date=start)
+    model.run(days)
+    return model
+
+
+def one_ward(**changes) -> dict:
+    """lang_son_wards cut down to Dong Kinh, with commune keys changed."""
+    data = copy.deepcopy(WARDS)
+    data["communes"] = [dict(data["communes"][0], **changes)]
+    return data
+
+
+# -- neutral defaults ------------------------------------------------------------------
+def test_explicit_neutral_blocks_change_nothing():
+    plain = scenario("mmc")
+    neutral = copy.deepcopy(plain)
+    neutral["staff"] = {"absence_probability": 0, "error_probability_unskilled": 0,
+                        "learning": {"initial_efficiency": 1.0},
+                        "fatigue": {"slowdown": 0, "resignation_hazard_per_day": 0},
+                        "campaigns": []}
+    neutral["demand"] = {"lunar_new_year": {"holiday_factor": 1, "surge_factor": 1}}
+    neutral["communes"][0].update(sites=1, reception_counters=0, network_speed=1.0,
+                                  network_outage_probability=0.0, sync_failure_probability=0)
+    a, b = run(plain, 20, seed=5).summary(), run(neutral, 20, seed=5).summary()
+    for key in ("dossiers_created", "dossiers_resolved", "mean_sojourn_hours", "on_time_rate"):
+        assert a[key] == b[key]
+
+
+# -- staff -----------------------------------------------------------------------------
+def test_removing_the_land_specialists_raises_overdue_land():
+    with_them = run(one_ward(), 40, seed=2)
+    clerks = [g for g in WARDS["communes"][0]["clerks"] if g["skills"] != {"land": 1.0}]
+    without = run(one_ward(clerks=clerks), 40, seed=2)
+    before = with_them.overdue_by_commune_field()["dong_kinh"]["land"]
+    after = without.overdue_by_commune_field()["dong_kinh"]["land"]
+    assert after > before + 20
+    assert without.summary()["by_field"]["land"]["on_time_rate"] < (
+        with_them.summary()["by_field"]["land"]["on_time_rate"]
+    )
+
+
+def test_absence_rate_matches_the_probability():
+    data = one_ward()
+    data["staff"]["absence_probability"] = 0.2
+    model = run(data, 42, seed=3)
+    working_days = sum(model.calendar.is_working_day(d) for d in range(42))
+    expected = 0.2 * working_days * len(model.communes[0].office.clerks)
+    sd = np.sqrt(expected * 0.8)
+    assert abs(model.summary()["absences"] - expected) < 4 * sd
+
+
+def test_unskilled_clerks_redo_work_in_proportion_to_their_gap():
+    data = scenario("mmc")
+    data["staff"] = {"error_probability_unskilled": 1.0}
+    data["communes"][0]["clerks"][0]["skills"] = {"certification": 0.5}
+    data["communes"][0]["clerks"][0]["count"] = 10
+    summary = run(data, 20, seed=1).summary()
+    n = summary["dossiers_created"]
+    share = summary["faulty_reworks"] / n
+    assert abs(share - 0.5) < 4 * np.sqrt(0.25 / n)
+    data["communes"][0]["clerks"][0]["skills"] = {"certification": 1.0}
+    assert run(data, 5, seed=1).summary()["faulty_reworks"] == 0
+
+
+def test_fatigue_under_overload_brings_resignations_and_replacements():
+    data = one_ward(clerks=[{"count": 4, "skills": {f: 1.0 for f in WARDS["fields"]}}])
+    data["staff"]["fatigue"].update(resignation_hazard_per_day=0.05, replacement_days=10)
+    model = run(data, 60, seed=1)
+    summary = model.summary()
+    assert summary["resignations"] >= 1
+    assert summary["hires"] >= 1
+    data["staff"]["fatigue"]["resignation_hazard_per_day"] = 0.0
+    assert run(data, 60, seed=1).summary()["resignations"] == 0
+
+
+def test_learning_curve_closes_half_the_gap_each_half_life():
+    rules = StaffRules(learning_initial_efficiency=0.6, learning_half_life_days=30)
+    start = dt.date(2025, 7, 1)
+    assert rules.learning_efficiency(start) == pytest.approx(0.6)
+    assert rules.learning_efficiency(start + dt.timedelta(days=30)) == pytest.approx(0.8)
+    assert rules.learning_efficiency(start + dt.timedelta(days=60)) == pytest.approx(0.9)
+
+
+def test_a_land_campaign_slows_land_only():
+    data = scenario("gia_lai_rural")
+    without = copy.deepcopy(data)
+    without["staff"]["campaigns"] = []
+    a, b = run(data, 92, seed=4).summary(), run(without, 92, seed=4).summary()
+    land_a, land_b = a["by_field"]["land"], b["by_field"]["land"]
+    assert land_a["dossiers_open"] > 1.4 * land_b["dossiers_open"]
+    assert land_a["overdue_open"] > 2 * land_b["overdue_open"]
+    assert land_a["on_time_rate"] < land_b["on_time_rate"]
+    for field in ("certification", "social_policy"):
+        assert a["by_field"][field]["on_time_rate"] == pytest.approx(
+            b["by_field"][field]["on_time_rate"], abs=0.02
+        )
+
+
+# -- equipment -------------------------------------------------------------------------
+def test_adding_workstations_where_clerks_lack_them_raises_throughput():
+    short = scenario("gia_lai_ia_ly")
+    for commune in short["communes"]:
+        commune["workstations"] = 1
+    equipped = copy.deepcopy(short)
+    for commune in equipped["communes"]:
+        commune["workstations"] = sum(g["count"] for g in commune["clerks"])
+    a, b = run(short, 30, seed=6).summary(), run(equipped, 30, seed=6).summary()
+    assert a["dossiers_created"] == b["dossiers_created"]  # same needs (common random numbers)
+    assert b["dossiers_resolved"] > 1.05 * a["dossiers_resolved"]
+
+
+def test_sync_failures_follow_their_probability_and_cost_time():
+    data = one_ward(sync_failure_probability=0.3)
+    model = run(data, 30, seed=2)
+    summary = model.summary()
+    served = summary["by_field"]["civil_status"]["dossiers_resolved"]
+    assert abs(summary["sync_failures"] / served - 0.3) < 4 * np.sqrt(0.21 / served)
+    clean = run(one_ward(), 30, seed=2).summary()
+    assert clean["sync_failures"] == 0
+    assert (summary["by_field"]["civil_status"]["mean_sojourn_hours"]
+            > clean["by_field"]["civil_status"]["mean_sojourn_hours"] + 5)
+
+
+def test_network_outage_days_follow_their_probability():
+    model = run(one_ward(network_outage_probability=0.25), 120, seed=1)
+    working_days = sum(model.calendar.is_working_day(d) for d in range(120))
+    outages = model.summary()["outage_days"]
+    assert abs(outages - 0.25 * working_days) < 4 * np.sqrt(working_days * 0.25 * 0.75)
+
+
+def test_no_signal_means_no_online_channel():
+    summary = run(one_ward(signal_coverage=0.0), 10, seed=1).summary()
+    assert summary["by_commune"]["dong_kinh"]["online_share"] == 0.0
+
+
+# -- premises --------------------------------------------------------------------------
+def test_split_headquarters_lengthens_sojourn():
+    one = copy.deepcopy(WARDS)
+    two = copy.deepcopy(WARDS)
+    for commune in one["communes"]:
+        commune["sites"] = 1
+    for commune in two["communes"]:
+        commune["sites"] = 2
+    a, b = run(one, 30, seed=7).summary(), run(two, 30, seed=7).summary()
+    assert b["by_field"]["land"]["mean_sojourn_hours"] > a["by_field"]["land"][
+        "mean_sojourn_hours"] + 3
+    assert b["mean_sojourn_hours"] > a["mean_sojourn_hours"]
+
+
+def test_visitors_leave_a_long_queue_and_come_back_or_go_online():
+    data = one_ward(reception_counters=1)
+    data["premises"].update(reception_hours=0.4, balk_queue_per_counter=3)
+    model = GovernanceModel(data, seed=1)
+    for _ in range(20):
+        model.step()
+        audit = model.audit()
+        assert audit["created"] == audit["resolved"] + audit["open"] + audit["withdrawn"]
+    summary = model.summary()
+    assert summary["balked"] > 50
+    assert 0 < summary["switched_online"] < summary["balked"]
+    data["premises"]["balk_queue_per_counter"] = None
+    assert run(data, 20, seed=1).summary()["balked"] == 0
+
+
+# -- citizens --------------------------------------------------------------------------
+def test_complaints_come_from_overdue_dossiers_only():
+    data = one_ward(clerks=[{"count": 5, "skills": {f: 1.0 for f in WARDS["fields"]}}])
+    data["applicants"]["citizen"]["complaint_probability"] = 1.0
+    data["applicants"]["business"]["complaint_probability"] = 1.0
+    model = run(data, 30, seed=1)
+    summary = model.summary()
+    late = sum(t.resolved_counted - t.on_time for t in [model.metrics.total])
+    assert summary["complaints"] >= late + summary["overdue_open"] - 2
+    assert summary["complaints"] <= summary["dossiers_created"]
+    assert late > 100
+    data["applicants"]["citizen"]["complaint_probability"] = 0.0
+    data["applicants"]["business"]["complaint_probability"] = 0.0
+    assert run(data, 30, seed=1).summary()["complaints"] == 0
+
+
+def test_neighbours_online_use_raises_adoption():
+    slow, fast = one_ward(), one_ward()
+    for kind in ("citizen", "business"):
+        slow["applicants"][kind].update(neighbour_rate=0.0, online_learning_rate=0.0)
+        fast["applicants"][kind].update(neighbour_rate=0.05, online_learning_rate=0.0)
+    a, b = run(slow, 60, seed=2).summary(), run(fast, 60, seed=2).summary()
+    assert b["online_share"] > a["online_share"] + 0.1
+
+
+# -- time ------------------------------------------------------------------------------
+def test_tet_holidays_and_surge_factors():
+    season = DemandSeason((1.0,) * 12, LunarNewYear(0.3, 1.5, 21), with_tet=True)
+    assert season.factor(dt.date(2026, 2, 17)) == pytest.approx(0.3)  # Lunar New Year
+    assert season.factor(dt.date(2026, 2, 25)) == pytest.approx(1.5)
+    assert season.factor(dt.date(2026, 3, 13)) == pytest.approx(1.5)  # day 21 after
+    assert season.factor(dt.date(2026, 3, 14)) == pytest.approx(1.0)
+    assert season.factor(dt.date(2026, 1, 10)) == pytest.approx(1.0)
+
+
+# -- conservation with everything on ---------------------------------------------------
+def test_every_dossier_is_somewhere_with_all_mechanisms_on():
+    data = scenario("lang_son_communes")
+    data["staff"]["absence_probability"] = 0.1
+    data["staff"]["fatigue"]["resignation_hazard_per_day"] = 0.05
+    data["staff"]["fatigue"]["replacement_days"] = 5
+    for commune in data["communes"]:
+        commune.update(sync_failure_probability=0.2, network_outage_probability=0.2)
+    data["premises"]["balk_queue_per_counter"] = 2
+    model = GovernanceModel(data, seed=11)
+    for _ in range(45):
+        model.step()
+        a = model.audit()
+        assert a["created"] == a["resolved"] + a["open"] + a["withdrawn"]
+        assert a["open"] == a["queued"] + a["in_service"] + a["with_applicant"] + a["in_transit"]
+
+
+def test_bad_mechanism_values_name_the_key():
+    data = one_ward()
+    data["staff"]["campaigns"] = [{"name": "x", "start_date": "2025-08-01",
+                                   "end_date": "2025-07-01", "fields": ["land"],
+                                   "share_of_hours": 0.3}]
+    with pytest.raises(ConfigError, match=r"scenario.staff.campaigns\[0\].end_date"):
+        GovernanceModel(data)
+    data = one_ward(network_speed=0)
+    with pytest.raises(ConfigError, match=r"network_speed = 0: must be > 0"):
+        GovernanceModel(data)
+    data = one_ward()
+    data["premises"]["off_site_fields"] = ["health"]
+    with pytest.raises(ConfigError, match=r"scenario.premises.off_site_fields"):
+        GovernanceModel(data)
