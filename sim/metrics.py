@@ -191,6 +191,7 @@ def tally_figures(
         "dossiers_open": tally.open,
         "dossiers_withdrawn": tally.withdrawn,
         "on_time_rate": ratio(tally.on_time, tally.resolved_counted),
+        "dossiers_late": int(tally.resolved_counted - tally.on_time),  # resolved after the deadline
         "overdue_open": overdue,
         "mean_wait_hours": ratio(tally.wait_sum, tally.wait_n),
         "mean_sojourn_hours": ratio(tally.sojourn_sum, tally.resolved_counted),

@@ -2,7 +2,7 @@
 
 Each job runs ``run.replications`` seeds of the scenario under the selected policies and
 writes ``summary.json``, ``daily.csv``, ``backlog.png`` and ``report.html`` into its output
-directory.
+directory, and per-replication tables for paired comparisons (sim/study_data.py).
 A job that fails writes ``summary.json`` with ``"status": "error"`` and the message, so
 a sweep's aggregation reports it instead of dropping it.
 """
@@ -26,6 +26,7 @@ from sim.country import read_scenario
 from sim.outputs import write_csv, write_json
 from sim.replications import aggregate, mean_daily, run_replication
 from sim.report import plot_backlog, write_run_report
+from sim.study_data import write_replication_tables
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 HEADLINE = (
@@ -93,6 +94,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
     daily = mean_daily(frames)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(out_dir / "daily.csv", daily)
+    write_replication_tables(out_dir, settings.seed, summaries, frames)
     if container.get("output", {}).get("plots", True):
         plot_backlog(
             daily,

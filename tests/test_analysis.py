@@ -1,0 +1,86 @@
+"""Sweep analysis: paired differences, failed jobs reported, plots written."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hydra import compose, initialize_config_dir
+from scipy import stats
+
+from sim.analysis import analyse, main
+from sim.run import CONFIG_DIR, run_job
+
+QUIET = ["run.days=12", "run.replications=3", "output.table=false", "output.report=false",
+         "output.plots=false", "run.progress=false", "scenario=lang_son_wards"]
+
+
+def _job(sweep: Path, folder: str, overrides: list[str]) -> Path:
+    out = sweep / folder
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose("config", overrides=QUIET + overrides)
+    run_job(cfg, out)
+    (out / ".hydra").mkdir()
+    (out / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
+    return out
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory) -> Path:
+    sweep = tmp_path_factory.mktemp("sweep")
+    _job(sweep, "base", ["policy=[baseline]", "scenario=lang_son_wards"])
+    _job(sweep, "staff", ["policy=[second_staff,overtime]", "scenario=lang_son_wards"])
+    failed = sweep / "broken"
+    (failed / ".hydra").mkdir(parents=True)
+    (failed / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(["policy=[training]"]))
+    (failed / "summary.json").write_text(json.dumps({"status": "error", "error": "boom: x = 1"}))
+    killed = sweep / "killed"
+    (killed / ".hydra").mkdir(parents=True)
+    (killed / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(["policy=[priority]"]))
+    return sweep
+
+
+def test_comparison_pairs_replications_with_the_baseline(sweep, capsys):
+    table = analyse(sweep)
+    printed = capsys.readouterr().out
+    assert (sweep / "comparison.csv").exists()
+    for name in ("backlog_trajectories.png", "on_time_rate.png", "overdue_heatmap.png"):
+        assert (sweep / name).stat().st_size > 10_000
+    row = table.set_index("policy").loc["second_staff+overtime"]
+    base = pd.read_csv(sweep / "base" / "replications.csv")
+    staff = pd.read_csv(sweep / "staff" / "replications.csv")
+    overdue = lambda t: t["dossiers_late"] + t["overdue_open"]  # noqa: E731
+    diffs = (overdue(staff) - overdue(base)).to_numpy()
+    half = stats.t.ppf(0.975, 2) * diffs.std(ddof=1) / math.sqrt(3)
+    assert row["overdue_dossiers_diff"] == pytest.approx(diffs.mean())
+    assert row["overdue_dossiers_diff_ci_low"] == pytest.approx(diffs.mean() - half)
+    assert row["overdue_dossiers"] == pytest.approx(overdue(staff).mean())
+    cost = staff["policy_cost_vnd"].mean()
+    assert row["policy_cost_vnd"] == pytest.approx(cost) and cost > 0
+    if diffs.mean() < 0:
+        assert row["cost_per_overdue_averted_vnd"] == pytest.approx(cost / -diffs.mean())
+    else:
+        assert np.isnan(row["cost_per_overdue_averted_vnd"])
+    assert "FAILED broken: boom: x = 1" in printed
+    assert "FAILED killed" in printed
+
+
+def test_failed_jobs_are_rows_with_their_error(sweep):
+    table = analyse(sweep, plots=False)
+    by_policy = table.set_index("policy")
+    assert by_policy.loc["training", "status"] == "error"
+    assert by_policy.loc["training", "error"] == "boom: x = 1"
+    assert by_policy.loc["priority", "status"] == "missing"
+    assert by_policy.loc["baseline", "status"] == "ok"
+    assert np.isnan(by_policy.loc["training", "overdue_dossiers"])
+
+
+def test_command_line_reports_a_missing_folder(tmp_path, capsys):
+    assert main([str(tmp_path / "nothing")]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    assert main([str(tmp_path)]) == 2
