@@ -49,8 +49,9 @@ class Commune(mesa.Agent):
     """A commune (or ward) and its Public Administration Service Center.
 
     Conditions a policy may change during a run: ``workstations`` (None: one per clerk),
-    ``network_speed``, ``network_outage_probability``, ``sync_failure_probability``,
-    ``sites``.
+    ``network_speed`` (alias ``network_speed_factor``), ``network_outage_probability``,
+    ``sync_failure_probability``, ``sites``, ``site_handoff_hours``. They take effect at
+    the next working day's start, or at once after ``refresh_speed()``.
     """
 
     def __init__(self, model: GovernanceModel, spec: CommuneSpec) -> None:
@@ -103,6 +104,7 @@ class Commune(mesa.Agent):
         self.network_outage_probability = spec.network_outage_probability
         self.sync_failure_probability = spec.sync_failure_probability
         self.sites = spec.sites
+        self.site_handoff_hours = scenario.premises.site_handoff_hours
         self.staffing = StaffConditions(self)
         self.counts = dict.fromkeys(
             ("balked", "switched_online", "complaints", "faulty_reworks", "sync_failures"), 0
@@ -143,6 +145,18 @@ class Commune(mesa.Agent):
         self._sites = max(1, int(value))
         premises = self.model.scenario_spec.premises
         self._off_site = frozenset(premises.off_site_fields if self._sites > 1 else ())
+
+    @property
+    def network_speed_factor(self) -> float:
+        return self.network_speed
+
+    @network_speed_factor.setter
+    def network_speed_factor(self, value: float) -> None:
+        self.network_speed = value
+
+    def refresh_speed(self) -> None:
+        """Recompute every clerk's speed now, after a policy changed the conditions."""
+        self.staffing.refresh()
 
     # -- each day --------------------------------------------------------------------
     def start_day(self, day: int) -> None:
@@ -261,7 +275,7 @@ class Commune(mesa.Agent):
     def to_back_office(self, dossier: Dossier) -> None:
         """Into the back office, via a courier when the field sits on another site."""
         if dossier.field in self._off_site:
-            handoff = self.model.scenario_spec.premises.site_handoff_hours
+            handoff = self.site_handoff_hours
             self.model.metrics.in_transit += 1
             done = self.calendar.finish_time(self.model.engine.now, handoff)
             self.model.engine.schedule(done, self._handed_over, dossier)

@@ -34,6 +34,9 @@ class StaffConditions:
         self.absences = 0
         self.hires = 0
         self._vacancies: list[tuple[int, Clerk]] = []  # (day the successor starts, leaver)
+        self._no_seat: list[Clerk] = []  # off duty today for want of a workstation
+        self.outage_today = False
+        self.date = commune.model.start_date
 
     def start_day(self, day: int, date: dt.date) -> None:
         commune = self.commune
@@ -42,8 +45,7 @@ class StaffConditions:
         u_outage = model.streams.infrastructure.random()
         if not commune.calendar.is_working_day(day):
             return
-        spec = model.scenario_spec
-        rules, equipment = spec.staff, spec.equipment
+        rules = model.scenario_spec.staff
         office = commune.office
         if self._vacancies:
             self._hire(day)
@@ -56,27 +58,45 @@ class StaffConditions:
                 if ui < rules.absence_probability:
                     self._off_for_the_day(clerk)
                     self.absences += 1
-        outage = u_outage < commune.network_outage_probability
-        self.outage_days += outage
-        base = (equipment.outage_speed if outage else commune.network_speed) * (
-            rules.learning_efficiency(date)
+        self.outage_today = u_outage < commune.network_outage_probability
+        self.outage_days += self.outage_today
+        self.date = date
+        self.refresh()
+        if self.off_today or self._no_seat:
+            model.engine.schedule((day + 1) * HOURS_PER_DAY - _END_OF_DAY, self._back)
+
+    def refresh(self) -> None:
+        """Every present clerk's speed (and seat) from today's conditions.
+
+        Called each working day, and by policies that change a commune's conditions
+        during a day (``commune.refresh_speed()``).
+        """
+        commune = self.commune
+        office = commune.office
+        spec = commune.model.scenario_spec
+        rules, equipment = spec.staff, spec.equipment
+        for clerk in self._no_seat:  # seats are handed out afresh
+            if clerk in office.clerks:
+                office.set_on_duty(clerk, True)
+        self._no_seat = []
+        base = (equipment.outage_speed if self.outage_today else commune.network_speed) * (
+            rules.learning_efficiency(self.date)
         )
-        campaigns = [c for c in rules.campaigns if c.active(date, commune.name)]
+        campaigns = [c for c in rules.campaigns if c.active(self.date, commune.name)]
         seats = commune.workstations
         present = [c for c in office.clerks if c.on_duty]
         for i, clerk in enumerate(present):
             speed = base * (1.0 - rules.fatigue_slowdown * clerk.fatigue)
             if seats is not None and i >= seats:
                 if equipment.no_workstation_speed == 0.0:
-                    self._off_for_the_day(clerk)
+                    office.set_on_duty(clerk, False)
+                    self._no_seat.append(clerk)
                     continue
                 speed *= equipment.no_workstation_speed
             for campaign in campaigns:
                 if any(f in clerk.skills for f in campaign.fields):
                     speed *= 1.0 - campaign.share_of_hours
             clerk.speed_factor = speed
-        if self.off_today:
-            model.engine.schedule((day + 1) * HOURS_PER_DAY - _END_OF_DAY, self._back)
 
     def _tire(self, rules, day: int) -> None:
         """Fatigue follows sustained overload; worn-out clerks may resign."""
@@ -114,7 +134,8 @@ class StaffConditions:
 
     def _back(self, _: object = None) -> None:
         office = self.commune.office
-        for clerk in self.off_today:
+        for clerk in self.off_today + self._no_seat:
             if clerk in office.clerks:
                 office.set_on_duty(clerk, True)
         self.off_today = []
+        self._no_seat = []
