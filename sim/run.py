@@ -10,6 +10,7 @@ a sweep's aggregation reports it instead of dropping it.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
 import traceback
@@ -21,12 +22,13 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
-from sim.config import ConfigError, RunSettings
-from sim.country import read_scenario
-from sim.outputs import write_csv, write_json
+from sim.config import ConfigError
+from sim.outputs import atomic_path, write_csv, write_json
+from sim.recovery import STATE, clear_outputs, completed_summary, sweep_exit_code
 from sim.replications import aggregate, mean_daily, run_replication
 from sim.report import plot_backlog, write_run_report
 from sim.study_data import write_replication_tables
+from sim.validation import check_group_names, check_job
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 HEADLINE = (
@@ -45,16 +47,26 @@ HEADLINE = (
 
 
 def run_job(cfg: DictConfig, out_dir: Path) -> dict:
-    """Run one job from a composed config and write its outputs; returns the summary."""
+    """Run one job from a composed config and write its outputs; returns the summary.
+
+    Everything is checked before anything runs. With ``resume=true`` a job whose
+    ``summary.json`` is complete for the same settings is skipped.
+    """
     started = time.perf_counter()
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     try:
         container = OmegaConf.to_container(cfg, resolve=True)
+        unresolved = OmegaConf.to_container(cfg, resolve=False)
     except OmegaConfBaseException as error:
         raise ConfigError(f"config could not be resolved: {error}") from None
-    settings = RunSettings(container)
-    spec = read_scenario(container["scenario"])
-    policy_cfg = container.get("policy") or {}
+    job = check_job(container, unresolved)
+    settings, spec, policy_cfg = job.settings, job.spec, job.policy_cfg
+    if container.get("resume", False):
+        done = completed_summary(out_dir, job.config_hash)
+        if done is not None:
+            print(f"resume: {out_dir} is complete; skipped", file=sys.stderr)
+            return done
+    clear_outputs(out_dir)
     summaries, frames = [], []
     total_days = settings.days * settings.replications
     with tqdm(
@@ -82,6 +94,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             frames.append(daily)
     result = {
         "status": "ok",
+        "config_hash": job.config_hash,
         "scenario": spec.name,
         "policies": sorted(policy_cfg),
         "seed": settings.seed,
@@ -95,19 +108,20 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(out_dir / "daily.csv", daily)
     write_replication_tables(out_dir, settings.seed, summaries, frames)
-    if container.get("output", {}).get("plots", True):
-        plot_backlog(
-            daily,
-            out_dir / "backlog.png",
-            f"{spec.name}: {', '.join(result['policies'])} "
-            f"({settings.replications} replication{'s' * (settings.replications > 1)})",
-            spec.calendar,
-        )
-    write_json(out_dir / "summary.json", result)
-    if container.get("output", {}).get("report", True):
+    if job.plots:
+        with atomic_path(out_dir / "backlog.png") as tmp:
+            plot_backlog(
+                daily,
+                tmp,
+                f"{spec.name}: {', '.join(result['policies'])} "
+                f"({settings.replications} replication{'s' * (settings.replications > 1)})",
+                spec.calendar,
+            )
+    if job.report:
         write_run_report(out_dir, result, daily, calendar_spec=spec.calendar,
                          policy_cfg=policy_cfg)
-    if container.get("output", {}).get("table", True):
+    write_json(out_dir / "summary.json", result)  # last: its presence means complete
+    if job.table:
         print(format_table(result, out_dir, time.perf_counter() - started))
     return result
 
@@ -148,20 +162,72 @@ def _is_multirun() -> bool:
         return False
 
 
+class Interrupted(Exception):
+    """The job was asked to stop (SIGTERM)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Interrupted("interrupted by SIGTERM before the job finished")
+
+
+def record_failure(out_dir: Path, error: BaseException) -> str:
+    """Replace a failed job's outputs by ``summary.json`` with status error; the message."""
+    config_error = isinstance(error, ConfigError)
+    message = str(error) if config_error or isinstance(error, Interrupted) else repr(error)
+    summary = {
+        "status": "error",
+        "error": message,
+        "error_kind": "config" if config_error else "internal",
+    }
+    try:
+        summary["overrides"] = list(HydraConfig.get().overrides.task)
+    except ValueError:
+        pass
+    if not config_error:
+        summary["traceback"] = traceback.format_exc()
+    clear_outputs(out_dir)
+    write_json(out_dir / "summary.json", summary)
+    return message
+
+
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         run_job(cfg, out_dir)
     except Exception as error:  # a job reports its failure instead of vanishing
-        message = str(error) if isinstance(error, ConfigError) else repr(error)
-        write_json(out_dir / "summary.json", {"status": "error", "error": message})
-        if cfg.get("verbose", False):
+        message = record_failure(out_dir, error)
+        if cfg.get("verbose", False) is True:
             traceback.print_exc()
         print(f"error: {message}", file=sys.stderr)
+        if isinstance(error, Interrupted):
+            raise SystemExit(143) from None
+        if not isinstance(error, ConfigError):
+            print("(an internal error: rerun with verbose=true for the traceback)",
+                  file=sys.stderr)
         if not _is_multirun():
             sys.exit(2 if isinstance(error, ConfigError) else 1)
 
 
+def cli(args: list[str] | None = None) -> int:
+    """Entry point: exit 0 when all went well, 2 for a config error, 1 otherwise.
+
+    Hydra exits 1 when it cannot compose the config (unknown key or option); that is a
+    config error too, so it becomes 2. A sweep whose jobs failed exits non-zero.
+    """
+    args = sys.argv[1:] if args is None else args
+    problem = check_group_names(args, Path(CONFIG_DIR))
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 1
+        return 2 if code == 1 and not STATE.started else code
+    return sweep_exit_code()
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(cli())

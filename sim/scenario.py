@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sim.agents.applicant import ApplicantBehaviour
+from sim.calendar import read_calendar
 from sim.communes_file import read_communes_file
 from sim.config import ConfigError, Reader
 from sim.discipline import DISCIPLINES
@@ -78,7 +79,19 @@ class ScenarioSpec:
     @classmethod
     def read(cls, data: dict) -> ScenarioSpec:
         r = Reader(expand(data), "scenario")  # synthetic scenarios draw their communes
-        fields = tuple(r.raw("fields", list(FIELDS)))
+        raw_fields = r.raw("fields", list(FIELDS))
+        if (
+            not isinstance(raw_fields, list)
+            or not raw_fields
+            or not all(isinstance(f, str) and f.isidentifier() and f.islower() for f in raw_fields)
+            or len(set(raw_fields)) != len(raw_fields)
+        ):
+            raise r.fail(
+                "fields",
+                f" = {raw_fields!r}: must be a non-empty list of distinct lower-case "
+                "snake_case names, e.g. [certification, land]",
+            )
+        fields = tuple(raw_fields)
         procedures = read_procedures(r, fields)
         demand = r.child("demand", {})
         applicants = r.child("applicants", {})
@@ -127,7 +140,15 @@ class ScenarioSpec:
                 raise ConfigError(
                     f"scenario.procedures.{p.name}.escalation_probability = "
                     f"{p.escalation_probability:g}: field {p.field!r} has no provincial "
-                    "department in scenario.province.departments to escalate to"
+                    "department in scenario.province.departments to escalate to",
+                    f"scenario.procedures.{p.name}.escalation_probability",
+                )
+            if p.escalation_probability > 0 and departments[p.field].staff < 1:
+                key = f"scenario.province.departments.{p.field}.staff"
+                raise ConfigError(
+                    f"{key} = {departments[p.field].staff}: must be >= 1, since procedure "
+                    f"{p.name!r} escalates dossiers to it",
+                    key,
                 )
         factors = tuple(demand.raw("monthly_factors", [1.0] * 12))
         if len(factors) != 12 or any(
@@ -139,7 +160,7 @@ class ScenarioSpec:
             )
         return cls(
             name=str(r.raw("name")),
-            calendar=dict(r.raw("calendar", {"kind": "working"})),
+            calendar=read_calendar(r.child("calendar", {})),
             dispatch=r.choice("dispatch", DISCIPLINES, "fifo"),
             fields=fields,
             procedures=tuple(procedures),
@@ -179,6 +200,14 @@ def read_commune(c: Reader, fields: tuple[str, ...]) -> CommuneSpec:
                 skills={name: skill_reader.number(name, low=0) for name in skills},
                 switch_hours=g.number("switch_hours", 0.0, low=0),
             )
+        )
+    if not any(g.count > 0 and any(p > 0 for p in g.skills.values()) for g in groups):
+        key = c.key("clerks[0].count" if len(groups) == 1 else "clerks")
+        shown = groups[0].count if len(groups) == 1 else [g.count for g in groups]
+        raise ConfigError(
+            f"{key} = {shown}: commune {c.data.get('name')!r} needs at least one clerk "
+            "with a proficiency > 0",
+            key,
         )
     return CommuneSpec(
         name=str(c.raw("name")),

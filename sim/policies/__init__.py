@@ -25,6 +25,10 @@ class Baseline(Policy):
 
     kind = "baseline"
 
+    def __init__(self, name: str, reader: Reader) -> None:
+        super().__init__(name, reader)
+        reader.number("cost_vnd", 0.0, low=0, high=0)  # nothing is spent, by definition
+
 
 POLICY_CLASSES: dict[str, type[Policy]] = {
     cls.kind: cls
