@@ -22,6 +22,7 @@ IN_SERVICE = 1
 WITH_APPLICANT = 2  # returned for a supplement, waiting for the applicant
 RESOLVED = 3
 WITHDRAWN = 4
+IN_TRANSIT = 5  # escalated, on the way to a provincial department
 
 
 class Dossier:

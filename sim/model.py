@@ -13,7 +13,7 @@ from sim.agents.clerk import Clerk
 from sim.agents.commune import Commune
 from sim.agents.province import Province
 from sim.calendar import HOURS_PER_DAY, make_calendar
-from sim.dossier import QUEUED, RESOLVED, WITHDRAWN, Dossier
+from sim.dossier import IN_SERVICE, IN_TRANSIT, QUEUED, RESOLVED, WITH_APPLICANT, WITHDRAWN, Dossier
 from sim.engine import EventEngine
 from sim.metrics import Metrics, tally_figures
 from sim.procedures import APPLICANT_KINDS, Catalogue
@@ -196,6 +196,9 @@ class GovernanceModel(mesa.Model):
             "with_applicant": self.metrics.with_applicant,
             "in_transit": self.metrics.in_transit,
             "status_queued": statuses.get(QUEUED, 0),
+            "status_in_service": statuses.get(IN_SERVICE, 0),
+            "status_with_applicant": statuses.get(WITH_APPLICANT, 0),
+            "status_in_transit": statuses.get(IN_TRANSIT, 0),
         }
 
     def summary(self) -> dict:

@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 
 from sim.agents.clerk import Clerk
-from sim.dossier import Dossier
+from sim.dossier import IN_TRANSIT, Dossier
 from sim.office import Office
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class Province(mesa.Agent):
     def escalate(self, dossier: Dossier) -> None:
         """Hand a dossier up; it reaches the department after the hand-off delay."""
         self.model.metrics.in_transit += 1
+        dossier.status = IN_TRANSIT
         self.model.engine.schedule(
             self.model.engine.now + self.handoff_hours, self.receive, dossier
         )

@@ -1,0 +1,33 @@
+"""Helpers shared by tests: compose configs with Hydra's compose API and run models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from sim.model import GovernanceModel
+
+CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+
+
+def compose_config(overrides: list[str] | None = None):
+    """The composed config (a DictConfig) as `python -m sim.run OVERRIDES` would see it."""
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return compose("config", overrides=list(overrides or []))
+
+
+def resolved(overrides: list[str] | None = None) -> dict:
+    """The composed config as a plain dict with interpolations resolved."""
+    return OmegaConf.to_container(compose_config(overrides), resolve=True)
+
+
+def run_model(overrides: list[str], days: int, seed: int = 0, warmup_days: int = 0):
+    """Build a model from a composed config and run it for `days`."""
+    cfg = resolved(overrides)
+    model = GovernanceModel(
+        cfg["scenario"], seed=seed, start_date=cfg["run"]["start_date"], warmup_days=warmup_days
+    )
+    model.run(days)
+    return model
