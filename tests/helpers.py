@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -19,8 +21,14 @@ def compose_config(overrides: list[str] | None = None):
 
 
 def resolved(overrides: list[str] | None = None) -> dict:
-    """The composed config as a plain dict with interpolations resolved."""
-    return OmegaConf.to_container(compose_config(overrides), resolve=True)
+    """The composed config as a plain dict with interpolations resolved (a fresh copy)."""
+    return copy.deepcopy(_resolved(tuple(overrides or ())))
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(overrides: tuple[str, ...]) -> dict:
+    # composing costs about a second; tests compose the same overrides many times
+    return OmegaConf.to_container(compose_config(list(overrides)), resolve=True)
 
 
 def run_model(overrides: list[str], days: int, seed: int = 0, warmup_days: int = 0):

@@ -92,10 +92,16 @@ class Applicant(mesa.Agent):
         return 24.0 * (travel - behaviour.return_days_mean * np.log1p(-u_delay))
 
     def learn_from(self, dossier: Dossier) -> None:
-        """A result on time online makes the online channel more attractive."""
+        """A result on time online makes the online channel more attractive.
+
+        The experience is one household's: an agent standing for ``weight`` households
+        moves its (average) propensity by 1/weight of the step, so outputs do not
+        depend on the weight in expectation.
+        """
         rate = self.population.behaviour.online_learning_rate
         if rate and dossier.channel == ONLINE and dossier.on_time:
-            self.digital_propensity += rate * (1.0 - self.digital_propensity)
+            step = rate * (1.0 - self.digital_propensity) / self.population.weight[self.index]
+            self.digital_propensity += step
 
 
 class Citizen(Applicant):

@@ -24,6 +24,7 @@ from sim.calendar import HOURS_PER_DAY
 from sim.dossier import (
     IN_PERSON,
     IN_SERVICE,
+    IN_TRANSIT,
     ONLINE,
     RESOLVED,
     WITH_APPLICANT,
@@ -277,6 +278,7 @@ class Commune(mesa.Agent):
         if dossier.field in self._off_site:
             handoff = self.site_handoff_hours
             self.model.metrics.in_transit += 1
+            dossier.status = IN_TRANSIT
             done = self.calendar.finish_time(self.model.engine.now, handoff)
             self.model.engine.schedule(done, self._handed_over, dossier)
         else:
@@ -312,6 +314,7 @@ class Commune(mesa.Agent):
             dossier.work *= equipment.sync_rework_fraction
             self.counts["sync_failures"] += 1
             self.model.metrics.in_transit += 1
+            dossier.status = IN_TRANSIT
             self.model.engine.schedule(
                 self.model.engine.now + equipment.sync_retry_hours, self._handed_over, dossier
             )
