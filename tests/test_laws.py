@@ -48,7 +48,7 @@ def small_scenarios(draw) -> dict:
     fields = base["fields"]
     communes = []
     for i in range(draw(st.integers(1, 3))):
-        groups = []
+        groups = [{"count": 1, "skills": {draw(st.sampled_from(fields)): 1.0}}]
         for _ in range(draw(st.integers(0, 3))):
             skills = draw(st.lists(st.sampled_from(fields), min_size=1, max_size=3, unique=True))
             groups.append(
@@ -76,7 +76,7 @@ def small_scenarios(draw) -> dict:
         kind["give_up_probability"] = draw(st.floats(0, 1))
         kind["units_per_agent"] = draw(st.sampled_from([1, 7, 50]))
     base["province"]["handoff_hours"] = draw(st.floats(0, 30))
-    base["province"]["departments"]["land"]["staff"] = draw(st.integers(0, 3))
+    base["province"]["departments"]["land"]["staff"] = draw(st.integers(1, 3))
     return base
 
 
