@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +20,16 @@ from sim.seasonality import DemandSeason
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 
-def scenario(name: str, *overrides: str) -> dict:
+@functools.cache
+def _scenario(name: str, *overrides: str) -> dict:
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose("config", overrides=[f"scenario={name}", *overrides])
     return OmegaConf.to_container(cfg.scenario, resolve=True)
+
+
+def scenario(name: str, *overrides: str) -> dict:
+    """The composed scenario block as a fresh plain dict (composing costs about a second)."""
+    return copy.deepcopy(_scenario(name, *overrides))
 
 
 WARDS = scenario("lang_son_wards")
@@ -259,3 +266,22 @@ def test_bad_mechanism_values_name_the_key():
     data["premises"]["off_site_fields"] = ["health"]
     with pytest.raises(ConfigError, match=r"scenario.premises.off_site_fields"):
         GovernanceModel(data)
+
+
+def test_a_department_deadline_replaces_the_commune_deadline():
+    data = one_ward()
+    data["province"]["departments"]["land"]["deadline_working_days"] = 30
+    model = GovernanceModel(data, seed=3)
+    seen = []
+    receive = model.province.receive
+
+    def spy(dossier):
+        receive(dossier)
+        if dossier.field == "land":  # construction keeps the commune's deadline
+            seen.append((model.engine.now, dossier.deadline))
+
+    model.province.receive = spy  # escalate() schedules province.receive
+    model.run(15)
+    assert seen
+    for arrived, deadline in seen:
+        assert deadline == model.calendar.deadline(arrived, 30)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from pathlib import Path
 
@@ -24,10 +26,16 @@ FIELD_SCENARIOS = (
 )
 
 
-def scenario(name: str, *overrides: str) -> dict:
+@functools.cache
+def _scenario(name: str, *overrides: str) -> dict:
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose("config", overrides=[f"scenario={name}", *overrides])
     return OmegaConf.to_container(cfg.scenario, resolve=True)
+
+
+def scenario(name: str, *overrides: str) -> dict:
+    """The composed scenario block as a fresh plain dict (composing costs about a second)."""
+    return copy.deepcopy(_scenario(name, *overrides))
 
 
 def run(data: dict, days: int, seed: int = 0, start: str = "2025-07-01") -> GovernanceModel:
