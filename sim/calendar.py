@@ -89,6 +89,7 @@ class WorkingCalendar:
         self._working_day_index: list[int] = []  # cumulative working days before day i
         self._deadlines: dict[tuple[int, float], float] = {}  # (receipt day, days) -> deadline
         self._extend(366)
+        self._horizon = self._safe_until  # finish_time skips the extension check before it
 
     # -- lazy precomputation -------------------------------------------------------
     def _extend(self, days: int) -> None:
@@ -115,6 +116,11 @@ class WorkingCalendar:
 
     def _ensure_time(self, t: float) -> None:
         self._ensure_day(int(t // HOURS_PER_DAY) + 8)
+
+    @property
+    def _safe_until(self) -> float:
+        """Times before this need no extension for ``finish_time``."""
+        return (len(self._working) - 10) * HOURS_PER_DAY
 
     # -- queries -------------------------------------------------------------------
     def date_of(self, t: float) -> dt.date:
@@ -147,7 +153,9 @@ class WorkingCalendar:
 
     def finish_time(self, start: float, work_hours: float) -> float:
         """When `work_hours` of work begun at `start` ends, pausing while closed."""
-        self._ensure_time(start)
+        if start >= self._horizon:
+            self._ensure_time(start)
+            self._horizon = self._safe_until
         i = bisect.bisect_right(self._ends, start)
         starts, ends = self._starts, self._ends
         current = start

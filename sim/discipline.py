@@ -1,4 +1,9 @@
-"""Queue disciplines: the order in which waiting dossiers are taken up."""
+"""Queue disciplines: the order in which waiting dossiers are taken up.
+
+Both queues are built-in containers underneath (a deque, a heap list), so that the
+office's hot loop asks ``if queue:`` and ``len(queue)`` at C speed; iterating a queue
+yields its dossiers.
+"""
 
 from __future__ import annotations
 
@@ -7,56 +12,55 @@ from collections import deque
 
 from sim.dossier import Dossier
 
+INFINITY = float("inf")
 
-class FifoQueue:
-    """First in, first out: the dossier that arrived at this office first."""
 
-    __slots__ = ("_items",)
+class FifoQueue(deque):
+    """First in, first out: the dossier that arrived at this office first.
 
-    def __init__(self) -> None:
-        self._items: deque[tuple[float, Dossier]] = deque()
+    Items are ``(arrival time, dossier)``.
+    """
+
+    __slots__ = ()
 
     def push(self, dossier: Dossier, now: float) -> None:
-        self._items.append((now, dossier))
+        self.append((now, dossier))
 
     def head_key(self) -> float:
         """Priority key of the head (smaller is served first); inf when empty."""
-        return self._items[0][0] if self._items else float("inf")
+        return self[0][0] if self else INFINITY
 
-    def pop(self) -> Dossier:
-        return self._items.popleft()[1]
-
-    def __len__(self) -> int:
-        return len(self._items)
+    def pop(self) -> Dossier:  # type: ignore[override]
+        return self.popleft()[1]
 
     def __iter__(self):
-        return (item[1] for item in self._items)
+        return (item[1] for item in deque.__iter__(self))
 
 
-class EdfQueue:
-    """Earliest deadline first; ties go to the earlier arrival."""
+class EdfQueue(list):
+    """Earliest deadline first; ties go to the earlier arrival.
 
-    __slots__ = ("_heap", "_seq")
+    A binary heap of ``(deadline, sequence, dossier)``.
+    """
+
+    __slots__ = ("_seq",)
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Dossier]] = []
+        super().__init__()
         self._seq = 0
 
     def push(self, dossier: Dossier, now: float) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (dossier.deadline, self._seq, dossier))
+        heapq.heappush(self, (dossier.deadline, self._seq, dossier))
 
     def head_key(self) -> float:
-        return self._heap[0][0] if self._heap else float("inf")
+        return self[0][0] if self else INFINITY
 
-    def pop(self) -> Dossier:
-        return heapq.heappop(self._heap)[2]
-
-    def __len__(self) -> int:
-        return len(self._heap)
+    def pop(self) -> Dossier:  # type: ignore[override]
+        return heapq.heappop(self)[2]
 
     def __iter__(self):
-        return (item[2] for item in self._heap)
+        return (item[2] for item in list.__iter__(self))
 
 
 DISCIPLINES = {"fifo": FifoQueue, "edf": EdfQueue}

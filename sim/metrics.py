@@ -17,6 +17,7 @@ HIST_MIN_HOURS = 0.01
 HIST_RATIO = 1.02
 HIST_BINS = 820  # 0.01 h to about 1.1e5 h at 2% resolution
 _LOG_RATIO = math.log(HIST_RATIO)
+_log = math.log
 
 
 class Tally:
@@ -73,7 +74,8 @@ class Tally:
 def _bin(hours: float) -> int:
     if hours <= HIST_MIN_HOURS:
         return 0
-    return min(HIST_BINS - 1, int(math.log(hours / HIST_MIN_HOURS) / _LOG_RATIO))
+    index = int(_log(hours / HIST_MIN_HOURS) / _LOG_RATIO)
+    return index if index < HIST_BINS else HIST_BINS - 1
 
 
 class Metrics:
@@ -131,19 +133,25 @@ class Metrics:
         on_time = now <= dossier.deadline
         self.resolved_today += 1
         self.on_time_today += on_time
-        sojourn = now - dossier.submitted
-        open_hours = now - max(dossier.submitted, self.warmup_hours)
-        counted = dossier.counted
-        index = _bin(sojourn)
-        for tally in dossier.tallies:
-            tally.resolved += 1
-            if open_hours > 0:
-                tally.open_hours += open_hours
-            if counted:
+        submitted = dossier.submitted
+        sojourn = now - submitted
+        warmup = self.warmup_hours
+        open_hours = now - (submitted if submitted > warmup else warmup)
+        if dossier.counted:
+            index = _bin(sojourn)
+            for tally in dossier.tallies:
+                tally.resolved += 1
+                if open_hours > 0:
+                    tally.open_hours += open_hours
                 tally.resolved_counted += 1
                 tally.on_time += on_time
                 tally.sojourn_sum += sojourn
                 tally.hist[index] += 1
+        else:
+            for tally in dossier.tallies:
+                tally.resolved += 1
+                if open_hours > 0:
+                    tally.open_hours += open_hours
 
     def on_withdrawn(self, dossier: Dossier, now: float) -> None:
         del self.open_dossiers[dossier.uid]

@@ -139,7 +139,7 @@ class GovernanceModel(mesa.Model):
             if progress is not None:
                 progress.update(1)
 
-    def _open_slots(self, day: int) -> tuple[np.ndarray, np.ndarray, float]:
+    def _open_slots(self, day: int) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
         """Open intervals when in-person visitors of today's needs come.
 
         On a closed day they come on the next working day.
@@ -150,17 +150,17 @@ class GovernanceModel(mesa.Model):
         intervals = self.calendar.open_intervals(target)
         starts = np.array([a for a, _ in intervals])
         lengths = np.array([b - a for a, b in intervals])
-        return starts, np.cumsum(lengths), float(lengths.sum())
+        cumulative = np.cumsum(lengths)
+        return starts, cumulative, float(lengths.sum()), np.r_[0.0, cumulative[:-1]]
 
     def arrival_times(self, day: int, u: np.ndarray, online: np.ndarray) -> np.ndarray:
         """Online dossiers come at any hour of the day; visitors during opening hours."""
         times = day * HOURS_PER_DAY + HOURS_PER_DAY * u
         if self.calendar.always_open or not (~online).any():
             return times
-        starts, cumulative, total = self._in_person_slots
+        starts, cumulative, total, slot_begins = self._in_person_slots
         x = u * total
         slot = np.minimum(np.searchsorted(cumulative, x, side="right"), len(starts) - 1)
-        slot_begins = np.r_[0.0, cumulative[:-1]]
         in_person = starts[slot] + (x - slot_begins[slot])
         return np.where(online, times, in_person)
 

@@ -98,10 +98,13 @@ class Applicant(mesa.Agent):
         moves its (average) propensity by 1/weight of the step, so outputs do not
         depend on the weight in expectation.
         """
-        rate = self.population.behaviour.online_learning_rate
-        if rate and dossier.channel == ONLINE and dossier.on_time:
-            step = rate * (1.0 - self.digital_propensity) / self.population.weight[self.index]
-            self.digital_propensity += step
+        population = self.population
+        rate = population.behaviour.online_learning_rate
+        if rate and dossier.channel == ONLINE and 0.0 <= dossier.resolved <= dossier.deadline:
+            propensity = population.propensity  # the arrays directly: this runs per dossier
+            p = float(propensity[self.index])
+            value = p + rate * (1.0 - p) / population.weight[self.index]
+            propensity[self.index] = min(1.0, max(0.0, value))
 
 
 class Citizen(Applicant):

@@ -204,8 +204,6 @@ class Commune(mesa.Agent):
         supplement = u[:, 6] < catalogue.supplement[procedure_index]
         province_work = self.model.province.sample_work(catalogue, procedure_index, u[:, 7])
         complains = (extra[:, 2] < population.behaviour.complaint_probability).tolist()
-        u_fault = extra[:, 0].tolist()
-        u_sync = extra[:, 1].tolist()
         new_uid = self.model.next_uid
         receive = self.receive
         agents = population.agents
@@ -213,19 +211,23 @@ class Commune(mesa.Agent):
         tallies = self.tallies
         warmup = self.model.metrics.warmup_hours
         result = []
-        for i, p in enumerate(procedure_index.tolist()):
+        append = result.append
+        # plain Python lists: indexing numpy arrays element by element is slow
+        for p, agent, channel, t, w, esc, sup, pw, u_fault, u_sync, comp in zip(
+            procedure_index.tolist(), agent_index.tolist(),
+            np.where(online, ONLINE, IN_PERSON).tolist(), times.tolist(), work.tolist(),
+            escalate.tolist(), supplement.tolist(), province_work.tolist(),
+            extra[:, 0].tolist(), extra[:, 1].tolist(), complains, strict=True,
+        ):
             procedure = procedures[p]
-            t = float(times[i])
             dossier = Dossier(
-                new_uid(), self, procedure, ONLINE if online[i] else IN_PERSON,
-                agents[agent_index[i]], t, 0.0, float(work[i]), t >= warmup,
-                tallies[procedure.field], bool(escalate[i]), bool(supplement[i]),
-                float(province_work[i]),
+                new_uid(), self, procedure, channel, agents[agent], t, 0.0, w, t >= warmup,
+                tallies[procedure.field], esc, sup, pw,
             )
-            dossier.u_fault = u_fault[i]
-            dossier.u_sync = u_sync[i]
-            dossier.complains = complains[i]
-            result.append((t, receive, dossier))
+            dossier.u_fault = u_fault
+            dossier.u_sync = u_sync
+            dossier.complains = comp
+            append((t, receive, dossier))
         return result
 
     # -- flow ------------------------------------------------------------------------
