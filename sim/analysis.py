@@ -9,7 +9,8 @@ experiment sweep) reads every job folder below ``results/NAME``, and writes
   interval (replication r of both saw the same demand: common random numbers), and the
   cost per overdue dossier averted;
 * ``backlog_trajectories.png``, ``on_time_rate.png``, ``overdue_heatmap.png``
-  (sim/study_plots.py).
+  (sim/study_plots.py);
+* ``report.html``: a self-contained report of the study (sim/study_report.py).
 
 Jobs that failed (``"status": "error"`` in summary.json) or left no summary are listed
 in the table with their error and left out of the figures; the rest is still compared.
@@ -33,6 +34,7 @@ from sim.outputs import atomic_write_text, read_json
 from sim.study_data import DAILY_FILE, REPLICATIONS_FILE
 
 COMPARISON_FILE = "comparison.csv"
+PLOT_FILES = ("backlog_trajectories.png", "on_time_rate.png", "overdue_heatmap.png")
 # figures compared (column in replications.csv -> label); overdue_dossiers is derived
 FIGURES = (
     "overdue_dossiers",
@@ -245,6 +247,10 @@ def analyse(sweep_dir: Path, plots: bool = True, out=None) -> pd.DataFrame:
             plot_backlog_bands(good, sweep_dir / "backlog_trajectories.png", DAILY_FILE)
             plot_on_time(table[table["status"] == "ok"], sweep_dir / "on_time_rate.png")
             plot_overdue_heatmaps(good, sweep_dir / "overdue_heatmap.png")
+    from sim.study_report import write_study_report
+
+    pngs = [sweep_dir / n for n in PLOT_FILES]
+    write_study_report(sweep_dir, table, [p for p in pngs if p.is_file()] if plots else [])
     print(describe(table, sweep_dir), file=out or sys.stdout)
     return table
 

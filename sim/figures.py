@@ -175,7 +175,7 @@ def overdue_heatmap(grid: dict[str, dict[str, float]], title: str) -> Figure:
 
 def comparison_figure(
     labels: list[str], means: list[float], lows: list[float | None],
-    highs: list[float | None], *, xlabel: str, title: str,
+    highs: list[float | None], *, xlabel: str, title: str, zero_line: bool = False,
 ) -> Figure:
     """One figure per compared measure: each policy's mean with its 95% CI."""
     fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(labels), 2) + 1.4), dpi=100)
@@ -187,6 +187,8 @@ def comparison_figure(
                                                                      strict=True)])
     ax.errorbar(means_arr, y, xerr=np.vstack([np.maximum(low, 0), np.maximum(high, 0)]),
                 fmt="o", color="tab:blue", capsize=4, label="mean and 95% CI")
+    if zero_line:
+        ax.axvline(0, color="black", lw=1, label="no change")
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
