@@ -13,6 +13,7 @@ from sim.agents.clerk import Clerk
 from sim.agents.commune import Commune
 from sim.agents.province import Province
 from sim.calendar import HOURS_PER_DAY, make_calendar
+from sim.demand import day_arrivals
 from sim.dossier import IN_SERVICE, IN_TRANSIT, QUEUED, RESOLVED, WITH_APPLICANT, WITHDRAWN, Dossier
 from sim.engine import EventEngine
 from sim.metrics import Metrics, tally_figures
@@ -126,9 +127,7 @@ class GovernanceModel(mesa.Model):
         self.province.start_day(self.day)
         self._in_person_slots = self._open_slots(self.day)
         season = self.season.factor(self.date)
-        arrivals: list[tuple] = []
-        for commune in self.communes:
-            arrivals.extend(commune.receive_demand(self.day, season))
+        arrivals = day_arrivals(self, self.day, season)
         arrivals.sort(key=_arrival_time)
         self.engine.run_until((self.day + 1) * HOURS_PER_DAY, arrivals)
         self.datacollector.collect(self)

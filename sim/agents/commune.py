@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from sim.agents.applicant import Business, Citizen, Population
 from sim.agents.clerk import Clerk
@@ -39,11 +38,6 @@ if TYPE_CHECKING:
     from sim.scenario import CommuneSpec
 
 AGENT_CLASSES = {"citizen": Citizen, "business": Business}
-# uniforms drawn per need from the demand stream: procedure, applicant, channel, time,
-# work, escalation, supplement, provincial work
-N_UNIFORMS = 8
-# uniforms drawn per need from the dossier stream: faulty work, sync failure, complaint
-N_EXTRA = 3
 
 
 class Commune(mesa.Agent):
@@ -176,59 +170,6 @@ class Commune(mesa.Agent):
             for population in self.populations.values():
                 population.hear_from_neighbours(share)
         self._received_today = self._online_today = 0
-
-    def receive_demand(self, day: int, season: float) -> list[tuple]:
-        """Today's needs become dossiers arriving at the PASC (in person or online)."""
-        model = self.model
-        arrivals: list[tuple] = []
-        for kind, population in self.populations.items():
-            n = model.streams.demand.poisson(self.needs_per_day[kind] * season)
-            if n:
-                u = model.streams.demand.random((n, N_UNIFORMS))
-                extra = model.streams.dossier.random((n, N_EXTRA))
-                arrivals.extend(self._dossiers(kind, population, day, u, extra))
-        return arrivals
-
-    def _dossiers(
-        self, kind: str, population: Population, day: int, u: np.ndarray, extra: np.ndarray
-    ):
-        catalogue = self.model.catalogue[kind]
-        procedure_index = catalogue.pick(u[:, 0])
-        agent_index = population.pick(u[:, 1])
-        online = population.goes_online(
-            agent_index, u[:, 2], catalogue.online_eligible[procedure_index]
-        )
-        times = self.model.arrival_times(day, u[:, 3], online)
-        work = catalogue.sample_work(procedure_index, u[:, 4])
-        escalate = u[:, 5] < catalogue.escalation[procedure_index]
-        supplement = u[:, 6] < catalogue.supplement[procedure_index]
-        province_work = self.model.province.sample_work(catalogue, procedure_index, u[:, 7])
-        complains = (extra[:, 2] < population.behaviour.complaint_probability).tolist()
-        new_uid = self.model.next_uid
-        receive = self.receive
-        agents = population.agents
-        procedures = catalogue.procedures
-        tallies = self.tallies
-        warmup = self.model.metrics.warmup_hours
-        result = []
-        append = result.append
-        # plain Python lists: indexing numpy arrays element by element is slow
-        for p, agent, channel, t, w, esc, sup, pw, u_fault, u_sync, comp in zip(
-            procedure_index.tolist(), agent_index.tolist(),
-            np.where(online, ONLINE, IN_PERSON).tolist(), times.tolist(), work.tolist(),
-            escalate.tolist(), supplement.tolist(), province_work.tolist(),
-            extra[:, 0].tolist(), extra[:, 1].tolist(), complains, strict=True,
-        ):
-            procedure = procedures[p]
-            dossier = Dossier(
-                new_uid(), self, procedure, channel, agents[agent], t, 0.0, w, t >= warmup,
-                tallies[procedure.field], esc, sup, pw,
-            )
-            dossier.u_fault = u_fault
-            dossier.u_sync = u_sync
-            dossier.complains = comp
-            append((t, receive, dossier))
-        return result
 
     # -- flow ------------------------------------------------------------------------
     def receive(self, dossier: Dossier) -> None:
