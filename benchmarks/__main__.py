@@ -22,6 +22,7 @@ from benchmarks.profiles import profile_table
 from benchmarks.tasks import ARRIVAL_RATE, SERVERS, SERVICE_RATE, erlang_c_wait
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+SECTIONS = ("mmc", "province", "country", "sweep", "linear", "profiles")
 
 
 class Row:
@@ -81,6 +82,10 @@ def mmc_rows(runs: int, dossiers: int) -> list[Row]:
     rate_e = [r["dossiers"] / r["wall_s"] for r in engine]
     rate_c = [r["dossiers"] / r["wall_s"] for r in ciw]
     ratios = [e / c for e, c in zip(rate_e, rate_c, strict=True)]
+    cpu_ratio = [
+        (c["cpu_s"] / c["dossiers"]) / (e["cpu_s"] / e["dossiers"])
+        for e, c in zip(engine, ciw, strict=True)
+    ]
     err_e = [abs(r["mean_wait_hours"] / theory - 1) for r in engine]
     err_c = [abs(r["mean_wait_hours"] / theory - 1) for r in ciw]
     load = ARRIVAL_RATE / SERVERS / SERVICE_RATE
@@ -90,6 +95,8 @@ def mmc_rows(runs: int, dossiers: int) -> list[Row]:
         Row(group, "Ciw dossiers/s", rate_c, "{:,.0f}"),
         Row(group, "engine / Ciw speed ratio", ratios, "{:.1f}x", ">= 20x",
             statistics.median(ratios) >= 20),
+        Row(group, "engine / Ciw, CPU s per dossier of the whole process", cpu_ratio,
+            "{:.1f}x"),
         Row(group, f"engine mean wait vs Erlang C ({theory:.4f} h), rel. error", err_e,
             "{:.2%}", "<= 5%", max(err_e) <= 0.05),
         Row(group, "Ciw mean wait vs Erlang C, rel. error", err_c, "{:.2%}", "<= 5%",
@@ -106,6 +113,7 @@ def province_rows(runs: int, days: int) -> list[Row]:
             statistics.median(walls) <= 10),
         Row(group, "dossiers", [r["dossiers"] for r in results], "{:,.0f}"),
         Row(group, "dossiers/s", [r["dossiers"] / r["wall_s"] for r in results], "{:,.0f}"),
+        Row(group, "CPU s (whole process)", [r["cpu_s"] for r in results], "{:.1f}"),
         Row(group, "peak RSS MB", [r["peak_rss_mb"] for r in results], "{:,.0f}",
             "<= 1,024 MB", max(r["peak_rss_mb"] for r in results) <= 1024),
     ]  # fmt: skip
@@ -119,6 +127,7 @@ def country_rows(runs: int, days: int, workers: int) -> list[Row]:
         Row(group, "wall s", walls, "{:.0f}", "<= 300 s", statistics.median(walls) <= 300),
         Row(group, "dossiers", [r["dossiers"] for r in results], "{:,.0f}"),
         Row(group, "dossiers/s", [r["dossiers"] / r["wall_s"] for r in results], "{:,.0f}"),
+        Row(group, "CPU s (all processes)", [r["cpu_s"] for r in results], "{:.0f}"),
         Row(group, "peak RSS MB (all processes)", [r["peak_rss_mb"] for r in results],
             "{:,.0f}", "<= 8,192 MB", max(r["peak_rss_mb"] for r in results) <= 8192),
     ]  # fmt: skip
@@ -162,7 +171,8 @@ def markdown(rows: list[Row], info: dict, notes: list[str], profiles: str) -> st
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `python -m benchmarks` on {info['date']} in {info['minutes']:.1f} min.",
+        f"Written by `python -m benchmarks` on {info['date']} in {info['minutes']:.1f} min, "
+        f"at commit {info['commit']}.",
         f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']} "
         f"({info['platform']}). Load average before / after: {info['load_before']} / "
         f"{info['load_after']}.",
@@ -180,32 +190,55 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: check the harness")
     parser.add_argument("--runs", type=int, default=3, help="runs per measure (default 3)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="the Markdown file")
+    parser.add_argument("--sections", nargs="+", default=list(SECTIONS), choices=SECTIONS,
+                        help="which measures to run (default: all)")  # fmt: skip
     args = parser.parse_args(argv)
     quick = args.quick
     runs = 1 if quick else args.runs
     started = time.perf_counter()
     info = machine()
+    info["commit"] = _commit()
     info["load_before"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    rows = mmc_rows(runs, 20_000 if quick else 1_000_000)
-    rows += province_rows(runs, 10 if quick else 365)
-    rows += country_rows(1, 3 if quick else 365, 2)
-    rows += sweep_rows(1 if quick else 2, 2 if quick else 16)
-    rows += linear_rows(runs, 5 if quick else 90)
-    profiles = profile_table(days=5 if quick else 60, mmc_days=20 if quick else 500)
-    info["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    info["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    info["minutes"] = (time.perf_counter() - started) / 60
     notes = [
         "Each run is a fresh process; peak RSS is the resident memory of the process and "
-        "its joblib workers, sampled every 0.05 s. The country-year runs once (it is "
-        "the longest measure). The machine is shared, so timings carry noise from other "
-        "work on it; the load averages above show how much.",
+        "its joblib workers, sampled every 0.05 s; CPU s is the user + system time of the "
+        "same process tree (imports and set-up included). The country-year runs once (it "
+        "is the longest measure). The machine is shared, so wall times carry noise from "
+        "other work on it; the load averages above show how much, and CPU s shows the "
+        "work itself.",
     ]
-    text = markdown(rows, info, notes, profiles)
+    sections = {
+        "mmc": lambda: mmc_rows(runs, 20_000 if quick else 1_000_000),
+        "province": lambda: province_rows(runs, 10 if quick else 365),
+        "country": lambda: country_rows(1, 3 if quick else 365, 2),
+        "sweep": lambda: sweep_rows(1 if quick else 2, 2 if quick else 16),
+        "linear": lambda: linear_rows(runs, 5 if quick else 90),
+    }
+    rows: list[Row] = []
+    profiles = ""
+    for name in args.sections:
+        if name == "profiles":
+            profiles = profile_table(days=5 if quick else 60, mmc_days=20 if quick else 500)
+        else:
+            rows += sections[name]()
+        info["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        info["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        info["minutes"] = (time.perf_counter() - started) / 60
+        text = markdown(rows, info, notes, profiles)
+        args.output.write_text(text, encoding="utf-8")  # after each section: partial results
     print(text)
-    args.output.write_text(text, encoding="utf-8")
     print(f"written: {args.output}", file=sys.stderr)
 
+
+def _commit() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, cwd=RESULTS.parent, check=True)  # fmt: skip
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -37,12 +38,14 @@ def tree_rss(process) -> int:
 
 
 def run_task(task: str, *args: str, timeout: float = 900) -> dict:
-    """The task's JSON result, plus ``peak_rss_mb`` (process tree) and ``elapsed_s``."""
+    """The task's JSON result, plus ``peak_rss_mb`` and ``cpu_s`` (process tree) and
+    ``elapsed_s``."""
     import psutil  # the bench extra: needed to measure, not to import this harness
 
     command = [sys.executable, "-m", "benchmarks.tasks", task, *args]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     child = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -65,7 +68,11 @@ def run_task(task: str, *args: str, timeout: float = 900) -> dict:
         watcher.join()
     if child.returncode != 0:
         raise RuntimeError(f"benchmark task {task} {args} failed:\n{err[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(out.strip().splitlines()[-1])
+    # CPU seconds of the task's whole process tree (workers included), imports and all:
+    # unlike wall time, it hardly grows when other work shares the machine
+    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result["peak_rss_mb"] = max(peak, result.get("self_peak_rss_mb", 0) * 2**20) / 2**20
     result["elapsed_s"] = time.perf_counter() - started
     return result
