@@ -285,3 +285,20 @@ def test_a_department_deadline_replaces_the_commune_deadline():
     assert seen
     for arrived, deadline in seen:
         assert deadline == model.calendar.deadline(arrived, 30)
+
+
+def test_refresh_speed_applies_changed_conditions_at_once():
+    """The contract with policies: change a commune's conditions, then refresh_speed()."""
+    data = one_ward(workstations=4)
+    data["staff"].update(absence_probability=0.0)
+    data["staff"]["learning"]["initial_efficiency"] = 1.0
+    model = GovernanceModel(data, seed=1)
+    model.step()  # 2025-07-01, a working day
+    commune = model.communes[0]
+    speeds = [c.speed_factor for c in commune.office.clerks]
+    assert speeds[:4] == [1.0] * 4 and set(speeds[4:]) == {0.5}
+    commune.workstations = None
+    commune.network_speed_factor = 0.8
+    commune.refresh_speed()
+    assert {c.speed_factor for c in commune.office.clerks} == {0.8}
+    assert commune.network_speed == 0.8
