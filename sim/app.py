@@ -35,6 +35,7 @@ from sim.levers import (  # noqa: E402
 )
 from sim.model import GovernanceModel  # noqa: E402
 from sim.policies import build_policies  # noqa: E402
+from sim.scenario import ScenarioSpec  # noqa: E402
 
 NO_POLICY = "none"
 FIELDS = ["land", "civil_status", "certification", "construction", "business",
@@ -57,15 +58,16 @@ class LiveModel(GovernanceModel):
         online_shift: float = 0.0,
         priority_rule: str = SCENARIO_DEFAULT,
         seed: int = 42,
+        start_date: str = "",
     ) -> None:
         policies = [policy] + ([second_policy] if second_policy != NO_POLICY else [])
         cfg = compose_run(scenario_name, policies)
         levers = Levers(field, int(extra_clerks), int(seconded_staff), float(training_share),
                         int(workstations), float(online_shift), priority_rule)
-        scenario = apply_levers(cfg["scenario"], levers)
+        spec = ScenarioSpec.read(apply_levers(cfg["scenario"], levers))
         super().__init__(
-            scenario, seed=int(seed), start_date=cfg["run"]["start_date"],
-            warmup_days=0, policies=build_policies(cfg["policy"]),
+            spec, seed=int(seed), start_date=start_date or cfg["run"]["start_date"],
+            warmup_days=0, policies=build_policies(cfg["policy"], spec),
         )
         self.choices = {"scenario": scenario_name, "policies": policies, "levers": levers}
 
@@ -92,6 +94,8 @@ MODEL_PARAMS = {
     "priority_rule": {"type": "Select", "value": SCENARIO_DEFAULT, "label": "Priority rule",
                       "values": [SCENARIO_DEFAULT, "fifo", "edf"]},
     "seed": {"type": "InputText", "value": "42", "label": "Seed"},
+    "start_date": {"type": "InputText", "value": "2025-07-01",
+                   "label": "Start date (YYYY-MM-DD; e.g. 2026-01-15 for Lunar New Year)"},
 }
 
 
@@ -175,8 +179,10 @@ def Today(model: GovernanceModel):
     choices = getattr(model, "choices", {})
     scenario = html.escape(str(choices.get("scenario", model.scenario_spec.name)))
     policies = html.escape(", ".join(choices.get("policies", [p.name for p in model.policies])))
+    cost = sum(p.cost_vnd(model) for p in model.policies)
     return _html(f'<p class="day-counter" style="font-size:1.2em">{text}</p>'
-                 f"<p>Scenario <b>{scenario}</b> · policies: {policies}</p>")
+                 f"<p>Scenario <b>{scenario}</b> · policies: {policies} · "
+                 f"policy cost so far: {cost:,.0f} VND</p>")
 
 
 def CommuneTable(model: GovernanceModel):

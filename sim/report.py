@@ -24,6 +24,7 @@ HEADLINE = (
     ("dossiers_open", "Backlog at the end", "open dossiers", "count"),
     ("mean_backlog", "Mean backlog", "open dossiers", "mean"),
     ("overdue_open", "Overdue at the end", "open dossiers past deadline", "count"),
+    ("dossiers_late", "Resolved late", "dossiers resolved after the deadline", "count"),
     ("on_time_rate", "On-time rate", "% of resolved", "rate"),
     ("mean_wait_hours", "Mean wait for first service", "hours", "hours"),
     ("mean_sojourn_hours", "Mean time to resolution", "hours", "hours"),
@@ -44,6 +45,8 @@ SLICE_COLUMNS = (
     ("utilization", "utilisation (%)", "rate"),
     ("online_share", "online (%)", "rate"),
 )
+MAX_HEATMAP_COMMUNES = 30  # larger scenarios show their most overdue communes
+MAX_TABLE_COMMUNES = 100
 GLOSSARY = (
     ("Dossier", "one administrative-procedure case file filed by a household or business."),
     ("Backlog", "dossiers received and not yet resolved or withdrawn."),
@@ -217,14 +220,23 @@ def run_report_html(
         used = set(by_field) or None
         grid = {c: {f: v for f, v in row.items() if f != "ci95" and (used is None or f in used)}
                 for c, row in grid.items() if c != "ci95"}
-        body.append("<h2>Where the overdue dossiers are</h2>")
-        body.append(figure_html(
-            fig.overdue_heatmap(grid, "overdue open dossiers at the end, commune x field"),
-            "heatmap of overdue open dossiers by commune and field"))
-    communes = dict(sorted(summary.get("by_commune", {}).items(),
-                           key=lambda item: -_overdue(item[1])))
+        worst = sorted(grid, key=lambda c: -sum(v for v in grid[c].values() if fig.is_number(v)))
+        title = "overdue open dossiers at the end, commune x field"
+        note = ""
+        if len(worst) > MAX_HEATMAP_COMMUNES:
+            note = (f"<p>The {MAX_HEATMAP_COMMUNES} communes with most overdue dossiers of "
+                    f"{len(worst)}; summary.json has them all.</p>")
+            grid = {c: grid[c] for c in worst[:MAX_HEATMAP_COMMUNES]}
+        body.append("<h2>Where the overdue dossiers are</h2>" + note)
+        body.append(figure_html(fig.overdue_heatmap(grid, title),
+                                "heatmap of overdue open dossiers by commune and field"))
+    communes = sorted(summary.get("by_commune", {}).items(), key=lambda item: -_overdue(item[1]))
     body.append("<h2>Communes, most overdue first</h2>")
-    body.append(table_html(["commune"] + [h for _, h, _ in SLICE_COLUMNS], _slice_rows(communes)))
+    if len(communes) > MAX_TABLE_COMMUNES:
+        body.append(f"<p>The first {MAX_TABLE_COMMUNES} of {len(communes)} communes; "
+                    "summary.json (by_commune) has them all.</p>")
+    body.append(table_html(["commune"] + [h for _, h, _ in SLICE_COLUMNS],
+                           _slice_rows(dict(communes[:MAX_TABLE_COMMUNES]))))
     body.append(glossary_html())
     return page(title, body)
 

@@ -91,3 +91,28 @@ def test_report_written_for_validation_scenario(tmp_path: Path):
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "mmc under baseline" in text
     assert "Public holidays in the period" not in text  # 24/7 calendar
+
+
+def test_large_scenarios_show_their_worst_communes_first():
+    """A province of 120 communes: heatmap and table keep the most overdue ones."""
+    import pandas as pd
+
+    from sim.report import MAX_HEATMAP_COMMUNES, MAX_TABLE_COMMUNES, run_report_html
+
+    figures = {"dossiers_created": 10, "dossiers_resolved": 9, "dossiers_open": 1,
+               "on_time_rate": 0.9, "mean_sojourn_hours": 5.0}
+    communes = {f"c{i:03d}": {**figures, "overdue_open": i} for i in range(120)}
+    summary = {"scenario": "big", "policies": ["baseline"], "seed": 1, "replications": 1,
+               "start_date": "2025-07-01", "days": 2, "warmup_days": 0, **figures,
+               "overdue_open": sum(range(120)), "by_field": {"land": figures},
+               "by_commune": communes,
+               "overdue_by_commune_field": {c: {"land": f["overdue_open"]}
+                                            for c, f in communes.items()}}
+    daily = pd.DataFrame({"date": ["2025-07-01", "2025-07-02"], "received": [5, 5],
+                          "resolved": [4, 5], "backlog": [1, 1], "overdue_open": [0, 1]})
+    text = run_report_html(summary, daily)
+    assert f"The {MAX_HEATMAP_COMMUNES} communes with most overdue dossiers of 120" in text
+    table = text.split("Communes, most overdue first")[1].split("</table>")[0]
+    names = re.findall(r"<tr><td>(c\d+)</td>", table)
+    assert len(names) == MAX_TABLE_COMMUNES
+    assert names[:2] == ["c119", "c118"] and "c019" not in names
