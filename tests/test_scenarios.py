@@ -104,3 +104,13 @@ def test_lunar_new_year_builds_a_february_peak_that_drains():
     january = backlog[(np.array(dates) >= "2026-01-25") & (np.array(dates) < "2026-02-01")]
     assert backlog[peak] > 1.5 * january.mean()
     assert backlog[-7:].mean() < 0.6 * backlog[peak]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lang_son_wards_backlog_is_stable_with_resignations_on(seed):
+    """Two years with every mechanism on (fatigue, resignation, replacement): no trend."""
+    model = run(scenario("lang_son_wards"), 730, seed=seed)
+    backlog = model.daily_frame()["backlog"].to_numpy()
+    assert backlog[-365:].mean() < 1.15 * backlog[60:365].mean()
+    assert model.summary()["on_time_rate"] >= 0.95
