@@ -176,11 +176,10 @@ def headline_html(summary: dict) -> str:
     ci = summary.get("ci95") or {}
     cards = []
     for key, label, unit, kind in HEADLINE:
-        shown_unit = unit if kind not in ("rate",) else unit
         cards.append(
             f'<div class="card"><div>{_e(label)}</div>'
             f'<div class="v">{_e(fmt(summary.get(key), kind))}</div>'
-            f'<div class="u">{_e(shown_unit)}</div>'
+            f'<div class="u">{_e(unit)}</div>'
             f'<div class="ci">{_e(_ci_text(ci.get(key), kind))}</div></div>'
         )
     return "<h2>Headline figures</h2><div class=\"cards\">" + "".join(cards) + "</div>"

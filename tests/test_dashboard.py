@@ -131,6 +131,13 @@ def test_step_updates_charts_day_counter_and_table(server):
             # the backlog line is drawn only once there are days to plot
             assert backlog_before < 50 < backlog_after
 
+            # Play runs on by itself until paused
+            page.get_by_role("button", name="▶").click()
+            page.wait_for_function(
+                "() => parseInt(document.querySelector('.day-counter').innerText.slice(4)) >= 6",
+                timeout=60_000)
+            page.get_by_role("button", name="❚❚").click()
+
             rows = page.locator(".commune-table tr")
             assert rows.count() == 1 + 4  # header and the four wards
             received = [int(rows.nth(i).locator("td").nth(1).inner_text().replace(",", ""))
