@@ -313,3 +313,17 @@ def test_central_headquarters_brings_split_communes_onto_one_site(lang_son):
     (policy,) = model.policies
     per_commune = cfg["central_headquarters"]["cost_vnd_per_commune"]
     assert policy.cost_vnd(model) == pytest.approx(len(split) * per_commune)
+
+
+def test_seconded_specialists_bring_their_workstation_and_take_it_home():
+    scenario = _compose(["scenario=lang_son_wards"])["scenario"]
+    scenario["communes"][0]["workstations"] = 5
+    spec = ScenarioSpec.read(scenario)
+    cfg = _policy_cfg("second_staff", allocation="named", communes=["dong_kinh"], count=2,
+                      months=None, duration_days=3, brings_workstation=True)
+    model = _model(spec, cfg)
+    model.step()
+    assert model.communes[0].workstations == 7
+    for _ in range(4):
+        model.step()
+    assert model.communes[0].workstations == 5

@@ -32,9 +32,16 @@ if TYPE_CHECKING:
 CONTRACT_MAX_MONTHS = 24  # DOMAIN.md: Decree 173/2025 labour contracts last at most 24 months
 
 
-def join(commune: Commune, clerk: Clerk) -> None:
-    """Put a clerk on a commune's roster, once it has finished any job elsewhere."""
+def join(commune: Commune, clerk: Clerk, seat: bool = False) -> None:
+    """Put a clerk on a commune's roster, once it has finished any job elsewhere.
+
+    With ``seat`` the clerk brings its own workstation (a lent laptop), so a commune
+    short of computers does not seat it at the expense of its own clerks.
+    """
     clerk.unit = commune.name
+    if seat and commune.workstations is not None:
+        commune.workstations += 1
+        clerk.seat_at = commune
     if clerk.current is not None:  # still busy at its old office: join after that job
         clerk.departed = lambda: _arrive(commune, clerk)
     else:
@@ -47,9 +54,12 @@ def _arrive(commune: Commune, clerk: Clerk) -> None:
 
 
 def leave(clerk: Clerk) -> None:
-    """Take a clerk off its office's roster (after the job in hand)."""
+    """Take a clerk off its office's roster (after the job in hand), with its seat."""
     if clerk.office is not None and clerk in clerk.office.clerks:
         clerk.office.remove_clerk(clerk)
+    seat_at = clerk.__dict__.pop("seat_at", None)
+    if seat_at is not None:
+        seat_at.workstations -= 1
 
 
 class SecondStaff(Policy):
@@ -57,8 +67,9 @@ class SecondStaff(Policy):
 
     Keys: ``field``, ``count``, ``proficiency``, ``allocation`` (``worst_overdue``,
     ``largest_backlog`` or ``named`` with ``communes``), ``start_day``, ``months``,
-    ``cost_vnd_per_person_month``. Staff are allocated on the start day, from the state
-    of the backlog that morning, and return to the province when the months are over.
+    ``brings_workstation``, ``cost_vnd_per_person_month``. Staff are allocated on the
+    start day, from the state of the backlog that morning, and return to the province
+    when the months are over.
     """
 
     kind = "second_staff"
@@ -70,6 +81,7 @@ class SecondStaff(Policy):
         self.count = reader.integer("count", low=1)
         self.proficiency = reader.number("proficiency", 1.0, low=0, low_open=True)
         self.rule, self.names = read_rule(reader)
+        self.seat = bool(reader.raw("brings_workstation", False))
         self.cost_per_person_month = reader.number("cost_vnd_per_person_month", low=0)
         self.staff: list[Clerk] = []
         self.assigned_to: list[str] = []
@@ -83,7 +95,7 @@ class SecondStaff(Policy):
             clerk = Clerk(model, {self.field: self.proficiency}, kind=self.clerk_kind)
             self.staff.append(clerk)
             self.assigned_to.append(commune.name)
-            join(commune, clerk)
+            join(commune, clerk, self.seat)
 
     def start(self, model: GovernanceModel, day: int) -> None:
         self.hire(model)
@@ -167,8 +179,8 @@ class SharedSpecialist(Policy):
 
     Keys: ``field``, ``count`` (specialists, each starting at a different commune of the
     rotation), ``communes`` (the neighbours, in rotation order; ``all`` for every
-    commune), ``rotation_days``, ``proficiency``, ``cost_vnd_per_person_month``,
-    ``travel_cost_vnd_per_move``.
+    commune), ``rotation_days``, ``proficiency``, ``brings_workstation``,
+    ``cost_vnd_per_person_month``, ``travel_cost_vnd_per_move``.
     """
 
     kind = "shared_specialist"
@@ -180,6 +192,7 @@ class SharedSpecialist(Policy):
         self.names = read_commune_names(reader)
         self.rotation_days = reader.integer("rotation_days", low=1)
         self.proficiency = reader.number("proficiency", 1.0, low=0, low_open=True)
+        self.seat = bool(reader.raw("brings_workstation", False))
         self.cost_per_person_month = reader.number("cost_vnd_per_person_month", low=0)
         self.travel_cost = reader.number("travel_cost_vnd_per_move", 0.0, low=0)
         self.staff: list[Clerk] = []
@@ -196,7 +209,7 @@ class SharedSpecialist(Policy):
             clerk = Clerk(model, {self.field: self.proficiency}, kind="seconded")
             self.staff.append(clerk)
             self.position.append(i % len(self.rotation))
-            join(self.rotation[self.position[-1]], clerk)
+            join(self.rotation[self.position[-1]], clerk, self.seat)
 
     def daily(self, model: GovernanceModel, day: int) -> None:
         elapsed = day - self.start_day
@@ -205,7 +218,7 @@ class SharedSpecialist(Policy):
         for i, clerk in enumerate(self.staff):
             self.position[i] = (self.position[i] + 1) % len(self.rotation)
             leave(clerk)
-            join(self.rotation[self.position[i]], clerk)
+            join(self.rotation[self.position[i]], clerk, self.seat)
             self.moves += 1
 
     def end(self, model: GovernanceModel, day: int) -> None:
