@@ -135,7 +135,9 @@ def plot_overdue_heatmaps(jobs: list[Job], path: Path) -> None:
         ax.set_title(f"{_title(job.group)}\n{job.policy}", fontsize=8)
         for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
             if value >= 0.5:
-                ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6)
+                colour = "white" if value > 0.6 * vmax else "black"
+                ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6,
+                        color=colour)
     for ax in list(axes.flat)[len(panels):]:
         ax.axis("off")
     fig.suptitle("overdue open dossiers at the end of the run (mean over replications)")
