@@ -58,7 +58,9 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         container = OmegaConf.to_container(cfg, resolve=True)
         unresolved = OmegaConf.to_container(cfg, resolve=False)
     except OmegaConfBaseException as error:
-        raise ConfigError(f"config could not be resolved: {error}") from None
+        key = getattr(error, "full_key", None) or None
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ConfigError(f"{key or 'config'}: could not be resolved: {reason}", key) from None
     job = check_job(container, unresolved)
     settings, spec, policy_cfg = job.settings, job.spec, job.policy_cfg
     if container.get("resume", False):
@@ -173,17 +175,15 @@ def _on_sigterm(signum: int, frame: object) -> None:
 def record_failure(out_dir: Path, error: BaseException) -> str:
     """Replace a failed job's outputs by ``summary.json`` with status error; the message."""
     config_error = isinstance(error, ConfigError)
-    message = str(error) if config_error or isinstance(error, Interrupted) else repr(error)
-    summary = {
-        "status": "error",
-        "error": message,
-        "error_kind": "config" if config_error else "internal",
-    }
+    interrupted = isinstance(error, Interrupted)
+    message = str(error) if config_error or interrupted else repr(error)
+    kind = "config" if config_error else "interrupted" if interrupted else "internal"
+    summary = {"status": "error", "error": message, "error_kind": kind}
     try:
         summary["overrides"] = list(HydraConfig.get().overrides.task)
     except ValueError:
         pass
-    if not config_error:
+    if kind == "internal":
         summary["traceback"] = traceback.format_exc()
     clear_outputs(out_dir)
     write_json(out_dir / "summary.json", summary)

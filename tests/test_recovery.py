@@ -1,7 +1,7 @@
 """Failed jobs, killed sweeps and launchers, through the real command line.
 
-Every test here starts ``python -m sim.run`` as a user would; they are few and small
-because each start costs a couple of seconds.
+Every test here starts ``python -m sim.run`` as a user would. Each start costs a couple
+of seconds, so all but one are marked slow (``.ci/run`` runs them with ``-m slow``).
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def test_config_error_exits_2_with_one_line_and_no_stale_outputs(tmp_path):
     assert not (tmp_path / "daily.csv").exists()
 
 
+@pytest.mark.slow
 def test_unknown_policy_in_a_list_shows_the_options(tmp_path):
     done = sim_run("policy=[baseline,secnd_staff]", f"hydra.run.dir={tmp_path}")
     assert done.returncode == 2
@@ -114,6 +115,7 @@ def kill_midway(args: list[str], sweep_dir: Path, victim) -> None:
     assert 1 <= len(ok_jobs(sweep_dir)) < 4, "the kill did not land midway"
 
 
+@pytest.mark.slow
 def test_killed_sweep_resumes_to_the_uninterrupted_results(reference_sweep, tmp_path):
     kill_midway(["-m", *SWEEP], tmp_path, lambda p: p.send_signal(signal.SIGKILL))
     finished = {p: p.stat().st_mtime_ns for p in ok_jobs(tmp_path)}
@@ -185,6 +187,7 @@ def test_joblib_launcher_gives_byte_identical_summaries(reference_sweep, tmp_pat
     assert len(summaries(tmp_path)) == 4
 
 
+@pytest.mark.slow
 def test_failed_job_inside_a_sweep_is_recorded_and_reported(tmp_path):
     done = sim_run(
         "-m", "scenario=mmc", "run.days=2", "scenario.servers=0,2", *QUIET,
@@ -197,3 +200,24 @@ def test_failed_job_inside_a_sweep_is_recorded_and_reported(tmp_path):
     }
     assert set(by_servers) == {"ok", "error"}
     assert "scenario.servers=0" in by_servers["error"]
+    analysis = subprocess.run(
+        [sys.executable, "-m", "sim.analysis", str(tmp_path), "--no-plots"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    report = analysis.stdout + analysis.stderr
+    assert "FAILED" in report and "scenario.servers" in report, report
+
+
+def test_resume_accepts_only_a_complete_summary_of_the_same_settings(tmp_path):
+    from sim.outputs import write_json
+    from sim.recovery import completed_summary
+
+    assert completed_summary(tmp_path, "abc") is None  # no summary: rerun
+    write_json(tmp_path / "summary.json", {"status": "ok", "config_hash": "abc", "x": 1})
+    assert completed_summary(tmp_path, "abc") == {"status": "ok", "config_hash": "abc", "x": 1}
+    assert completed_summary(tmp_path, "other") is None  # settings changed: rerun
+    write_json(tmp_path / "summary.json", {"status": "error", "config_hash": "abc"})
+    assert completed_summary(tmp_path, "abc") is None  # failed before: rerun
+    (tmp_path / "summary.json").write_text('{"status": "ok", "config_')  # torn by hand
+    assert completed_summary(tmp_path, "abc") is None
+    assert not list(tmp_path.glob(".summary.json*"))  # atomic writes leave no temporaries
