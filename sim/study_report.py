@@ -38,6 +38,24 @@ STUDY_FIGURES = (
     ("policy_cost_vnd", "policy cost (VND)", "vnd"),
 )
 PLOTTED = ("overdue_dossiers", "mean_backlog")
+EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
+
+
+def experiment_question(name: str, experiments: Path = EXPERIMENTS) -> str | None:
+    """The question of study ``name`` from ``experiments/NAME/README.md``, as plain text.
+
+    Takes the paragraph that starts with "**Question.**", else the first paragraph.
+    """
+    readme = experiments / name / "README.md"
+    if not readme.is_file():
+        return None
+    paragraphs = [" ".join(p.split()) for p in readme.read_text(encoding="utf-8").split("\n\n")]
+    paragraphs = [p for p in paragraphs if p and not p.startswith("#")]
+    chosen = next((p for p in paragraphs if p.startswith("**Question.**")),
+                  paragraphs[0] if paragraphs else None)
+    if chosen is None:
+        return None
+    return chosen.removeprefix("**Question.**").replace("**", "").replace("`", "").strip()
 
 
 def _number(value) -> float | None:
@@ -198,8 +216,11 @@ def write_study_report(study_dir: Path, comparison: pd.DataFrame, figures: Seque
         study_dir: the sweep folder (job folders below it).
         comparison: the comparison table (see the module docstring for its columns).
         figures: PNG paths or matplotlib figures to embed after the comparison plots.
-        question: the study's question in one sentence, if known.
+        question: the study's question; by default the one in
+            ``experiments/<study_dir name>/README.md``, if there is one.
     """
     path = Path(study_dir) / "report.html"
+    if question is None:
+        question = experiment_question(Path(study_dir).name)
     atomic_write_text(path, study_report_html(study_dir, comparison, figures, question))
     return path

@@ -63,3 +63,14 @@ def test_study_report_states_question_and_compares_with_ci(study):
     assert "+" in changes.split("<tr><td>second_staff</td>")[1]  # seconding costs money
     failed = text.split("Jobs that failed")[1]
     assert "policy=training" in failed and "boom" in failed
+
+
+def test_question_comes_from_the_experiment_readme(tmp_path: Path):
+    from sim.study_report import experiment_question
+
+    study = tmp_path / "my_study"
+    study.mkdir()
+    (study / "README.md").write_text(
+        "# My study\n\n**Question.** Does `training` beat\n**seconding**?\n\n**Grid.** x\n")
+    assert experiment_question("my_study", tmp_path) == "Does training beat seconding?"
+    assert experiment_question("no_such_study", tmp_path) is None
