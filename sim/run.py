@@ -195,6 +195,10 @@ def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         run_job(cfg, out_dir)
+    except KeyboardInterrupt:
+        message = record_failure(out_dir, Interrupted("interrupted by Ctrl-C"))
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(130) from None
     except Exception as error:  # a job reports its failure instead of vanishing
         message = record_failure(out_dir, error)
         if cfg.get("verbose", False) is True:

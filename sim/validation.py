@@ -22,8 +22,9 @@ from sim.country import CountrySpec, read_scenario
 from sim.policies import Policy, build_policies
 from sim.scenario import ScenarioSpec
 
-# Keys that change how a job reports, not what it computes: left out of the config hash.
-REPORTING_KEYS = ("resume", "verbose", "run.progress", "output.table")
+# Keys that change how a job reports or how fast it runs, not what it computes (results
+# do not depend on run.workers): left out of the config hash.
+REPORTING_KEYS = ("resume", "verbose", "run.progress", "run.workers", "output.table")
 _KNOB = re.compile(r"\$\{\s*scenario\.([A-Za-z_]\w*)")
 
 

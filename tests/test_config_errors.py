@@ -139,6 +139,7 @@ def test_config_hash_ignores_reporting_keys_only():
     base = config_hash(composed(["scenario=mmc"])[0])
     assert base == config_hash(composed(["scenario=mmc", "verbose=true", "output.table=false"])[0])
     assert base == config_hash(composed(["scenario=mmc", "+resume=true"])[0])
+    assert base == config_hash(composed(["scenario=mmc", "run.workers=3"])[0])
     assert base != config_hash(composed(["scenario=mmc", "seed=7"])[0])
     assert base != config_hash(composed(["scenario=mmc", "scenario.servers=6"])[0])
 
