@@ -45,7 +45,10 @@ FIGURES = (
     "dossiers_resolved",
     "policy_cost_vnd",
 )
-NOT_SETTINGS = ("scenario", "experiment", "policy")  # override keys that are not a setting
+# override keys that do not make a different setting: they name the job's policy or
+# scenario, or change only how many pairs there are or how a job reports
+NOT_SETTINGS = ("scenario", "experiment", "policy", "run.replications", "run.progress",
+                "verbose", "resume")
 
 
 @dataclass
@@ -90,7 +93,7 @@ def _labels(path: Path, summary: dict) -> tuple[str, str, str]:
             policy_params.append(f"{key[len('policy.'):]}={value}")
         elif key == "scenario" and not scenario:
             scenario = value
-        elif key not in NOT_SETTINGS and not key.startswith("hydra."):
+        elif key not in NOT_SETTINGS and not key.startswith(("hydra.", "output.")):
             settings.append(f"{key}={value}")
     if policy_params:
         policy += " (" + ", ".join(sorted(policy_params)) + ")"
@@ -167,7 +170,11 @@ def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
 
 
 def paired(job: Job, base: Job, figure: str) -> tuple[float, float, float]:
-    """Mean paired difference job - baseline over common replications, with its 95% CI."""
+    """Mean paired difference job - baseline over their common replications, with its CI.
+
+    Replication r has the same seed whatever the job's replication count, so two jobs
+    with 12 and 20 replications pair over the first 12.
+    """
     a, b = figure_values(job, figure), figure_values(base, figure)
     n = min(len(a), len(b))
     if job.replications is None or base.replications is None:
@@ -176,7 +183,7 @@ def paired(job: Job, base: Job, figure: str) -> tuple[float, float, float]:
 
 
 def _pairing_problem(job: Job, base: Job) -> str:
-    for key in ("seed", "replications", "days", "start_date"):
+    for key in ("seed", "days", "start_date", "warmup_days"):
         if job.summary.get(key) != base.summary.get(key):
             return (
                 f"not paired with the baseline: {key} = {job.summary.get(key)!r} here, "

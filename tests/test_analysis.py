@@ -35,6 +35,8 @@ def sweep(tmp_path_factory) -> Path:
     sweep = tmp_path_factory.mktemp("sweep")
     _job(sweep, "base", ["policy=[baseline]", "scenario=lang_son_wards"])
     _job(sweep, "staff", ["policy=[second_staff,overtime]", "scenario=lang_son_wards"])
+    _job(sweep, "short", ["policy=[second_staff]", "scenario=lang_son_wards",
+                          "run.replications=2"])
     failed = sweep / "broken"
     (failed / ".hydra").mkdir(parents=True)
     (failed / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(["policy=[training]"]))
@@ -68,6 +70,15 @@ def test_comparison_pairs_replications_with_the_baseline(sweep, capsys):
         assert np.isnan(row["cost_per_overdue_averted_vnd"])
     assert "FAILED broken: boom: x = 1" in printed
     assert "FAILED killed" in printed
+
+
+def test_jobs_with_fewer_replications_pair_over_the_common_ones(sweep):
+    table = analyse(sweep, plots=False).set_index("policy")
+    base = pd.read_csv(sweep / "base" / "replications.csv")
+    short = pd.read_csv(sweep / "short" / "replications.csv")
+    assert len(short) == 2 and table.loc["second_staff", "note"] == ""
+    diffs = short["mean_backlog"].to_numpy() - base["mean_backlog"].to_numpy()[:2]
+    assert table.loc["second_staff", "mean_backlog_diff"] == pytest.approx(diffs.mean())
 
 
 def test_failed_jobs_are_rows_with_their_error(sweep):
