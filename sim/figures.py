@@ -22,6 +22,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.calendar import make_calendar  # noqa: E402
+from sim.outputs import atomic_path  # noqa: E402
 
 LUNAR_NEW_YEAR = "Lunar New Year"
 HOLIDAY = "public holiday"
@@ -209,6 +210,7 @@ def to_base64_png(fig: Figure) -> str:
 
 
 def save_png(fig: Figure, path) -> None:
-    """Write the figure to ``path`` and close it."""
-    fig.savefig(path)
+    """Write the figure to ``path`` atomically (a reader never sees half a PNG); close it."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp)
     plt.close(fig)

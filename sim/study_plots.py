@@ -14,6 +14,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from sim.figures import save_png  # noqa: E402
+
 if TYPE_CHECKING:
     from sim.analysis import Job
 
@@ -67,8 +69,7 @@ def plot_backlog_bands(jobs: list[Job], path: Path, daily_file: str) -> None:
         ax.legend(loc="upper left", fontsize=8)
     fig.autofmt_xdate()
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_png(fig, path)
 
 
 def plot_on_time(table: pd.DataFrame, path: Path) -> None:
@@ -90,8 +91,7 @@ def plot_on_time(table: pd.DataFrame, path: Path) -> None:
         ax.set_title(_title((scenario, setting)), fontsize=9)
         ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_png(fig, path)
 
 
 def overdue_grid(job: Job) -> pd.DataFrame | None:
@@ -143,5 +143,4 @@ def plot_overdue_heatmaps(jobs: list[Job], path: Path) -> None:
     fig.suptitle("overdue open dossiers at the end of the run (mean over replications)")
     if image is not None:
         fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="dossiers")
-    fig.savefig(path)
-    plt.close(fig)
+    save_png(fig, path)
