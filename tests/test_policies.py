@@ -327,3 +327,23 @@ def test_seconded_specialists_bring_their_workstation_and_take_it_home():
     for _ in range(4):
         model.step()
     assert model.communes[0].workstations == 5
+
+
+def test_shared_specialist_rotates_over_the_named_communes(lang_son):
+    cfg = _policy_cfg("shared_specialist", communes=["ky_lua", "tam_thanh", "dong_kinh"],
+                      rotation_days=2, count=1)
+    model = _model(lang_son, cfg)
+    (policy,) = model.policies
+    where = []
+    for _ in range(7):
+        model.step()
+        (clerk,) = policy.staff
+        # a specialist still busy at its last commune joins the next after that job
+        where.append(clerk.unit)
+    assert where == ["ky_lua", "ky_lua", "tam_thanh", "tam_thanh", "dong_kinh", "dong_kinh",
+                     "ky_lua"]
+    assert policy.moves == 3
+    c = cfg["shared_specialist"]
+    months = 7 / (365.25 / 12)
+    expected = months * c["cost_vnd_per_person_month"] + 3 * c["travel_cost_vnd_per_move"]
+    assert policy.cost_vnd(model) == pytest.approx(expected)
