@@ -61,7 +61,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         key = getattr(error, "full_key", None) or None
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ConfigError(f"{key or 'config'}: could not be resolved: {reason}", key) from None
-    job = check_job(container, unresolved)
+    job = check_job(container, unresolved, Path(CONFIG_DIR))
     settings, spec, policy_cfg = job.settings, job.spec, job.policy_cfg
     if container.get("resume", False):
         done = completed_summary(out_dir, job.config_hash)

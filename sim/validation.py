@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from sim.config import ConfigError, Reader, RunSettings, reject_unknown, track_reads
 from sim.country import CountrySpec, read_scenario
 from sim.policies import Policy, build_policies
@@ -42,7 +44,9 @@ class CheckedJob:
     config_hash: str
 
 
-def check_job(container: dict, unresolved: dict | None = None) -> CheckedJob:
+def check_job(
+    container: dict, unresolved: dict | None = None, config_dir: Path | None = None
+) -> CheckedJob:
     """Read and check a composed job config (a plain dict, interpolations resolved).
 
     Args:
@@ -50,12 +54,41 @@ def check_job(container: dict, unresolved: dict | None = None) -> CheckedJob:
         unresolved: the same config before interpolation; used to find scenario knobs
             (top-level scenario keys that other values interpolate) and to name them
             in errors.
+        config_dir: the config folder; when given, top-level keys that no config there
+            declares (``+sed=3`` for ``seed=3``) are refused too.
     """
     unresolved = unresolved if unresolved is not None else container
     try:
+        if config_dir is not None:
+            _reject_unknown_top_level(container, config_dir)
         return _check(container, unresolved)
     except ConfigError as error:
         raise _explain_interpolation(error, unresolved) from None
+
+
+def _reject_unknown_top_level(container: dict, config_dir: Path) -> None:
+    """Top-level keys must be a config group, or be declared by config.yaml or by a
+    global-package config (an experiment)."""
+    known = {"resume"}
+    known.update(
+        p.name for p in Path(config_dir).iterdir()
+        if p.is_dir() and p.name != "hydra" and any(p.glob("*.yaml"))
+    )
+    for path in sorted(Path(config_dir).rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if path.name != "config.yaml" and "@package _global_" not in text[:500]:
+            continue
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        if isinstance(data, dict):
+            known.update(str(k) for k in data if k not in ("defaults", "hydra"))
+    for key in container:
+        if key not in known:
+            raise ConfigError(
+                f"{key}: unknown key; known top-level keys: {', '.join(sorted(known))}", key
+            )
 
 
 def _check(container: dict, unresolved: dict) -> CheckedJob:

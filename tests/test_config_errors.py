@@ -161,3 +161,10 @@ def test_unknown_group_names_list_the_options():
         assert text is not None and "Available options in" in text
     text = check_group_names(["policy=[baseline,secnd_staff]"], config_dir)
     assert "secnd_staff" in text and "\tbaseline" in text
+
+
+def test_unknown_top_level_key_is_refused_but_study_keys_are_known():
+    with pytest.raises(ConfigError, match=r"^sed: unknown key; known top-level keys: .*seed"):
+        check_job(*composed(["+sed=3"]), Path(CONFIG_DIR))
+    job = check_job(*composed(["+experiment=priority_rules"]), Path(CONFIG_DIR))
+    assert job.settings.replications >= 1
