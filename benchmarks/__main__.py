@@ -192,6 +192,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=RESULTS, help="the Markdown file")
     parser.add_argument("--sections", nargs="+", default=list(SECTIONS), choices=SECTIONS,
                         help="which measures to run (default: all)")  # fmt: skip
+    parser.add_argument("--linear-days", type=int, default=90,
+                        help="days of each linearity run (default 90)")  # fmt: skip
+    parser.add_argument("--country-days", type=int, default=365,
+                        help="days of the country run (default 365)")  # fmt: skip
+    parser.add_argument("--sweep-runs", type=int, default=2,
+                        help="runs of each sweep setting (default 2)")  # fmt: skip
     args = parser.parse_args(argv)
     quick = args.quick
     runs = 1 if quick else args.runs
@@ -210,9 +216,9 @@ def main(argv: list[str] | None = None) -> None:
     sections = {
         "mmc": lambda: mmc_rows(runs, 20_000 if quick else 1_000_000),
         "province": lambda: province_rows(runs, 10 if quick else 365),
-        "country": lambda: country_rows(1, 3 if quick else 365, 2),
-        "sweep": lambda: sweep_rows(1 if quick else 2, 2 if quick else 16),
-        "linear": lambda: linear_rows(runs, 5 if quick else 90),
+        "country": lambda: country_rows(1, 3 if quick else args.country_days, 2),
+        "sweep": lambda: sweep_rows(1 if quick else args.sweep_runs, 2 if quick else 16),
+        "linear": lambda: linear_rows(runs, 5 if quick else args.linear_days),
     }
     rows: list[Row] = []
     profiles = ""

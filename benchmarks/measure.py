@@ -37,7 +37,7 @@ def tree_rss(process) -> int:
     return total
 
 
-def run_task(task: str, *args: str, timeout: float = 900) -> dict:
+def run_task(task: str, *args: str, timeout: float = 3600) -> dict:
     """The task's JSON result, plus ``peak_rss_mb`` and ``cpu_s`` (process tree) and
     ``elapsed_s``."""
     import psutil  # the bench extra: needed to measure, not to import this harness
