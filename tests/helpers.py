@@ -39,3 +39,8 @@ def run_model(overrides: list[str], days: int, seed: int = 0, warmup_days: int =
     )
     model.run(days)
     return model
+
+
+def scenario(name: str, *overrides: str) -> dict:
+    """The composed scenario block of `scenario=NAME` as a fresh plain dict."""
+    return resolved([f"scenario={name}", *overrides])["scenario"]

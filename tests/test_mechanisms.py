@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
-from pathlib import Path
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from sim.config import ConfigError
 from sim.mechanisms import LunarNewYear, StaffRules
 from sim.model import GovernanceModel
 from sim.seasonality import DemandSeason
-
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
-
-
-@functools.cache
-def _scenario(name: str, *overrides: str) -> dict:
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=[f"scenario={name}", *overrides])
-    return OmegaConf.to_container(cfg.scenario, resolve=True)
-
-
-def scenario(name: str, *overrides: str) -> dict:
-    """The composed scenario block as a fresh plain dict (composing costs about a second)."""
-    return copy.deepcopy(_scenario(name, *overrides))
-
+from tests.helpers import scenario
 
 WARDS = scenario("lang_son_wards")
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import copy
-import functools
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from sim.model import GovernanceModel
 from sim.run import run_job
+from tests.helpers import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = str(ROOT / "configs")
@@ -26,16 +24,6 @@ FIELD_SCENARIOS = (
 )
 
 
-@functools.cache
-def _scenario(name: str, *overrides: str) -> dict:
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=[f"scenario={name}", *overrides])
-    return OmegaConf.to_container(cfg.scenario, resolve=True)
-
-
-def scenario(name: str, *overrides: str) -> dict:
-    """The composed scenario block as a fresh plain dict (composing costs about a second)."""
-    return copy.deepcopy(_scenario(name, *overrides))
 
 
 def run(data: dict, days: int, seed: int = 0, start: str = "2025-07-01") -> GovernanceModel:
