@@ -26,24 +26,11 @@ from sim.config import ConfigError
 from sim.outputs import atomic_path, write_csv, write_json
 from sim.recovery import STATE, clear_outputs, completed_summary, sweep_exit_code
 from sim.replications import aggregate, mean_daily, run_replication
-from sim.report import plot_backlog, write_run_report
+from sim.report import HEADLINE, fmt, plot_backlog, write_run_report
 from sim.study_data import write_replication_tables
 from sim.validation import check_group_names, check_job
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
-HEADLINE = (
-    ("dossiers_created", "dossiers received", "{:,.0f}"),
-    ("dossiers_resolved", "resolved", "{:,.0f}"),
-    ("dossiers_open", "open at the end", "{:,.0f}"),
-    ("overdue_open", "overdue open", "{:,.0f}"),
-    ("on_time_rate", "on-time rate", "{:.3f}"),
-    ("mean_wait_hours", "mean wait (h)", "{:.2f}"),
-    ("mean_sojourn_hours", "mean time to result (h)", "{:.2f}"),
-    ("p95_sojourn_hours", "95th pct time to result (h)", "{:.2f}"),
-    ("mean_backlog", "mean backlog", "{:.1f}"),
-    ("utilization", "staff utilisation", "{:.3f}"),
-    ("online_share", "online share", "{:.3f}"),
-)
 
 
 def run_job(cfg: DictConfig, out_dir: Path) -> dict:
@@ -136,22 +123,19 @@ def format_table(summary: dict, out_dir: Path, seconds: float) -> str:
         f"seed {summary['seed']} | {summary['replications']} replication(s) | "
         f"{summary['days']} days from {summary['start_date']}",
     ]
-    for key, label, fmt in HEADLINE:
-        value = summary.get(key)
-        text = "n/a" if value is None else fmt.format(value)
+    for key, label, unit, kind in HEADLINE:  # the report's headline figures
+        text = fmt(summary.get(key), kind)
         if ci.get(key):
             low, high = ci[key]
-            text += f"  (95% CI {fmt.format(low)} to {fmt.format(high)})"
-        lines.append(f"  {label:<30}{text}")
-    lines.append(f"  {'field':<16}{'received':>10}{'on-time':>9}{'overdue':>9}{'mean h':>9}")
+            text += f"  (95% CI {fmt(low, kind)} to {fmt(high, kind)})"
+        lines.append(f"  {label:<36}{text:>14}  {unit}")
+    lines.append(f"  {'field':<16}{'received':>10}{'on-time %':>11}{'overdue':>9}{'mean h':>9}")
     for field, figures in summary["by_field"].items():
-        rate = figures["on_time_rate"]
-        sojourn = figures["mean_sojourn_hours"]
         lines.append(
-            f"  {field:<16}{figures['dossiers_created']:>10,.0f}"
-            f"{'n/a' if rate is None else f'{rate:.3f}':>9}"
-            f"{figures['overdue_open']:>9,.0f}"
-            f"{'n/a' if sojourn is None else f'{sojourn:.1f}':>9}"
+            f"  {field:<16}{fmt(figures['dossiers_created'], 'count'):>10}"
+            f"{fmt(figures['on_time_rate'], 'rate'):>11}"
+            f"{fmt(figures['overdue_open'], 'count'):>9}"
+            f"{fmt(figures['mean_sojourn_hours'], 'hours'):>9}"
         )
     lines.append(f"  outputs: {out_dir}  ({seconds:.1f} s)")
     return "\n".join(lines)

@@ -94,7 +94,7 @@ def test_command_line_mmc_writes_summary_in_run_dir(tmp_path):
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["scenario"] == "mmc"
     assert 3.5 * 24 * 10 * 0.8 < summary["dossiers_created"] < 3.5 * 24 * 10 * 1.2
-    assert "on-time rate" in result.stdout
+    assert "On-time rate" in result.stdout
 
 
 def test_bad_value_exits_2_with_the_key_named(tmp_path):
