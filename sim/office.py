@@ -110,8 +110,8 @@ class Office:
         if self.calendar.always_open:
             return
         for start, end in self.calendar.open_intervals(day):
-            self.engine.schedule(start, self.open)
-            self.engine.schedule(end, self.close)
+            self.engine.schedule_at_instant(start, self.open)
+            self.engine.schedule_at_instant(end, self.close)
 
     # -- flow of dossiers --------------------------------------------------------------
     def arrive(self, dossier: Dossier) -> None:

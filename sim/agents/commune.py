@@ -116,11 +116,15 @@ class Commune(mesa.Agent):
     def _needs_per_day(self, scenario) -> dict[str, float]:
         """Expected needs per calendar day, by applicant kind, before seasonality."""
         if self.spec.arrivals_per_hour is not None:
-            shares = {k: sum(p.share for p in scenario.procedures if p.applicant == k)
-                      for k in APPLICANT_KINDS}
+            shares = {
+                k: sum(p.share for p in scenario.procedures if p.applicant == k)
+                for k in APPLICANT_KINDS
+            }
             total = sum(shares.values())
-            return {k: 24.0 * self.spec.arrivals_per_hour * shares[k] / total
-                    for k in scenario.behaviour}
+            return {
+                k: 24.0 * self.spec.arrivals_per_hour * shares[k] / total
+                for k in scenario.behaviour
+            }
         return {
             kind: self._units(kind) * scenario.dossiers_per_unit_per_year[kind] / 365.0
             for kind in scenario.behaviour
@@ -186,7 +190,7 @@ class Commune(mesa.Agent):
         self._received_today += 1
         self._online_today += dossier.channel == ONLINE
         if dossier.complains:
-            model.engine.schedule(dossier.deadline + 1e-6, self._overdue_check, dossier)
+            model.engine.schedule_at_instant(dossier.deadline + 1e-6, self._overdue_check, dossier)
         if at_desk:
             self.desk.arrive(dossier)
         else:
@@ -273,7 +277,9 @@ class Commune(mesa.Agent):
             return
         now = self.model.engine.now
         if dossier.deadline >= now:  # the clock restarted after a supplement
-            self.model.engine.schedule(dossier.deadline + 1e-6, self._overdue_check, dossier)
+            self.model.engine.schedule_at_instant(
+                dossier.deadline + 1e-6, self._overdue_check, dossier
+            )
             return
         self.counts["complaints"] += 1
         if dossier.status != IN_SERVICE:
