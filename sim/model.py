@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import mesa
 import numpy as np
@@ -15,7 +15,7 @@ from sim.agents.province import Province
 from sim.calendar import HOURS_PER_DAY, make_calendar
 from sim.demand import day_arrivals
 from sim.dossier import IN_SERVICE, IN_TRANSIT, QUEUED, RESOLVED, WITH_APPLICANT, WITHDRAWN, Dossier
-from sim.engine import EventEngine
+from sim.engine import EventEngine, long_lived_objects_frozen
 from sim.metrics import Metrics, tally_figures
 from sim.procedures import APPLICANT_KINDS, Catalogue
 from sim.scenario import ScenarioSpec
@@ -132,11 +132,13 @@ class GovernanceModel(mesa.Model):
         self.engine.run_until((self.day + 1) * HOURS_PER_DAY, arrivals)
         self.datacollector.collect(self)
 
-    def run(self, days: int, progress=None) -> None:
-        for _ in range(days):
-            self.step()
-            if progress is not None:
-                progress.update(1)
+    def run(self, days: int, on_day: Callable[[], None] | None = None) -> None:
+        """Step ``days`` days; ``on_day()`` is called after each (progress bars)."""
+        with long_lived_objects_frozen():
+            for _ in range(days):
+                self.step()
+                if on_day is not None:
+                    on_day()
 
     def _open_slots(self, day: int) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
         """Open intervals when in-person visitors of today's needs come.

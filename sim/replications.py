@@ -53,10 +53,7 @@ def run_replication(
         warmup_days=warmup_days,
         policies=build_policies(policy_cfg, spec),
     )
-    for _ in range(days):
-        model.step()
-        if on_day is not None:
-            on_day()
+    model.run(days, on_day=on_day)
     return model.summary(), model.daily_frame()
 
 

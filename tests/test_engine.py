@@ -64,3 +64,19 @@ def test_arrivals_merge_with_scheduled_events_and_late_ones_carry_over():
     assert engine.pending() == 1
     engine.run_until(3.0)
     assert log[-1] == (2.5, "late")
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    from sim.engine import long_lived_objects_frozen
+
+    before = gc.get_threshold()
+    with long_lived_objects_frozen():
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] >= before[0]
+        with long_lived_objects_frozen():  # nested: the outer block keeps control
+            pass
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
