@@ -196,21 +196,32 @@ def run_country(
     workers: int = 1,
     on_day: Callable[[], None] | None = None,
 ) -> tuple[dict, pd.DataFrame]:
-    """One replication of the country: provinces in parallel over ``workers`` processes."""
+    """One replication of the country: provinces in parallel over ``workers`` processes.
+
+    The largest provinces start first, so that no worker is left with a large one at the
+    end while the others wait; the results are merged in province order all the same.
+    """
+    order = largest_first(spec.provinces)
     jobs = (
         delayed(run_province)(
-            province, policy_cfg, province_seed(seed, replication, index), days,
+            spec.provinces[index], policy_cfg, province_seed(seed, replication, index), days,
             warmup_days, start_date,
         )
-        for index, province in enumerate(spec.provinces)
+        for index in order
     )
-    results = []
+    results: dict[int, ProvinceResult] = {}
     ticks = 0
     parallel = Parallel(n_jobs=workers, return_as="generator")
-    for result in parallel(jobs):
-        results.append(result)
+    for index, result in zip(order, parallel(jobs), strict=True):
+        results[index] = result
         target = math.floor(days * len(results) / len(spec.provinces))
         while on_day is not None and ticks < target:
             on_day()
             ticks += 1
-    return merge_results(results)
+    return merge_results([results[index] for index in range(len(spec.provinces))])
+
+
+def largest_first(provinces: tuple[ScenarioSpec, ...]) -> list[int]:
+    """Province indices by decreasing size (households and businesses), ties by index."""
+    sizes = [sum(c.households + c.businesses for c in p.communes) for p in provinces]
+    return sorted(range(len(provinces)), key=lambda index: (-sizes[index], index))

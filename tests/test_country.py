@@ -11,7 +11,14 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.config import ConfigError
-from sim.country import CountrySpec, province_seed, read_scenario, run_country, run_province
+from sim.country import (
+    CountrySpec,
+    largest_first,
+    province_seed,
+    read_scenario,
+    run_country,
+    run_province,
+)
 from sim.model import GovernanceModel
 from sim.scenario import ScenarioSpec
 
@@ -49,6 +56,15 @@ def test_country_config_reads_34_provinces_and_3321_communes():
     names = [c.name for p in spec.provinces for c in p.communes]
     assert len(names) == 3321 == len(set(names))
     assert all(c.name.startswith(p.name + "_") for p in spec.provinces for c in p.communes)
+
+
+def test_the_largest_provinces_are_dispatched_first():
+    spec = read_scenario(config("scenario=country")["scenario"])
+    order = largest_first(spec.provinces)
+    assert sorted(order) == list(range(34))
+    sizes = [sum(c.households + c.businesses for c in spec.provinces[i].communes) for i in order]
+    assert sizes == sorted(sizes, reverse=True)
+    assert order[0] != 0  # the layout's largest province is not the first one
 
 
 def test_a_country_is_not_read_as_one_province():
