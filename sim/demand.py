@@ -80,10 +80,7 @@ def _dossiers(model, kind, catalogue, communes, counts, day, u, extra) -> list[t
         procedure = procedures[p]
         dossier = Dossier(
             new_uid(), communes[j], procedure, channel, agents[j][agent], t, 0.0, w,
-            t >= warmup, tallies[j][procedure.field], esc, sup, pw,
+            t >= warmup, tallies[j][procedure.field], esc, sup, pw, u_fault, u_sync, comp,
         )  # fmt: skip
-        dossier.u_fault = u_fault
-        dossier.u_sync = u_sync
-        dossier.complains = comp
         append((t, receivers[j], dossier))
     return result

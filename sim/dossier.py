@@ -80,6 +80,9 @@ class Dossier:
         escalate: bool = False,
         needs_supplement: bool = False,
         province_work: float = 0.0,
+        u_fault: float = 1.0,
+        u_sync: float = 1.0,
+        complains: bool = False,
     ) -> None:
         self.uid = uid
         self.commune = commune
@@ -101,10 +104,10 @@ class Dossier:
         self.stage = 0  # 0 = commune, 1 = province
         self.tallies = tallies  # the metric slices this dossier counts in
         self.counted = counted  # submitted after warm-up: enters the time statistics
-        self.u_fault = 1.0
-        self.u_sync = 1.0
+        self.u_fault = u_fault
+        self.u_sync = u_sync
         self.served_proficiency = 1.0
-        self.complains = False  # the applicant complains if the dossier goes overdue
+        self.complains = complains  # the applicant complains if the dossier goes overdue
 
     @property
     def on_time(self) -> bool:

@@ -109,7 +109,7 @@ class GovernanceModel(mesa.Model):
                 "withdrawn": lambda m: m.metrics.withdrawn_today,
                 "backlog": lambda m: m.metrics.total.open,
                 "overdue_open": lambda m: m.metrics.overdue_open(m.engine.now),
-                "queued": lambda m: m.audit()["queued"],
+                "queued": lambda m: sum(o.queued() for o in m.offices()),
                 "clerks_on_duty": lambda m: sum(
                     1 for c in m.agents_by_type[Clerk] if c.on_duty and c.office
                 ),

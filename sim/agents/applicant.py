@@ -98,9 +98,11 @@ class Applicant(mesa.Agent):
         moves its (average) propensity by 1/weight of the step, so outputs do not
         depend on the weight in expectation.
         """
+        if dossier.channel != ONLINE:
+            return
         population = self.population
         rate = population.behaviour.online_learning_rate
-        if rate and dossier.channel == ONLINE and 0.0 <= dossier.resolved <= dossier.deadline:
+        if rate and 0.0 <= dossier.resolved <= dossier.deadline:
             propensity = population.propensity  # the arrays directly: this runs per dossier
             p = float(propensity[self.index])
             value = p + rate * (1.0 - p) / population.weight[self.index]
