@@ -114,7 +114,15 @@ class EventEngine:
         self.events_processed += processed
         self.now = max(self.now, end)
 
+    def pending_arguments(self) -> Iterator[Any]:
+        """The argument of every event scheduled and not yet run (grouped ones included)."""
+        for _, _, handler, argument in self._heap:
+            if handler != self._run_instant:
+                yield argument
+        for batch in self._instants.values():
+            for _, argument in batch:
+                yield argument
+
     def pending(self) -> int:
         """Events scheduled and not yet run."""
-        grouped = sum(len(batch) - 1 for batch in self._instants.values())
-        return len(self._heap) + grouped
+        return sum(1 for _ in self.pending_arguments())

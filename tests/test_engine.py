@@ -34,6 +34,7 @@ def test_pending_counts_every_event_of_a_shared_instant():
         engine.schedule_at_instant(4.0, print, label)
     engine.schedule(5.0, print, "x")
     assert engine.pending() == 6
+    assert sorted(map(str, engine.pending_arguments())) == ["0", "1", "2", "3", "4", "x"]
 
 
 def test_an_event_added_to_the_instant_being_run_still_runs():

@@ -30,7 +30,7 @@ OVERRIDES = ["scenario=province"]
 def _explained(model: GovernanceModel) -> set[int]:
     """Ids of the dossiers the model has reason to hold: open, or named by an event."""
     held = {id(d) for d in model.metrics.open_dossiers.values()}
-    held.update(id(event[3]) for event in model.engine._heap if type(event[3]) is Dossier)
+    held.update(id(a) for a in model.engine.pending_arguments() if type(a) is Dossier)
     return held
 
 
