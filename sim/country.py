@@ -21,16 +21,25 @@ from joblib import Parallel, delayed
 
 from sim.agents.clerk import Clerk
 from sim.config import Reader
-from sim.metrics import Tally, tally_figures
+from sim.metrics import Tally, add_pending, merge_tallies, tally_figures
 from sim.model import GovernanceModel, staff_hours
 from sim.policies import build_policies
 from sim.scenario import ScenarioSpec
 from sim.synthetic import is_country, province_scenario, province_sizes
 
 TALLY_FIGURES = (
-    "dossiers_created", "dossiers_resolved", "dossiers_open", "dossiers_withdrawn",
-    "on_time_rate", "overdue_open", "mean_wait_hours", "mean_sojourn_hours",
-    "p95_sojourn_hours", "mean_backlog", "utilization", "online_share",
+    "dossiers_created",
+    "dossiers_resolved",
+    "dossiers_open",
+    "dossiers_withdrawn",
+    "on_time_rate",
+    "overdue_open",
+    "mean_wait_hours",
+    "mean_sojourn_hours",
+    "p95_sojourn_hours",
+    "mean_backlog",
+    "utilization",
+    "online_share",
 )
 
 
@@ -93,29 +102,32 @@ class ProvinceResult:
 
 
 def run_province(
-    spec: ScenarioSpec, policy_cfg: dict, seed: int, days: int, warmup_days: int,
+    spec: ScenarioSpec,
+    policy_cfg: dict,
+    seed: int,
+    days: int,
+    warmup_days: int,
     start_date: str,
 ) -> ProvinceResult:
     """Run one province's model and keep what the merge needs."""
     model = GovernanceModel(
-        spec, seed=seed, start_date=start_date, warmup_days=warmup_days,
+        spec,
+        seed=seed,
+        start_date=start_date,
+        warmup_days=warmup_days,
         policies=build_policies(policy_cfg),
     )
     model.run(days)
     metrics = model.metrics
     now = model.engine.now
-    open_slices = metrics.open_slices(now)
-    pending = {"": open_slices.get(id(metrics.total), (0.0, 0))}
-    for field, tally in metrics.by_field.items():
-        pending[field] = open_slices.get(id(tally), (0.0, 0))
-    busy, available, field_busy, field_available = staff_hours(
-        model.agents_by_type.get(Clerk, [])
-    )
+    total, total_pending = metrics.sliced("total", now)[""]
+    by_field = metrics.sliced("field", now)
+    busy, available, field_busy, field_available = staff_hours(model.agents_by_type.get(Clerk, []))
     return ProvinceResult(
         summary=model.summary(),
-        total=metrics.total,
-        by_field=dict(metrics.by_field),
-        pending=pending,
+        total=total,
+        by_field={field: tally for field, (tally, _) in by_field.items()},
+        pending={"": total_pending} | {field: p for field, (_, p) in by_field.items()},
         busy=sum(busy.values()),
         available=sum(available.values()),
         field_busy=field_busy,
@@ -125,27 +137,12 @@ def run_province(
     )
 
 
-def merge_tallies(tallies: list[Tally]) -> Tally:
-    """One tally holding the sums of several (histograms added bin by bin)."""
-    merged = Tally()
-    for name in Tally.__slots__:
-        if name == "hist":
-            merged.hist = [sum(bins) for bins in zip(*(t.hist for t in tallies), strict=True)]
-        else:
-            setattr(merged, name, sum(getattr(t, name) for t in tallies))
-    return merged
-
-
-def _add_pending(items: list[tuple[float, int]]) -> tuple[float, int]:
-    return (sum(p[0] for p in items), sum(p[1] for p in items))
-
-
 def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
     """The country's summary and daily series from its provinces' results."""
     window = results[0].window
     total = tally_figures(
         merge_tallies([r.total for r in results]),
-        _add_pending([r.pending[""] for r in results]),
+        add_pending([r.pending[""] for r in results]),
         window,
         sum(r.busy for r in results),
         sum(r.available for r in results),
@@ -159,7 +156,7 @@ def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
             summary[key] = {
                 field: tally_figures(
                     merge_tallies([r.by_field[field] for r in results if field in r.by_field]),
-                    _add_pending([r.pending.get(field, (0.0, 0)) for r in results]),
+                    add_pending([r.pending.get(field, (0.0, 0)) for r in results]),
                     window,
                     sum(r.field_busy.get(field, 0.0) for r in results),
                     sum(r.field_available.get(field, 0.0) for r in results),
@@ -204,8 +201,12 @@ def run_country(
     order = largest_first(spec.provinces)
     jobs = (
         delayed(run_province)(
-            spec.provinces[index], policy_cfg, province_seed(seed, replication, index), days,
-            warmup_days, start_date,
+            spec.provinces[index],
+            policy_cfg,
+            province_seed(seed, replication, index),
+            days,
+            warmup_days,
+            start_date,
         )
         for index in order
     )

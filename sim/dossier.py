@@ -57,7 +57,7 @@ class Dossier:
         "needs_supplement",
         "province_work",
         "stage",
-        "tallies",
+        "tally",
         "counted",
         "u_fault",
         "u_sync",
@@ -76,7 +76,7 @@ class Dossier:
         deadline: float,
         work: float,
         counted: bool,
-        tallies: tuple = (),
+        tally: object = None,
         escalate: bool = False,
         needs_supplement: bool = False,
         province_work: float = 0.0,
@@ -102,7 +102,7 @@ class Dossier:
         self.needs_supplement = needs_supplement
         self.province_work = province_work
         self.stage = 0  # 0 = commune, 1 = province
-        self.tallies = tallies  # the metric slices this dossier counts in
+        self.tally = tally  # the metrics cell (commune, field) this dossier counts in
         self.counted = counted  # submitted after warm-up: enters the time statistics
         self.u_fault = u_fault
         self.u_sync = u_sync

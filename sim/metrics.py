@@ -1,17 +1,28 @@
 """Streaming statistics: resolved dossiers are folded into tallies, not kept.
 
-A ``Tally`` holds the figures of one slice (the whole model, one field, one commune).
-Each dossier carries the tallies it counts in, so the bookkeeping per event is a short
-loop. Time statistics (wait, sojourn, on-time rate) count dossiers submitted after the
-warm-up; volumes count every dossier. The time-averaged backlog is exact: each
-dossier adds the hours it spent open inside the measured window.
+A ``Tally`` holds the figures of one cell: one field in one commune. Each dossier
+carries its cell's tally, so the bookkeeping per event touches one object; the slices
+the outputs show (the whole model, one field, one commune) are merged from the cells
+when asked for, exactly (counts, time sums, histogram bins). Time statistics (wait,
+sojourn, on-time rate) count dossiers submitted after the warm-up; volumes count every
+dossier. The time-averaged backlog is exact: each dossier adds the hours it spent open
+inside the measured window.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 
 from sim.dossier import ONLINE, Dossier
+
+Cell = tuple[str, str]  # (commune, field)
+Pending = tuple[float, int]  # open dossier-hours still accruing, overdue open dossiers
+SLICES: dict[str, Callable[[Cell], str]] = {
+    "total": lambda cell: "",
+    "field": lambda cell: cell[1],
+    "commune": lambda cell: cell[0],
+}
 
 HIST_MIN_HOURS = 0.01
 HIST_RATIO = 1.02
@@ -71,6 +82,23 @@ class Tally:
         return HIST_MIN_HOURS * HIST_RATIO**HIST_BINS
 
 
+def merge_tallies(tallies: Iterable[Tally]) -> Tally:
+    """One tally holding the sums of several (histograms added bin by bin)."""
+    tallies = list(tallies)
+    merged = Tally()
+    for name in Tally.__slots__:
+        if name == "hist":
+            merged.hist = [sum(bins) for bins in zip(*(t.hist for t in tallies), strict=True)]
+        else:
+            setattr(merged, name, sum(getattr(t, name) for t in tallies))
+    return merged
+
+
+def add_pending(items: Iterable[Pending]) -> Pending:
+    items = list(items)
+    return (sum(p[0] for p in items), sum(p[1] for p in items))
+
+
 def _bin(hours: float) -> int:
     if hours <= HIST_MIN_HOURS:
         return 0
@@ -87,18 +115,47 @@ class Metrics:
 
     def __init__(self, warmup_hours: float) -> None:
         self.warmup_hours = warmup_hours
-        self.total = Tally()
-        self.by_field: dict[str, Tally] = {}
-        self.by_commune: dict[str, Tally] = {}
+        self.cells: dict[Cell, Tally] = {}
         self.open_dossiers: dict[int, Dossier] = {}
         self.in_transit = 0  # escalated, on the way to the province
         self.with_applicant = 0  # returned for a supplement
         self.reset_day()
 
-    def tallies_for(self, commune: str, field: str) -> tuple[Tally, Tally, Tally]:
-        by_field = self.by_field.setdefault(field, Tally())
-        by_commune = self.by_commune.setdefault(commune, Tally())
-        return (self.total, by_field, by_commune)
+    def tally_for(self, commune: str, field: str) -> Tally:
+        """The tally of one commune's field (created on first use)."""
+        return self.cells.setdefault((commune, field), Tally())
+
+    # -- slices, merged from the cells ----------------------------------------------------
+    def sliced(self, by: str, now: float | None = None) -> dict[str, tuple[Tally, Pending]]:
+        """Per slice (``by``: "total", "field" or "commune"): its tally and pending figures.
+
+        Slices come in the order their first cell was created; ``now`` (default: no
+        pending figures) is the time open dossiers are counted at.
+        """
+        key = SLICES[by]
+        pending = self.open_slices(now) if now is not None else {}
+        groups: dict[str, list[Cell]] = {}
+        for cell in self.cells:
+            groups.setdefault(key(cell), []).append(cell)
+        return {
+            name: (
+                merge_tallies(self.cells[c] for c in cells),
+                add_pending(pending.get(c, (0.0, 0)) for c in cells),
+            )
+            for name, cells in groups.items()
+        }
+
+    @property
+    def total(self) -> Tally:
+        return merge_tallies(self.cells.values())
+
+    @property
+    def by_field(self) -> dict[str, Tally]:
+        return {name: tally for name, (tally, _) in self.sliced("field").items()}
+
+    @property
+    def by_commune(self) -> dict[str, Tally]:
+        return {name: tally for name, (tally, _) in self.sliced("commune").items()}
 
     def reset_day(self) -> None:
         self.received_today = 0
@@ -113,19 +170,17 @@ class Metrics:
         self.received_today += 1
         online = dossier.channel == ONLINE
         self.online_today += online
-        counted = dossier.counted
-        for tally in dossier.tallies:
-            tally.created += 1
-            if counted:
-                tally.created_counted += 1
-                tally.online_counted += online
+        tally = dossier.tally
+        tally.created += 1
+        if dossier.counted:
+            tally.created_counted += 1
+            tally.online_counted += online
 
     def on_first_service(self, dossier: Dossier) -> None:
         if dossier.counted:
-            wait = dossier.first_service - dossier.submitted
-            for tally in dossier.tallies:
-                tally.wait_sum += wait
-                tally.wait_n += 1
+            tally = dossier.tally
+            tally.wait_sum += dossier.first_service - dossier.submitted
+            tally.wait_n += 1
 
     def on_resolved(self, dossier: Dossier, now: float) -> None:
         del self.open_dossiers[dossier.uid]
@@ -134,55 +189,46 @@ class Metrics:
         self.resolved_today += 1
         self.on_time_today += on_time
         submitted = dossier.submitted
-        sojourn = now - submitted
         warmup = self.warmup_hours
         open_hours = now - (submitted if submitted > warmup else warmup)
+        tally = dossier.tally
+        tally.resolved += 1
+        if open_hours > 0:
+            tally.open_hours += open_hours
         if dossier.counted:
-            index = _bin(sojourn)
-            for tally in dossier.tallies:
-                tally.resolved += 1
-                if open_hours > 0:
-                    tally.open_hours += open_hours
-                tally.resolved_counted += 1
-                tally.on_time += on_time
-                tally.sojourn_sum += sojourn
-                tally.hist[index] += 1
-        else:
-            for tally in dossier.tallies:
-                tally.resolved += 1
-                if open_hours > 0:
-                    tally.open_hours += open_hours
+            sojourn = now - submitted
+            tally.resolved_counted += 1
+            tally.on_time += on_time
+            tally.sojourn_sum += sojourn
+            tally.hist[_bin(sojourn)] += 1
 
     def on_withdrawn(self, dossier: Dossier, now: float) -> None:
         del self.open_dossiers[dossier.uid]
         self.withdrawn_today += 1
         open_hours = now - max(dossier.submitted, self.warmup_hours)
-        for tally in dossier.tallies:
-            tally.withdrawn += 1
-            if open_hours > 0:
-                tally.open_hours += open_hours
+        tally = dossier.tally
+        tally.withdrawn += 1
+        if open_hours > 0:
+            tally.open_hours += open_hours
 
     # -- end-of-day and end-of-run figures ---------------------------------------------
     def overdue_open(self, now: float) -> int:
         return sum(1 for d in self.open_dossiers.values() if d.deadline < now)
 
-    def open_slices(self, now: float) -> dict[int, tuple[float, int]]:
-        """Per tally id: open dossier-hours still accruing, and overdue open dossiers."""
-        result: dict[int, list] = {}
+    def open_slices(self, now: float) -> dict[Cell, Pending]:
+        """Per cell: open dossier-hours still accruing, and overdue open dossiers."""
+        result: dict[Cell, list] = {}
         warmup = self.warmup_hours
         for dossier in self.open_dossiers.values():
-            hours = max(0.0, now - max(dossier.submitted, warmup))
-            overdue = dossier.deadline < now
-            for tally in dossier.tallies:
-                entry = result.setdefault(id(tally), [0.0, 0])
-                entry[0] += hours
-                entry[1] += overdue
-        return {key: (value[0], value[1]) for key, value in result.items()}
+            entry = result.setdefault((dossier.commune.name, dossier.field), [0.0, 0])
+            entry[0] += max(0.0, now - max(dossier.submitted, warmup))
+            entry[1] += dossier.deadline < now
+        return {cell: (value[0], value[1]) for cell, value in result.items()}
 
 
 def tally_figures(
     tally: Tally,
-    pending: tuple[float, int],
+    pending: Pending,
     window_hours: float,
     busy_hours: float,
     available_hours: float,

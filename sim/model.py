@@ -107,7 +107,7 @@ class GovernanceModel(mesa.Model):
                 "resolved": lambda m: m.metrics.resolved_today,
                 "resolved_on_time": lambda m: m.metrics.on_time_today,
                 "withdrawn": lambda m: m.metrics.withdrawn_today,
-                "backlog": lambda m: m.metrics.total.open,
+                "backlog": lambda m: len(m.metrics.open_dossiers),
                 "overdue_open": lambda m: m.metrics.overdue_open(m.engine.now),
                 "queued": lambda m: sum(o.queued() for o in m.offices()),
                 "clerks_on_duty": lambda m: sum(
@@ -206,25 +206,28 @@ class GovernanceModel(mesa.Model):
         """The figures of the run so far, overall, by field and by commune."""
         now = self.engine.now
         window = max(now - self.metrics.warmup_hours, 1e-9)
-        pending = self.metrics.open_slices(now)
         busy, available, field_busy, field_available = staff_hours(
             self.agents_by_type.get(Clerk, [])
         )
 
-        def figures(tally, busy_hours, available_hours):
-            return tally_figures(
-                tally, pending.get(id(tally), (0.0, 0)), window, busy_hours, available_hours
-            )
+        def figures(sliced, busy_hours, available_hours):
+            tally, pending = sliced
+            return tally_figures(tally, pending, window, busy_hours, available_hours)
 
         metrics = self.metrics
-        result = figures(metrics.total, sum(busy.values()), sum(available.values()))
+        result = figures(
+            metrics.sliced("total", now)[""], sum(busy.values()), sum(available.values())
+        )
+        by_field = metrics.sliced("field", now)
         result["by_field"] = {
-            field: figures(tally, field_busy.get(field, 0.0), field_available.get(field, 0.0))
-            for field, tally in sorted(metrics.by_field.items())
+            field: figures(
+                by_field[field], field_busy.get(field, 0.0), field_available.get(field, 0.0)
+            )
+            for field in sorted(by_field)
         }
         result["by_commune"] = {
-            name: figures(tally, busy.get(name, 0.0), available.get(name, 0.0))
-            for name, tally in metrics.by_commune.items()
+            name: figures(sliced, busy.get(name, 0.0), available.get(name, 0.0))
+            for name, sliced in metrics.sliced("commune", now).items()
         }
         result["overdue_by_commune_field"] = self.overdue_by_commune_field()
         for commune in self.communes:

@@ -77,7 +77,7 @@ class Commune(mesa.Agent):
                 counter = CounterClerk(model, scenario.premises.reception_hours)
                 counter.unit = spec.name
                 self.desk.add_clerk(counter)
-        self.tallies = {f: model.metrics.tallies_for(spec.name, f) for f in scenario.fields}
+        self.tallies = {f: model.metrics.tally_for(spec.name, f) for f in scenario.fields}
         self.populations = {
             kind: Population(
                 model,
