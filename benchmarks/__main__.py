@@ -22,6 +22,9 @@ from benchmarks.profiles import profile_table
 from benchmarks.tasks import ARRIVAL_RATE, SERVERS, SERVICE_RATE, erlang_c_wait
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+# RESULTS.md from this line on is written by hand (targets, gaps, what was changed): a
+# new run replaces the table and profiles above it and keeps the rest
+HAND_WRITTEN = "<!-- written by hand below: kept by python -m benchmarks -->"
 SECTIONS = ("mmc", "province", "country", "sweep", "linear", "profiles")
 
 
@@ -78,6 +81,7 @@ def mmc_rows(runs: int, dossiers: int) -> list[Row]:
     """Engine vs Ciw on the same M/M/c queue, and both against Erlang C."""
     engine = repeat(runs, "engine_mmc", str(dossiers), "{i}")
     ciw = repeat(runs, "ciw_mmc", str(dossiers), "{i}")
+    bare = repeat(runs, "bare_mmc", str(dossiers), "{i}")
     theory = erlang_c_wait(ARRIVAL_RATE, SERVICE_RATE, SERVERS)
     rate_e = [r["dossiers"] / r["wall_s"] for r in engine]
     rate_c = [r["dossiers"] / r["wall_s"] for r in ciw]
@@ -86,8 +90,10 @@ def mmc_rows(runs: int, dossiers: int) -> list[Row]:
         (c["cpu_s"] / c["dossiers"]) / (e["cpu_s"] / e["dossiers"])
         for e, c in zip(engine, ciw, strict=True)
     ]
+    rate_b = [r["dossiers"] / r["wall_s"] for r in bare]
     err_e = [abs(r["mean_wait_hours"] / theory - 1) for r in engine]
     err_c = [abs(r["mean_wait_hours"] / theory - 1) for r in ciw]
+    err_b = [abs(r["mean_wait_hours"] / theory - 1) for r in bare]
     load = ARRIVAL_RATE / SERVERS / SERVICE_RATE
     group = f"M/M/{SERVERS}, load {load:.1f}, {dossiers:,} dossiers"
     return [
@@ -97,10 +103,16 @@ def mmc_rows(runs: int, dossiers: int) -> list[Row]:
             statistics.median(ratios) >= 20),
         Row(group, "engine / Ciw, CPU s per dossier of the whole process", cpu_ratio,
             "{:.1f}x"),
+        Row(group, "floor: bare heapq loop, no model, dossiers/s", rate_b, "{:,.0f}"),
+        Row(group, "floor / Ciw speed ratio",
+            [b / c for b, c in zip(rate_b, rate_c, strict=True)], "{:.1f}x"),
+        Row(group, "floor / engine speed ratio",
+            [b / e for b, e in zip(rate_b, rate_e, strict=True)], "{:.1f}x"),
         Row(group, f"engine mean wait vs Erlang C ({theory:.4f} h), rel. error", err_e,
             "{:.2%}", "<= 5%", max(err_e) <= 0.05),
         Row(group, "Ciw mean wait vs Erlang C, rel. error", err_c, "{:.2%}", "<= 5%",
             max(err_c) <= 0.05),
+        Row(group, "floor mean wait vs Erlang C, rel. error", err_b, "{:.2%}"),
     ]  # fmt: skip
 
 
@@ -230,10 +242,20 @@ def main(argv: list[str] | None = None) -> None:
         info["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
         info["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         info["minutes"] = (time.perf_counter() - started) / 60
-        text = markdown(rows, info, notes, profiles)
+        text = markdown(rows, info, notes, profiles) + hand_written(args.output)
         args.output.write_text(text, encoding="utf-8")  # after each section: partial results
     print(text)
     print(f"written: {args.output}", file=sys.stderr)
+
+
+def hand_written(path: Path) -> str:
+    """The hand-written part of an existing results file (from its marker on), or ''."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    at = text.find(HAND_WRITTEN)
+    return "" if at < 0 else "\n" + text[at:]
 
 
 def _commit() -> str:
@@ -245,6 +267,7 @@ def _commit() -> str:
         return out.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
 
 if __name__ == "__main__":
     main()

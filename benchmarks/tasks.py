@@ -89,6 +89,47 @@ def ciw_mmc(dossiers: str, seed: str) -> dict:
     }
 
 
+def bare_mmc(dossiers: str, seed: str) -> dict:
+    """The floor: the same M/M/c queue as a bare ``heapq`` loop with no model around it.
+
+    Only arrivals, a FIFO queue and service completions: no calendar, deadline, agent,
+    metric or record per dossier. It shows what a pure-Python event loop costs per
+    dossier before any of the model's work, and so what a speed ratio over Ciw can reach
+    in CPython at all.
+    """
+    import collections
+    import heapq
+    import random
+
+    expo = random.Random(int(seed)).expovariate
+    n = int(dossiers)
+    push, pop = heapq.heappush, heapq.heappop
+    started = time.perf_counter()
+    free, queue, finishes = SERVERS, collections.deque(), []
+    wait_sum, served = 0.0, 0
+    next_arrival = expo(ARRIVAL_RATE)
+    while served < n:
+        if finishes and finishes[0] <= next_arrival:
+            now = pop(finishes)
+            served += 1
+            if queue:
+                wait_sum += now - queue.popleft()
+                push(finishes, now + expo(SERVICE_RATE))
+            else:
+                free += 1
+        else:
+            now = next_arrival
+            next_arrival = now + expo(ARRIVAL_RATE)
+            if free:
+                free -= 1
+                push(finishes, now + expo(SERVICE_RATE))
+            else:
+                queue.append(now)
+    wall = time.perf_counter() - started
+    # customers served without waiting add zero wait
+    return {"wall_s": wall, "dossiers": served, "mean_wait_hours": wait_sum / served}
+
+
 def province(days: str, seed: str, demand: str = "1") -> dict:
     """One replication of ``scenario=province`` (65 communes); ``demand`` scales needs."""
     from sim.model import GovernanceModel
@@ -100,7 +141,9 @@ def province(days: str, seed: str, demand: str = "1") -> dict:
         scenario["demand"][key] *= float(demand)
     started = time.perf_counter()
     model = GovernanceModel(
-        scenario, seed=int(seed), start_date=cfg["run"]["start_date"],
+        scenario,
+        seed=int(seed),
+        start_date=cfg["run"]["start_date"],
         policies=build_policies(cfg["policy"]),
     )
     model.run(int(days))
@@ -122,8 +165,14 @@ def country(days: str, seed: str, workers: str) -> dict:
     started = time.perf_counter()
     spec = read_scenario(cfg["scenario"])
     summary, _ = run_country(
-        spec, cfg["policy"], seed=int(seed), replication=0, days=int(days), warmup_days=0,
-        start_date=cfg["run"]["start_date"], workers=int(workers),
+        spec,
+        cfg["policy"],
+        seed=int(seed),
+        replication=0,
+        days=int(days),
+        warmup_days=0,
+        start_date=cfg["run"]["start_date"],
+        workers=int(workers),
     )
     wall = time.perf_counter() - started
     return {
@@ -138,9 +187,17 @@ def sweep(workers: str, jobs: str, out_dir: str) -> dict:
     import subprocess
 
     command = [
-        sys.executable, "-m", "sim.run", "-m", "hydra/launcher=joblib",
-        f"hydra.launcher.n_jobs={workers}", f"hydra.sweep.dir={out_dir}",
-        f"seed=range(0,{jobs})", "run.days=92", "run.progress=false", "output.table=false",
+        sys.executable,
+        "-m",
+        "sim.run",
+        "-m",
+        "hydra/launcher=joblib",
+        f"hydra.launcher.n_jobs={workers}",
+        f"hydra.sweep.dir={out_dir}",
+        f"seed=range(0,{jobs})",
+        "run.days=92",
+        "run.progress=false",
+        "output.table=false",
     ]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, cwd=Path(CONFIG_DIR).parent)
@@ -153,6 +210,7 @@ def sweep(workers: str, jobs: str, out_dir: str) -> dict:
 TASKS = {
     "engine_mmc": engine_mmc,
     "ciw_mmc": ciw_mmc,
+    "bare_mmc": bare_mmc,
     "province": province,
     "country": country,
     "sweep": sweep,
