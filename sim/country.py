@@ -120,8 +120,9 @@ def run_province(
     model.run(days)
     metrics = model.metrics
     now = model.engine.now
-    total, total_pending = metrics.sliced("total", now)[""]
-    by_field = metrics.sliced("field", now)
+    slices = metrics.slices(now, by=("total", "field"))
+    total, total_pending = slices["total"][""]
+    by_field = slices["field"]
     busy, available, field_busy, field_available = staff_hours(model.agents_by_type.get(Clerk, []))
     return ProvinceResult(
         summary=model.summary(),

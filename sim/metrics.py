@@ -126,14 +126,26 @@ class Metrics:
         return self.cells.setdefault((commune, field), Tally())
 
     # -- slices, merged from the cells ----------------------------------------------------
-    def sliced(self, by: str, now: float | None = None) -> dict[str, tuple[Tally, Pending]]:
+    def slices(
+        self, now: float, by: tuple[str, ...] = ("total", "field", "commune")
+    ) -> dict[str, dict[str, tuple[Tally, Pending]]]:
+        """Per kind of slice in ``by``: each slice's tally and pending figures at ``now``.
+
+        The open dossiers are counted once for all kinds.
+        """
+        pending = self.open_slices(now)
+        return {kind: self.sliced(kind, pending) for kind in by}
+
+    def sliced(
+        self, by: str, pending: dict[Cell, Pending] | None = None
+    ) -> dict[str, tuple[Tally, Pending]]:
         """Per slice (``by``: "total", "field" or "commune"): its tally and pending figures.
 
-        Slices come in the order their first cell was created; ``now`` (default: no
-        pending figures) is the time open dossiers are counted at.
+        Slices come in the order their first cell was created; ``pending`` (from
+        ``open_slices``; default none) holds the open dossiers' figures per cell.
         """
         key = SLICES[by]
-        pending = self.open_slices(now) if now is not None else {}
+        pending = pending or {}
         groups: dict[str, list[Cell]] = {}
         for cell in self.cells:
             groups.setdefault(key(cell), []).append(cell)

@@ -214,11 +214,9 @@ class GovernanceModel(mesa.Model):
             tally, pending = sliced
             return tally_figures(tally, pending, window, busy_hours, available_hours)
 
-        metrics = self.metrics
-        result = figures(
-            metrics.sliced("total", now)[""], sum(busy.values()), sum(available.values())
-        )
-        by_field = metrics.sliced("field", now)
+        slices = self.metrics.slices(now)
+        result = figures(slices["total"][""], sum(busy.values()), sum(available.values()))
+        by_field = slices["field"]
         result["by_field"] = {
             field: figures(
                 by_field[field], field_busy.get(field, 0.0), field_available.get(field, 0.0)
@@ -227,7 +225,7 @@ class GovernanceModel(mesa.Model):
         }
         result["by_commune"] = {
             name: figures(sliced, busy.get(name, 0.0), available.get(name, 0.0))
-            for name, sliced in metrics.sliced("commune", now).items()
+            for name, sliced in slices["commune"].items()
         }
         result["overdue_by_commune_field"] = self.overdue_by_commune_field()
         for commune in self.communes:
