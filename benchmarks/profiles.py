@@ -18,7 +18,7 @@ TOP = 15
 
 
 def _profile(overrides: list[str], days: int) -> tuple[pstats.Stats, float]:
-    from sim.model import GovernanceModel
+    from sim.abm.model import GovernanceModel
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     cfg = compose_config(overrides)

@@ -44,7 +44,7 @@ def mmc_hours(dossiers: int) -> float:
 
 def engine_mmc(dossiers: str, seed: str) -> dict:
     """``scenario=mmc`` with 10 servers at load 0.9, long enough for ``dossiers``."""
-    from sim.model import GovernanceModel
+    from sim.abm.model import GovernanceModel
 
     days = math.ceil(mmc_hours(int(dossiers)) / 24)
     cfg = compose_config(
@@ -132,7 +132,7 @@ def bare_mmc(dossiers: str, seed: str) -> dict:
 
 def province(days: str, seed: str, demand: str = "1") -> dict:
     """One replication of ``scenario=province`` (65 communes); ``demand`` scales needs."""
-    from sim.model import GovernanceModel
+    from sim.abm.model import GovernanceModel
     from sim.policies import build_policies
 
     cfg = compose_config(["scenario=province"])
@@ -159,7 +159,7 @@ def province(days: str, seed: str, demand: str = "1") -> dict:
 
 def country(days: str, seed: str, workers: str) -> dict:
     """One replication of ``scenario=country`` (34 provinces, 3,321 communes)."""
-    from sim.country import read_scenario, run_country
+    from sim.runs.country import read_scenario, run_country
 
     cfg = compose_config(["scenario=country"])
     started = time.perf_counter()

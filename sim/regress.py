@@ -33,19 +33,28 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 from scipy import stats
 
-from sim.config import ConfigError, RunSettings
-from sim.country import read_scenario
-from sim.outputs import _clean, read_json, write_json
-from sim.replications import run_replication
+from sim.runs.country import read_scenario
+from sim.runs.outputs import _clean, read_json, write_json
+from sim.runs.replications import run_replication
+from sim.spec.config import ConfigError, RunSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "results" / "reference"
 CONFIG_DIR = ROOT / "configs"
 ALPHA = 0.01  # family-wise false-alarm rate of the statistical check over all figures
 STAT_FIGURES = (
-    "dossiers_created", "dossiers_resolved", "dossiers_withdrawn", "on_time_rate",
-    "overdue_open", "mean_wait_hours", "mean_sojourn_hours", "p95_sojourn_hours",
-    "mean_backlog", "utilization", "online_share", "policy_cost_vnd",
+    "dossiers_created",
+    "dossiers_resolved",
+    "dossiers_withdrawn",
+    "on_time_rate",
+    "overdue_open",
+    "mean_wait_hours",
+    "mean_sojourn_hours",
+    "p95_sojourn_hours",
+    "mean_backlog",
+    "utilization",
+    "online_share",
+    "policy_cost_vnd",
 )
 MAX_ROWS = 20  # rows of the exact table shown per case, unless --all
 
@@ -74,16 +83,16 @@ class Moved:
     @property
     def change(self) -> str:
         if not (_finite(self.reference) and _finite(self.now)):
-            return "appeared" if self.reference is None else "vanished" if self.now is None \
-                else "n/a"
+            return (
+                "appeared" if self.reference is None else "vanished" if self.now is None else "n/a"
+            )
         diff = self.now - self.reference
         rel = f" ({100 * diff / abs(self.reference):+.1f}%)" if self.reference else ""
         return f"{diff:+.6g}{rel}"
 
 
 def _finite(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
-        value)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def read_cases(reference_dir: Path) -> list[Case]:
@@ -136,8 +145,12 @@ def run_case(case: Case, config_dir: Path, extra: list[str]) -> dict:
     exact = None
     for replication in range(case.seeds):
         summary, _ = run_replication(
-            spec, policy_cfg, seed=settings.seed, replication=replication,
-            days=settings.days, warmup_days=settings.warmup_days,
+            spec,
+            policy_cfg,
+            seed=settings.seed,
+            replication=replication,
+            days=settings.days,
+            warmup_days=settings.warmup_days,
             start_date=settings.start_date,
         )
         summary = _clean(summary)
@@ -146,8 +159,13 @@ def run_case(case: Case, config_dir: Path, extra: list[str]) -> dict:
         for key in STAT_FIGURES:
             per_seed[key].append(summary.get(key))
     statistical = {key: {"values": values} for key, values in per_seed.items()}
-    return {"overrides": list(case.overrides), "seed": case.seed, "seeds": case.seeds,
-            "exact": exact, "statistical": statistical}
+    return {
+        "overrides": list(case.overrides),
+        "seed": case.seed,
+        "seeds": case.seeds,
+        "exact": exact,
+        "statistical": statistical,
+    }
 
 
 def compare_exact(case: str, ref: dict, now: dict) -> list[Moved]:
@@ -188,8 +206,7 @@ def compare_statistical(case: str, ref: dict, now: dict, checks: int) -> list[Mo
         if len(a) != len(b) or [_finite(v) for v in a] != [_finite(v) for v in b]:
             rows.append(Moved(case, "statistical", label, _mean(a), _mean(b), None))
             continue
-        rows.append(Moved(case, "statistical", label, _mean(a), _mean(b),
-                          tolerance(a, b, checks)))
+        rows.append(Moved(case, "statistical", label, _mean(a), _mean(b), tolerance(a, b, checks)))
     return rows
 
 
@@ -216,49 +233,87 @@ def format_table(rows: list[Moved], show_all: bool) -> str:
             shown[row.case] = shown.get(row.case, 0) + 1
             if not show_all and shown[row.case] > MAX_ROWS:
                 continue
-        tol = "exact" if row.check == "exact" else (
-            "must match" if row.tolerance is None else f"±{row.tolerance:.4g}")
+        tol = (
+            "exact"
+            if row.check == "exact"
+            else ("must match" if row.tolerance is None else f"±{row.tolerance:.4g}")
+        )
         verdict = "MOVED" if row.check == "exact" else "DRIFT" if failed(row) else "noise"
-        body.append((row.case, row.check, row.figure, _num(row.reference), _num(row.now),
-                     row.change, tol, verdict))
-    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h)
-              for i, h in enumerate(header)]
+        body.append(
+            (
+                row.case,
+                row.check,
+                row.figure,
+                _num(row.reference),
+                _num(row.now),
+                row.change,
+                tol,
+                verdict,
+            )
+        )
+    widths = [
+        max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(header)
+    ]
     lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in body]
     for case, count in shown.items():
         if not show_all and count > MAX_ROWS:
-            lines.append(f"  ... {case}: {count - MAX_ROWS} more exact differences "
-                         "(--all shows them)")
+            lines.append(
+                f"  ... {case}: {count - MAX_ROWS} more exact differences (--all shows them)"
+            )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.regress", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--update", action="store_true",
-                        help="rewrite the references from this code, printing what changed")
-    parser.add_argument("--reference-dir", type=Path, default=REFERENCE_DIR,
-                        help="folder with cases.yaml and <case>.json (default: %(default)s)")
-    parser.add_argument("--config-dir", type=Path, default=CONFIG_DIR,
-                        help="Hydra config folder (default: %(default)s)")
-    parser.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
-                        help="extra Hydra override applied to every case (repeatable)")
-    parser.add_argument("--case", action="append", default=[],
-                        help="run only this case (repeatable)")
-    parser.add_argument("--statistical-only", action="store_true",
-                        help="skip the exact check (for changes that reorder random draws)")
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.regress",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="rewrite the references from this code, printing what changed",
+    )
+    parser.add_argument(
+        "--reference-dir",
+        type=Path,
+        default=REFERENCE_DIR,
+        help="folder with cases.yaml and <case>.json (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        default=CONFIG_DIR,
+        help="Hydra config folder (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra Hydra override applied to every case (repeatable)",
+    )
+    parser.add_argument(
+        "--case", action="append", default=[], help="run only this case (repeatable)"
+    )
+    parser.add_argument(
+        "--statistical-only",
+        action="store_true",
+        help="skip the exact check (for changes that reorder random draws)",
+    )
     parser.add_argument("--all", action="store_true", help="show every exact difference")
     args = parser.parse_args(argv)
     try:
         cases = read_cases(args.reference_dir)
         unknown = sorted(set(args.case) - {c.name for c in cases})
         if unknown:
-            raise ConfigError(f"--case {', '.join(unknown)}: unknown; allowed: "
-                              f"{', '.join(c.name for c in cases)}")
+            raise ConfigError(
+                f"--case {', '.join(unknown)}: unknown; allowed: {', '.join(c.name for c in cases)}"
+            )
         cases = [c for c in cases if not args.case or c.name in args.case]
-        results = {c.name: run_case(c, args.config_dir.resolve(), args.override)
-                   for c in cases}
+        results = {c.name: run_case(c, args.config_dir.resolve(), args.override) for c in cases}
     except Exception as error:  # noqa: BLE001 - a case that cannot run is a failure to report
         print(f"sim.regress: error: {error}", file=sys.stderr)
         return 2
@@ -272,18 +327,25 @@ def main(argv: list[str] | None = None) -> int:
             continue
         ref, now = read_json(path), results[case.name]
         same_setup = (ref.get("overrides"), ref.get("seed"), ref.get("seeds")) == (
-            now["overrides"], now["seed"], now["seeds"])
+            now["overrides"],
+            now["seed"],
+            now["seeds"],
+        )
         if not same_setup:
-            print(f"{case.name}: cases.yaml changed since the reference was written "
-                  f"(overrides/seed/seeds); run --update")
+            print(
+                f"{case.name}: cases.yaml changed since the reference was written "
+                f"(overrides/seed/seeds); run --update"
+            )
             missing.append(case.name)
             continue
         if not args.statistical_only:
             rows += compare_exact(case.name, ref["exact"], json.loads(json.dumps(now["exact"])))
         rows += compare_statistical(case.name, ref["statistical"], now["statistical"], checks)
     failures = [r for r in rows if failed(r)]
-    print(f"sim.regress: {len(cases)} case(s) from {args.reference_dir}; exact: one fixed-seed "
-          f"run each; statistical: paired t-test per figure, family-wise alpha {ALPHA}")
+    print(
+        f"sim.regress: {len(cases)} case(s) from {args.reference_dir}; exact: one fixed-seed "
+        f"run each; statistical: paired t-test per figure, family-wise alpha {ALPHA}"
+    )
     if args.update:
         for case in cases:
             write_json(args.reference_dir / f"{case.name}.json", results[case.name])
@@ -300,17 +362,23 @@ def main(argv: list[str] | None = None) -> int:
             moved = {r.case for r in failures}
             shown = [r for r in rows if failed(r) or (r.case in moved and r.reference != r.now)]
             print(format_table(shown, args.all))
-            print("MOVED: an exact figure differs; DRIFT: a mean moved beyond its tolerance; "
-                  "noise: a mean moved within it.")
+            print(
+                "MOVED: an exact figure differs; DRIFT: a mean moved beyond its tolerance; "
+                "noise: a mean moved within it."
+            )
         for name in missing:
             print(f"{name}: no reference for these settings; run python -m sim.regress --update")
         moved_cases = sorted({r.case for r in failures} | set(missing))
-        print(f"FAILED: {len(moved_cases)} of {len(cases)} case(s) moved: "
-              f"{', '.join(moved_cases)}. If the change is intended, run "
-              "`python -m sim.regress --update` and commit results/reference/.")
+        print(
+            f"FAILED: {len(moved_cases)} of {len(cases)} case(s) moved: "
+            f"{', '.join(moved_cases)}. If the change is intended, run "
+            "`python -m sim.regress --update` and commit results/reference/."
+        )
         return 1
-    print(f"ok: {len(cases)} case(s) hold ({len(stat_rows)} statistical checks; exact "
-          f"{'skipped' if args.statistical_only else 'identical'})")
+    print(
+        f"ok: {len(cases)} case(s) hold ({len(stat_rows)} statistical checks; exact "
+        f"{'skipped' if args.statistical_only else 'identical'})"
+    )
     return 0
 
 

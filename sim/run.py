@@ -2,7 +2,7 @@
 
 Each job runs ``run.replications`` seeds of the scenario under the selected policies and
 writes ``summary.json``, ``daily.csv``, ``backlog.png`` and ``report.html`` into its output
-directory, and per-replication tables for paired comparisons (sim/study_data.py).
+directory, and per-replication tables for paired comparisons (sim/runs/study_data.py).
 A job that fails writes ``summary.json`` with ``"status": "error"`` and the message, so
 a sweep's aggregation reports it instead of dropping it.
 """
@@ -22,13 +22,13 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
-from sim.config import ConfigError
-from sim.outputs import atomic_path, write_csv, write_json
-from sim.recovery import STATE, clear_outputs, completed_summary, sweep_exit_code
-from sim.replications import aggregate, mean_daily, run_replication
-from sim.report import HEADLINE, fmt, plot_backlog, write_run_report
-from sim.study_data import write_replication_tables
-from sim.validation import check_group_names, check_job
+from sim.reports.run_report import HEADLINE, fmt, plot_backlog, write_run_report
+from sim.runs.job_check import check_group_names, check_job
+from sim.runs.outputs import atomic_path, write_csv, write_json
+from sim.runs.recovery import STATE, clear_outputs, completed_summary, sweep_exit_code
+from sim.runs.replications import aggregate, mean_daily, run_replication
+from sim.runs.study_data import write_replication_tables
+from sim.spec.config import ConfigError
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
@@ -107,8 +107,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
                 spec.calendar,
             )
     if job.report:
-        write_run_report(out_dir, result, daily, calendar_spec=spec.calendar,
-                         policy_cfg=policy_cfg)
+        write_run_report(out_dir, result, daily, calendar_spec=spec.calendar, policy_cfg=policy_cfg)
     write_json(out_dir / "summary.json", result)  # last: its presence means complete
     if job.table:
         print(format_table(result, out_dir, time.perf_counter() - started))
@@ -191,8 +190,7 @@ def main(cfg: DictConfig) -> None:
         if isinstance(error, Interrupted):
             raise SystemExit(143) from None
         if not isinstance(error, ConfigError):
-            print("(an internal error: rerun with verbose=true for the traceback)",
-                  file=sys.stderr)
+            print("(an internal error: rerun with verbose=true for the traceback)", file=sys.stderr)
         if not _is_multirun():
             sys.exit(2 if isinstance(error, ConfigError) else 1)
 

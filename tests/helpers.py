@@ -9,7 +9,7 @@ from pathlib import Path
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.model import GovernanceModel
+from sim.abm.model import GovernanceModel
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 

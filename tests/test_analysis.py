@@ -13,11 +13,18 @@ import yaml
 from hydra import compose, initialize_config_dir
 from scipy import stats
 
-from sim.analysis import analyse, main
 from sim.run import CONFIG_DIR, run_job
+from sim.studies.analysis import analyse, main
 
-QUIET = ["run.days=12", "run.replications=3", "output.table=false", "output.report=false",
-         "output.plots=false", "run.progress=false", "scenario=lang_son_wards"]
+QUIET = [
+    "run.days=12",
+    "run.replications=3",
+    "output.table=false",
+    "output.report=false",
+    "output.plots=false",
+    "run.progress=false",
+    "scenario=lang_son_wards",
+]
 
 
 def _job(sweep: Path, folder: str, overrides: list[str]) -> Path:
@@ -35,8 +42,7 @@ def sweep(tmp_path_factory) -> Path:
     sweep = tmp_path_factory.mktemp("sweep")
     _job(sweep, "base", ["policy=[baseline]", "scenario=lang_son_wards"])
     _job(sweep, "staff", ["policy=[second_staff,overtime]", "scenario=lang_son_wards"])
-    _job(sweep, "short", ["policy=[second_staff]", "scenario=lang_son_wards",
-                          "run.replications=2"])
+    _job(sweep, "short", ["policy=[second_staff]", "scenario=lang_son_wards", "run.replications=2"])
     failed = sweep / "broken"
     (failed / ".hydra").mkdir(parents=True)
     (failed / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(["policy=[training]"]))

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from sim.calendar import HOURS_PER_DAY, AlwaysOpenCalendar, WorkingCalendar
+from sim.core.calendar import HOURS_PER_DAY, AlwaysOpenCalendar, WorkingCalendar
 from tests.helpers import run_model
 
 START = dt.date(2025, 7, 1)

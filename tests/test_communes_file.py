@@ -11,9 +11,9 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.config import ConfigError
-from sim.model import GovernanceModel
-from sim.scenario import ScenarioSpec
+from sim.abm.model import GovernanceModel
+from sim.spec.config import ConfigError
+from sim.spec.scenario import ScenarioSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "configs" / "communes" / "example.csv"
@@ -63,21 +63,47 @@ def test_example_file_becomes_the_communes():
 def test_file_and_yaml_communes_give_the_same_run(tmp_path):
     """A CSV row is read into the same entry as the YAML list would give."""
     data = wards()
-    row = {"commune": "solo", "province": "Lang Son", "population": "36000",
-           "businesses": "1000", "workstations": "6", "sites": "1", "signal_coverage": "1",
-           "staff_certification": "2", "staff_land": "3", "staff_civil_status": "1",
-           "staff_construction": "1", "staff_business": "1", "staff_social_policy": "2"}
+    row = {
+        "commune": "solo",
+        "province": "Lang Son",
+        "population": "36000",
+        "businesses": "1000",
+        "workstations": "6",
+        "sites": "1",
+        "signal_coverage": "1",
+        "staff_certification": "2",
+        "staff_land": "3",
+        "staff_civil_status": "1",
+        "staff_construction": "1",
+        "staff_business": "1",
+        "staff_social_policy": "2",
+    }
     path = write(tmp_path / "solo.csv", [row])
     from_file = copy.deepcopy(data)
     from_file["communes_file"] = str(path)
     in_yaml = copy.deepcopy(data)
-    in_yaml["communes"] = [{
-        "name": "solo", "province": "Lang Son", "households": 10000, "businesses": 1000,
-        "workstations": 6, "sites": 1, "signal_coverage": 1.0,
-        "clerks": [{"count": n, "skills": {f: 1.0}} for f, n in
-                   [("certification", 2), ("land", 3), ("civil_status", 1),
-                    ("construction", 1), ("business", 1), ("social_policy", 2)]],
-    }]
+    in_yaml["communes"] = [
+        {
+            "name": "solo",
+            "province": "Lang Son",
+            "households": 10000,
+            "businesses": 1000,
+            "workstations": 6,
+            "sites": 1,
+            "signal_coverage": 1.0,
+            "clerks": [
+                {"count": n, "skills": {f: 1.0}}
+                for f, n in [
+                    ("certification", 2),
+                    ("land", 3),
+                    ("civil_status", 1),
+                    ("construction", 1),
+                    ("business", 1),
+                    ("social_policy", 2),
+                ]
+            ],
+        }
+    ]
     a = GovernanceModel(from_file, seed=4)
     b = GovernanceModel(in_yaml, seed=4)
     a.run(10)
@@ -88,18 +114,30 @@ def test_file_and_yaml_communes_give_the_same_run(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda rows: [{k: v for k, v in r.items() if k != "sites"} for r in rows],
-         r"example_bad.csv row 1: missing column\(s\) sites"),
-        (lambda rows: [dict(r, staff_land="-1") for r in rows],
-         r"example_bad.csv row 2 column staff_land = '-1': must be a whole number >= 0"),
-        (lambda rows: [rows[0], dict(rows[1], population="many")] + rows[2:],
-         r"example_bad.csv row 3 column population = 'many': must be a number"),
-        (lambda rows: [dict(r, staff_health="1") for r in rows],
-         r"example_bad.csv row 1 column staff_health: unknown field 'health'"),
-        (lambda rows: [rows[0], rows[1], dict(rows[2], signal_coverage="1.5")],
-         r"example_bad.csv row 4 column signal_coverage = '1.5': must be between 0 and 1"),
-        (lambda rows: [dict(r, staff_land="1.5") for r in rows],
-         r"example_bad.csv row 2 column staff_land = '1.5': must be a whole number"),
+        (
+            lambda rows: [{k: v for k, v in r.items() if k != "sites"} for r in rows],
+            r"example_bad.csv row 1: missing column\(s\) sites",
+        ),
+        (
+            lambda rows: [dict(r, staff_land="-1") for r in rows],
+            r"example_bad.csv row 2 column staff_land = '-1': must be a whole number >= 0",
+        ),
+        (
+            lambda rows: [rows[0], dict(rows[1], population="many")] + rows[2:],
+            r"example_bad.csv row 3 column population = 'many': must be a number",
+        ),
+        (
+            lambda rows: [dict(r, staff_health="1") for r in rows],
+            r"example_bad.csv row 1 column staff_health: unknown field 'health'",
+        ),
+        (
+            lambda rows: [rows[0], rows[1], dict(rows[2], signal_coverage="1.5")],
+            r"example_bad.csv row 4 column signal_coverage = '1.5': must be between 0 and 1",
+        ),
+        (
+            lambda rows: [dict(r, staff_land="1.5") for r in rows],
+            r"example_bad.csv row 2 column staff_land = '1.5': must be a whole number",
+        ),
     ],
 )
 def test_bad_file_names_file_row_and_column(tmp_path, change, message):

@@ -12,9 +12,9 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.config import ConfigError
 from sim.run import CONFIG_DIR
-from sim.validation import check_group_names, check_job, config_hash
+from sim.runs.job_check import check_group_names, check_job, config_hash
+from sim.spec.config import ConfigError
 
 
 def composed(overrides: list[str]) -> tuple[dict, dict]:
@@ -107,8 +107,11 @@ BAD = [
         ["policy.second_staff.field", "forestry", "allowed: certification"],
     ),
     (
-        ["policy=[second_staff]", "policy.second_staff.allocation=named",
-         "+policy.second_staff.communes=[nowhere]"],
+        [
+            "policy=[second_staff]",
+            "policy.second_staff.allocation=named",
+            "+policy.second_staff.communes=[nowhere]",
+        ],
         ["policy.second_staff.communes", "nowhere", "allowed: dong_kinh"],
     ),
     (

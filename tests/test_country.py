@@ -10,8 +10,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.config import ConfigError
-from sim.country import (
+from sim.abm.model import GovernanceModel
+from sim.runs.country import (
     CountrySpec,
     largest_first,
     province_seed,
@@ -19,8 +19,8 @@ from sim.country import (
     run_country,
     run_province,
 )
-from sim.model import GovernanceModel
-from sim.scenario import ScenarioSpec
+from sim.spec.config import ConfigError
+from sim.spec.scenario import ScenarioSpec
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 RUN = {"days": 12, "warmup_days": 2, "start_date": "2025-07-01"}
@@ -85,7 +85,9 @@ def test_one_province_country_equals_its_model_exactly():
     spec, policy = small_country(1, 3)
     summary, daily = run_country(spec, policy, seed=9, replication=1, workers=1, **RUN)
     model = GovernanceModel(
-        spec.provinces[0], seed=province_seed(9, 1, 0), start_date=RUN["start_date"],
+        spec.provinces[0],
+        seed=province_seed(9, 1, 0),
+        start_date=RUN["start_date"],
         warmup_days=RUN["warmup_days"],
     )
     model.run(RUN["days"])
@@ -99,8 +101,7 @@ def test_merged_counts_are_the_provinces_sums_and_conserve_dossiers():
     spec, policy = small_country(3, 8)
     summary, daily = run_country(spec, policy, seed=2, replication=0, workers=1, **RUN)
     parts = [
-        run_province(p, policy, province_seed(2, 0, i), **RUN)
-        for i, p in enumerate(spec.provinces)
+        run_province(p, policy, province_seed(2, 0, i), **RUN) for i, p in enumerate(spec.provinces)
     ]
     for key in ("dossiers_created", "dossiers_resolved", "dossiers_open", "overdue_open"):
         assert summary[key] == sum(p.summary[key] for p in parts)

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import numpy as np
 import pytest
 
-from sim.levers import Levers, apply_levers, compose_run
+from sim.dashboard.levers import Levers, apply_levers, compose_run
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -52,9 +52,23 @@ def server():
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     log = open(SCREENSHOT.parent / "solara.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
-        [sys.executable, "-m", "solara", "run", "sim/app.py", "--host", "127.0.0.1",
-         "--port", str(port), "--no-open", "--production"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": "."},
+        [
+            sys.executable,
+            "-m",
+            "solara",
+            "run",
+            "sim/dashboard/app.py",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-open",
+            "--production",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": "."},
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
@@ -122,11 +136,15 @@ def test_step_updates_charts_day_counter_and_table(server):
                 step.click()
                 page.wait_for_function(
                     "d => document.querySelector('.day-counter').innerText.startsWith(d)",
-                    arg=f"Day {day} ", timeout=60_000)
+                    arg=f"Day {day} ",
+                    timeout=60_000,
+                )
             assert "Jul 2025" in counter.inner_text()  # a date, not a day number
             page.wait_for_function(
                 "old => [...document.querySelectorAll('img')].every((im, i) => im.src != old[i])",
-                arg=before, timeout=30_000)
+                arg=before,
+                timeout=30_000,
+            )
             backlog_after = _blue_pixels(charts.nth(0).screenshot())
             # the backlog line is drawn only once there are days to plot
             assert backlog_before < 50 < backlog_after
@@ -135,13 +153,16 @@ def test_step_updates_charts_day_counter_and_table(server):
             page.get_by_role("button", name="▶").click()
             page.wait_for_function(
                 "() => parseInt(document.querySelector('.day-counter').innerText.slice(4)) >= 6",
-                timeout=60_000)
+                timeout=60_000,
+            )
             page.get_by_role("button", name="❚❚").click()
 
             rows = page.locator(".commune-table tr")
             assert rows.count() == 1 + 4  # header and the four wards
-            received = [int(rows.nth(i).locator("td").nth(1).inner_text().replace(",", ""))
-                        for i in range(1, 5)]
+            received = [
+                int(rows.nth(i).locator("td").nth(1).inner_text().replace(",", ""))
+                for i in range(1, 5)
+            ]
             assert all(n > 0 for n in received)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:
@@ -154,21 +175,33 @@ def test_levers_change_the_scenario_as_documented():
     assert apply_levers(scenario, Levers()) == scenario  # neutral levers change nothing
 
     def staff(data, field):
-        return sum(g["count"] for c in data["communes"] for g in c["clerks"]
-                   if g["skills"].get(field, 0) > 0)
+        return sum(
+            g["count"]
+            for c in data["communes"]
+            for g in c["clerks"]
+            if g["skills"].get(field, 0) > 0
+        )
 
-    changed = apply_levers(scenario, Levers(field="land", extra_clerks=2, seconded_staff=3,
-                                            workstations=9, online_shift=-0.2,
-                                            priority_rule="edf"))
+    changed = apply_levers(
+        scenario,
+        Levers(
+            field="land",
+            extra_clerks=2,
+            seconded_staff=3,
+            workstations=9,
+            online_shift=-0.2,
+            priority_rule="edf",
+        ),
+    )
     assert staff(changed, "land") == staff(scenario, "land") + 2 * 4 + 3
     assert {c["workstations"] for c in changed["communes"]} == {9}
     assert changed["dispatch"] == "edf"
     assert changed["applicants"]["citizen"]["digital_propensity_mean"] == pytest.approx(
-        scenario["applicants"]["citizen"]["digital_propensity_mean"] - 0.2)
+        scenario["applicants"]["citizen"]["digital_propensity_mean"] - 0.2
+    )
 
     trained = apply_levers(scenario, Levers(field="land", training_share=1.0))
     assert staff(trained, "civil_status") == staff(scenario, "civil_status")
     total = sum(g["count"] for c in trained["communes"] for g in c["clerks"])
     assert total == sum(g["count"] for c in scenario["communes"] for g in c["clerks"])
     assert staff(trained, "land") == total  # every clerk can now take land dossiers
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.engine import EventEngine
+from sim.core.engine import EventEngine
 
 
 def _recorder(log: list, engine: EventEngine):
@@ -70,7 +70,7 @@ def test_arrivals_merge_with_scheduled_events_and_late_ones_carry_over():
 def test_a_run_leaves_the_garbage_collector_as_it_found_it():
     import gc
 
-    from sim.engine import long_lived_objects_frozen
+    from sim.core.engine import long_lived_objects_frozen
 
     before = gc.get_threshold()
     with long_lived_objects_frozen():

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
-from sim.config import ConfigError
-from sim.model import GovernanceModel
+from sim.abm.model import GovernanceModel
 from sim.policies import build_policies
 from sim.run import CONFIG_DIR
-from sim.validation import check_job
+from sim.runs.job_check import check_job
+from sim.spec.config import ConfigError
 
 BASES = ("mmc", "tandem", "lang_son_wards")
 POLICIES = ("baseline", "second_staff", "training", "equipment", "overtime", "priority")

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model import GovernanceModel
+from sim.abm.model import GovernanceModel
 from tests.helpers import resolved, run_model
 
 

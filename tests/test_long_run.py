@@ -1,6 +1,6 @@
 """Long runs: three years of a province keep only what is still open in memory.
 
-Resolved dossiers are folded into the tallies of ``sim.metrics``; the only dossier
+Resolved dossiers are folded into the tallies of ``sim.core.metrics``; the only dossier
 objects alive at any time are the open ones and those a pending event still names (a
 deadline check scheduled at the statutory deadline, at most a few weeks ahead).
 """
@@ -14,11 +14,11 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.dossier import Dossier
-from sim.model import GovernanceModel
+from sim.abm.model import GovernanceModel
+from sim.core.dossier import Dossier
 from sim.policies import build_policies
 from sim.run import CONFIG_DIR
-from sim.validation import check_job
+from sim.runs.job_check import check_job
 
 DAYS = 3 * 365
 CHECK_EVERY = 73  # 15 checkpoints
@@ -42,7 +42,9 @@ def test_three_year_province_run_holds_only_open_dossiers():
         OmegaConf.to_container(cfg, resolve=True), OmegaConf.to_container(cfg, resolve=False)
     )
     model = GovernanceModel(
-        job.spec, seed=3, start_date="2025-07-01",
+        job.spec,
+        seed=3,
+        start_date="2025-07-01",
         policies=build_policies(job.policy_cfg, job.spec),
     )
     checkpoints = []

@@ -8,10 +8,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.config import ConfigError
-from sim.mechanisms import LunarNewYear, StaffRules
-from sim.model import GovernanceModel
-from sim.seasonality import DemandSeason
+from sim.abm.model import GovernanceModel
+from sim.abm.seasonality import DemandSeason
+from sim.spec.config import ConfigError
+from sim.spec.mechanisms import LunarNewYear, StaffRules
 from tests.helpers import scenario
 
 WARDS = scenario("lang_son_wards")
@@ -34,13 +34,21 @@ def one_ward(**changes) -> dict:
 def test_explicit_neutral_blocks_change_nothing():
     plain = scenario("mmc")
     neutral = copy.deepcopy(plain)
-    neutral["staff"] = {"absence_probability": 0, "error_probability_unskilled": 0,
-                        "learning": {"initial_efficiency": 1.0},
-                        "fatigue": {"slowdown": 0, "resignation_hazard_per_day": 0},
-                        "campaigns": []}
+    neutral["staff"] = {
+        "absence_probability": 0,
+        "error_probability_unskilled": 0,
+        "learning": {"initial_efficiency": 1.0},
+        "fatigue": {"slowdown": 0, "resignation_hazard_per_day": 0},
+        "campaigns": [],
+    }
     neutral["demand"] = {"lunar_new_year": {"holiday_factor": 1, "surge_factor": 1}}
-    neutral["communes"][0].update(sites=1, reception_counters=0, network_speed=1.0,
-                                  network_outage_probability=0.0, sync_failure_probability=0)
+    neutral["communes"][0].update(
+        sites=1,
+        reception_counters=0,
+        network_speed=1.0,
+        network_outage_probability=0.0,
+        sync_failure_probability=0,
+    )
     a, b = run(plain, 20, seed=5).summary(), run(neutral, 20, seed=5).summary()
     for key in ("dossiers_created", "dossiers_resolved", "mean_sojourn_hours", "on_time_rate"):
         assert a[key] == b[key]
@@ -54,8 +62,9 @@ def test_removing_the_land_specialists_raises_overdue_land():
     before = with_them.overdue_by_commune_field()["dong_kinh"]["land"]
     after = without.overdue_by_commune_field()["dong_kinh"]["land"]
     assert after > before + 20
-    assert without.summary()["by_field"]["land"]["on_time_rate"] < (
-        with_them.summary()["by_field"]["land"]["on_time_rate"]
+    assert (
+        without.summary()["by_field"]["land"]["on_time_rate"]
+        < (with_them.summary()["by_field"]["land"]["on_time_rate"])
     )
 
 
@@ -137,8 +146,10 @@ def test_sync_failures_follow_their_probability_and_cost_time():
     assert abs(summary["sync_failures"] / served - 0.3) < 4 * np.sqrt(0.21 / served)
     clean = run(one_ward(), 30, seed=2).summary()
     assert clean["sync_failures"] == 0
-    assert (summary["by_field"]["civil_status"]["mean_sojourn_hours"]
-            > clean["by_field"]["civil_status"]["mean_sojourn_hours"] + 5)
+    assert (
+        summary["by_field"]["civil_status"]["mean_sojourn_hours"]
+        > clean["by_field"]["civil_status"]["mean_sojourn_hours"] + 5
+    )
 
 
 def test_network_outage_days_follow_their_probability():
@@ -162,8 +173,10 @@ def test_split_headquarters_lengthens_sojourn():
     for commune in two["communes"]:
         commune["sites"] = 2
     a, b = run(one, 30, seed=7).summary(), run(two, 30, seed=7).summary()
-    assert b["by_field"]["land"]["mean_sojourn_hours"] > a["by_field"]["land"][
-        "mean_sojourn_hours"] + 3
+    assert (
+        b["by_field"]["land"]["mean_sojourn_hours"]
+        > a["by_field"]["land"]["mean_sojourn_hours"] + 3
+    )
     assert b["mean_sojourn_hours"] > a["mean_sojourn_hours"]
 
 
@@ -236,9 +249,15 @@ def test_every_dossier_is_somewhere_with_all_mechanisms_on():
 
 def test_bad_mechanism_values_name_the_key():
     data = one_ward()
-    data["staff"]["campaigns"] = [{"name": "x", "start_date": "2025-08-01",
-                                   "end_date": "2025-07-01", "fields": ["land"],
-                                   "share_of_hours": 0.3}]
+    data["staff"]["campaigns"] = [
+        {
+            "name": "x",
+            "start_date": "2025-08-01",
+            "end_date": "2025-07-01",
+            "fields": ["land"],
+            "share_of_hours": 0.3,
+        }
+    ]
     with pytest.raises(ConfigError, match=r"scenario.staff.campaigns\[0\].end_date"):
         GovernanceModel(data)
     data = one_ward(network_speed=0)

@@ -11,12 +11,12 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.agents.clerk import Clerk
-from sim.config import ConfigError
-from sim.model import GovernanceModel
+from sim.abm.agents.clerk import Clerk
+from sim.abm.model import GovernanceModel
 from sim.policies import POLICY_CLASSES, build_policies
 from sim.run import CONFIG_DIR
-from sim.scenario import ScenarioSpec
+from sim.spec.config import ConfigError
+from sim.spec.scenario import ScenarioSpec
 
 POLICY_DIR = Path(CONFIG_DIR) / "policy"
 
@@ -110,8 +110,12 @@ def test_unknown_commune_or_field_names_the_key(lang_son):
 
 def test_seconded_staff_join_the_named_communes_and_go_home(lang_son):
     cfg = _policy_cfg(
-        "second_staff", allocation="named", communes=["tam_thanh", "ky_lua"], count=3,
-        months=None, duration_days=10,
+        "second_staff",
+        allocation="named",
+        communes=["tam_thanh", "ky_lua"],
+        count=3,
+        months=None,
+        duration_days=10,
     )
     model = _model(lang_son, cfg)
     before = {c.name: len(c.clerks) for c in model.communes}
@@ -151,8 +155,15 @@ def test_allocation_goes_where_land_is_worst(rule):
 
 
 def test_training_takes_clerks_away_then_raises_proficiency(lang_son):
-    cfg = _policy_cfg("training", field="land", share=1.0, cohort_capacity=4, course_days=3,
-                      proficiency_gain=0.2, max_proficiency=1.1)
+    cfg = _policy_cfg(
+        "training",
+        field="land",
+        share=1.0,
+        cohort_capacity=4,
+        course_days=3,
+        proficiency_gain=0.2,
+        max_proficiency=1.1,
+    )
     model = _model(lang_son, cfg)
     land_clerks = [
         c for c in model.agents_by_type[Clerk] if "land" in c.skills and c.unit != "province"
@@ -188,8 +199,13 @@ def test_training_course_lasts_its_working_days(lang_son):
 
 
 def test_online_push_raises_propensity_by_the_configured_gap(lang_son):
-    cfg = _policy_cfg("online_push", propensity_gain=0.5, online_payment=False,
-                      business_e_auth=False, ramp_days=10)
+    cfg = _policy_cfg(
+        "online_push",
+        propensity_gain=0.5,
+        online_payment=False,
+        business_e_auth=False,
+        ramp_days=10,
+    )
     model = _model(lang_son, cfg)
     population = model.communes[0].populations["citizen"]
     before = population.propensity.copy()
@@ -212,8 +228,14 @@ def test_priority_switches_every_office_to_edf(lang_son):
 
 
 def test_overtime_opens_longer_and_tires_clerks(lang_son):
-    cfg = _policy_cfg("overtime", backlog_per_clerk_threshold=0.0, extra_hours=2.0,
-                      max_hours_per_month=6.0, fatigue_per_day=0.1, start_day=1)
+    cfg = _policy_cfg(
+        "overtime",
+        backlog_per_clerk_threshold=0.0,
+        extra_hours=2.0,
+        max_hours_per_month=6.0,
+        fatigue_per_day=0.1,
+        start_day=1,
+    )
     model = _model(lang_son, cfg)
     base = _model(lang_son, _policies("baseline"))
     for _ in range(4):
@@ -271,8 +293,12 @@ def test_same_seed_same_numbers_with_policies(lang_son):
 def test_equipment_arrives_after_procurement_and_fixes_sync():
     scenario = _compose(["scenario=lang_son_wards"])["scenario"]
     for commune in scenario["communes"]:
-        commune.update(workstations=4, network_outage_probability=0.2, network_speed=0.7,
-                       sync_failure_probability=0.3)
+        commune.update(
+            workstations=4,
+            network_outage_probability=0.2,
+            network_speed=0.7,
+            sync_failure_probability=0.3,
+        )
     spec = ScenarioSpec.read(scenario)
     cfg = _policy_cfg("equipment", procurement_delay_days=10, workstations_per_commune=2)
     model = _model(spec, cfg)
@@ -319,8 +345,15 @@ def test_seconded_specialists_bring_their_workstation_and_take_it_home():
     scenario = _compose(["scenario=lang_son_wards"])["scenario"]
     scenario["communes"][0]["workstations"] = 5
     spec = ScenarioSpec.read(scenario)
-    cfg = _policy_cfg("second_staff", allocation="named", communes=["dong_kinh"], count=2,
-                      months=None, duration_days=3, brings_workstation=True)
+    cfg = _policy_cfg(
+        "second_staff",
+        allocation="named",
+        communes=["dong_kinh"],
+        count=2,
+        months=None,
+        duration_days=3,
+        brings_workstation=True,
+    )
     model = _model(spec, cfg)
     model.step()
     assert model.communes[0].workstations == 7
@@ -330,8 +363,9 @@ def test_seconded_specialists_bring_their_workstation_and_take_it_home():
 
 
 def test_shared_specialist_rotates_over_the_named_communes(lang_son):
-    cfg = _policy_cfg("shared_specialist", communes=["ky_lua", "tam_thanh", "dong_kinh"],
-                      rotation_days=2, count=1)
+    cfg = _policy_cfg(
+        "shared_specialist", communes=["ky_lua", "tam_thanh", "dong_kinh"], rotation_days=2, count=1
+    )
     model = _model(lang_son, cfg)
     (policy,) = model.policies
     where = []
@@ -340,8 +374,15 @@ def test_shared_specialist_rotates_over_the_named_communes(lang_son):
         (clerk,) = policy.staff
         # a specialist still busy at its last commune joins the next after that job
         where.append(clerk.unit)
-    assert where == ["ky_lua", "ky_lua", "tam_thanh", "tam_thanh", "dong_kinh", "dong_kinh",
-                     "ky_lua"]
+    assert where == [
+        "ky_lua",
+        "ky_lua",
+        "tam_thanh",
+        "tam_thanh",
+        "dong_kinh",
+        "dong_kinh",
+        "ky_lua",
+    ]
     assert policy.moves == 3
     c = cfg["shared_specialist"]
     months = 7 / (365.25 / 12)

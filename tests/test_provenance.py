@@ -17,8 +17,12 @@ SCENARIOS = (
     "gia_lai_ia_ly",
     "nghe_an_do_luong",
 )
-PLACEHOLDERS = {"procedures": "<procedure>", "applicants": "<kind>", "departments": "<field>",
-                "skills": "<field>"}
+PLACEHOLDERS = {
+    "procedures": "<procedure>",
+    "applicants": "<kind>",
+    "departments": "<field>",
+    "skills": "<field>",
+}
 
 
 def parameter_paths(value, prefix: str = "") -> set[str]:

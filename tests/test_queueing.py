@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from sim import theory
+from sim.core import queueing_theory as theory
 from tests.helpers import run_model
 
 WARMUP_DAYS = 2

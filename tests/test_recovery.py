@@ -166,9 +166,7 @@ JOBLIB = ["hydra/launcher=joblib"]
     ],
     ids=["basic-sigterm", "joblib-sigkill-workers"],
 )
-def test_interrupted_sweep_resumes_under_each_launcher(
-    reference_sweep, tmp_path, launcher, victim
-):
+def test_interrupted_sweep_resumes_under_each_launcher(reference_sweep, tmp_path, launcher, victim):
     kill_midway(["-m", *SWEEP, *launcher], tmp_path, victim)
     done = sim_run("-m", *SWEEP, *launcher, f"hydra.sweep.dir={tmp_path}", "+resume=true")
     assert done.returncode == 0, done.stderr
@@ -190,7 +188,11 @@ def test_joblib_launcher_gives_byte_identical_summaries(reference_sweep, tmp_pat
 @pytest.mark.slow
 def test_failed_job_inside_a_sweep_is_recorded_and_reported(tmp_path):
     done = sim_run(
-        "-m", "scenario=mmc", "run.days=2", "scenario.servers=0,2", *QUIET,
+        "-m",
+        "scenario=mmc",
+        "run.days=2",
+        "scenario.servers=0,2",
+        *QUIET,
         f"hydra.sweep.dir={tmp_path}",
     )
     assert done.returncode == 2  # every failure was a config error
@@ -201,16 +203,19 @@ def test_failed_job_inside_a_sweep_is_recorded_and_reported(tmp_path):
     assert set(by_servers) == {"ok", "error"}
     assert "scenario.servers=0" in by_servers["error"]
     analysis = subprocess.run(
-        [sys.executable, "-m", "sim.analysis", str(tmp_path), "--no-plots"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "sim.studies.analysis", str(tmp_path), "--no-plots"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     report = analysis.stdout + analysis.stderr
     assert "FAILED" in report and "scenario.servers" in report, report
 
 
 def test_resume_accepts_only_a_complete_summary_of_the_same_settings(tmp_path):
-    from sim.outputs import write_json
-    from sim.recovery import completed_summary
+    from sim.runs.outputs import write_json
+    from sim.runs.recovery import completed_summary
 
     assert completed_summary(tmp_path, "abc") is None  # no summary: rerun
     write_json(tmp_path / "summary.json", {"status": "ok", "config_hash": "abc", "x": 1})

@@ -30,8 +30,7 @@ def sandbox(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _regress(configs: Path, references: Path, *extra: str) -> int:
-    return regress.main(["--config-dir", str(configs), "--reference-dir", str(references),
-                         *extra])
+    return regress.main(["--config-dir", str(configs), "--reference-dir", str(references), *extra])
 
 
 def test_changed_default_fails_with_table_then_update_passes(sandbox, capsys):
@@ -47,20 +46,23 @@ def test_changed_default_fails_with_table_then_update_passes(sandbox, capsys):
     mmc = configs / "scenario" / "mmc.yaml"
     text = mmc.read_text(encoding="utf-8")
     servers = int(re.search(r"^servers: (\d+)", text, re.M).group(1))
-    mmc.write_text(re.sub(r"^servers: \d+", f"servers: {servers + 1}", text, flags=re.M),
-                   encoding="utf-8")
+    mmc.write_text(
+        re.sub(r"^servers: \d+", f"servers: {servers + 1}", text, flags=re.M), encoding="utf-8"
+    )
 
     assert _regress(configs, references) == 1
     out = capsys.readouterr().out
     header = next(line for line in out.splitlines() if line.startswith("case"))
     for column in ("check", "figure", "reference", "now", "change", "tolerance", "verdict"):
         assert column in header
-    utilisation = next(line for line in out.splitlines()
-                       if line.startswith("tiny_mmc") and " utilization " in line)
+    utilisation = next(
+        line for line in out.splitlines() if line.startswith("tiny_mmc") and " utilization " in line
+    )
     assert "exact" in utilisation and "MOVED" in utilisation
     # one more server lowers utilisation far beyond noise
-    drift = next(line for line in out.splitlines()
-                 if "statistical" in line and "utilization" in line)
+    drift = next(
+        line for line in out.splitlines() if "statistical" in line and "utilization" in line
+    )
     assert "DRIFT" in drift and "±" in drift
     assert "FAILED: 1 of 1 case(s) moved: tiny_mmc" in out
     assert "--update" in out
@@ -75,11 +77,9 @@ def test_reshuffled_draws_pass_the_statistical_check():
     """Other seeds (every random draw different) are noise; a slower clerk is drift."""
     case = regress.Case("c", ("scenario=mmc", "run.days=8"), 11, 12)
     base = regress.run_case(case, regress.CONFIG_DIR, [])
-    reshuffled = regress.run_case(regress.Case("c", case.overrides, 12, 12),
-                                  regress.CONFIG_DIR, [])
+    reshuffled = regress.run_case(regress.Case("c", case.overrides, 12, 12), regress.CONFIG_DIR, [])
     checks = len(regress.STAT_FIGURES)
-    rows = regress.compare_statistical("c", base["statistical"], reshuffled["statistical"],
-                                       checks)
+    rows = regress.compare_statistical("c", base["statistical"], reshuffled["statistical"], checks)
     assert len(rows) == len(regress.STAT_FIGURES)
     assert not [r for r in rows if regress.failed(r)]
     assert regress.compare_exact("c", base["exact"], reshuffled["exact"])  # but not equal
@@ -92,7 +92,8 @@ def test_reshuffled_draws_pass_the_statistical_check():
 
 def test_bad_case_file_names_the_key(tmp_path: Path, capsys):
     (tmp_path / "cases.yaml").write_text(
-        "cases:\n  x:\n    overrides: [scenario=mmc]\n    seeds: 1\n", encoding="utf-8")
+        "cases:\n  x:\n    overrides: [scenario=mmc]\n    seeds: 1\n", encoding="utf-8"
+    )
     assert regress.main(["--reference-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "cases.x.seeds = 1" in err and ">= 3" in err

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_dir
 
-from sim.figures import LUNAR_NEW_YEAR, closed_days
+from sim.reports.figures import LUNAR_NEW_YEAR, closed_days
 from sim.run import CONFIG_DIR, run_job
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -24,8 +24,16 @@ def _compose(overrides: list[str]):
 @pytest.fixture(scope="module")
 def lang_son_report(tmp_path_factory) -> tuple[dict, str]:
     out = tmp_path_factory.mktemp("run")
-    cfg = _compose(["scenario=lang_son_wards", "run.days=21", "run.start_date=2025-08-20",
-                    "run.replications=2", "output.table=false", "run.progress=false"])
+    cfg = _compose(
+        [
+            "scenario=lang_son_wards",
+            "run.days=21",
+            "run.start_date=2025-08-20",
+            "run.replications=2",
+            "output.table=false",
+            "run.progress=false",
+        ]
+    )
     summary = run_job(cfg, out)
     return summary, (out / "report.html").read_text(encoding="utf-8")
 
@@ -50,9 +58,16 @@ def test_report_states_the_question_in_dates(lang_son_report):
     assert "Tue 02 Sep 2025" in text and "National Day" in text
     # with two replications the headline figures carry confidence intervals
     assert "95% CI" in text
-    for label in ("Backlog at the end", "Overdue at the end", "On-time rate",
-                  "Mean time to resolution", "95th percentile time to resolution",
-                  "Staff utilisation", "Online share", "Policy cost"):
+    for label in (
+        "Backlog at the end",
+        "Overdue at the end",
+        "On-time rate",
+        "Mean time to resolution",
+        "95th percentile time to resolution",
+        "Staff utilisation",
+        "Online share",
+        "Policy cost",
+    ):
         assert label in text
 
 
@@ -60,8 +75,9 @@ def test_commune_table_sorted_by_overdue(lang_son_report):
     summary, text = lang_son_report
     section = text.split("Communes, most overdue first")[1].split("</table>")[0]
     names = re.findall(r"<tr><td>([a-z ]+)</td>", section)
-    expected = sorted(summary["by_commune"], key=lambda c: -summary["by_commune"][c][
-        "overdue_open"])
+    expected = sorted(
+        summary["by_commune"], key=lambda c: -summary["by_commune"][c]["overdue_open"]
+    )
     assert names == [c.replace("_", " ") for c in expected]
     assert len(names) == 4
 
@@ -85,8 +101,7 @@ def test_lunar_new_year_is_told_apart_from_other_holidays():
 
 
 def test_report_written_for_validation_scenario(tmp_path: Path):
-    cfg = _compose(["scenario=mmc", "run.days=3", "output.table=false",
-                    "run.progress=false"])
+    cfg = _compose(["scenario=mmc", "run.days=3", "output.table=false", "run.progress=false"])
     run_job(cfg, tmp_path)
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "mmc under baseline" in text
@@ -97,19 +112,39 @@ def test_large_scenarios_show_their_worst_communes_first():
     """A province of 120 communes: heatmap and table keep the most overdue ones."""
     import pandas as pd
 
-    from sim.report import MAX_HEATMAP_COMMUNES, MAX_TABLE_COMMUNES, run_report_html
+    from sim.reports.run_report import MAX_HEATMAP_COMMUNES, MAX_TABLE_COMMUNES, run_report_html
 
-    figures = {"dossiers_created": 10, "dossiers_resolved": 9, "dossiers_open": 1,
-               "on_time_rate": 0.9, "mean_sojourn_hours": 5.0}
+    figures = {
+        "dossiers_created": 10,
+        "dossiers_resolved": 9,
+        "dossiers_open": 1,
+        "on_time_rate": 0.9,
+        "mean_sojourn_hours": 5.0,
+    }
     communes = {f"c{i:03d}": {**figures, "overdue_open": i} for i in range(120)}
-    summary = {"scenario": "big", "policies": ["baseline"], "seed": 1, "replications": 1,
-               "start_date": "2025-07-01", "days": 2, "warmup_days": 0, **figures,
-               "overdue_open": sum(range(120)), "by_field": {"land": figures},
-               "by_commune": communes,
-               "overdue_by_commune_field": {c: {"land": f["overdue_open"]}
-                                            for c, f in communes.items()}}
-    daily = pd.DataFrame({"date": ["2025-07-01", "2025-07-02"], "received": [5, 5],
-                          "resolved": [4, 5], "backlog": [1, 1], "overdue_open": [0, 1]})
+    summary = {
+        "scenario": "big",
+        "policies": ["baseline"],
+        "seed": 1,
+        "replications": 1,
+        "start_date": "2025-07-01",
+        "days": 2,
+        "warmup_days": 0,
+        **figures,
+        "overdue_open": sum(range(120)),
+        "by_field": {"land": figures},
+        "by_commune": communes,
+        "overdue_by_commune_field": {c: {"land": f["overdue_open"]} for c, f in communes.items()},
+    }
+    daily = pd.DataFrame(
+        {
+            "date": ["2025-07-01", "2025-07-02"],
+            "received": [5, 5],
+            "resolved": [4, 5],
+            "backlog": [1, 1],
+            "overdue_open": [0, 1],
+        }
+    )
     text = run_report_html(summary, daily)
     assert f"The {MAX_HEATMAP_COMMUNES} communes with most overdue dossiers of 120" in text
     table = text.split("Communes, most overdue first")[1].split("</table>")[0]

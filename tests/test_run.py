@@ -13,10 +13,24 @@ from tests.helpers import compose_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARY_KEYS = {
-    "scenario", "policies", "seed", "dossiers_created", "dossiers_resolved", "dossiers_open",
-    "dossiers_withdrawn", "on_time_rate", "overdue_open", "mean_wait_hours",
-    "mean_sojourn_hours", "p95_sojourn_hours", "mean_backlog", "utilization", "online_share",
-    "policy_cost_vnd", "by_field", "by_commune",
+    "scenario",
+    "policies",
+    "seed",
+    "dossiers_created",
+    "dossiers_resolved",
+    "dossiers_open",
+    "dossiers_withdrawn",
+    "on_time_rate",
+    "overdue_open",
+    "mean_wait_hours",
+    "mean_sojourn_hours",
+    "p95_sojourn_hours",
+    "mean_backlog",
+    "utilization",
+    "online_share",
+    "policy_cost_vnd",
+    "by_field",
+    "by_commune",
 }
 FIELD_KEYS = {"certification", "civil_status", "land", "construction", "business", "social_policy"}
 
@@ -39,8 +53,9 @@ def test_default_scenario_writes_summary_daily_and_plot(tmp_path):
     assert summary["dossiers_created"] == (
         summary["dossiers_resolved"] + summary["dossiers_open"] + summary["dossiers_withdrawn"]
     )
-    assert sum(f["dossiers_created"] for f in summary["by_commune"].values()) == (
-        summary["dossiers_created"]
+    assert (
+        sum(f["dossiers_created"] for f in summary["by_commune"].values())
+        == (summary["dossiers_created"])
     )
     with open(out / "daily.csv") as handle:
         rows = list(csv.DictReader(handle))
@@ -84,11 +99,19 @@ def test_command_line_mmc_writes_summary_in_run_dir(tmp_path):
     run_dir = tmp_path / "cli"
     result = subprocess.run(
         [
-            sys.executable, "-m", "sim.run", "scenario=mmc",
-            "scenario.arrival_rate_per_hour=3.5", "scenario.servers=4", "run.days=10",
+            sys.executable,
+            "-m",
+            "sim.run",
+            "scenario=mmc",
+            "scenario.arrival_rate_per_hour=3.5",
+            "scenario.servers=4",
+            "run.days=10",
             f"hydra.run.dir={run_dir}",
         ],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -99,9 +122,18 @@ def test_command_line_mmc_writes_summary_in_run_dir(tmp_path):
 
 def test_bad_value_exits_2_with_the_key_named(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "sim.run", "scenario=mmc", "scenario.servers=-1",
-         f"hydra.run.dir={tmp_path / 'bad'}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "sim.run",
+            "scenario=mmc",
+            "scenario.servers=-1",
+            f"hydra.run.dir={tmp_path / 'bad'}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "scenario.communes[0].clerks[0].count" in result.stderr

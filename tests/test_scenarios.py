@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
 
-from sim.model import GovernanceModel
+from sim.abm.model import GovernanceModel
 from sim.run import run_job
 from tests.helpers import scenario
 
@@ -22,8 +22,6 @@ FIELD_SCENARIOS = (
     "gia_lai_ia_ly",
     "nghe_an_do_luong",
 )
-
-
 
 
 def run(data: dict, days: int, seed: int = 0, start: str = "2025-07-01") -> GovernanceModel:
@@ -49,8 +47,12 @@ def test_run_job_writes_by_field_and_by_commune(tmp_path):
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose(
             "config",
-            overrides=["scenario=gia_lai_ia_ly", "run.days=3", "output.plots=false",
-                       "output.table=false"],
+            overrides=[
+                "scenario=gia_lai_ia_ly",
+                "run.days=3",
+                "output.plots=false",
+                "output.table=false",
+            ],
         )
     run_job(cfg, tmp_path)
     summary = json.loads((tmp_path / "summary.json").read_text())

@@ -7,11 +7,11 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.analysis import mean_ci
-from sim.replications import run_replication
 from sim.run import CONFIG_DIR
-from sim.scenario import ScenarioSpec
-from sim.study_data import flatten, overdue_dossiers
+from sim.runs.replications import run_replication
+from sim.runs.study_data import flatten, overdue_dossiers
+from sim.spec.scenario import ScenarioSpec
+from sim.studies.analysis import mean_ci
 
 REPLICATIONS = 5
 DAYS = 46  # 1 July to 15 August 2025: land files of July are due by mid-August
@@ -25,7 +25,12 @@ def _land_overdue(policy: str, days: int = DAYS, replications: int = REPLICATION
     values = []
     for r in range(replications):
         summary, _ = run_replication(
-            spec, container["policy"], seed=2025, replication=r, days=days, warmup_days=0,
+            spec,
+            container["policy"],
+            seed=2025,
+            replication=r,
+            days=days,
+            warmup_days=0,
             start_date="2025-07-01",
         )
         values.append(overdue_dossiers(flatten(summary), "by_field.land."))

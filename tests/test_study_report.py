@@ -11,11 +11,18 @@ import pytest
 import yaml
 from hydra import compose, initialize_config_dir
 
-from sim.analysis import analyse
 from sim.run import CONFIG_DIR, run_job
+from sim.studies.analysis import analyse
 
-QUIET = ["scenario=lang_son_wards", "run.days=6", "run.replications=3", "output.table=false",
-         "output.report=false", "output.plots=false", "run.progress=false"]
+QUIET = [
+    "scenario=lang_son_wards",
+    "run.days=6",
+    "run.replications=3",
+    "output.table=false",
+    "output.report=false",
+    "output.plots=false",
+    "run.progress=false",
+]
 
 
 def _job(sweep: Path, folder: str, overrides: list[str]) -> None:
@@ -66,11 +73,12 @@ def test_study_report_states_question_and_compares_with_ci(study):
 
 
 def test_question_comes_from_the_experiment_readme(tmp_path: Path):
-    from sim.study_report import experiment_question
+    from sim.reports.study_report import experiment_question
 
     study = tmp_path / "my_study"
     study.mkdir()
     (study / "README.md").write_text(
-        "# My study\n\n**Question.** Does `training` beat\n**seconding**?\n\n**Grid.** x\n")
+        "# My study\n\n**Question.** Does `training` beat\n**seconding**?\n\n**Grid.** x\n"
+    )
     assert experiment_question("my_study", tmp_path) == "Does training beat seconding?"
     assert experiment_question("no_such_study", tmp_path) is None

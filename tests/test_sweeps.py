@@ -16,17 +16,34 @@ import pytest
 
 from sim import ROOT
 
-EXPERIMENTS = ("seconding_vs_training", "equipment_vs_staff", "online_push",
-               "priority_rules", "tet_preparation")
+EXPERIMENTS = (
+    "seconding_vs_training",
+    "equipment_vs_staff",
+    "online_push",
+    "priority_rules",
+    "tet_preparation",
+)
 # overtime on mmc (open 24/7) fails: the sweep must carry on and report it
-TINY = ["run.days=6", "run.replications=2", "scenario=gia_lai_rural,mmc",
-        "policy=[baseline],[second_staff,overtime]"]
+TINY = [
+    "run.days=6",
+    "run.replications=2",
+    "scenario=gia_lai_rural,mmc",
+    "policy=[baseline],[second_staff,overtime]",
+]
 
 
 def _sweep(tmp: Path, name: str, extra: list[str]) -> Path:
     out = tmp / name
-    command = [sys.executable, "-m", "sim.run", "-m", "+experiment=seconding_vs_training",
-               f"hydra.sweep.dir={out}", *TINY, *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "sim.run",
+        "-m",
+        "+experiment=seconding_vs_training",
+        f"hydra.sweep.dir={out}",
+        *TINY,
+        *extra,
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     # the sweep finishes every job, then exits 2 because one job had a config error
     assert done.returncode == 2, done.stderr[-3000:]

@@ -10,10 +10,10 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 from scipy import stats
 
-from sim.config import ConfigError
-from sim.model import GovernanceModel
-from sim.scenario import ScenarioSpec
-from sim.synthetic import expand, province_sizes
+from sim.abm.model import GovernanceModel
+from sim.spec.config import ConfigError
+from sim.spec.scenario import ScenarioSpec
+from sim.spec.synthetic import expand, province_sizes
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 

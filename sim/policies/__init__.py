@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.config import ConfigError, Reader
 from sim.policies.base import Policy
 from sim.policies.equipment import CentralHeadquarters, Equipment
 from sim.policies.online import OnlinePush
 from sim.policies.operations import Overtime, Priority
 from sim.policies.staffing import ContractStaff, SecondStaff, SharedSpecialist
 from sim.policies.training import Training
+from sim.spec.config import ConfigError, Reader
 
 
 class Baseline(Policy):

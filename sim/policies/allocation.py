@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.config import ConfigError, Reader
+from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
-    from sim.agents.commune import Commune
-    from sim.model import GovernanceModel
+    from sim.abm.agents.commune import Commune
+    from sim.abm.model import GovernanceModel
 
 RULES = ("worst_overdue", "largest_backlog", "named")
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.config import ConfigError, Reader
+from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
-    from sim.agents.commune import Commune
-    from sim.model import GovernanceModel
-    from sim.scenario import ScenarioSpec
+    from sim.abm.agents.commune import Commune
+    from sim.abm.model import GovernanceModel
+    from sim.spec.scenario import ScenarioSpec
 
 DAYS_PER_MONTH = 365.25 / 12  # calendar days in an average month
 

@@ -6,14 +6,13 @@ that fails to synchronise civil-status records; Lang Son (Tam Thanh, Luong Van T
 asks for a centralised headquarters instead of several sites. These policies change
 the commune mechanisms (workstations, network, sync, sites) the scenario defines, after
 a procurement or construction delay; the commune's staff conditions
-(sim/agents/staffing.py) turn them into clerks' speed afresh every working day.
+(sim/abm/agents/staff_conditions.py) turn them into clerks' speed afresh every working day.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.config import Reader
 from sim.policies.base import (
     Policy,
     check_commune_names,
@@ -21,11 +20,12 @@ from sim.policies.base import (
     read_commune_names,
     require,
 )
+from sim.spec.config import Reader
 
 if TYPE_CHECKING:
-    from sim.agents.commune import Commune
-    from sim.model import GovernanceModel
-    from sim.scenario import ScenarioSpec
+    from sim.abm.agents.commune import Commune
+    from sim.abm.model import GovernanceModel
+    from sim.spec.scenario import ScenarioSpec
 
 
 class Equipment(Policy):

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.config import Reader
 from sim.policies.base import Policy, check_commune_names, communes_named, read_commune_names
+from sim.spec.config import Reader
 
 if TYPE_CHECKING:
-    from sim.model import GovernanceModel
-    from sim.scenario import ScenarioSpec
+    from sim.abm.model import GovernanceModel
+    from sim.spec.scenario import ScenarioSpec
 
 
 class OnlinePush(Policy):

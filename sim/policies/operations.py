@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.calendar import HOURS_PER_DAY
-from sim.config import ConfigError, Reader
-from sim.discipline import DISCIPLINES
+from sim.core.calendar import HOURS_PER_DAY
+from sim.core.queues import DISCIPLINES
 from sim.policies.base import Policy, check_commune_names, communes_named, read_commune_names
+from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
-    from sim.agents.clerk import Clerk
-    from sim.model import GovernanceModel
-    from sim.scenario import ScenarioSpec
+    from sim.abm.agents.clerk import Clerk
+    from sim.abm.model import GovernanceModel
+    from sim.spec.scenario import ScenarioSpec
 
 
 class ExtendedHours:
@@ -116,9 +116,7 @@ class Overtime(Policy):
             on_duty = [c for c in office.clerks if c.on_duty]
             used = self.month_hours.get((commune.name, *month), 0.0)
             load = (office.queued() + office.in_service()) / max(1, len(on_duty))
-            overtime = (
-                load > self.threshold and used + self.extra_hours <= self.max_per_month
-            )
+            overtime = load > self.threshold and used + self.extra_hours <= self.max_per_month
             if overtime:
                 office.calendar.extra[day] = self.extra_hours
                 self.month_hours[(commune.name, *month)] = used + self.extra_hours
@@ -183,4 +181,3 @@ class Priority(Policy):
 
     def cost_vnd(self, model: GovernanceModel) -> float:
         return self.cost if self.started else 0.0
-

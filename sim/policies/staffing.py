@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.agents.clerk import Clerk
-from sim.config import ConfigError, Reader
+from sim.abm.agents.clerk import Clerk
 from sim.policies.allocation import allocate, read_rule
 from sim.policies.base import (
     DAYS_PER_MONTH,
@@ -23,11 +22,12 @@ from sim.policies.base import (
     communes_named,
     read_commune_names,
 )
+from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
-    from sim.agents.commune import Commune
-    from sim.model import GovernanceModel
-    from sim.scenario import ScenarioSpec
+    from sim.abm.agents.commune import Commune
+    from sim.abm.model import GovernanceModel
+    from sim.spec.scenario import ScenarioSpec
 
 CONTRACT_MAX_MONTHS = 24  # DOMAIN.md: Decree 173/2025 labour contracts last at most 24 months
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.config import ConfigError, Reader
 from sim.policies.base import (
     Policy,
     check_commune_names,
@@ -18,11 +17,12 @@ from sim.policies.base import (
     communes_named,
     read_commune_names,
 )
+from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
-    from sim.agents.clerk import Clerk
-    from sim.model import GovernanceModel
-    from sim.scenario import ScenarioSpec
+    from sim.abm.agents.clerk import Clerk
+    from sim.abm.model import GovernanceModel
+    from sim.spec.scenario import ScenarioSpec
 
 
 class Training(Policy):

@@ -1,0 +1,149 @@
+"""Citizens and businesses: super-individuals who act only when a need arises.
+
+A ``Population`` holds one commune's applicants of one kind. Each agent stands for
+``weight`` households (or businesses); its attributes live in the population's arrays
+so a day's needs are handed to agents with a few vectorised draws, and a day costs
+in proportion to its dossiers, not to the population.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.core.dossier import ONLINE, Dossier
+from sim.spec.behaviour import ApplicantBehaviour
+
+
+class Applicant(mesa.Agent):
+    """A household or business (``weight`` of them) that files dossiers."""
+
+    def __init__(self, model: mesa.Model, population: Population, index: int) -> None:
+        super().__init__(model)
+        self.population = population
+        self.index = index
+
+    @property
+    def weight(self) -> float:
+        return float(self.population.weight[self.index])
+
+    @property
+    def digital_propensity(self) -> float:
+        return float(self.population.propensity[self.index])
+
+    @digital_propensity.setter
+    def digital_propensity(self, value: float) -> None:
+        self.population.propensity[self.index] = min(1.0, max(0.0, value))
+
+    @property
+    def has_signal(self) -> bool:
+        return bool(self.population.has_signal[self.index])
+
+    def answer_supplement_request(self, u_give_up: float, u_delay: float) -> float | None:
+        """Hours until the completed dossier comes back, or None to give up.
+
+        The delay is the time to gather the papers plus the trip from the village.
+        """
+        behaviour = self.population.behaviour
+        if u_give_up < behaviour.give_up_probability:
+            return None
+        travel = 0.0
+        if self.population.distance is not None:
+            travel = behaviour.travel_days_per_10km * self.population.distance[self.index] / 10
+        return 24.0 * (travel - behaviour.return_days_mean * np.log1p(-u_delay))
+
+    def learn_from(self, dossier: Dossier) -> None:
+        """A result on time online makes the online channel more attractive.
+
+        The experience is one household's: an agent standing for ``weight`` households
+        moves its (average) propensity by 1/weight of the step, so outputs do not
+        depend on the weight in expectation.
+        """
+        if dossier.channel != ONLINE:
+            return
+        population = self.population
+        rate = population.behaviour.online_learning_rate
+        if rate and 0.0 <= dossier.resolved <= dossier.deadline:
+            propensity = population.propensity  # the arrays directly: this runs per dossier
+            p = float(propensity[self.index])
+            value = p + rate * (1.0 - p) / population.weight[self.index]
+            propensity[self.index] = min(1.0, max(0.0, value))
+
+
+class Citizen(Applicant):
+    """Households of a commune."""
+
+
+class Business(Applicant):
+    """Business households and enterprises of a commune."""
+
+
+class Population:
+    """All applicants of one kind in one commune.
+
+    Args:
+        model: the model.
+        agent_class: ``Citizen`` or ``Business``.
+        units: households (or businesses) represented.
+        behaviour: channel and supplement behaviour.
+        rng: the stream that draws the agents' attributes.
+        signal_coverage: the commune's share with phone signal (None: the behaviour's).
+        distance_km_mean: mean distance from home to the PASC (0: distance plays no part).
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        agent_class: type[Applicant],
+        units: float,
+        behaviour: ApplicantBehaviour,
+        rng: np.random.Generator,
+        signal_coverage: float | None = None,
+        distance_km_mean: float = 0.0,
+    ) -> None:
+        self.behaviour = behaviour
+        n_agents = max(1, int(np.ceil(units / behaviour.units_per_agent)))
+        self.weight = np.full(n_agents, units / n_agents)
+        self.cumulative_weight = np.cumsum(self.weight)
+        self.total_weight = float(self.cumulative_weight[-1])
+        mean = behaviour.digital_propensity_mean
+        k = behaviour.digital_propensity_concentration
+        if 0.0 < mean < 1.0:
+            self.propensity = rng.beta(mean * k, (1 - mean) * k, n_agents)
+        else:
+            self.propensity = np.full(n_agents, mean)
+            rng.random(n_agents)  # keep the stream aligned whatever the mean
+        coverage = behaviour.signal_coverage if signal_coverage is None else signal_coverage
+        self.has_signal = rng.random(n_agents) < coverage
+        # distances only drawn when they matter, so scenarios without them keep their draws
+        self.distance = rng.exponential(distance_km_mean, n_agents) if distance_km_mean else None
+        self._online_pull = None
+        if self.distance is not None and behaviour.distance_online_weight:
+            d = self.distance
+            self._online_pull = behaviour.distance_online_weight * d / (d + distance_km_mean)
+        self.neighbour_boost = 0.0  # grows with the commune's online use
+        self.agents = [agent_class(model, self, i) for i in range(n_agents)]
+
+    def pick(self, u: np.ndarray) -> np.ndarray:
+        """Agent indices for needs, chosen in proportion to weight."""
+        index = np.searchsorted(self.cumulative_weight, u * self.total_weight, side="right")
+        return np.minimum(index, len(self.agents) - 1)
+
+    def goes_online(self, index: np.ndarray, u: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """Channel choice: online when eligible, with signal, and the agent is inclined.
+
+        Inclination is the agent's propensity, raised by the trip it saves (distance) and
+        by neighbours' use of the online channel.
+        """
+        p = self.propensity[index]
+        if self._online_pull is not None:
+            p = p + (1.0 - p) * self._online_pull[index]
+        if self.neighbour_boost:
+            p = p + (1.0 - p) * self.neighbour_boost
+        return eligible & self.has_signal[index] & (u < p)
+
+    def hear_from_neighbours(self, online_share: float) -> None:
+        """Neighbours' online use today makes the channel more familiar (commune-wide)."""
+        rate = self.behaviour.neighbour_rate
+        if rate:
+            self.neighbour_boost += rate * online_share * (1.0 - self.neighbour_boost)

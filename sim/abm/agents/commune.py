@@ -1,0 +1,307 @@
+"""Commune: its PASC receives the day's dossiers, its office serves them, and it routes
+each finished dossier on (back to the applicant, up to the province, or resolved).
+
+The path of a dossier: in-person visitors meet the reception desk first (when the
+commune has counters; they may leave a long queue and come back another day, or switch
+online), then the back office, after a courier hand-off when the field sits on another
+headquarters site. After service it may go back to the applicant for a supplement, be
+redone (a faulty result by an unskilled clerk; a civil-status record that failed to
+sync), go up to the province, or be resolved.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.abm.agents.applicant import Business, Citizen, Population
+from sim.abm.agents.clerk import Clerk
+from sim.abm.agents.reception import CounterClerk, ReceptionDesk
+from sim.abm.agents.staff_conditions import StaffConditions
+from sim.core.calendar import HOURS_PER_DAY
+from sim.core.dossier import (
+    IN_PERSON,
+    IN_SERVICE,
+    IN_TRANSIT,
+    ONLINE,
+    RESOLVED,
+    WITH_APPLICANT,
+    WITHDRAWN,
+    Dossier,
+)
+from sim.core.office import Office
+from sim.spec.procedures import APPLICANT_KINDS
+
+if TYPE_CHECKING:
+    from sim.abm.model import GovernanceModel
+    from sim.spec.scenario import CommuneSpec
+
+AGENT_CLASSES = {"citizen": Citizen, "business": Business}
+
+
+class Commune(mesa.Agent):
+    """A commune (or ward) and its Public Administration Service Center.
+
+    Conditions a policy may change during a run: ``workstations`` (None: one per clerk),
+    ``network_speed`` (alias ``network_speed_factor``), ``network_outage_probability``,
+    ``sync_failure_probability``, ``sites``, ``site_handoff_hours``. They take effect at
+    the next working day's start, or at once after ``refresh_speed()``.
+    """
+
+    def __init__(self, model: GovernanceModel, spec: CommuneSpec) -> None:
+        super().__init__(model)
+        self.name = spec.name
+        self.spec = spec
+        scenario = model.scenario_spec
+        self.calendar = model.calendar
+        self.office = Office(
+            f"commune:{spec.name}",
+            scenario.fields,
+            self.calendar,
+            model.engine,
+            scenario.dispatch,
+            on_served=self.route,
+            on_first_service=model.metrics.on_first_service,
+        )
+        self.desk: ReceptionDesk | None = None
+        if spec.reception_counters:
+            self.desk = ReceptionDesk(
+                f"reception:{spec.name}",
+                self.calendar,
+                model.engine,
+                on_served=self.to_back_office,
+                on_first_service=model.metrics.on_first_service,
+            )
+            for _ in range(spec.reception_counters):
+                counter = CounterClerk(model, scenario.premises.reception_hours)
+                counter.unit = spec.name
+                self.desk.add_clerk(counter)
+        self.tallies = {f: model.metrics.tally_for(spec.name, f) for f in scenario.fields}
+        self.populations = {
+            kind: Population(
+                model,
+                AGENT_CLASSES[kind],
+                self._units(kind),
+                scenario.behaviour[kind],
+                model.streams.population,
+                signal_coverage=spec.signal_coverage,
+                distance_km_mean=spec.distance_km_mean,
+            )
+            for kind in scenario.behaviour
+        }
+        self.needs_per_day = self._needs_per_day(scenario)
+        for group in spec.clerks:
+            for _ in range(group.count):
+                self.office.add_clerk(Clerk(model, group.skills, group.switch_hours))
+        self.workstations = spec.workstations
+        self.network_speed = spec.network_speed
+        self.network_outage_probability = spec.network_outage_probability
+        self.sync_failure_probability = spec.sync_failure_probability
+        self.sites = spec.sites
+        self.site_handoff_hours = scenario.premises.site_handoff_hours
+        self.staffing = StaffConditions(self)
+        self.counts = dict.fromkeys(
+            ("balked", "switched_online", "complaints", "faulty_reworks", "sync_failures"), 0
+        )
+        self._received_today = 0
+        self._online_today = 0
+
+    # -- set-up --------------------------------------------------------------------
+    def _units(self, kind: str) -> float:
+        if self.spec.arrivals_per_hour is not None:
+            return 1.0
+        return self.spec.households if kind == "citizen" else self.spec.businesses
+
+    def _needs_per_day(self, scenario) -> dict[str, float]:
+        """Expected needs per calendar day, by applicant kind, before seasonality."""
+        if self.spec.arrivals_per_hour is not None:
+            shares = {
+                k: sum(p.share for p in scenario.procedures if p.applicant == k)
+                for k in APPLICANT_KINDS
+            }
+            total = sum(shares.values())
+            return {
+                k: 24.0 * self.spec.arrivals_per_hour * shares[k] / total
+                for k in scenario.behaviour
+            }
+        return {
+            kind: self._units(kind) * scenario.dossiers_per_unit_per_year[kind] / 365.0
+            for kind in scenario.behaviour
+        }
+
+    @property
+    def clerks(self) -> list[Clerk]:
+        return self.office.clerks
+
+    @property
+    def sites(self) -> int:
+        return self._sites
+
+    @sites.setter
+    def sites(self, value: int) -> None:
+        """On several sites, ``premises.off_site_fields`` sit away from the PASC desk."""
+        self._sites = max(1, int(value))
+        premises = self.model.scenario_spec.premises
+        self._off_site = frozenset(premises.off_site_fields if self._sites > 1 else ())
+
+    @property
+    def network_speed_factor(self) -> float:
+        return self.network_speed
+
+    @network_speed_factor.setter
+    def network_speed_factor(self, value: float) -> None:
+        self.network_speed = value
+
+    def refresh_speed(self) -> None:
+        """Recompute every clerk's speed now, after a policy changed the conditions."""
+        self.staffing.refresh()
+
+    # -- each day --------------------------------------------------------------------
+    def start_day(self, day: int) -> None:
+        self.office.schedule_day(day)
+        if self.desk is not None:
+            self.desk.schedule_day(day)
+        self.staffing.start_day(day, self.model.date)
+        open_hours = self.calendar.open_hours(day)
+        for clerk in self.office.clerks:
+            clerk.start_day(open_hours)
+        if self.desk is not None:
+            for clerk in self.desk.clerks:
+                clerk.start_day(open_hours)
+        if self._received_today:
+            share = self._online_today / self._received_today
+            for population in self.populations.values():
+                population.hear_from_neighbours(share)
+        self._received_today = self._online_today = 0
+
+    # -- flow ------------------------------------------------------------------------
+    def receive(self, dossier: Dossier) -> None:
+        """The PASC receives a dossier: its deadline starts, and it goes to the office."""
+        model = self.model
+        now = model.engine.now
+        at_desk = dossier.channel == IN_PERSON and self.desk is not None
+        if at_desk and self._queue_too_long():
+            self._balk(dossier)
+            return
+        dossier.submitted = now
+        dossier.deadline = dossier.procedure.deadline(self.calendar, now)
+        model.metrics.on_received(dossier)
+        self._received_today += 1
+        self._online_today += dossier.channel == ONLINE
+        if dossier.complains:
+            model.engine.schedule_at_instant(dossier.deadline + 1e-6, self._overdue_check, dossier)
+        if at_desk:
+            self.desk.arrive(dossier)
+        else:
+            self.to_back_office(dossier)
+
+    def _queue_too_long(self) -> bool:
+        limit = self.model.scenario_spec.premises.balk_queue_per_counter
+        return limit is not None and self.desk.waiting() >= limit * max(1, self.desk.counters())
+
+    def _balk(self, dossier: Dossier) -> None:
+        """A visitor who finds a long queue switches online or comes back another day."""
+        model = self.model
+        u_online, u_time = model.streams.behaviour.random(2).tolist()
+        self.counts["balked"] += 1
+        premises = model.scenario_spec.premises
+        if (
+            u_online < premises.balk_online_probability
+            and dossier.procedure.online_eligible
+            and dossier.applicant.has_signal
+        ):
+            self.counts["switched_online"] += 1
+            dossier.channel = ONLINE
+            self.receive(dossier)
+            return
+        day = int(model.engine.now // HOURS_PER_DAY) + 1
+        opening = self.calendar.next_open(day * HOURS_PER_DAY)
+        start, end = self.calendar.open_intervals(int(opening // HOURS_PER_DAY))[0]
+        model.engine.schedule(start + u_time * (end - start), self.receive, dossier)
+
+    def to_back_office(self, dossier: Dossier) -> None:
+        """Into the back office, via a courier when the field sits on another site."""
+        if dossier.field in self._off_site:
+            handoff = self.site_handoff_hours
+            self.model.metrics.in_transit += 1
+            dossier.status = IN_TRANSIT
+            done = self.calendar.finish_time(self.model.engine.now, handoff)
+            self.model.engine.schedule(done, self._handed_over, dossier)
+        else:
+            self.office.arrive(dossier)
+
+    def _handed_over(self, dossier: Dossier) -> None:
+        self.model.metrics.in_transit -= 1
+        self.office.arrive(dossier)
+
+    def route(self, dossier: Dossier) -> None:
+        """Where a dossier goes when a commune clerk has finished with it."""
+        scenario = self.model.scenario_spec
+        if dossier.needs_supplement and dossier.supplements == 0:
+            self.request_supplement(dossier)
+            return
+        error = scenario.staff.error_probability_unskilled
+        if error and dossier.u_fault < error * (1.0 - min(1.0, dossier.served_proficiency)):
+            # a faulty result is caught and redone at once
+            dossier.u_fault = 1.0
+            dossier.reworks += 1
+            dossier.work *= scenario.rework_fraction
+            self.counts["faulty_reworks"] += 1
+            self.office.arrive(dossier)
+            return
+        equipment = scenario.equipment
+        if (
+            dossier.u_sync < self.sync_failure_probability
+            and dossier.field in equipment.sync_fields
+        ):
+            # the record failed to synchronise with the national portal: redo it later
+            dossier.u_sync = 1.0
+            dossier.reworks += 1
+            dossier.work *= equipment.sync_rework_fraction
+            self.counts["sync_failures"] += 1
+            self.model.metrics.in_transit += 1
+            dossier.status = IN_TRANSIT
+            self.model.engine.schedule(
+                self.model.engine.now + equipment.sync_retry_hours, self._handed_over, dossier
+            )
+            return
+        if dossier.escalate:
+            self.model.province.escalate(dossier)
+        else:
+            self.model.resolve(dossier)
+
+    def _overdue_check(self, dossier: Dossier) -> None:
+        """An applicant whose dossier is overdue complains: answering it is extra work."""
+        if dossier.status in (RESOLVED, WITHDRAWN):
+            return
+        now = self.model.engine.now
+        if dossier.deadline >= now:  # the clock restarted after a supplement
+            self.model.engine.schedule_at_instant(
+                dossier.deadline + 1e-6, self._overdue_check, dossier
+            )
+            return
+        self.counts["complaints"] += 1
+        if dossier.status != IN_SERVICE:
+            dossier.work += dossier.applicant.population.behaviour.complaint_hours
+
+    def request_supplement(self, dossier: Dossier) -> None:
+        u_give_up, u_delay = self.model.streams.behaviour.random(2)
+        delay = dossier.applicant.answer_supplement_request(u_give_up, u_delay)
+        if delay is None:
+            self.model.withdraw(dossier)
+            return
+        dossier.status = WITH_APPLICANT
+        dossier.supplements += 1
+        self.model.metrics.with_applicant += 1
+        back = self.model.engine.now + delay
+        if dossier.channel == IN_PERSON:
+            back = self.calendar.next_open(back)
+        self.model.engine.schedule(back, self.resubmit, dossier)
+
+    def resubmit(self, dossier: Dossier) -> None:
+        """The completed dossier comes back; the statutory clock restarts."""
+        self.model.metrics.with_applicant -= 1
+        dossier.deadline = dossier.procedure.deadline(self.calendar, self.model.engine.now)
+        dossier.work *= self.model.scenario_spec.rework_fraction
+        self.office.arrive(dossier)

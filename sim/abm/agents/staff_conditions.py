@@ -1,0 +1,141 @@
+"""A commune's staff conditions each working day: who is present and how fast they work.
+
+Speed multiplies a clerk's proficiency (sim/abm/agents/clerk.py): network (congestion, or an
+outage day), the learning curve since the reform, fatigue, a missing workstation, and
+hours lost to a competing campaign. Policies change the commune's conditions
+(``commune.workstations``, ``commune.network_speed``,
+``commune.network_outage_probability``, ...) rather than a clerk's ``speed_factor``,
+which this module sets afresh every working day.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.abm.agents.clerk import Clerk
+from sim.core.calendar import HOURS_PER_DAY
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from sim.abm.agents.commune import Commune
+
+_END_OF_DAY = 1e-6  # off-duty clerks come back just before midnight
+
+
+class StaffConditions:
+    """Absence, workstations, speed, fatigue and resignation of one commune's clerks."""
+
+    def __init__(self, commune: Commune) -> None:
+        self.commune = commune
+        self.off_today: list[Clerk] = []
+        self.resignations = 0
+        self.outage_days = 0
+        self.absences = 0
+        self.hires = 0
+        self._vacancies: list[tuple[int, Clerk]] = []  # (day the successor starts, leaver)
+        self._no_seat: list[Clerk] = []  # off duty today for want of a workstation
+        self.outage_today = False
+        self.date = commune.model.start_date
+
+    def start_day(self, day: int, date: dt.date) -> None:
+        commune = self.commune
+        model = commune.model
+        # one draw per commune-day whatever happens, so other draws stay aligned
+        u_outage = model.streams.infrastructure.random()
+        if not commune.calendar.is_working_day(day):
+            return
+        rules = model.scenario_spec.staff
+        office = commune.office
+        if self._vacancies:
+            self._hire(day)
+        if rules.fatigue_slowdown or rules.resignation_hazard_per_day:
+            self._tire(rules, day)
+        if rules.absence_probability:
+            clerks = [c for c in office.clerks if c.on_duty]
+            u = model.streams.staffing.random(len(clerks))
+            for clerk, ui in zip(clerks, u.tolist(), strict=True):
+                if ui < rules.absence_probability:
+                    self._off_for_the_day(clerk)
+                    self.absences += 1
+        self.outage_today = u_outage < commune.network_outage_probability
+        self.outage_days += self.outage_today
+        self.date = date
+        self.refresh()
+        if self.off_today or self._no_seat:
+            model.engine.schedule((day + 1) * HOURS_PER_DAY - _END_OF_DAY, self._back)
+
+    def refresh(self) -> None:
+        """Every present clerk's speed (and seat) from today's conditions.
+
+        Called each working day, and by policies that change a commune's conditions
+        during a day (``commune.refresh_speed()``).
+        """
+        commune = self.commune
+        office = commune.office
+        spec = commune.model.scenario_spec
+        rules, equipment = spec.staff, spec.equipment
+        for clerk in self._no_seat:  # seats are handed out afresh
+            if clerk in office.clerks:
+                office.set_on_duty(clerk, True)
+        self._no_seat = []
+        base = (equipment.outage_speed if self.outage_today else commune.network_speed) * (
+            rules.learning_efficiency(self.date)
+        )
+        campaigns = [c for c in rules.campaigns if c.active(self.date, commune.name)]
+        seats = commune.workstations
+        present = [c for c in office.clerks if c.on_duty]
+        for i, clerk in enumerate(present):
+            speed = base * (1.0 - rules.fatigue_slowdown * clerk.fatigue)
+            if seats is not None and i >= seats:
+                if equipment.no_workstation_speed == 0.0:
+                    office.set_on_duty(clerk, False)
+                    self._no_seat.append(clerk)
+                    continue
+                speed *= equipment.no_workstation_speed
+            for campaign in campaigns:
+                if any(f in clerk.skills for f in campaign.fields):
+                    speed *= 1.0 - campaign.share_of_hours
+            clerk.speed_factor = speed
+
+    def _tire(self, rules, day: int) -> None:
+        """Fatigue follows sustained overload; worn-out clerks may resign."""
+        office = self.commune.office
+        on_duty = sum(1 for c in office.clerks if c.on_duty)
+        overloaded = office.queued() > rules.overload_queue_per_clerk * max(1, on_duty)
+        memory = rules.fatigue_memory_days
+        for clerk in office.clerks:
+            clerk.fatigue += (float(overloaded) - clerk.fatigue) / memory
+        hazard = rules.resignation_hazard_per_day
+        if hazard:
+            clerks = list(office.clerks)
+            u = self.commune.model.streams.staffing.random(len(clerks))
+            for clerk, ui in zip(clerks, u.tolist(), strict=True):
+                if ui < hazard * clerk.fatigue and len(office.clerks) > 1:
+                    office.set_on_duty(clerk, False)
+                    office.remove_clerk(clerk)
+                    self.resignations += 1
+                    if rules.replacement_days is not None:
+                        self._vacancies.append((day + rules.replacement_days, clerk))
+
+    def _hire(self, day: int) -> None:
+        """A recruit with the leaver's skills fills each vacancy that is due."""
+        due = [v for v in self._vacancies if v[0] <= day]
+        self._vacancies = [v for v in self._vacancies if v[0] > day]
+        for _, leaver in due:
+            recruit = Clerk(self.commune.model, leaver.skills, leaver.switch_hours, leaver.kind)
+            recruit.unit = leaver.unit
+            self.commune.office.add_clerk(recruit)
+            self.hires += 1
+
+    def _off_for_the_day(self, clerk: Clerk) -> None:
+        self.commune.office.set_on_duty(clerk, False)
+        self.off_today.append(clerk)
+
+    def _back(self, _: object = None) -> None:
+        office = self.commune.office
+        for clerk in self.off_today + self._no_seat:
+            if clerk in office.clerks:
+                office.set_on_duty(clerk, True)
+        self.off_today = []
+        self._no_seat = []

@@ -1,0 +1,272 @@
+"""GovernanceModel: one step is one calendar day of a province's communes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Sequence
+
+import mesa
+import numpy as np
+
+from sim.abm.agents.clerk import Clerk
+from sim.abm.agents.commune import Commune
+from sim.abm.agents.province import Province
+from sim.abm.demand import day_arrivals
+from sim.abm.seasonality import DemandSeason
+from sim.core.calendar import HOURS_PER_DAY, make_calendar
+from sim.core.dossier import (
+    IN_SERVICE,
+    IN_TRANSIT,
+    QUEUED,
+    RESOLVED,
+    WITH_APPLICANT,
+    WITHDRAWN,
+    Dossier,
+)
+from sim.core.engine import EventEngine, long_lived_objects_frozen
+from sim.core.metrics import Metrics, tally_figures
+from sim.core.streams import Streams
+from sim.spec.procedures import APPLICANT_KINDS, Catalogue
+from sim.spec.scenario import ScenarioSpec
+
+
+class GovernanceModel(mesa.Model):
+    """Communes' PASCs and provincial departments handling administrative dossiers.
+
+    Args:
+        scenario: the ``scenario`` config block (a plain dict) or a parsed ScenarioSpec.
+        seed: seed of the model's random number generator.
+        start_date: calendar date of the first step.
+        warmup_days: days whose submissions are left out of the time statistics.
+        policies: policy objects applied at the start of each day.
+    """
+
+    def __init__(
+        self,
+        scenario: dict | ScenarioSpec,
+        *,
+        seed: int = 0,
+        start_date: dt.date | str = dt.date(2025, 7, 1),
+        warmup_days: int = 0,
+        policies: Sequence = (),
+    ) -> None:
+        super().__init__(rng=int(seed))
+        if isinstance(start_date, str):
+            start_date = dt.date.fromisoformat(start_date)
+        self.scenario_spec = (
+            scenario if isinstance(scenario, ScenarioSpec) else ScenarioSpec.read(scenario)
+        )
+        self.start_date = start_date
+        self.streams = Streams(self.rng)
+        self.calendar = make_calendar(self.scenario_spec.calendar, start_date)
+        self.season = DemandSeason(
+            self.scenario_spec.monthly_factors,
+            self.scenario_spec.lunar_new_year,
+            with_tet=not self.calendar.always_open,
+        )
+        self.engine = EventEngine()
+        self.metrics = Metrics(warmup_hours=warmup_days * HOURS_PER_DAY)
+        self._uids = itertools.count()
+        self.next_uid = self._uids.__next__
+        self.catalogue = {
+            kind: Catalogue([p for p in self.scenario_spec.procedures if p.applicant == kind])
+            for kind in APPLICANT_KINDS
+            if any(p.applicant == kind for p in self.scenario_spec.procedures)
+        }
+        self.province = Province(self)
+        self.communes = [Commune(self, spec) for spec in self.scenario_spec.communes]
+        for commune in self.communes:
+            for clerk in commune.clerks:
+                clerk.unit = commune.name
+        for clerk in self.province.office.clerks:
+            clerk.unit = "province"
+        self.policies = list(policies)
+        self.day = -1
+        self.date = start_date
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "date": lambda m: m.date.isoformat(),
+                "received": lambda m: m.metrics.received_today,
+                "online_received": lambda m: m.metrics.online_today,
+                "resolved": lambda m: m.metrics.resolved_today,
+                "resolved_on_time": lambda m: m.metrics.on_time_today,
+                "withdrawn": lambda m: m.metrics.withdrawn_today,
+                "backlog": lambda m: len(m.metrics.open_dossiers),
+                "overdue_open": lambda m: m.metrics.overdue_open(m.engine.now),
+                "queued": lambda m: sum(o.queued() for o in m.offices()),
+                "clerks_on_duty": lambda m: sum(
+                    1 for c in m.agents_by_type[Clerk] if c.on_duty and c.office
+                ),
+            }
+        )
+
+    # -- one day -----------------------------------------------------------------------
+    def step(self) -> None:
+        self.day += 1
+        self.date = self.start_date + dt.timedelta(days=self.day)
+        self.metrics.reset_day()
+        for policy in self.policies:
+            policy.apply(self, self.day)
+        self.agents_by_type[Commune].do("start_day", self.day)
+        self.province.start_day(self.day)
+        self._in_person_slots = self._open_slots(self.day)
+        season = self.season.factor(self.date)
+        arrivals = day_arrivals(self, self.day, season)
+        arrivals.sort(key=_arrival_time)
+        self.engine.run_until((self.day + 1) * HOURS_PER_DAY, arrivals)
+        self.datacollector.collect(self)
+
+    def run(self, days: int, on_day: Callable[[], None] | None = None) -> None:
+        """Step ``days`` days; ``on_day()`` is called after each (progress bars)."""
+        with long_lived_objects_frozen():
+            for _ in range(days):
+                self.step()
+                if on_day is not None:
+                    on_day()
+
+    def _open_slots(self, day: int) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+        """Open intervals when in-person visitors of today's needs come.
+
+        On a closed day they come on the next working day.
+        """
+        target = day
+        while not self.calendar.is_working_day(target):
+            target += 1
+        intervals = self.calendar.open_intervals(target)
+        starts = np.array([a for a, _ in intervals])
+        lengths = np.array([b - a for a, b in intervals])
+        cumulative = np.cumsum(lengths)
+        return starts, cumulative, float(lengths.sum()), np.r_[0.0, cumulative[:-1]]
+
+    def arrival_times(self, day: int, u: np.ndarray, online: np.ndarray) -> np.ndarray:
+        """Online dossiers come at any hour of the day; visitors during opening hours."""
+        times = day * HOURS_PER_DAY + HOURS_PER_DAY * u
+        if self.calendar.always_open or not (~online).any():
+            return times
+        starts, cumulative, total, slot_begins = self._in_person_slots
+        x = u * total
+        slot = np.minimum(np.searchsorted(cumulative, x, side="right"), len(starts) - 1)
+        in_person = starts[slot] + (x - slot_begins[slot])
+        return np.where(online, times, in_person)
+
+    # -- outcomes ------------------------------------------------------------------------
+    def resolve(self, dossier: Dossier) -> None:
+        dossier.status = RESOLVED
+        self.metrics.on_resolved(dossier, self.engine.now)
+        dossier.applicant.learn_from(dossier)
+
+    def withdraw(self, dossier: Dossier) -> None:
+        dossier.status = WITHDRAWN
+        self.metrics.on_withdrawn(dossier, self.engine.now)
+
+    # -- checks and figures ---------------------------------------------------------------
+    def offices(self):
+        desks = [c.desk for c in self.communes if c.desk is not None]
+        return [c.office for c in self.communes] + desks + [self.province.office]
+
+    def audit(self) -> dict[str, int]:
+        """Where every dossier is: the counters and the places must agree."""
+        offices = self.offices()
+        total = self.metrics.total
+        statuses = {}
+        for dossier in self.metrics.open_dossiers.values():
+            statuses[dossier.status] = statuses.get(dossier.status, 0) + 1
+        return {
+            "created": total.created,
+            "resolved": total.resolved,
+            "withdrawn": total.withdrawn,
+            "open": len(self.metrics.open_dossiers),
+            "queued": sum(o.queued() for o in offices),
+            "in_service": sum(o.in_service() for o in offices),
+            "with_applicant": self.metrics.with_applicant,
+            "in_transit": self.metrics.in_transit,
+            "status_queued": statuses.get(QUEUED, 0),
+            "status_in_service": statuses.get(IN_SERVICE, 0),
+            "status_with_applicant": statuses.get(WITH_APPLICANT, 0),
+            "status_in_transit": statuses.get(IN_TRANSIT, 0),
+        }
+
+    def summary(self) -> dict:
+        """The figures of the run so far, overall, by field and by commune."""
+        now = self.engine.now
+        window = max(now - self.metrics.warmup_hours, 1e-9)
+        busy, available, field_busy, field_available = staff_hours(
+            self.agents_by_type.get(Clerk, [])
+        )
+
+        def figures(sliced, busy_hours, available_hours):
+            tally, pending = sliced
+            return tally_figures(tally, pending, window, busy_hours, available_hours)
+
+        slices = self.metrics.slices(now)
+        result = figures(slices["total"][""], sum(busy.values()), sum(available.values()))
+        by_field = slices["field"]
+        result["by_field"] = {
+            field: figures(
+                by_field[field], field_busy.get(field, 0.0), field_available.get(field, 0.0)
+            )
+            for field in sorted(by_field)
+        }
+        result["by_commune"] = {
+            name: figures(sliced, busy.get(name, 0.0), available.get(name, 0.0))
+            for name, sliced in slices["commune"].items()
+        }
+        result["overdue_by_commune_field"] = self.overdue_by_commune_field()
+        for commune in self.communes:
+            figures_of = result["by_commune"][commune.name]
+            for key, value in commune_events(commune).items():
+                figures_of[key] = value
+                result[key] = result.get(key, 0) + value
+        result["policy_cost_vnd"] = float(sum(p.cost_vnd(self) for p in self.policies))
+        return result
+
+    def overdue_by_commune_field(self) -> dict[str, dict[str, int]]:
+        """Open dossiers past their deadline now, per commune and field (for heatmaps)."""
+        now = self.engine.now
+        fields = self.scenario_spec.fields
+        grid = {c.name: dict.fromkeys(fields, 0) for c in self.communes}
+        for dossier in self.metrics.open_dossiers.values():
+            if dossier.deadline < now:
+                row = grid[dossier.commune.name]
+                row[dossier.field] = row.get(dossier.field, 0) + 1
+        return grid
+
+    def daily_frame(self):
+        return self.datacollector.get_model_vars_dataframe()
+
+
+def staff_hours(clerks) -> tuple[dict, dict, dict, dict]:
+    """Busy and available clerk hours by unit and by field, for utilisation figures.
+
+    A clerk's available hours count for each field in proportion to the time it spent
+    on that field (equally across its skills if it did no work).
+    """
+    busy: dict[str, float] = {}
+    available: dict[str, float] = {}
+    field_busy: dict[str, float] = {}
+    field_available: dict[str, float] = {}
+    for clerk in clerks:
+        busy[clerk.unit] = busy.get(clerk.unit, 0.0) + clerk.busy_hours
+        available[clerk.unit] = available.get(clerk.unit, 0.0) + clerk.available_hours
+        for field, hours in clerk.busy_hours_by_field.items():
+            share = hours / clerk.busy_hours if clerk.busy_hours > 0 else 1 / len(clerk.skills)
+            field_busy[field] = field_busy.get(field, 0.0) + hours
+            field_available[field] = field_available.get(field, 0.0) + clerk.available_hours * share
+    return busy, available, field_busy, field_available
+
+
+def commune_events(commune: Commune) -> dict[str, int]:
+    """Counts of the mechanisms' events in one commune (README "Mechanisms")."""
+    staffing = commune.staffing
+    return {
+        **commune.counts,
+        "resignations": staffing.resignations,
+        "absences": staffing.absences,
+        "outage_days": staffing.outage_days,
+        "hires": staffing.hires,
+    }
+
+
+def _arrival_time(arrival: tuple) -> float:
+    return arrival[0]

@@ -1,1 +1,0 @@
-"""Agents of the commune capacity model."""

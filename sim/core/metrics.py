@@ -1,0 +1,268 @@
+"""Streaming statistics: resolved dossiers are folded into tallies, not kept.
+
+A ``Tally`` holds the figures of one cell: one field in one commune. Each dossier
+carries its cell's tally, so the bookkeeping per event touches one object; the slices
+the outputs show (the whole model, one field, one commune) are merged from the cells
+when asked for, exactly (counts, time sums, histogram bins). Time statistics (wait,
+sojourn, on-time rate) count dossiers submitted after the warm-up; volumes count every
+dossier. The time-averaged backlog is exact: each dossier adds the hours it spent open
+inside the measured window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+
+from sim.core.dossier import ONLINE, Dossier
+
+Cell = tuple[str, str]  # (commune, field)
+Pending = tuple[float, int]  # open dossier-hours still accruing, overdue open dossiers
+SLICES: dict[str, Callable[[Cell], str]] = {
+    "total": lambda cell: "",
+    "field": lambda cell: cell[1],
+    "commune": lambda cell: cell[0],
+}
+
+HIST_MIN_HOURS = 0.01
+HIST_RATIO = 1.02
+HIST_BINS = 820  # 0.01 h to about 1.1e5 h at 2% resolution
+_LOG_RATIO = math.log(HIST_RATIO)
+_log = math.log
+
+
+class Tally:
+    """Running figures of one slice."""
+
+    __slots__ = (
+        "created",
+        "resolved",
+        "withdrawn",
+        "created_counted",
+        "online_counted",
+        "resolved_counted",
+        "on_time",
+        "wait_sum",
+        "wait_n",
+        "sojourn_sum",
+        "open_hours",
+        "hist",
+    )
+
+    def __init__(self) -> None:
+        self.created = 0
+        self.resolved = 0
+        self.withdrawn = 0
+        self.created_counted = 0
+        self.online_counted = 0
+        self.resolved_counted = 0
+        self.on_time = 0
+        self.wait_sum = 0.0
+        self.wait_n = 0
+        self.sojourn_sum = 0.0
+        self.open_hours = 0.0  # dossier-hours open inside the measured window
+        self.hist = [0] * HIST_BINS
+
+    @property
+    def open(self) -> int:
+        return self.created - self.resolved - self.withdrawn
+
+    def quantile(self, q: float) -> float:
+        """Quantile of the sojourn time from the log-spaced histogram (2% resolution)."""
+        total = sum(self.hist)
+        if total == 0:
+            return float("nan")
+        target = q * total
+        running = 0
+        for index, count in enumerate(self.hist):
+            if running + count >= target and count:
+                fraction = (target - running) / count
+                return HIST_MIN_HOURS * HIST_RATIO ** (index + fraction)
+            running += count
+        return HIST_MIN_HOURS * HIST_RATIO**HIST_BINS
+
+
+def merge_tallies(tallies: Iterable[Tally]) -> Tally:
+    """One tally holding the sums of several (histograms added bin by bin)."""
+    tallies = list(tallies)
+    merged = Tally()
+    for name in Tally.__slots__:
+        if name == "hist":
+            merged.hist = [sum(bins) for bins in zip(*(t.hist for t in tallies), strict=True)]
+        else:
+            setattr(merged, name, sum(getattr(t, name) for t in tallies))
+    return merged
+
+
+def add_pending(items: Iterable[Pending]) -> Pending:
+    items = list(items)
+    return (sum(p[0] for p in items), sum(p[1] for p in items))
+
+
+def _bin(hours: float) -> int:
+    if hours <= HIST_MIN_HOURS:
+        return 0
+    index = int(_log(hours / HIST_MIN_HOURS) / _LOG_RATIO)
+    return index if index < HIST_BINS else HIST_BINS - 1
+
+
+class Metrics:
+    """The model's bookkeeping: volumes, open dossiers, daily series, time statistics.
+
+    Args:
+        warmup_hours: dossiers submitted before this enter volumes but not time figures.
+    """
+
+    def __init__(self, warmup_hours: float) -> None:
+        self.warmup_hours = warmup_hours
+        self.cells: dict[Cell, Tally] = {}
+        self.open_dossiers: dict[int, Dossier] = {}
+        self.in_transit = 0  # escalated, on the way to the province
+        self.with_applicant = 0  # returned for a supplement
+        self.reset_day()
+
+    def tally_for(self, commune: str, field: str) -> Tally:
+        """The tally of one commune's field (created on first use)."""
+        return self.cells.setdefault((commune, field), Tally())
+
+    # -- slices, merged from the cells ----------------------------------------------------
+    def slices(
+        self, now: float, by: tuple[str, ...] = ("total", "field", "commune")
+    ) -> dict[str, dict[str, tuple[Tally, Pending]]]:
+        """Per kind of slice in ``by``: each slice's tally and pending figures at ``now``.
+
+        The open dossiers are counted once for all kinds.
+        """
+        pending = self.open_slices(now)
+        return {kind: self.sliced(kind, pending) for kind in by}
+
+    def sliced(
+        self, by: str, pending: dict[Cell, Pending] | None = None
+    ) -> dict[str, tuple[Tally, Pending]]:
+        """Per slice (``by``: "total", "field" or "commune"): its tally and pending figures.
+
+        Slices come in the order their first cell was created; ``pending`` (from
+        ``open_slices``; default none) holds the open dossiers' figures per cell.
+        """
+        key = SLICES[by]
+        pending = pending or {}
+        groups: dict[str, list[Cell]] = {}
+        for cell in self.cells:
+            groups.setdefault(key(cell), []).append(cell)
+        return {
+            name: (
+                merge_tallies(self.cells[c] for c in cells),
+                add_pending(pending.get(c, (0.0, 0)) for c in cells),
+            )
+            for name, cells in groups.items()
+        }
+
+    @property
+    def total(self) -> Tally:
+        return merge_tallies(self.cells.values())
+
+    @property
+    def by_field(self) -> dict[str, Tally]:
+        return {name: tally for name, (tally, _) in self.sliced("field").items()}
+
+    @property
+    def by_commune(self) -> dict[str, Tally]:
+        return {name: tally for name, (tally, _) in self.sliced("commune").items()}
+
+    def reset_day(self) -> None:
+        self.received_today = 0
+        self.online_today = 0
+        self.resolved_today = 0
+        self.on_time_today = 0
+        self.withdrawn_today = 0
+
+    # -- events ------------------------------------------------------------------------
+    def on_received(self, dossier: Dossier) -> None:
+        self.open_dossiers[dossier.uid] = dossier
+        self.received_today += 1
+        online = dossier.channel == ONLINE
+        self.online_today += online
+        tally = dossier.tally
+        tally.created += 1
+        if dossier.counted:
+            tally.created_counted += 1
+            tally.online_counted += online
+
+    def on_first_service(self, dossier: Dossier) -> None:
+        if dossier.counted:
+            tally = dossier.tally
+            tally.wait_sum += dossier.first_service - dossier.submitted
+            tally.wait_n += 1
+
+    def on_resolved(self, dossier: Dossier, now: float) -> None:
+        del self.open_dossiers[dossier.uid]
+        dossier.resolved = now
+        on_time = now <= dossier.deadline
+        self.resolved_today += 1
+        self.on_time_today += on_time
+        submitted = dossier.submitted
+        warmup = self.warmup_hours
+        open_hours = now - (submitted if submitted > warmup else warmup)
+        tally = dossier.tally
+        tally.resolved += 1
+        if open_hours > 0:
+            tally.open_hours += open_hours
+        if dossier.counted:
+            sojourn = now - submitted
+            tally.resolved_counted += 1
+            tally.on_time += on_time
+            tally.sojourn_sum += sojourn
+            tally.hist[_bin(sojourn)] += 1
+
+    def on_withdrawn(self, dossier: Dossier, now: float) -> None:
+        del self.open_dossiers[dossier.uid]
+        self.withdrawn_today += 1
+        open_hours = now - max(dossier.submitted, self.warmup_hours)
+        tally = dossier.tally
+        tally.withdrawn += 1
+        if open_hours > 0:
+            tally.open_hours += open_hours
+
+    # -- end-of-day and end-of-run figures ---------------------------------------------
+    def overdue_open(self, now: float) -> int:
+        return sum(1 for d in self.open_dossiers.values() if d.deadline < now)
+
+    def open_slices(self, now: float) -> dict[Cell, Pending]:
+        """Per cell: open dossier-hours still accruing, and overdue open dossiers."""
+        result: dict[Cell, list] = {}
+        warmup = self.warmup_hours
+        for dossier in self.open_dossiers.values():
+            entry = result.setdefault((dossier.commune.name, dossier.field), [0.0, 0])
+            entry[0] += max(0.0, now - max(dossier.submitted, warmup))
+            entry[1] += dossier.deadline < now
+        return {cell: (value[0], value[1]) for cell, value in result.items()}
+
+
+def tally_figures(
+    tally: Tally,
+    pending: Pending,
+    window_hours: float,
+    busy_hours: float,
+    available_hours: float,
+) -> dict[str, float]:
+    """The summary figures of one slice at the end of a run."""
+    open_hours, overdue = pending
+
+    def ratio(a: float, b: float) -> float:
+        return a / b if b > 0 else float("nan")
+
+    return {
+        "dossiers_created": tally.created,
+        "dossiers_resolved": tally.resolved,
+        "dossiers_open": tally.open,
+        "dossiers_withdrawn": tally.withdrawn,
+        "on_time_rate": ratio(tally.on_time, tally.resolved_counted),
+        "dossiers_late": int(tally.resolved_counted - tally.on_time),  # resolved after the deadline
+        "overdue_open": overdue,
+        "mean_wait_hours": ratio(tally.wait_sum, tally.wait_n),
+        "mean_sojourn_hours": ratio(tally.sojourn_sum, tally.resolved_counted),
+        "p95_sojourn_hours": tally.quantile(0.95),
+        "mean_backlog": ratio(tally.open_hours + open_hours, window_hours),
+        "utilization": ratio(busy_hours, available_hours),
+        "online_share": ratio(tally.online_counted, tally.created_counted),
+    }

@@ -1,0 +1,312 @@
+"""Reports a planner can read without the code: one HTML file per run and per study.
+
+``write_run_report`` writes ``report.html`` beside a job's ``summary.json``;
+``write_study_report`` writes one for a sweep from its comparison table. Both files are
+self-contained (figures embedded as base64 PNG, CSS inline), so they can be mailed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from sim.reports import figures as fig
+from sim.runs.outputs import atomic_write_text
+
+# (summary key, label, unit, kind): kind "count", "rate" (shown in %), "hours", "vnd"
+HEADLINE = (
+    ("dossiers_created", "Dossiers received", "dossiers", "count"),
+    ("dossiers_resolved", "Dossiers resolved", "dossiers", "count"),
+    ("dossiers_open", "Backlog at the end", "open dossiers", "count"),
+    ("mean_backlog", "Mean backlog", "open dossiers", "mean"),
+    ("overdue_open", "Overdue at the end", "open dossiers past deadline", "count"),
+    ("dossiers_late", "Resolved late", "dossiers resolved after the deadline", "count"),
+    ("on_time_rate", "On-time rate", "% of resolved", "rate"),
+    ("mean_wait_hours", "Mean wait for first service", "hours", "hours"),
+    ("mean_sojourn_hours", "Mean time to resolution", "hours", "hours"),
+    ("p95_sojourn_hours", "95th percentile time to resolution", "hours", "hours"),
+    ("utilization", "Staff utilisation", "% of available hours busy", "rate"),
+    ("online_share", "Online share", "% of dossiers received", "rate"),
+    ("policy_cost_vnd", "Policy cost", "VND", "vnd"),
+)
+# columns of the per-commune and per-field tables: (key, header, kind)
+SLICE_COLUMNS = (
+    ("dossiers_created", "received", "count"),
+    ("dossiers_resolved", "resolved", "count"),
+    ("dossiers_open", "backlog at end", "count"),
+    ("overdue_open", "overdue at end", "count"),
+    ("on_time_rate", "on-time (%)", "rate"),
+    ("mean_sojourn_hours", "mean time to resolution (h)", "hours"),
+    ("p95_sojourn_hours", "p95 time to resolution (h)", "hours"),
+    ("utilization", "utilisation (%)", "rate"),
+    ("online_share", "online (%)", "rate"),
+)
+MAX_HEATMAP_COMMUNES = 30  # larger scenarios show their most overdue communes
+MAX_TABLE_COMMUNES = 100
+GLOSSARY = (
+    ("Dossier", "one administrative-procedure case file filed by a household or business."),
+    ("Backlog", "dossiers received and not yet resolved or withdrawn."),
+    ("Overdue", "open dossiers already past their statutory deadline."),
+    (
+        "On-time rate",
+        "dossiers resolved on or before their deadline, as a share of all "
+        "dossiers resolved (the figure provinces report and rank communes by).",
+    ),
+    (
+        "Time to resolution",
+        "elapsed hours (nights and holidays included) from submission to result.",
+    ),
+    ("Utilisation", "hours clerks spent serving dossiers over the hours they were at their desks."),
+    (
+        "95% CI",
+        "the range that holds the true mean with 95% confidence, over the simulated "
+        "replications (seeds).",
+    ),
+)
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;
+max-width:1000px;color:#222;line-height:1.45;padding:0 1em}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;
+margin-top:1.8em}table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+th,td{border:1px solid #ddd;padding:.3em .6em;text-align:right}
+th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}
+.cards{display:flex;flex-wrap:wrap;gap:.6em}.card{border:1px solid #ddd;border-radius:6px;
+padding:.5em .8em;min-width:11em}.card .v{font-size:1.4em;font-weight:600}
+.card .u,.card .ci,.note{color:#666;font-size:.85em}img{max-width:100%}
+dl.q{display:grid;grid-template-columns:11em 1fr;gap:.2em 1em}dl.q dt{font-weight:600}
+"""
+
+
+def fmt(value, kind: str) -> str:
+    """A figure as text: counts with separators, rates in %, hours to 0.1, VND whole."""
+    if not fig.is_number(value):
+        return "n/a"
+    if kind == "rate":
+        return f"{100 * value:.1f}"
+    if kind == "count":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    if kind == "vnd":
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def _ci_text(ci: Sequence | None, kind: str) -> str:
+    if not ci or not all(fig.is_number(v) for v in ci):
+        return ""
+    return f"95% CI {fmt(ci[0], kind)} to {fmt(ci[1], kind)}"
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def table_html(header: Sequence[str], rows: Sequence[Sequence], caption: str = "") -> str:
+    """A plain HTML table; cells are escaped."""
+    parts = ["<table>"]
+    if caption:
+        parts.append(f"<caption>{_e(caption)}</caption>")
+    parts.append("<tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr>")
+    for row in rows:
+        parts.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
+    parts.append("</table>")
+    return "\n".join(parts)
+
+
+def figure_html(figure, alt: str) -> str:
+    """An <img> with the figure embedded as base64 PNG."""
+    return f'<p><img alt="{_e(alt)}" src="data:image/png;base64,{fig.to_base64_png(figure)}"></p>'
+
+
+def page(title: str, body: Sequence[str]) -> str:
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body>\n"
+        + "\n".join(body)
+        + f'\n<p class="note">Generated {generated} by the commune capacity simulator.'
+        "</p>\n</body></html>\n"
+    )
+
+
+def _slice_rows(slices: Mapping[str, dict]) -> list[list[str]]:
+    return [
+        [name.replace("_", " ")] + [fmt(figures.get(key), kind) for key, _, kind in SLICE_COLUMNS]
+        for name, figures in slices.items()
+    ]
+
+
+def _overdue(figures: dict) -> float:
+    value = figures.get("overdue_open")
+    return float(value) if fig.is_number(value) else 0.0
+
+
+def _policy_text(policies: Sequence[str], policy_cfg: Mapping | None) -> str:
+    items = []
+    for name in policies:
+        params = dict((policy_cfg or {}).get(name) or {})
+        detail = ", ".join(f"{k} = {v}" for k, v in params.items() if k != "kind")
+        items.append(f"<li><b>{_e(name)}</b>{': ' + _e(detail) if detail else ''}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def run_question_html(summary: dict, policy_cfg: Mapping | None) -> str:
+    """What was asked: scenario, policies, period, seeds."""
+    start = dt.date.fromisoformat(summary["start_date"])
+    days = int(summary["days"])
+    end = start + dt.timedelta(days=days - 1)
+    warmup = int(summary.get("warmup_days") or 0)
+    period = f"{start:%d %b %Y} to {end:%d %b %Y} ({days} days)"
+    if warmup:
+        period += (
+            f"; dossiers submitted before {start + dt.timedelta(days=warmup):%d %b %Y}"
+            " (warm-up) count in volumes, not in times and rates"
+        )
+    reps = int(summary.get("replications") or 1)
+    seeds = f"master seed {summary['seed']}, {reps} replication{'s' * (reps > 1)}"
+    if reps > 1:
+        seeds += " (figures are means over replications, with 95% confidence intervals)"
+    return (
+        '<h2>The question</h2><dl class="q">'
+        f"<dt>Scenario</dt><dd>{_e(summary['scenario'])}</dd>"
+        f"<dt>Policies</dt><dd>{_policy_text(summary.get('policies', []), policy_cfg)}</dd>"
+        f"<dt>Period</dt><dd>{_e(period)}</dd>"
+        f"<dt>Seeds</dt><dd>{_e(seeds)}</dd></dl>"
+    )
+
+
+def headline_html(summary: dict) -> str:
+    """Cards with the headline figures, each with its unit and CI when there is one."""
+    ci = summary.get("ci95") or {}
+    cards = []
+    for key, label, unit, kind in HEADLINE:
+        cards.append(
+            f'<div class="card"><div>{_e(label)}</div>'
+            f'<div class="v">{_e(fmt(summary.get(key), kind))}</div>'
+            f'<div class="u">{_e(unit)}</div>'
+            f'<div class="ci">{_e(_ci_text(ci.get(key), kind))}</div></div>'
+        )
+    return '<h2>Headline figures</h2><div class="cards">' + "".join(cards) + "</div>"
+
+
+def glossary_html() -> str:
+    items = "".join(f"<dt>{_e(term)}</dt><dd>{_e(text)}</dd>" for term, text in GLOSSARY)
+    return f'<h2>How to read this report</h2><dl class="q">{items}</dl>'
+
+
+def run_report_html(
+    summary: dict,
+    daily: pd.DataFrame,
+    *,
+    calendar_spec: dict | None = None,
+    policy_cfg: Mapping | None = None,
+) -> str:
+    """The full HTML text of a run's report."""
+    start = dt.date.fromisoformat(summary["start_date"])
+    closed = fig.closed_days(calendar_spec, start, len(daily))
+    policies = ", ".join(summary.get("policies", []))
+    title = f"{summary['scenario']} under {policies}"
+    body = [
+        f"<h1>{_e(title)}</h1>",
+        run_question_html(summary, policy_cfg),
+        headline_html(summary),
+        "<h2>Backlog over time</h2>",
+    ]
+    body.append(
+        figure_html(
+            fig.backlog_figure(daily, closed, f"{summary['scenario']}: backlog and overdue"),
+            "backlog and overdue dossiers by date",
+        )
+    )
+    if closed:
+        rows = [[f"{d:%a %d %b %Y}", name] for d, _, name in closed]
+        body.append(
+            "<p>Public holidays in the period (the service centres are closed):</p>"
+            + table_html(["date", "holiday"], rows)
+        )
+    by_field = {
+        k: v
+        for k, v in summary.get("by_field", {}).items()
+        if fig.is_number(v.get("dossiers_created")) and v["dossiers_created"] > 0
+    }
+    body.append("<h2>On time, by field</h2>")
+    body.append(
+        figure_html(fig.on_time_figure(by_field, "on-time rate by field"), "on-time rate by field")
+    )
+    body.append(table_html(["field"] + [h for _, h, _ in SLICE_COLUMNS], _slice_rows(by_field)))
+    grid = summary.get("overdue_by_commune_field")
+    if grid:
+        used = set(by_field) or None
+        grid = {
+            c: {f: v for f, v in row.items() if f != "ci95" and (used is None or f in used)}
+            for c, row in grid.items()
+            if c != "ci95"
+        }
+        worst = sorted(grid, key=lambda c: -sum(v for v in grid[c].values() if fig.is_number(v)))
+        title = "overdue open dossiers at the end, commune x field"
+        note = ""
+        if len(worst) > MAX_HEATMAP_COMMUNES:
+            note = (
+                f"<p>The {MAX_HEATMAP_COMMUNES} communes with most overdue dossiers of "
+                f"{len(worst)}; summary.json has them all.</p>"
+            )
+            grid = {c: grid[c] for c in worst[:MAX_HEATMAP_COMMUNES]}
+        body.append("<h2>Where the overdue dossiers are</h2>" + note)
+        body.append(
+            figure_html(
+                fig.overdue_heatmap(grid, title),
+                "heatmap of overdue open dossiers by commune and field",
+            )
+        )
+    communes = sorted(summary.get("by_commune", {}).items(), key=lambda item: -_overdue(item[1]))
+    body.append("<h2>Communes, most overdue first</h2>")
+    if len(communes) > MAX_TABLE_COMMUNES:
+        body.append(
+            f"<p>The first {MAX_TABLE_COMMUNES} of {len(communes)} communes; "
+            "summary.json (by_commune) has them all.</p>"
+        )
+    body.append(
+        table_html(
+            ["commune"] + [h for _, h, _ in SLICE_COLUMNS],
+            _slice_rows(dict(communes[:MAX_TABLE_COMMUNES])),
+        )
+    )
+    body.append(glossary_html())
+    return page(title, body)
+
+
+def write_run_report(
+    out_dir: Path,
+    summary: dict,
+    daily: pd.DataFrame,
+    *,
+    calendar_spec: dict | None = None,
+    policy_cfg: Mapping | None = None,
+) -> Path:
+    """Write ``report.html`` for one job into ``out_dir``; returns its path.
+
+    Args:
+        out_dir: the job's output directory (beside summary.json).
+        summary: the job's summary (as written to summary.json).
+        daily: the job's daily series (as written to daily.csv).
+        calendar_spec: the scenario's ``calendar`` block, to shade its holidays.
+        policy_cfg: the composed ``policy`` block, to list each policy's parameters.
+    """
+    path = Path(out_dir) / "report.html"
+    atomic_write_text(
+        path, run_report_html(summary, daily, calendar_spec=calendar_spec, policy_cfg=policy_cfg)
+    )
+    return path
+
+
+def plot_backlog(
+    daily: pd.DataFrame, path: Path, title: str, calendar_spec: dict | None = None
+) -> None:
+    """backlog.png: backlog and overdue by date, holidays shaded, daily flows below."""
+    start = dt.date.fromisoformat(str(daily["date"].iloc[0]))
+    closed = fig.closed_days(calendar_spec, start, len(daily))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.save_png(fig.backlog_figure(daily, closed, title), path)

@@ -1,0 +1,262 @@
+"""The report of a study (a sweep): ``report.html`` beside its ``comparison.csv``.
+
+``write_study_report(study_dir, comparison, figures)`` is called by ``sim.analysis``
+after it has written the comparison table and the sweep's plots. It needs only:
+
+* ``comparison``: one row per job with ``scenario``, ``setting``, ``policy``, ``status``
+  (``ok`` or not), ``error``, ``replications``, ``folder``; for each compared figure F the
+  columns ``F``, ``F_ci_low``, ``F_ci_high`` and, against the baseline of the same
+  scenario and setting, ``F_diff``, ``F_diff_ci_low``, ``F_diff_ci_high``; optionally
+  ``cost_per_overdue_averted_vnd``. Missing columns are left out of the report.
+* ``figures``: PNG files (or matplotlib figures), embedded in that order.
+
+The file is self-contained (images as base64), so it can be mailed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim import ROOT
+from sim.reports import figures as fig
+from sim.reports.run_report import GLOSSARY, _e, fmt, page, table_html
+from sim.runs.outputs import atomic_write_text, read_json
+
+# compared figures: (column, label with unit, kind of number)
+STUDY_FIGURES = (
+    ("overdue_dossiers", "overdue dossiers (count)", "count"),
+    ("overdue_open", "overdue at the end (open dossiers)", "count"),
+    ("on_time_rate", "on-time rate (% of resolved)", "rate"),
+    ("mean_backlog", "mean backlog (open dossiers)", "mean"),
+    ("mean_sojourn_hours", "mean time to resolution (hours)", "hours"),
+    ("dossiers_resolved", "dossiers resolved (count)", "count"),
+    ("policy_cost_vnd", "policy cost (VND)", "vnd"),
+)
+PLOTTED = ("overdue_dossiers", "mean_backlog")
+EXPERIMENTS = ROOT / "experiments"
+
+
+def experiment_question(name: str, experiments: Path = EXPERIMENTS) -> str | None:
+    """The question of study ``name`` from ``experiments/NAME/README.md``, as plain text.
+
+    Takes the paragraph that starts with "**Question.**", else the first paragraph.
+    """
+    readme = experiments / name / "README.md"
+    if not readme.is_file():
+        return None
+    paragraphs = [" ".join(p.split()) for p in readme.read_text(encoding="utf-8").split("\n\n")]
+    paragraphs = [p for p in paragraphs if p and not p.startswith("#")]
+    chosen = next(
+        (p for p in paragraphs if p.startswith("**Question.**")),
+        paragraphs[0] if paragraphs else None,
+    )
+    if chosen is None:
+        return None
+    return chosen.removeprefix("**Question.**").replace("**", "").replace("`", "").strip()
+
+
+def _number(value) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _with_ci(row: pd.Series, column: str, kind: str, signed: bool = False) -> str:
+    mean = _number(row.get(column))
+    if mean is None:
+        return "n/a"
+    low, high = _number(row.get(f"{column}_ci_low")), _number(row.get(f"{column}_ci_high"))
+    text = fmt(mean, kind)
+    if signed and mean > 0:
+        text = "+" + text
+    if low is not None and high is not None:
+        text += f" [{fmt(low, kind)}, {fmt(high, kind)}]"
+    return text
+
+
+def _image(item) -> str:
+    if isinstance(item, Figure):
+        return fig.to_base64_png(item)
+    import base64
+
+    return base64.b64encode(Path(item).read_bytes()).decode("ascii")
+
+
+def _question(study_dir: Path, table: pd.DataFrame, question: str | None) -> str:
+    """What the study asked: its folder, scenarios, policies, settings, period and seeds."""
+    ok = table[table.get("status", "ok") == "ok"] if "status" in table else table
+    facts = []
+    for _, row in ok.iterrows():
+        summary_file = study_dir / str(row.get("folder", "")) / "summary.json"
+        if summary_file.is_file():
+            summary = read_json(summary_file)
+            start = dt.date.fromisoformat(summary["start_date"])
+            end = start + dt.timedelta(days=int(summary["days"]) - 1)
+            facts.append(
+                (
+                    f"{start:%d %b %Y} to {end:%d %b %Y} ({summary['days']} days)",
+                    f"master seed {summary['seed']}, {summary['replications']} "
+                    "replications per job; replication r of every policy sees the "
+                    "same demand (common random numbers)",
+                )
+            )
+            break
+    items = [("Study", study_dir.name)]
+    if question:
+        items.append(("Question", question))
+    items += [
+        ("Scenarios", ", ".join(sorted(set(map(str, table.get("scenario", []))))) or "n/a"),
+        ("Policies", ", ".join(dict.fromkeys(map(str, table.get("policy", [])))) or "n/a"),
+    ]
+    settings = sorted({str(s) for s in table.get("setting", []) if isinstance(s, str) and s})
+    if settings:
+        items.append(("Other settings swept", "; ".join(settings)))
+    if facts:
+        items += [("Period", facts[0][0]), ("Seeds", facts[0][1])]
+    body = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items)
+    return f'<h2>The question</h2><dl class="q">{body}</dl>'
+
+
+def _group_tables(table: pd.DataFrame) -> list[str]:
+    """Per scenario and setting: each policy's figures, then its change from baseline."""
+    shown = [(c, label, kind) for c, label, kind in STUDY_FIGURES if c in table]
+    parts = []
+    keys = [k for k in ("scenario", "setting") if k in table]
+    groups = table.groupby(keys, sort=True, dropna=False) if keys else [((), table)]
+    for key, rows in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        title = " · ".join(str(k) for k in key if isinstance(k, str) and k) or "all jobs"
+        means, changes = [], []
+        for _, row in rows.iterrows():
+            policy = str(row.get("policy", ""))
+            means.append(
+                [policy, fmt(_number(row.get("replications")), "count")]
+                + [_with_ci(row, column, kind) for column, _, kind in shown]
+            )
+            line = [policy] + [
+                _with_ci(row, f"{column}_diff", kind, True) for column, _, kind in shown
+            ]
+            if "cost_per_overdue_averted_vnd" in rows:
+                line.append(fmt(_number(row.get("cost_per_overdue_averted_vnd")), "vnd"))
+            changes.append(line)
+        labels = [label for _, label, _ in shown]
+        extra = ["cost per overdue dossier averted (VND)"] * (
+            "cost_per_overdue_averted_vnd" in rows
+        )
+        parts.append(
+            f"<h3>{_e(title)}</h3><p>Mean over replications [95% CI]:</p>"
+            + table_html(["policy", "replications", *labels], means)
+            + "<p>Change from the baseline, paired by replication [95% CI]:</p>"
+            + table_html(["policy", *labels, *extra], changes)
+        )
+    return parts
+
+
+def _comparison_figures(table: pd.DataFrame) -> list[str]:
+    """Each policy's mean with its 95% CI for the key measures, and its paired change."""
+    parts = []
+    for column, label, kind in STUDY_FIGURES:
+        for suffix, what in (("", label), ("_diff", f"change from baseline, {label}")):
+            if column not in PLOTTED or f"{column}{suffix}" not in table:
+                continue
+            name = f"{column}{suffix}"
+            scale = 100.0 if kind == "rate" else 1.0
+            labels, means, lows, highs = [], [], [], []
+            for _, row in table.iterrows():
+                mean = _number(row.get(name))
+                if mean is None or (suffix and row.get("policy") == "baseline"):
+                    continue
+                setting = row.get("setting")
+                labels.append(
+                    f"{row.get('scenario', '')} · {row.get('policy', '')}"
+                    + (f" [{setting}]" if isinstance(setting, str) and setting else "")
+                )
+                means.append(scale * mean)
+                low, high = _number(row.get(f"{name}_ci_low")), _number(row.get(f"{name}_ci_high"))
+                lows.append(None if low is None else scale * low)
+                highs.append(None if high is None else scale * high)
+            if labels:
+                figure = fig.comparison_figure(
+                    labels,
+                    means,
+                    lows,
+                    highs,
+                    xlabel=what,
+                    title="paired change from the baseline"
+                    if suffix
+                    else f"{label}: mean and 95% CI",
+                    zero_line=bool(suffix),
+                )
+                parts.append(
+                    f'<p><img alt="{_e(what)} by policy" '
+                    f'src="data:image/png;base64,{fig.to_base64_png(figure)}"></p>'
+                )
+    return parts
+
+
+def study_report_html(
+    study_dir: Path, comparison: pd.DataFrame, figures: Sequence = (), question: str | None = None
+) -> str:
+    """The full HTML text of a study's report."""
+    study_dir = Path(study_dir)
+    table = comparison.copy()
+    failed = table[table["status"] != "ok"] if "status" in table else table.iloc[0:0]
+    ok = table.drop(failed.index)
+    title = f"Study {study_dir.name}: policy comparison"
+    body = [
+        f"<h1>{_e(title)}</h1>",
+        _question(study_dir, table, question),
+        "<h2>Policies compared</h2>",
+        "<p>Replication r of every policy sees the same demand, so a change from the "
+        "baseline is measured replication by replication; a change whose 95% interval "
+        "excludes 0 is a real effect at that level.</p>",
+    ]
+    body += _group_tables(ok)
+    body += ["<h2>Figures</h2>"] + _comparison_figures(ok)
+    for item in figures:
+        if isinstance(item, Figure) or Path(item).is_file():
+            name = "figure" if isinstance(item, Figure) else Path(item).stem.replace("_", " ")
+            body.append(f'<p><img alt="{_e(name)}" src="data:image/png;base64,{_image(item)}"></p>')
+    if len(failed):
+        rows = [
+            [str(r.get("folder", "")), str(r.get("policy", "")), str(r.get("error", ""))]
+            for _, r in failed.iterrows()
+        ]
+        body.append(
+            "<h2>Jobs that failed</h2><p>Left out of the comparison:</p>"
+            + table_html(["job folder", "policy", "error"], rows)
+        )
+    items = "".join(f"<dt>{_e(t)}</dt><dd>{_e(x)}</dd>" for t, x in GLOSSARY)
+    body.append(f'<h2>How to read this report</h2><dl class="q">{items}</dl>')
+    return page(title, body)
+
+
+def write_study_report(
+    study_dir: Path,
+    comparison: pd.DataFrame,
+    figures: Sequence = (),
+    *,
+    question: str | None = None,
+) -> Path:
+    """Write ``report.html`` into ``study_dir``; returns its path.
+
+    Args:
+        study_dir: the sweep folder (job folders below it).
+        comparison: the comparison table (see the module docstring for its columns).
+        figures: PNG paths or matplotlib figures to embed after the comparison plots.
+        question: the study's question; by default the one in
+            ``experiments/<study_dir name>/README.md``, if there is one.
+    """
+    path = Path(study_dir) / "report.html"
+    if question is None:
+        question = experiment_question(Path(study_dir).name)
+    atomic_write_text(path, study_report_html(study_dir, comparison, figures, question))
+    return path

@@ -1,0 +1,229 @@
+"""The whole country: one independent model per province, run in parallel, merged.
+
+Provinces do not exchange dossiers or staff, so a country-year is 34 province-years
+that can run on as many cores as there are. Each province's model seed depends only on
+(seed, replication, province index), and the results are merged in province order,
+so the numbers are the same whatever the number of workers. Merging is exact: the
+country's and each field's figures are recomputed from the provinces' summed tallies
+(counts, time sums, sojourn histograms), not averaged from their rates; ``by_commune``
+is the union of the provinces' (commune names carry their province's prefix).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+
+from sim.abm.agents.clerk import Clerk
+from sim.abm.model import GovernanceModel, staff_hours
+from sim.core.metrics import Tally, add_pending, merge_tallies, tally_figures
+from sim.policies import build_policies
+from sim.spec.config import Reader
+from sim.spec.scenario import ScenarioSpec
+from sim.spec.synthetic import is_country, province_scenario, province_sizes
+
+TALLY_FIGURES = (
+    "dossiers_created",
+    "dossiers_resolved",
+    "dossiers_open",
+    "dossiers_withdrawn",
+    "on_time_rate",
+    "overdue_open",
+    "mean_wait_hours",
+    "mean_sojourn_hours",
+    "p95_sojourn_hours",
+    "mean_backlog",
+    "utilization",
+    "online_share",
+)
+
+
+@dataclass(frozen=True)
+class CountrySpec:
+    """A country scenario: its name and one ScenarioSpec per province."""
+
+    name: str
+    provinces: tuple[ScenarioSpec, ...]
+
+    @property
+    def calendar(self) -> dict:
+        """The calendar block (every province shares it)."""
+        return self.provinces[0].calendar
+
+    @classmethod
+    def read(cls, data: dict) -> CountrySpec:
+        r = Reader(data, "scenario")
+        n_provinces = r.integer("n_provinces", low=1)
+        n_communes = r.integer("n_communes", low=1)
+        seed = r.integer("layout_seed", 0, low=0)
+        sigma = r.child("layout").number("province_size_sigma", 0.0, low=0)
+        sizes = province_sizes(n_communes, n_provinces, sigma, np.random.default_rng([seed]))
+        width = len(str(n_provinces))
+        provinces = []
+        for index, size in enumerate(sizes):
+            name = f"p{index + 1:0{width}d}"
+            rng = np.random.default_rng([seed, index + 1])
+            data_p = province_scenario(data, size, rng, prefix=f"{name}_")
+            data_p["name"] = name
+            provinces.append(ScenarioSpec.read(data_p))
+        return cls(name=str(r.raw("name")), provinces=tuple(provinces))
+
+
+def read_scenario(data: dict) -> ScenarioSpec | CountrySpec:
+    """The scenario block as one model's spec, or as a country of province specs."""
+    return CountrySpec.read(data) if is_country(data) else ScenarioSpec.read(data)
+
+
+def province_seed(seed: int, replication: int, province: int) -> int:
+    """Model seed of one province in one replication: independent of the worker count."""
+    sequence = np.random.SeedSequence([int(seed), int(replication), int(province)])
+    return int(sequence.generate_state(1)[0])
+
+
+@dataclass
+class ProvinceResult:
+    """What a worker sends back: the summary, the raw tallies to merge, the daily series."""
+
+    summary: dict
+    total: Tally
+    by_field: dict[str, Tally]
+    pending: dict[str, tuple[float, int]]  # "" for the total, else the field
+    busy: float
+    available: float
+    field_busy: dict[str, float]
+    field_available: dict[str, float]
+    window: float
+    daily: pd.DataFrame
+
+
+def run_province(
+    spec: ScenarioSpec,
+    policy_cfg: dict,
+    seed: int,
+    days: int,
+    warmup_days: int,
+    start_date: str,
+) -> ProvinceResult:
+    """Run one province's model and keep what the merge needs."""
+    model = GovernanceModel(
+        spec,
+        seed=seed,
+        start_date=start_date,
+        warmup_days=warmup_days,
+        policies=build_policies(policy_cfg),
+    )
+    model.run(days)
+    metrics = model.metrics
+    now = model.engine.now
+    slices = metrics.slices(now, by=("total", "field"))
+    total, total_pending = slices["total"][""]
+    by_field = slices["field"]
+    busy, available, field_busy, field_available = staff_hours(model.agents_by_type.get(Clerk, []))
+    return ProvinceResult(
+        summary=model.summary(),
+        total=total,
+        by_field={field: tally for field, (tally, _) in by_field.items()},
+        pending={"": total_pending} | {field: p for field, (_, p) in by_field.items()},
+        busy=sum(busy.values()),
+        available=sum(available.values()),
+        field_busy=field_busy,
+        field_available=field_available,
+        window=max(now - metrics.warmup_hours, 1e-9),
+        daily=model.daily_frame(),
+    )
+
+
+def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
+    """The country's summary and daily series from its provinces' results."""
+    window = results[0].window
+    total = tally_figures(
+        merge_tallies([r.total for r in results]),
+        add_pending([r.pending[""] for r in results]),
+        window,
+        sum(r.busy for r in results),
+        sum(r.available for r in results),
+    )
+    summary: dict = {}
+    for key, value in results[0].summary.items():
+        if key in TALLY_FIGURES:
+            summary[key] = total[key]
+        elif key == "by_field":
+            fields = sorted({f for r in results for f in r.by_field})
+            summary[key] = {
+                field: tally_figures(
+                    merge_tallies([r.by_field[field] for r in results if field in r.by_field]),
+                    add_pending([r.pending.get(field, (0.0, 0)) for r in results]),
+                    window,
+                    sum(r.field_busy.get(field, 0.0) for r in results),
+                    sum(r.field_available.get(field, 0.0) for r in results),
+                )
+                for field in fields
+            }
+        elif key in ("by_commune", "overdue_by_commune_field"):
+            summary[key] = {n: f for r in results for n, f in r.summary[key].items()}
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            summary[key] = sum(r.summary[key] for r in results)  # event counts, costs
+        else:
+            summary[key] = value
+    summary["provinces"] = len(results)
+    return summary, merge_daily([r.daily for r in results])
+
+
+def merge_daily(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Day-by-day sums over provinces: every daily column is a count."""
+    numeric = [f.drop(columns=["date"]).reset_index(drop=True) for f in frames]
+    merged = sum(numeric[1:], numeric[0])
+    merged.insert(0, "date", frames[0]["date"].values)
+    return merged
+
+
+def run_country(
+    spec: CountrySpec,
+    policy_cfg: dict,
+    *,
+    seed: int,
+    replication: int,
+    days: int,
+    warmup_days: int,
+    start_date: str,
+    workers: int = 1,
+    on_day: Callable[[], None] | None = None,
+) -> tuple[dict, pd.DataFrame]:
+    """One replication of the country: provinces in parallel over ``workers`` processes.
+
+    The largest provinces start first, so that no worker is left with a large one at the
+    end while the others wait; the results are merged in province order all the same.
+    """
+    order = largest_first(spec.provinces)
+    jobs = (
+        delayed(run_province)(
+            spec.provinces[index],
+            policy_cfg,
+            province_seed(seed, replication, index),
+            days,
+            warmup_days,
+            start_date,
+        )
+        for index in order
+    )
+    results: dict[int, ProvinceResult] = {}
+    ticks = 0
+    parallel = Parallel(n_jobs=workers, return_as="generator")
+    for index, result in zip(order, parallel(jobs), strict=True):
+        results[index] = result
+        target = math.floor(days * len(results) / len(spec.provinces))
+        while on_day is not None and ticks < target:
+            on_day()
+            ticks += 1
+    return merge_results([results[index] for index in range(len(spec.provinces))])
+
+
+def largest_first(provinces: tuple[ScenarioSpec, ...]) -> list[int]:
+    """Province indices by decreasing size (households and businesses), ties by index."""
+    sizes = [sum(c.households + c.businesses for c in p.communes) for p in provinces]
+    return sorted(range(len(provinces)), key=lambda index: (-sizes[index], index))

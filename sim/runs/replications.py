@@ -1,0 +1,105 @@
+"""Run several seeds of one scenario and fold them into means with 95% intervals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.abm.model import GovernanceModel
+from sim.policies import build_policies
+from sim.runs.country import CountrySpec, run_country
+from sim.spec.scenario import ScenarioSpec
+
+
+def replication_seed(seed: int, replication: int) -> int:
+    """The model seed of replication ``replication`` of a job with master ``seed``.
+
+    It depends on nothing else, so every policy compared under one master seed sees the
+    same demand in each replication (common random numbers).
+    """
+    return int(np.random.SeedSequence([int(seed), int(replication)]).generate_state(1)[0])
+
+
+def run_replication(
+    spec: ScenarioSpec | CountrySpec,
+    policy_cfg: dict,
+    *,
+    seed: int,
+    replication: int,
+    days: int,
+    warmup_days: int,
+    start_date: str,
+    on_day: Callable[[], None] | None = None,
+    workers: int = 1,
+) -> tuple[dict, pd.DataFrame]:
+    """One model run (a country: one per province): summary figures and daily series.
+
+    ``workers`` is the number of processes a country's provinces run on; it does not
+    change the results.
+    """
+    if isinstance(spec, CountrySpec):
+        return run_country(
+            spec,
+            policy_cfg,
+            seed=seed,
+            replication=replication,
+            days=days,
+            warmup_days=warmup_days,
+            start_date=start_date,
+            workers=workers,
+            on_day=on_day,
+        )
+    model = GovernanceModel(
+        spec,
+        seed=replication_seed(seed, replication),
+        start_date=start_date,
+        warmup_days=warmup_days,
+        policies=build_policies(policy_cfg, spec),
+    )
+    model.run(days, on_day=on_day)
+    return model.summary(), model.daily_frame()
+
+
+def _mean(values: list[float]) -> float | None:
+    finite = [v for v in values if v is not None and not math.isnan(v)]
+    return float(np.mean(finite)) if finite else None
+
+
+def _ci95(values: list[float]) -> list[float] | None:
+    finite = np.array([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    if len(finite) < 2:
+        return None
+    half = stats.t.ppf(0.975, len(finite) - 1) * finite.std(ddof=1) / math.sqrt(len(finite))
+    return [float(finite.mean() - half), float(finite.mean() + half)]
+
+
+def aggregate(summaries: list[dict]) -> dict:
+    """Means over replications of every figure; ``ci95`` blocks when there are several."""
+    first = summaries[0]
+    result: dict = {}
+    ci: dict = {}
+    for key, value in first.items():
+        if isinstance(value, dict):
+            result[key] = {name: aggregate([s[key][name] for s in summaries]) for name in value}
+        elif isinstance(value, int | float):
+            values = [s[key] for s in summaries]
+            result[key] = _mean(values)
+            if len(summaries) > 1:
+                ci[key] = _ci95(values)
+        else:
+            result[key] = value
+    if len(summaries) > 1:
+        result["ci95"] = ci
+    return result
+
+
+def mean_daily(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Day-by-day means over replications (dates taken from the first)."""
+    numeric = [f.drop(columns=["date"]) for f in frames]
+    mean = sum(numeric) / len(numeric)
+    mean.insert(0, "date", frames[0]["date"].values)
+    return mean

@@ -1,0 +1,78 @@
+"""Per-replication tables of a job, for paired comparisons between the jobs of a sweep.
+
+``summary.json`` holds means over replications; comparing two policies needs each
+replication's own figures, because replication r of every job sees the same demand
+(common random numbers) and the difference is taken pair by pair. A job therefore also
+writes ``replications.csv`` (one row per replication, every figure flattened to a
+dotted column such as ``by_field.land.overdue_open``) and ``daily_replications.csv``
+(the daily series of every replication, for bands around trajectories).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim.runs.outputs import write_csv
+
+REPLICATIONS_FILE = "replications.csv"
+DAILY_FILE = "daily_replications.csv"
+
+
+@dataclass
+class Job:
+    """One job folder of a sweep, read back."""
+
+    path: Path
+    status: str
+    error: str = ""
+    scenario: str = ""
+    policy: str = ""
+    setting: str = ""
+    summary: dict = field(default_factory=dict)
+    replications: pd.DataFrame | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def group(self) -> tuple[str, str]:
+        return self.scenario, self.setting
+
+
+def flatten(data: dict, prefix: str = "") -> dict[str, float]:
+    """Numbers of a nested summary as ``{"a.b.c": value}``; strings and lists are left out."""
+    flat: dict[str, float] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, bool):
+            flat[name] = float(value)
+        elif isinstance(value, int | float):
+            flat[name] = float(value)
+    return flat
+
+
+def overdue_dossiers(figures: dict[str, float], prefix: str = "") -> float:
+    """Dossiers that went past their deadline: resolved late plus still open and overdue."""
+    return figures[f"{prefix}dossiers_late"] + figures[f"{prefix}overdue_open"]
+
+
+def write_replication_tables(
+    out_dir: Path, seed: int, summaries: list[dict], frames: list[pd.DataFrame]
+) -> None:
+    """Write ``replications.csv`` and ``daily_replications.csv`` into a job's folder."""
+    rows = []
+    for replication, summary in enumerate(summaries):
+        row = {"replication": replication, "seed": seed}
+        row.update(flatten(summary))
+        rows.append(row)
+    write_csv(Path(out_dir) / REPLICATIONS_FILE, pd.DataFrame(rows))
+    daily = pd.concat(
+        [frame.assign(replication=r) for r, frame in enumerate(frames)], ignore_index=True
+    )
+    write_csv(Path(out_dir) / DAILY_FILE, daily)

@@ -1,0 +1,191 @@
+"""The procedure catalogue: what each kind of dossier needs, and work-content draws."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from sim.spec.config import ConfigError, Reader
+
+_EPS = 1e-12
+
+
+@dataclass(frozen=True)
+class WorkDistribution:
+    """Work content in hours (at proficiency 1), drawn by inverse CDF from one uniform.
+
+    One uniform per draw keeps draws paired across policies (common random numbers).
+    """
+
+    dist: str
+    mean: float
+    cv: float = 1.0
+
+    def sample(self, u: np.ndarray) -> np.ndarray:
+        u = np.clip(u, _EPS, 1.0 - _EPS)
+        if self.dist == "exponential":
+            return -self.mean * np.log1p(-u)
+        if self.dist == "lognormal":
+            sigma2 = np.log1p(self.cv**2)
+            mu = np.log(self.mean) - sigma2 / 2
+            return np.exp(mu + np.sqrt(sigma2) * special.ndtri(u))
+        if self.dist == "gamma":
+            shape = 1.0 / self.cv**2
+            return special.gammaincinv(shape, u) * (self.mean / shape)
+        return np.full_like(u, self.mean)  # fixed
+
+    @classmethod
+    def read(cls, reader: Reader) -> WorkDistribution:
+        dist = reader.choice("dist", ["exponential", "lognormal", "gamma", "fixed"])
+        if reader.has("rate_per_hour"):
+            mean = 1.0 / reader.number("rate_per_hour", low=0, low_open=True)
+        else:
+            mean = reader.number("mean", low=0, low_open=True)
+        cv = 1.0
+        if dist in ("lognormal", "gamma"):
+            cv = reader.number("cv", low=0, low_open=True)
+        return cls(dist, mean, cv)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """One administrative procedure (e.g. birth registration) of a field."""
+
+    name: str
+    index: int
+    field: str
+    applicant: str  # "citizen" or "business"
+    share: float
+    work: WorkDistribution
+    deadline_working_days: float | None
+    deadline_hours: float | None
+    online_eligible: bool
+    escalation_probability: float
+    supplement_probability: float
+
+    def deadline(self, calendar, submitted: float) -> float:
+        if self.deadline_hours is not None:
+            return submitted + self.deadline_hours
+        return calendar.deadline(submitted, self.deadline_working_days)
+
+
+APPLICANT_KINDS = ("citizen", "business")
+
+
+def read_procedures(reader: Reader, fields: tuple[str, ...]) -> list[Procedure]:
+    """Read ``scenario.procedures``: a mapping of procedure name to its parameters."""
+    procedures = []
+    for index, (name, item) in enumerate(reader.mapping("procedures").items()):
+        field = item.choice("field", fields)
+        has_days, has_hours = item.has("deadline_working_days"), item.has("deadline_hours")
+        if has_days == has_hours:
+            raise ConfigError(
+                f"{item.path}: give exactly one of deadline_working_days or deadline_hours"
+            )
+        procedures.append(
+            Procedure(
+                name=name,
+                index=index,
+                field=field,
+                applicant=item.choice("applicant", APPLICANT_KINDS, "citizen"),
+                share=item.number("share", low=0),
+                work=WorkDistribution.read(item.child("work_hours")),
+                deadline_working_days=(
+                    item.integer("deadline_working_days", low=0) if has_days else None
+                ),
+                deadline_hours=item.number("deadline_hours", low=0) if has_hours else None,
+                online_eligible=bool(item.raw("online_eligible", True)),
+                escalation_probability=item.probability("escalation_probability", 0.0),
+                supplement_probability=item.probability("supplement_probability", 0.0),
+            )
+        )
+    if not procedures:
+        raise ConfigError(f"{reader.key('procedures')}: at least one procedure is needed")
+    for kind in APPLICANT_KINDS:
+        if any(p.applicant == kind for p in procedures) and not sum(
+            p.share for p in procedures if p.applicant == kind
+        ):
+            raise ConfigError(f"{reader.key('procedures')}: {kind} shares add up to 0")
+    return procedures
+
+
+_KINDS = ("exponential", "lognormal", "gamma", "fixed")
+
+
+class WorkTable:
+    """Several work distributions drawn at once: one vectorised pass per kind, not per
+    distribution (a day's dossiers of one commune mix several procedures).
+
+    Each element gets exactly what ``WorkDistribution.sample`` would give it.
+    ``None`` entries draw 0 (e.g. procedures whose field has no provincial department).
+    """
+
+    def __init__(self, distributions: list[WorkDistribution | None]) -> None:
+        n = len(distributions)
+        self.kind = np.full(n, -1)
+        self.a = np.zeros(n)  # exponential, fixed: mean; lognormal: mu; gamma: shape
+        self.b = np.zeros(n)  # lognormal: sigma; gamma: scale
+        for i, d in enumerate(distributions):
+            if d is None:
+                continue
+            self.kind[i] = _KINDS.index(d.dist)
+            if d.dist == "lognormal":
+                sigma2 = np.log1p(d.cv**2)
+                self.a[i] = np.log(d.mean) - sigma2 / 2
+                self.b[i] = np.sqrt(sigma2)
+            elif d.dist == "gamma":
+                self.a[i] = 1.0 / d.cv**2
+                self.b[i] = d.mean / self.a[i]
+            else:
+                self.a[i] = d.mean
+        self.kinds_present = sorted(set(self.kind.tolist()))
+
+    def sample(self, index: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Work for each element: distribution ``index[j]`` at uniform ``u[j]``."""
+        kinds = self.kind[index]
+        work = np.zeros(len(u))
+        for k in self.kinds_present:
+            if k < 0:
+                continue
+            mask = None if len(self.kinds_present) == 1 else kinds == k
+            idx = index if mask is None else index[mask]
+            if not len(idx):
+                continue
+            uk = np.clip(u if mask is None else u[mask], _EPS, 1.0 - _EPS)
+            a = self.a[idx]
+            if k == 0:
+                values = -a * np.log1p(-uk)
+            elif k == 1:
+                values = np.exp(a + self.b[idx] * special.ndtri(uk))
+            elif k == 2:
+                values = special.gammaincinv(a, uk) * self.b[idx]
+            else:
+                values = a.copy()
+            if mask is None:
+                work = values
+            else:
+                work[mask] = values
+        return work
+
+
+class Catalogue:
+    """The procedures one kind of applicant files, as arrays for vectorised draws."""
+
+    def __init__(self, procedures: list[Procedure]) -> None:
+        self.procedures = procedures
+        shares = np.array([p.share for p in procedures], dtype=float)
+        self.cumulative_share = np.cumsum(shares / shares.sum())
+        self.online_eligible = np.array([p.online_eligible for p in procedures])
+        self.escalation = np.array([p.escalation_probability for p in procedures])
+        self.supplement = np.array([p.supplement_probability for p in procedures])
+        self.fields = np.array([p.field for p in procedures], dtype=object)
+        self.work = WorkTable([p.work for p in procedures])
+
+    def pick(self, u: np.ndarray) -> np.ndarray:
+        index = np.searchsorted(self.cumulative_share, u, side="right")
+        return np.minimum(index, len(self.procedures) - 1)
+
+    def sample_work(self, procedure_index: np.ndarray, u: np.ndarray) -> np.ndarray:
+        return self.work.sample(procedure_index, u)

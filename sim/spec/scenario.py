@@ -1,0 +1,229 @@
+"""Scenario specification: the validated, typed form of ``cfg.scenario``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.core.dossier import FIELDS
+from sim.core.queues import DISCIPLINES
+from sim.spec.behaviour import ApplicantBehaviour
+from sim.spec.calendar_config import read_calendar
+from sim.spec.communes_file import read_communes_file
+from sim.spec.config import ConfigError, Reader
+from sim.spec.mechanisms import EquipmentRules, LunarNewYear, PremisesRules, StaffRules
+from sim.spec.procedures import APPLICANT_KINDS, Procedure, WorkDistribution, read_procedures
+from sim.spec.synthetic import expand
+
+
+@dataclass(frozen=True)
+class ClerkGroup:
+    """``count`` clerks with the same skills."""
+
+    count: int
+    skills: dict[str, float]
+    switch_hours: float
+
+
+@dataclass(frozen=True)
+class CommuneSpec:
+    """One commune's size, staff and conditions; every condition is optional and neutral.
+
+    ``workstations`` None means one per clerk; ``signal_coverage`` None takes the
+    applicants' scenario-wide figure.
+    """
+
+    name: str
+    households: float
+    businesses: float
+    arrivals_per_hour: float | None
+    clerks: tuple[ClerkGroup, ...]
+    workstations: int | None = None
+    sites: int = 1
+    reception_counters: int = 0
+    network_outage_probability: float = 0.0
+    network_speed: float = 1.0
+    sync_failure_probability: float = 0.0
+    signal_coverage: float | None = None
+    distance_km_mean: float = 0.0
+    province: str = ""
+
+
+@dataclass(frozen=True)
+class DepartmentSpec:
+    field: str
+    staff: int
+    proficiency: float
+    work: WorkDistribution
+    deadline_working_days: int | None = None
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    name: str
+    calendar: dict
+    dispatch: str
+    fields: tuple[str, ...]
+    procedures: tuple[Procedure, ...]
+    dossiers_per_unit_per_year: dict[str, float]
+    monthly_factors: tuple[float, ...]
+    behaviour: dict[str, ApplicantBehaviour]
+    rework_fraction: float
+    communes: tuple[CommuneSpec, ...]
+    departments: dict[str, DepartmentSpec] = field(default_factory=dict)
+    handoff_hours: float = 0.0
+    staff: StaffRules = StaffRules()
+    equipment: EquipmentRules = EquipmentRules()
+    premises: PremisesRules = PremisesRules()
+    lunar_new_year: LunarNewYear = LunarNewYear()
+
+    @classmethod
+    def read(cls, data: dict) -> ScenarioSpec:
+        r = Reader(expand(data), "scenario")  # synthetic scenarios draw their communes
+        raw_fields = r.raw("fields", list(FIELDS))
+        if (
+            not isinstance(raw_fields, list)
+            or not raw_fields
+            or not all(isinstance(f, str) and f.isidentifier() and f.islower() for f in raw_fields)
+            or len(set(raw_fields)) != len(raw_fields)
+        ):
+            raise r.fail(
+                "fields",
+                f" = {raw_fields!r}: must be a non-empty list of distinct lower-case "
+                "snake_case names, e.g. [certification, land]",
+            )
+        fields = tuple(raw_fields)
+        procedures = read_procedures(r, fields)
+        demand = r.child("demand", {})
+        applicants = r.child("applicants", {})
+        behaviour = {
+            kind: ApplicantBehaviour.read(applicants.child(kind, {}))
+            for kind in APPLICANT_KINDS
+            if any(p.applicant == kind for p in procedures)
+        }
+        if r.has("communes_file"):
+            path = str(r.raw("communes_file"))
+            rows = read_communes_file(path, fields, r.child("communes_file_options", {}))
+            communes = tuple(
+                read_commune(Reader(row, f"{path} row {n}"), fields)
+                for n, row in enumerate(rows, start=2)
+            )
+        else:
+            communes = tuple(read_commune(c, fields) for c in r.items("communes"))
+        if not communes:
+            raise ConfigError("scenario.communes = []: at least one commune is needed")
+        names = [c.name for c in communes]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"scenario.communes: commune names repeat: {names}")
+        province = r.child("province", {})
+        departments = {
+            name: DepartmentSpec(
+                field=name,
+                staff=item.integer("staff", low=0),
+                proficiency=item.number("proficiency", 1.0, low=0, low_open=True),
+                work=WorkDistribution.read(item.child("work_hours")),
+                deadline_working_days=(
+                    item.integer("deadline_working_days", low=0)
+                    if item.has("deadline_working_days")
+                    else None
+                ),
+            )
+            for name, item in province.mapping("departments", {}).items()
+        }
+        for name in departments:
+            if name not in fields:
+                raise ConfigError(
+                    f"scenario.province.departments.{name}: unknown field; "
+                    f"allowed: {', '.join(fields)}"
+                )
+        for p in procedures:
+            if p.escalation_probability > 0 and p.field not in departments:
+                raise ConfigError(
+                    f"scenario.procedures.{p.name}.escalation_probability = "
+                    f"{p.escalation_probability:g}: field {p.field!r} has no provincial "
+                    "department in scenario.province.departments to escalate to",
+                    f"scenario.procedures.{p.name}.escalation_probability",
+                )
+            if p.escalation_probability > 0 and departments[p.field].staff < 1:
+                key = f"scenario.province.departments.{p.field}.staff"
+                raise ConfigError(
+                    f"{key} = {departments[p.field].staff}: must be >= 1, since procedure "
+                    f"{p.name!r} escalates dossiers to it",
+                    key,
+                )
+        factors = tuple(demand.raw("monthly_factors", [1.0] * 12))
+        if len(factors) != 12 or any(
+            isinstance(f, bool) or not isinstance(f, int | float) or f < 0 for f in factors
+        ):
+            raise ConfigError(
+                f"scenario.demand.monthly_factors = {list(factors)}: "
+                "must be 12 numbers >= 0 (January to December)"
+            )
+        return cls(
+            name=str(r.raw("name")),
+            calendar=read_calendar(r.child("calendar", {})),
+            dispatch=r.choice("dispatch", DISCIPLINES, "fifo"),
+            fields=fields,
+            procedures=tuple(procedures),
+            dossiers_per_unit_per_year={
+                kind: demand.number(f"{kind}_dossiers_per_year", 0.0, low=0)
+                for kind in APPLICANT_KINDS
+            },
+            monthly_factors=tuple(float(f) for f in factors),
+            behaviour=behaviour,
+            rework_fraction=r.number("rework_fraction", 0.5, low=0),
+            communes=communes,
+            departments=departments,
+            handoff_hours=province.number("handoff_hours", 0.0, low=0),
+            staff=StaffRules.read(r.child("staff", {}), fields),
+            equipment=EquipmentRules.read(r.child("equipment", {}), fields),
+            premises=PremisesRules.read(r.child("premises", {}), fields),
+            lunar_new_year=LunarNewYear.read(demand.child("lunar_new_year", {})),
+        )
+
+
+def read_commune(c: Reader, fields: tuple[str, ...]) -> CommuneSpec:
+    """One entry of ``scenario.communes`` (also the form generated scenarios produce)."""
+    groups = []
+    for g in c.items("clerks"):
+        skills = g.raw("skills")
+        if not isinstance(skills, dict) or not skills:
+            raise ConfigError(f"{g.key('skills')} = {skills!r}: must map fields to proficiency")
+        skill_reader = Reader(skills, g.key("skills"))
+        for name in skills:
+            if name not in fields:
+                raise ConfigError(
+                    f"{g.key('skills')}.{name}: unknown field; allowed: {', '.join(fields)}"
+                )
+        groups.append(
+            ClerkGroup(
+                count=g.integer("count", low=0),
+                skills={name: skill_reader.number(name, low=0) for name in skills},
+                switch_hours=g.number("switch_hours", 0.0, low=0),
+            )
+        )
+    if not any(g.count > 0 and any(p > 0 for p in g.skills.values()) for g in groups):
+        key = c.key("clerks[0].count" if len(groups) == 1 else "clerks")
+        shown = groups[0].count if len(groups) == 1 else [g.count for g in groups]
+        raise ConfigError(
+            f"{key} = {shown}: commune {c.data.get('name')!r} needs at least one clerk "
+            "with a proficiency > 0",
+            key,
+        )
+    return CommuneSpec(
+        name=str(c.raw("name")),
+        households=c.number("households", 0.0, low=0),
+        businesses=c.number("businesses", 0.0, low=0),
+        arrivals_per_hour=(
+            c.number("arrivals_per_hour", low=0) if c.has("arrivals_per_hour") else None
+        ),
+        clerks=tuple(groups),
+        workstations=c.integer("workstations", low=0) if c.has("workstations") else None,
+        sites=c.integer("sites", 1, low=1),
+        reception_counters=c.integer("reception_counters", 0, low=0),
+        network_outage_probability=c.probability("network_outage_probability", 0.0),
+        network_speed=c.number("network_speed", 1.0, low=0, low_open=True, high=1),
+        sync_failure_probability=c.probability("sync_failure_probability", 0.0),
+        signal_coverage=(c.probability("signal_coverage") if c.has("signal_coverage") else None),
+        distance_km_mean=c.number("distance_km_mean", 0.0, low=0),
+        province=str(c.raw("province", "")),
+    )

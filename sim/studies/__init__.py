@@ -1,0 +1,4 @@
+"""Analyses over many jobs: paired comparison of the jobs of a sweep (``python -m sim.analysis``).
+
+Imports reports and below.
+"""

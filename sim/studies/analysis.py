@@ -1,0 +1,297 @@
+"""Sweep aggregation: compare every policy with the baseline, pair by pair.
+
+``python -m sim.analysis results/NAME`` (also run by a Hydra callback at the end of an
+experiment sweep) reads every job folder below ``results/NAME``, and writes
+
+* ``comparison.csv``: one row per policy x scenario (x any other swept setting): the
+  mean of each figure over replications with its 95% confidence interval, the paired
+  difference to the baseline job of the same scenario and setting with its 95%
+  interval (replication r of both saw the same demand: common random numbers), and the
+  cost per overdue dossier averted;
+* ``backlog_trajectories.png``, ``on_time_rate.png``, ``overdue_heatmap.png``
+  (sim/reports/study_plots.py);
+* ``report.html``: a self-contained report of the study (sim/reports/study_report.py).
+
+Jobs that failed (``"status": "error"`` in summary.json) or left no summary are listed
+in the table with their error and left out of the figures; the rest is still compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from hydra.experimental.callback import Callback
+from scipy import stats
+
+from sim.runs.outputs import atomic_write_text, read_json
+from sim.runs.study_data import DAILY_FILE, REPLICATIONS_FILE, Job
+
+COMPARISON_FILE = "comparison.csv"
+PLOT_FILES = ("backlog_trajectories.png", "on_time_rate.png", "overdue_heatmap.png")
+# figures compared (column in replications.csv -> label); overdue_dossiers is derived
+FIGURES = (
+    "overdue_dossiers",
+    "overdue_open",
+    "on_time_rate",
+    "mean_backlog",
+    "mean_sojourn_hours",
+    "dossiers_resolved",
+    "policy_cost_vnd",
+)
+# override keys that do not make a different setting: they name the job's policy or
+# scenario, or change only how many pairs there are or how a job reports
+NOT_SETTINGS = (
+    "scenario",
+    "experiment",
+    "policy",
+    "run.replications",
+    "run.progress",
+    "verbose",
+    "resume",
+)
+
+
+def _overrides(path: Path) -> list[str]:
+    file = path / ".hydra" / "overrides.yaml"
+    if not file.exists():
+        return []
+    return [str(o) for o in yaml.safe_load(file.read_text(encoding="utf-8")) or []]
+
+
+def _labels(path: Path, summary: dict) -> tuple[str, str, str]:
+    """Scenario, policy label and other settings of a job, from its overrides."""
+    scenario = summary.get("scenario", "")
+    policy = "+".join(summary.get("policies", []))
+    policy_params, settings = [], []
+    for override in _overrides(path):
+        key, _, value = override.lstrip("+~").partition("=")
+        if key == "policy":
+            policy = "+".join(v.strip() for v in value.strip("[]").split(",") if v.strip())
+        elif key.startswith("policy."):
+            policy_params.append(f"{key[len('policy.') :]}={value}")
+        elif key == "scenario" and not scenario:
+            scenario = value
+        elif key not in NOT_SETTINGS and not key.startswith(("hydra.", "output.")):
+            settings.append(f"{key}={value}")
+    if policy_params:
+        policy += " (" + ", ".join(sorted(policy_params)) + ")"
+    if not scenario:
+        config = path / ".hydra" / "config.yaml"
+        if config.exists():
+            data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+            scenario = str((data.get("scenario") or {}).get("name", ""))
+    return scenario, policy or "?", ", ".join(sorted(settings))
+
+
+def read_jobs(sweep_dir: Path) -> list[Job]:
+    """Every job below ``sweep_dir``: a folder with summary.json or a Hydra record."""
+    folders = {p.parent for p in sweep_dir.rglob("summary.json")}
+    folders |= {p.parent.parent for p in sweep_dir.rglob(".hydra/overrides.yaml")}
+    jobs = []
+    for path in sorted(folders):
+        summary_file = path / "summary.json"
+        summary = read_json(summary_file) if summary_file.exists() else {}
+        scenario, policy, setting = _labels(path, summary)
+        if not summary:
+            job = Job(path, "missing", "no summary.json (the job did not finish)")
+        elif summary.get("status") != "ok":
+            job = Job(path, "error", str(summary.get("error", "unknown error")))
+        else:
+            job = Job(path, "ok", summary=summary)
+            table = path / REPLICATIONS_FILE
+            if table.exists():
+                job.replications = pd.read_csv(table)
+        job.scenario, job.policy, job.setting = scenario, policy, setting
+        jobs.append(job)
+    return jobs
+
+
+def figure_values(job: Job, figure: str) -> np.ndarray:
+    """Per-replication values of a figure (prefix ``by_field.F.`` for a field's)."""
+    table = job.replications
+    if table is None:  # an older job without the table: its mean only
+        return np.array([_from_summary(job.summary, figure)], dtype=float)
+    prefix, _, name = figure.rpartition(".")
+    prefix = prefix + "." if prefix else ""
+    if name == "overdue_dossiers":
+        late, open_ = f"{prefix}dossiers_late", f"{prefix}overdue_open"
+        if late in table and open_ in table:
+            return (table[late] + table[open_]).to_numpy(dtype=float)
+        return np.full(len(table), np.nan)
+    if figure not in table:
+        return np.full(len(table), np.nan)
+    return table[figure].to_numpy(dtype=float)
+
+
+def _from_summary(summary: dict, figure: str) -> float:
+    node = summary
+    *path, name = figure.split(".")
+    for key in path:
+        node = node.get(key) or {}
+    if name == "overdue_dossiers":
+        late, open_ = node.get("dossiers_late"), node.get("overdue_open")
+        return float("nan") if late is None or open_ is None else late + open_
+    value = node.get(name)
+    return float("nan") if value is None else float(value)
+
+
+def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of the finite values (NaN interval with fewer than two)."""
+    finite = values[np.isfinite(values)]
+    if len(finite) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(finite.mean())
+    if len(finite) < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.975, len(finite) - 1) * finite.std(ddof=1) / math.sqrt(len(finite)))
+    return mean, mean - half, mean + half
+
+
+def paired(job: Job, base: Job, figure: str) -> tuple[float, float, float]:
+    """Mean paired difference job - baseline over their common replications, with its CI.
+
+    Replication r has the same seed whatever the job's replication count, so two jobs
+    with 12 and 20 replications pair over the first 12.
+    """
+    a, b = figure_values(job, figure), figure_values(base, figure)
+    n = min(len(a), len(b))
+    if job.replications is None or base.replications is None:
+        return (float(a[0] - b[0]) if n else math.nan), math.nan, math.nan
+    return mean_ci(a[:n] - b[:n])
+
+
+def _pairing_problem(job: Job, base: Job) -> str:
+    for key in ("seed", "days", "start_date", "warmup_days"):
+        if job.summary.get(key) != base.summary.get(key):
+            return (
+                f"not paired with the baseline: {key} = {job.summary.get(key)!r} here, "
+                f"{base.summary.get(key)!r} in the baseline"
+            )
+    return ""
+
+
+def compare(jobs: list[Job], fields: list[str]) -> pd.DataFrame:
+    """The comparison table: one row per job (policy x scenario x setting)."""
+    baselines = {j.group: j for j in jobs if j.ok and j.policy == "baseline"}
+    figures = list(FIGURES) + [f"by_field.{f}.overdue_dossiers" for f in fields]
+    rows = []
+    order = sorted(jobs, key=lambda j: (j.scenario, j.setting, j.policy != "baseline", j.policy))
+    for job in order:
+        row: dict = {
+            "scenario": job.scenario,
+            "setting": job.setting,
+            "policy": job.policy,
+            "status": job.status,
+            "error": job.error,
+            "replications": job.summary.get("replications", math.nan),
+            "folder": job.path.name,
+        }
+        base = baselines.get(job.group)
+        note = ""
+        if job.ok and base is None:
+            note = "no baseline job for this scenario and setting"
+        elif job.ok:
+            note = _pairing_problem(job, base)
+        row["note"] = note
+        for figure in figures:
+            mean, low, high = mean_ci(figure_values(job, figure)) if job.ok else (math.nan,) * 3
+            row[f"{figure}"] = mean
+            row[f"{figure}_ci_low"] = low
+            row[f"{figure}_ci_high"] = high
+            if job.ok and base is not None and not note:
+                diff, d_low, d_high = paired(job, base, figure)
+            else:
+                diff = d_low = d_high = math.nan
+            row[f"{figure}_diff"] = diff
+            row[f"{figure}_diff_ci_low"] = d_low
+            row[f"{figure}_diff_ci_high"] = d_high
+        averted = -row["overdue_dossiers_diff"]
+        extra_cost = row["policy_cost_vnd_diff"]
+        row["overdue_averted"] = averted
+        row["cost_per_overdue_averted_vnd"] = (
+            extra_cost / averted if averted > 0 and math.isfinite(extra_cost) else math.nan
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def analyse(sweep_dir: Path, plots: bool = True, out=None) -> pd.DataFrame:
+    """Write comparison.csv (and the plots) for a sweep folder; returns the table."""
+    sweep_dir = Path(sweep_dir)
+    jobs = read_jobs(sweep_dir)
+    if not jobs:
+        raise FileNotFoundError(f"{sweep_dir}: no job folders (summary.json) found")
+    fields = sorted({f for j in jobs if j.ok for f in j.summary.get("by_field", {})})
+    table = compare(jobs, fields)
+    atomic_write_text(sweep_dir / COMPARISON_FILE, table.to_csv(index=False, float_format="%.6g"))
+    if plots:
+        from sim.reports.study_plots import plot_backlog_bands, plot_on_time, plot_overdue_heatmaps
+
+        good = [j for j in jobs if j.ok]
+        if good:
+            plot_backlog_bands(good, sweep_dir / "backlog_trajectories.png", DAILY_FILE)
+            plot_on_time(table[table["status"] == "ok"], sweep_dir / "on_time_rate.png")
+            plot_overdue_heatmaps(good, sweep_dir / "overdue_heatmap.png")
+    from sim.reports.study_report import write_study_report
+
+    pngs = [sweep_dir / n for n in PLOT_FILES]
+    write_study_report(sweep_dir, table, [p for p in pngs if p.is_file()] if plots else [])
+    print(describe(table, sweep_dir), file=out or sys.stdout)
+    return table
+
+
+def describe(table: pd.DataFrame, sweep_dir: Path) -> str:
+    """A few lines for the terminal: what was compared, and which jobs failed."""
+    ok = table[table["status"] == "ok"]
+    lines = [f"{sweep_dir}: {len(ok)} job(s) compared, {len(table) - len(ok)} failed"]
+    for _, row in ok.iterrows():
+        diff = row["overdue_dossiers_diff"]
+        low, high = row["overdue_dossiers_diff_ci_low"], row["overdue_dossiers_diff_ci_high"]
+        text = "" if math.isnan(diff) else f"  diff {diff:+.1f} (95% CI {low:+.1f} to {high:+.1f})"
+        setting = f" [{row['setting']}]" if row["setting"] else ""
+        lines.append(
+            f"  {row['scenario']}{setting} {row['policy']}: overdue dossiers "
+            f"{row['overdue_dossiers']:.1f}{text}"
+        )
+    for _, row in table[table["status"] != "ok"].iterrows():
+        lines.append(f"  FAILED {row['folder']}: {row['error']}")
+    lines.append(f"  table: {sweep_dir / COMPARISON_FILE}")
+    return "\n".join(lines)
+
+
+class AnalyseSweep(Callback):
+    """Hydra callback: analyse the sweep folder when a multirun ends."""
+
+    def __init__(self, plots: bool = True) -> None:
+        self.plots = plots
+
+    def on_multirun_end(self, config, **kwargs) -> None:
+        analyse(Path(str(config.hydra.sweep.dir)), plots=self.plots)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.analysis", description="Compare the jobs of a sweep folder."
+    )
+    parser.add_argument("sweep_dir", type=Path, help="e.g. results/seconding_vs_training")
+    parser.add_argument("--no-plots", action="store_true", help="write comparison.csv only")
+    args = parser.parse_args(argv)
+    if not args.sweep_dir.is_dir():
+        print(f"error: {args.sweep_dir}: not a folder", file=sys.stderr)
+        return 2
+    try:
+        analyse(args.sweep_dir, plots=not args.no_plots)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
