@@ -167,7 +167,9 @@ class GovernanceModel(mesa.Model):
     # -- outcomes ------------------------------------------------------------------------
     def resolve(self, dossier: Dossier) -> None:
         dossier.status = RESOLVED
-        self.metrics.on_resolved(dossier, self.engine.now)
+        now = self.engine.now
+        days = self.calendar.working_days_between(dossier.submitted, now)
+        self.metrics.on_resolved(dossier, now, days)
         dossier.applicant.learn_from(dossier)
 
     def withdraw(self, dossier: Dossier) -> None:

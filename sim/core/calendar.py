@@ -52,6 +52,10 @@ class AlwaysOpenCalendar:
         """Deadline counted in whole 24-hour days (validation scenarios use hours)."""
         return submitted + working_days * HOURS_PER_DAY
 
+    def working_days_between(self, start: float, end: float) -> float:
+        """Elapsed time in (24-hour) days: every hour is a working hour."""
+        return max(0.0, end - start) / HOURS_PER_DAY
+
 
 class WorkingCalendar:
     """Office hours on working days, closed on weekends and Vietnamese public holidays.
@@ -169,6 +173,29 @@ class WorkingCalendar:
                 return current + remaining
             remaining -= available
             i += 1
+
+    def open_hours_before(self, t: float) -> float:
+        """Open hours from hour 0 to ``t`` (constant time: whole working days, then today)."""
+        day = int(t // HOURS_PER_DAY)
+        self._ensure_day(day)
+        hours = self._working_day_index[day] * self._daily_open_hours
+        if self._working[day]:
+            into_day = t - day * HOURS_PER_DAY
+            for a, b in self.opening_hours:
+                if into_day > a:
+                    hours += min(into_day, b) - a
+        return hours
+
+    def working_days_between(self, start: float, end: float) -> float:
+        """Working days from ``start`` to ``end``: open hours between them / hours of a day.
+
+        How the province counts time to result against deadlines set in working days.
+        """
+        if end <= start:
+            return 0.0
+        return (self.open_hours_before(end) - self.open_hours_before(start)) / (
+            self._daily_open_hours
+        )
 
     def working_hours_between(self, start: float, end: float) -> float:
         """Open hours in [start, end)."""

@@ -29,7 +29,8 @@ class Dossier:
     """A case file moving through commune and province offices.
 
     Times are simulation hours. ``first_service`` is when a clerk first started on it
-    (``-1`` until then). ``work`` is the work content (hours at proficiency 1) of the
+    (``-1`` until then); ``office``, ``entered`` and ``waiting_first`` track the wait
+    at the office it is at now (reception desk, back office, provincial department). ``work`` is the work content (hours at proficiency 1) of the
     current stage; ``escalate``, ``needs_supplement`` and ``province_work`` are drawn
     when the need arises, so policies compared under one seed see the same dossiers.
     ``u_fault`` and ``u_sync`` are uniforms drawn then too: a clerk's faulty work and a
@@ -63,6 +64,9 @@ class Dossier:
         "u_sync",
         "served_proficiency",
         "complains",
+        "office",
+        "entered",
+        "waiting_first",
     )
 
     def __init__(
@@ -108,6 +112,9 @@ class Dossier:
         self.u_sync = u_sync
         self.served_proficiency = 1.0
         self.complains = complains  # the applicant complains if the dossier goes overdue
+        self.office: object = None  # the office (desk, back office, department) it is at
+        self.entered = -1.0  # when it first reached that office
+        self.waiting_first = False  # not yet taken up at that office
 
     @property
     def on_time(self) -> bool:

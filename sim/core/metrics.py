@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
+from sim.core.calendar import HOURS_PER_DAY
 from sim.core.dossier import ONLINE, Dossier
 
 Cell = tuple[str, str]  # (commune, field)
@@ -47,6 +48,13 @@ class Tally:
         "sojourn_sum",
         "open_hours",
         "hist",
+        "reception_wait_sum",
+        "reception_wait_n",
+        "province_wait_sum",
+        "province_wait_n",
+        "ahead",
+        "days_sum",
+        "days_hist",
     )
 
     def __init__(self) -> None:
@@ -61,20 +69,29 @@ class Tally:
         self.wait_n = 0
         self.sojourn_sum = 0.0
         self.open_hours = 0.0  # dossier-hours open inside the measured window
-        self.hist = [0] * HIST_BINS
+        self.hist = [0] * HIST_BINS  # sojourn hours
+        self.reception_wait_sum = 0.0  # in-person visitors, at the PASC desk
+        self.reception_wait_n = 0
+        self.province_wait_sum = 0.0  # escalated dossiers, at the provincial department
+        self.province_wait_n = 0
+        self.ahead = 0  # resolved on a day before the deadline's day
+        self.days_sum = 0.0  # working days from submission to result
+        self.days_hist = [0] * HIST_BINS
 
     @property
     def open(self) -> int:
         return self.created - self.resolved - self.withdrawn
 
-    def quantile(self, q: float) -> float:
-        """Quantile of the sojourn time from the log-spaced histogram (2% resolution)."""
-        total = sum(self.hist)
+    def quantile(self, q: float, hist: list[int] | None = None) -> float:
+        """Quantile of the sojourn time (or of ``hist``: ``days_hist``) from the
+        log-spaced histogram (2% resolution)."""
+        hist = self.hist if hist is None else hist
+        total = sum(hist)
         if total == 0:
             return float("nan")
         target = q * total
         running = 0
-        for index, count in enumerate(self.hist):
+        for index, count in enumerate(hist):
             if running + count >= target and count:
                 fraction = (target - running) / count
                 return HIST_MIN_HOURS * HIST_RATIO ** (index + fraction)
@@ -87,8 +104,9 @@ def merge_tallies(tallies: Iterable[Tally]) -> Tally:
     tallies = list(tallies)
     merged = Tally()
     for name in Tally.__slots__:
-        if name == "hist":
-            merged.hist = [sum(bins) for bins in zip(*(t.hist for t in tallies), strict=True)]
+        if name in ("hist", "days_hist"):
+            bins = zip(*(getattr(t, name) for t in tallies), strict=True)
+            setattr(merged, name, [sum(b) for b in bins])
         else:
             setattr(merged, name, sum(getattr(t, name) for t in tallies))
     return merged
@@ -188,13 +206,29 @@ class Metrics:
             tally.created_counted += 1
             tally.online_counted += online
 
-    def on_first_service(self, dossier: Dossier) -> None:
+    def on_backoffice_start(self, dossier: Dossier, wait: float) -> None:
+        """First taken up at the commune's back office, ``wait`` hours after reaching it."""
         if dossier.counted:
             tally = dossier.tally
-            tally.wait_sum += dossier.first_service - dossier.submitted
+            tally.wait_sum += wait
             tally.wait_n += 1
 
-    def on_resolved(self, dossier: Dossier, now: float) -> None:
+    def on_reception_start(self, dossier: Dossier, wait: float) -> None:
+        """A visitor reaches a counter of the PASC desk after ``wait`` hours in the queue."""
+        if dossier.counted:
+            tally = dossier.tally
+            tally.reception_wait_sum += wait
+            tally.reception_wait_n += 1
+
+    def on_province_start(self, dossier: Dossier, wait: float) -> None:
+        """First taken up at a provincial department, ``wait`` hours after reaching it."""
+        if dossier.counted:
+            tally = dossier.tally
+            tally.province_wait_sum += wait
+            tally.province_wait_n += 1
+
+    def on_resolved(self, dossier: Dossier, now: float, working_days: float = 0.0) -> None:
+        """A result at ``now``, ``working_days`` after submission (the calendar's count)."""
         del self.open_dossiers[dossier.uid]
         dossier.resolved = now
         on_time = now <= dossier.deadline
@@ -213,6 +247,9 @@ class Metrics:
             tally.on_time += on_time
             tally.sojourn_sum += sojourn
             tally.hist[_bin(sojourn)] += 1
+            tally.ahead += now // HOURS_PER_DAY < dossier.deadline // HOURS_PER_DAY
+            tally.days_sum += working_days
+            tally.days_hist[_bin(working_days)] += 1
 
     def on_withdrawn(self, dossier: Dossier, now: float) -> None:
         del self.open_dossiers[dossier.uid]
@@ -259,7 +296,15 @@ def tally_figures(
         "on_time_rate": ratio(tally.on_time, tally.resolved_counted),
         "dossiers_late": int(tally.resolved_counted - tally.on_time),  # resolved after the deadline
         "overdue_open": overdue,
-        "mean_wait_hours": ratio(tally.wait_sum, tally.wait_n),
+        "mean_wait_hours": ratio(tally.wait_sum, tally.wait_n),  # = the back-office wait
+        "mean_reception_wait_hours": ratio(tally.reception_wait_sum, tally.reception_wait_n),
+        "mean_backoffice_wait_hours": ratio(tally.wait_sum, tally.wait_n),
+        "province_mean_wait_hours": ratio(tally.province_wait_sum, tally.province_wait_n),
+        "mean_working_days_to_result": ratio(tally.days_sum, tally.resolved_counted),
+        "p95_working_days_to_result": tally.quantile(0.95, tally.days_hist),
+        "ahead_of_deadline_rate": ratio(tally.ahead, tally.resolved_counted),
+        "overdue_dossiers": int(tally.resolved_counted - tally.on_time) + overdue,
+        "on_time_rate_ranking": ratio(tally.on_time, tally.resolved_counted + overdue),
         "mean_sojourn_hours": ratio(tally.sojourn_sum, tally.resolved_counted),
         "p95_sojourn_hours": tally.quantile(0.95),
         "mean_backlog": ratio(tally.open_hours + open_hours, window_hours),

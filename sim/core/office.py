@@ -31,7 +31,9 @@ class Office:
         engine: the model's event engine.
         discipline: ``"fifo"`` or ``"edf"``.
         on_served: called as ``on_served(dossier)`` when a clerk finishes a dossier.
-        on_first_service: called when a dossier is first taken up by any clerk.
+        on_first_service: called as ``on_first_service(dossier, wait_hours)`` when a
+            dossier is first taken up at this office; ``wait_hours`` counts from its
+            first arrival here (reworks and supplements do not restart it).
     """
 
     def __init__(
@@ -42,7 +44,7 @@ class Office:
         engine: EventEngine,
         discipline: str,
         on_served: Callable[[Dossier], None],
-        on_first_service: Callable[[Dossier], None],
+        on_first_service: Callable[[Dossier, float], None],
     ) -> None:
         self.name = name
         self.calendar = calendar
@@ -127,9 +129,17 @@ class Office:
             self.engine.schedule_at_instant(end, self.close)
 
     # -- flow of dossiers --------------------------------------------------------------
+    def enter(self, dossier: Dossier) -> None:
+        """Mark a dossier as queued here; its wait here starts on its first arrival."""
+        dossier.status = QUEUED
+        if dossier.office is not self:
+            dossier.office = self
+            dossier.entered = self.engine.now
+            dossier.waiting_first = True
+
     def arrive(self, dossier: Dossier) -> None:
         """A dossier reaches this office: a free clerk starts it, or it queues."""
-        dossier.status = QUEUED
+        self.enter(dossier)
         if self.is_open and self.idle:
             clerk = self._best_idle_for(dossier.field)
             if clerk is not None:
@@ -170,9 +180,11 @@ class Office:
 
     def _start(self, clerk: Clerk, dossier: Dossier) -> None:
         now = self.engine.now
-        if dossier.first_service < 0.0:
-            dossier.first_service = now
-            self.on_first_service(dossier)
+        if dossier.waiting_first:
+            dossier.waiting_first = False
+            if dossier.first_service < 0.0:
+                dossier.first_service = now
+            self.on_first_service(dossier, now - dossier.entered)
         dossier.status = IN_SERVICE
         hours = clerk.service_hours(dossier)
         clerk.current = dossier

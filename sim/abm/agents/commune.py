@@ -62,7 +62,7 @@ class Commune(mesa.Agent):
             model.engine,
             scenario.dispatch,
             on_served=self.route,
-            on_first_service=model.metrics.on_first_service,
+            on_first_service=model.metrics.on_backoffice_start,
         )
         self.desk: ReceptionDesk | None = None
         if spec.reception_counters:
@@ -71,7 +71,7 @@ class Commune(mesa.Agent):
                 self.calendar,
                 model.engine,
                 on_served=self.to_back_office,
-                on_first_service=model.metrics.on_first_service,
+                on_first_service=model.metrics.on_reception_start,
             )
             for _ in range(spec.reception_counters):
                 counter = CounterClerk(model, scenario.premises.reception_hours)

@@ -31,7 +31,7 @@ class Province(mesa.Agent):
             model.engine,
             scenario.dispatch,
             on_served=model.resolve,
-            on_first_service=model.metrics.on_first_service,
+            on_first_service=model.metrics.on_province_start,
         )
         for department in self.departments.values():
             for _ in range(department.staff):

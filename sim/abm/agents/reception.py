@@ -10,7 +10,7 @@ queue (everyone queues together) served by ``CounterClerk``s.
 from __future__ import annotations
 
 from sim.abm.agents.clerk import Clerk
-from sim.core.dossier import QUEUED, Dossier
+from sim.core.dossier import Dossier
 from sim.core.office import Office
 
 RECEPTION = "reception"
@@ -38,7 +38,7 @@ class ReceptionDesk(Office):
         super().__init__(name, [RECEPTION], calendar, engine, "fifo", on_served, on_first_service)
 
     def arrive(self, dossier: Dossier) -> None:
-        dossier.status = QUEUED
+        self.enter(dossier)
         if self.is_open and self.idle:
             self._start(self.idle.pop(0), dossier)
             return
