@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -44,3 +45,8 @@ def run_model(overrides: list[str], days: int, seed: int = 0, warmup_days: int =
 def scenario(name: str, *overrides: str) -> dict:
     """The composed scenario block of `scenario=NAME` as a fresh plain dict."""
     return resolved([f"scenario={name}", *overrides])["scenario"]
+
+
+def same_figures(a: dict, b: dict) -> bool:
+    """Two summaries hold the same numbers (NaN, "no figure", equals NaN here)."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)

@@ -30,8 +30,9 @@ class Dossier:
 
     Times are simulation hours. ``first_service`` is when a clerk first started on it
     (``-1`` until then); ``office``, ``entered`` and ``waiting_first`` track the wait
-    at the office it is at now (reception desk, back office, provincial department). ``work`` is the work content (hours at proficiency 1) of the
-    current stage; ``escalate``, ``needs_supplement`` and ``province_work`` are drawn
+    at the office it is at now (reception desk, back office, provincial department).
+    ``work`` is the work content (hours at proficiency 1) of the current stage;
+    ``escalate``, ``needs_supplement`` and ``province_work`` are drawn
     when the need arises, so policies compared under one seed see the same dossiers.
     ``u_fault`` and ``u_sync`` are uniforms drawn then too: a clerk's faulty work and a
     civil-status sync failure each send the dossier back once for rework when they fall
