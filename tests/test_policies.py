@@ -87,9 +87,13 @@ def test_policies_compose_and_costs_add_up(lang_son):
     summary = model.summary()
     expected = second.cost_vnd(model.policy_context) + training.cost_vnd(model.policy_context)
     assert summary["policy_cost_vnd"] == pytest.approx(expected)
-    # 40 days of four specialists at the configured monthly cost
-    monthly = cfg["second_staff"]["cost_vnd_per_person_month"]
-    assert second.cost_vnd(model.policy_context) == pytest.approx(4 * 40 / (365.25 / 12) * monthly)
+    # 40 days of four specialists: the allowance is new money, the salary is not
+    months = 40 / (365.25 / 12)
+    c = cfg["second_staff"]
+    split = summary["policy_costs"]["second_staff"]
+    assert split["budget_vnd"] == pytest.approx(4 * months * c["allowance_vnd_per_person_month"])
+    assert split["opportunity_vnd"] == pytest.approx(4 * months * c["salary_vnd_per_person_month"])
+    assert second.cost_vnd(model.policy_context) == pytest.approx(split["budget_vnd"])
 
 
 def test_contract_longer_than_decree_173_allows_is_rejected(lang_son):
@@ -120,16 +124,23 @@ def test_seconded_staff_join_the_named_communes_and_go_home(lang_son):
     )
     model = _model(lang_son, cfg)
     before = {c.name: len(c.clerks) for c in model.communes}
+    department = model.province.office
+    land_staff = sum(1 for c in department.clerks if "land" in c.skills)
     model.step()
     after = {c.name: len(c.clerks) for c in model.communes}
+    (policy,) = model.policies
+    # the department of the field gives what it can and keeps one
+    taken = min(3, land_staff - 1)
+    assert len(policy.from_department) == taken
+    assert sum(1 for c in department.clerks if "land" in c.skills) == land_staff - taken
     assert after["tam_thanh"] - before["tam_thanh"] == 2
     assert after["ky_lua"] - before["ky_lua"] == 1
     assert after["dong_kinh"] == before["dong_kinh"]
     for _ in range(12):
         model.step()
     assert {c.name: len(c.clerks) for c in model.communes} == before
-    seconded = [c for c in model.agents_by_type[Clerk] if c.kind == "seconded"]
-    assert len(seconded) == 3 and all(c.busy_hours > 0 for c in seconded)
+    assert sum(1 for c in department.clerks if "land" in c.skills) == land_staff
+    assert len(policy.staff) == 3 and all(c.busy_hours > 0 for c in policy.staff)
 
 
 @pytest.mark.parametrize("rule", ["worst_overdue", "largest_backlog"])
@@ -248,15 +259,43 @@ def test_overtime_opens_longer_and_tires_clerks(lang_son):
     office = model.communes[0].office
     assert office.calendar.open_intervals(3)[-1][1] == pytest.approx(3 * 24 + 17.0 + 2.0)
     assert model.metrics.total.resolved > base.metrics.total.resolved
-    clerk = model.communes[0].clerks[0]
-    assert policy.fatigue[id(clerk)] == pytest.approx(0.3)
-    on_duty = sum(len(c.clerks) for c in model.communes)
+    staying = office.overtime_staff(3)
+    assert staying and all(c in office.clerks for c in staying)
+    # fatigue stops where an overtime day would yield less than an ordinary one:
+    # (7.5 + 2) x (1 - f) >= 7.5, so f <= 2 / 9.5 (the configured 0.3 is never reached)
+    assert max(policy.fatigue.values()) == pytest.approx(2.0 / 9.5)
+    clerk = max(staying, key=lambda c: policy.fatigue.get(id(c), 0.0))
+    fatigue = policy.fatigue[id(clerk)]
+    assert clerk.speed_factor == pytest.approx(clerk.conditions * (1 - fatigue))
     rate = cfg["overtime"]["cost_vnd_per_hour"]
-    assert policy.cost_vnd(model.policy_context) == pytest.approx(3 * 2.0 * on_duty * rate)
+    assert policy.cost_vnd(model.policy_context) == pytest.approx(policy.clerk_hours * rate)
+    on_duty = sum(len(c.clerks) for c in model.communes)
+    assert 0 < policy.clerk_hours <= 3 * 2.0 * on_duty
     model.step()  # a Saturday, then a Monday: the cap forbids more overtime this month
     model.step()
     model.step()
     assert policy.overtime_days == 3 * len(model.communes)
+
+
+def test_overtime_keeps_only_the_clerks_of_overloaded_fields():
+    scenario = _compose(["scenario=lang_son_wards"])["scenario"]
+    # ky_lua keeps one slow land clerk: land piles up there and nowhere else
+    scenario["communes"][1]["clerks"][2] = {"count": 1, "skills": {"land": 0.5}}
+    spec = ScenarioSpec.read(scenario)
+    cfg = _policy_cfg("overtime", backlog_per_clerk_threshold=10.0, max_hours_per_month=200)
+    model = _model(spec, cfg)
+    stayed: set = set()
+    for _ in range(30):
+        model.step()
+        office = model.communes[1].office
+        stayed |= {(model.day, c) for c in office.overtime_staff(model.day)}
+    (policy,) = model.policies
+    assert stayed, "land in ky_lua never went over the threshold"
+    assert all("land" in clerk.skills for _, clerk in stayed)
+    assert len({c for _, c in stayed}) < len(model.communes[1].clerks)
+    rate = cfg["overtime"]["cost_vnd_per_hour"]
+    paid = policy.costs(model.policy_context)["by_commune"]
+    assert paid["ky_lua"] == pytest.approx(len(stayed) * 2.0 * rate)
 
 
 def test_policies_leave_demand_untouched(lang_son):
@@ -387,5 +426,5 @@ def test_shared_specialist_rotates_over_the_named_communes(lang_son):
     assert policy.moves == 3
     c = cfg["shared_specialist"]
     months = 7 / (365.25 / 12)
-    expected = months * c["cost_vnd_per_person_month"] + 3 * c["travel_cost_vnd_per_move"]
+    expected = months * c["allowance_vnd_per_person_month"] + 3 * c["travel_cost_vnd_per_move"]
     assert policy.cost_vnd(model.policy_context) == pytest.approx(expected)

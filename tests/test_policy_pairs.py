@@ -1,4 +1,6 @@
-"""Every pair of policies composes: no proficiency beyond its cap, and costs add up.
+"""Every pair of policies composes: no proficiency beyond its cap, and costs add up
+(budget + opportunity = one-off + recurring = by commune = by item, per policy; the
+policies' budgets = policy_cost_vnd; a policy costs in a pair what it costs alone).
 
 Each policy is set to act early in a short run (overtime on days 0-20 at any backlog,
 training from day 10, equipment and buildings after a few days...), so that in every
@@ -66,8 +68,18 @@ def _run(names: tuple[str, ...]) -> tuple[dict[str, float], float, float, float]
             for field in clerk.skills:
                 highest_base = max(highest_base, clerk.skills[field])
                 highest_effective = max(highest_effective, clerk.effective_proficiency(field))
+    summary = model.summary()
+    for name, split in summary["policy_costs"].items():
+        total = split["budget_vnd"] + split["opportunity_vnd"]
+        for parts in (
+            (split["one_off_vnd"], split["recurring_vnd"]),
+            tuple(split["by_commune"].values()),
+            tuple(split["items"].values()),
+        ):
+            assert sum(parts) == pytest.approx(total, rel=1e-12, abs=1e-6), (names, name)
     costs = {p.name: p.cost_vnd(model.policy_context) for p in model.policies}
-    return costs, model.summary()["policy_cost_vnd"], highest_base, highest_effective
+    assert costs == {n: s["budget_vnd"] for n, s in summary["policy_costs"].items()}
+    return costs, summary["policy_cost_vnd"], highest_base, highest_effective
 
 
 @pytest.mark.parametrize("pair", list(itertools.combinations(NAMES, 2)), ids="+".join)

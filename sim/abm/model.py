@@ -17,6 +17,7 @@ from sim.abm.policy_context import PolicyContext
 from sim.abm.seasonality import DemandSeason
 from sim.core.calendar import HOURS_PER_DAY, make_calendar
 from sim.core.dossier import (
+    IN_PERSON,
     IN_SERVICE,
     IN_TRANSIT,
     QUEUED,
@@ -170,6 +171,8 @@ class GovernanceModel(mesa.Model):
         now = self.engine.now
         days = self.calendar.working_days_between(dossier.submitted, now)
         self.metrics.on_resolved(dossier, now, days)
+        if dossier.channel == IN_PERSON:  # collects the result; online results come online
+            dossier.commune.trip(dossier)
         dossier.applicant.learn_from(dossier)
 
     def withdraw(self, dossier: Dossier) -> None:
@@ -213,8 +216,10 @@ class GovernanceModel(mesa.Model):
 
         def figures(sliced, busy_hours, available_hours):
             tally, pending = sliced
-            return tally_figures(tally, pending, window, busy_hours, available_hours)
+            return tally_figures(tally, pending, window, busy_hours, available_hours, rates)
 
+        citizen = self.scenario_spec.citizen
+        rates = citizen.rates() if citizen is not None else None
         slices = self.metrics.slices(now)
         result = figures(slices["total"][""], sum(busy.values()), sum(available.values()))
         by_field = slices["field"]
@@ -234,8 +239,10 @@ class GovernanceModel(mesa.Model):
             for key, value in commune_events(commune).items():
                 figures_of[key] = value
                 result[key] = result.get(key, 0) + value
+        context = self.policy_context
+        result["policy_costs"] = {p.name: p.costs(context) for p in self.policies}
         result["policy_cost_vnd"] = float(
-            sum(p.cost_vnd(self.policy_context) for p in self.policies)
+            sum(costs["budget_vnd"] for costs in result["policy_costs"].values())
         )
         return result
 

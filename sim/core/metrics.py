@@ -55,6 +55,9 @@ class Tally:
         "ahead",
         "days_sum",
         "days_hist",
+        "citizen_trips",
+        "citizen_km",
+        "counter_hours",
     )
 
     def __init__(self) -> None:
@@ -77,6 +80,9 @@ class Tally:
         self.ahead = 0  # resolved on a day before the deadline's day
         self.days_sum = 0.0  # working days from submission to result
         self.days_hist = [0] * HIST_BINS
+        self.citizen_trips = 0  # trips to the PASC (and between its sites), every dossier
+        self.citizen_km = 0.0  # km travelled on them, there and back
+        self.counter_hours = 0.0  # hours at the reception desk: queueing and being served
 
     @property
     def open(self) -> int:
@@ -251,6 +257,16 @@ class Metrics:
             tally.days_sum += working_days
             tally.days_hist[_bin(working_days)] += 1
 
+    def on_trip(self, dossier: Dossier, km: float) -> None:
+        """The applicant travels ``km`` (there and back) for this dossier."""
+        tally = dossier.tally
+        tally.citizen_trips += 1
+        tally.citizen_km += km
+
+    def on_counter(self, dossier: Dossier, hours: float) -> None:
+        """The applicant spent ``hours`` at the reception desk."""
+        dossier.tally.counter_hours += hours
+
     def on_withdrawn(self, dossier: Dossier, now: float) -> None:
         del self.open_dossiers[dossier.uid]
         self.withdrawn_today += 1
@@ -281,9 +297,20 @@ def tally_figures(
     window_hours: float,
     busy_hours: float,
     available_hours: float,
+    citizen_rates: tuple[float, float, float] | None = None,
 ) -> dict[str, float]:
-    """The summary figures of one slice at the end of a run."""
+    """The summary figures of one slice at the end of a run.
+
+    ``citizen_rates`` (VND per km, km per hour, VND per hour of a citizen's time) turn
+    the citizens' trips into hours and VND; without them those two are NaN.
+    """
     open_hours, overdue = pending
+    if citizen_rates is None:
+        citizen_hours = citizen_cost = float("nan")
+    else:
+        vnd_per_km, km_per_hour, vnd_per_hour = citizen_rates
+        citizen_hours = tally.citizen_km / km_per_hour + tally.counter_hours
+        citizen_cost = tally.citizen_km * vnd_per_km + citizen_hours * vnd_per_hour
 
     def ratio(a: float, b: float) -> float:
         return a / b if b > 0 else float("nan")
@@ -310,4 +337,10 @@ def tally_figures(
         "mean_backlog": ratio(tally.open_hours + open_hours, window_hours),
         "utilization": ratio(busy_hours, available_hours),
         "online_share": ratio(tally.online_counted, tally.created_counted),
+        "citizen_trips": tally.citizen_trips,
+        "citizen_hours": citizen_hours,
+        "citizen_cost_vnd": citizen_cost,
+        "citizen_trips_per_dossier": ratio(tally.citizen_trips, tally.created),
+        "citizen_hours_per_dossier": ratio(citizen_hours, tally.created),
+        "citizen_cost_vnd_per_dossier": ratio(citizen_cost, tally.created),
     }

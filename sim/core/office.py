@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from sim.core.calendar import ExtendedHours
+from sim.core.calendar import HOURS_PER_DAY, ExtendedHours
 from sim.core.dossier import IN_SERVICE, QUEUED, Dossier
 from sim.core.engine import EventEngine
 from sim.core.queues import DISCIPLINES
@@ -57,6 +57,8 @@ class Office:
         self.n_busy = 0
         self.on_served = on_served
         self.on_first_service = on_first_service
+        self._staying: tuple[int, set[Clerk]] | None = None  # (day, clerks on overtime)
+        self._gone_home: list[Clerk] = []
 
     # -- staff -----------------------------------------------------------------------
     def add_clerk(self, clerk: Clerk) -> None:
@@ -97,13 +99,52 @@ class Office:
             self.queues[field] = new
 
     # -- opening hours -----------------------------------------------------------------
-    def extend_hours(self, day: int, hours: float) -> None:
-        """Stay open ``hours`` longer at the end of ``day`` (overtime; decided that morning)."""
+    def extend_hours(self, day: int, hours: float, staying: list[Clerk] | None = None) -> None:
+        """Stay open ``hours`` longer at the end of ``day`` (overtime; decided that morning).
+
+        Only the clerks ``staying`` (default: all) work the extra hours; the others stop
+        at the ordinary closing (work in hand pauses there) and are back the next day.
+        """
         if self.calendar.always_open:
             raise ValueError(f"{self.name}: an office open 24/7 cannot stay open longer")
         if not isinstance(self.calendar, ExtendedHours):
             self.calendar = ExtendedHours(self.calendar)
         self.calendar.extend(day, hours)
+        if staying is None:
+            return
+        self._staying = (day, set(staying))
+        intervals = self.calendar.base.open_intervals(day)
+        if intervals:
+            ordinary, extended = intervals[-1][1], self.calendar.open_intervals(day)[-1][1]
+            self.engine.schedule_at_instant(ordinary, self._send_home)
+            self.engine.schedule(extended + 1e-6, self._back_from_home)
+
+    def overtime_staff(self, day: int) -> set[Clerk]:
+        """The clerks working overtime on ``day`` (empty when none was decided for it)."""
+        if self._staying is None or self._staying[0] != day:
+            return set()
+        return set(self._staying[1])
+
+    def _send_home(self, _: object = None) -> None:
+        """At the ordinary closing, clerks not on overtime stop for the day."""
+        _, staying = self._staying
+        for clerk in self.clerks:
+            if clerk.on_duty and clerk not in staying:
+                self.set_on_duty(clerk, False)
+                self._gone_home.append(clerk)
+
+    def _back_from_home(self, _: object = None) -> None:
+        for clerk in self._gone_home:
+            if clerk in self.clerks:
+                self.set_on_duty(clerk, True)
+        self._gone_home = []
+
+    def _calendar_for(self, clerk: Clerk, now: float):
+        """The hours a clerk works today: a clerk not on overtime keeps the ordinary ones."""
+        day, staying = self._staying
+        if day == int(now // HOURS_PER_DAY) and clerk not in staying:
+            return self.calendar.base
+        return self.calendar
 
     def open_hours(self, day: int) -> float:
         """Hours this office is open on ``day``, overtime included."""
@@ -189,7 +230,8 @@ class Office:
         hours = clerk.service_hours(dossier)
         clerk.current = dossier
         self.n_busy += 1
-        self.engine.schedule(self.calendar.finish_time(now, hours), self._finish, clerk)
+        calendar = self.calendar if self._staying is None else self._calendar_for(clerk, now)
+        self.engine.schedule(calendar.finish_time(now, hours), self._finish, clerk)
 
     def _finish(self, clerk: Clerk) -> None:
         dossier = clerk.current

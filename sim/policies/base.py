@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sim.policies.ledger import Ledger
 from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
@@ -33,10 +34,13 @@ class Policy:
     """
 
     kind = "policy"
+    cost_items: tuple[str, ...] = ()  # the ledger's items, listed even when nothing is spent
 
     def __init__(self, name: str, reader: Reader) -> None:
         self.name = name
         self.reader = reader
+        self.ledger = Ledger(self.cost_items)
+        self.province_share: float | None = None  # the scenario's share of province-wide items
         self.start_day = reader.integer("start_day", 0, low=0)
         if reader.has("duration_days") and reader.has("months"):
             raise ConfigError(
@@ -86,8 +90,12 @@ class Policy:
         """First day after the duration; the base policy does nothing."""
 
     def cost_vnd(self, ctx: PolicyContext) -> float:
-        """Money spent on the policy during the run so far, in VND."""
-        return 0.0
+        """New money spent on the policy during the run so far (its ledger's budget), VND."""
+        return self.ledger.budget_vnd()
+
+    def costs(self, ctx: PolicyContext) -> dict:
+        """The ledger split: budget vs opportunity, one-off vs recurring, by commune."""
+        return self.ledger.split([c.name for c in ctx.communes], self.province_share)
 
     def validate(self, spec: ScenarioSpec) -> None:
         """Check the policy against the scenario before the run (fields, commune names)."""
@@ -95,6 +103,13 @@ class Policy:
     # -- helpers for subclasses --------------------------------------------------------
     def months_active(self) -> float:
         return self.days_active / DAYS_PER_MONTH
+
+    def read_province_share(self) -> None:
+        """Read ``communes_per_province`` (how many communes share a province-wide item)."""
+        self.communes_per_province = self.reader.integer("communes_per_province", low=1)
+
+    def set_province_share(self, ctx: PolicyContext) -> None:
+        self.province_share = min(1.0, len(ctx.communes) / self.communes_per_province)
 
 
 def read_commune_names(reader: Reader, key: str = "communes") -> list[str] | None:

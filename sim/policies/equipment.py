@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.policies.base import (
+    DAYS_PER_MONTH,
     Policy,
     check_commune_names,
     read_commune_names,
@@ -35,12 +36,17 @@ class Equipment(Policy):
     and ``network_speed`` (the values after the upgrade; null keeps the
     scenario's); ``sync_fix`` (true: civil-status sync failures fall to
     ``sync_failure_probability_after``); ``procurement_delay_days`` (from the start day
-    to the day it all works); costs ``cost_vnd_per_workstation``,
-    ``network_cost_vnd_per_commune_month`` (from the day it works), ``sync_fix_cost_vnd``
-    (once, province-wide). Money is committed on the start day.
+    to the day it all works); costs ``cost_vnd_per_workstation`` (committed on the start
+    day; in a commune that already seats every clerk they buy nothing useful and show
+    as ``workstations_not_needed``), ``network_cost_vnd_per_commune_month`` (from the
+    day it works, only in communes whose network is slower or less reliable than the
+    upgrade: elsewhere nothing is upgraded and nothing paid), ``sync_fix_cost_vnd``
+    (once, province-wide: charged to ``province``; ``communes_per_province`` gives the
+    scenario's share).
     """
 
     kind = "equipment"
+    cost_items = ("workstations", "workstations_not_needed", "network", "sync_fix")
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -62,8 +68,10 @@ class Equipment(Policy):
         self.cost_workstation = reader.number("cost_vnd_per_workstation", low=0)
         self.cost_network = reader.number("network_cost_vnd_per_commune_month", 0.0, low=0)
         self.cost_sync = reader.number("sync_fix_cost_vnd", 0.0, low=0)
+        self.read_province_share()
         self.installed = False
         self.network_days = 0
+        self.upgraded: list[Commune] = []  # communes whose network the upgrade improves
 
     def validate(self, spec: ScenarioSpec) -> None:
         check_commune_names(self.names, spec, self.reader)
@@ -77,6 +85,17 @@ class Equipment(Policy):
                 require(commune, "network_outage_probability", self)
             if self.sync_fix:
                 require(commune, "sync_failure_probability", self)
+            needed = commune.workstations is not None
+            self.ledger.add(
+                "workstations" if needed else "workstations_not_needed",
+                self.workstations * self.cost_workstation,
+                budget=True,
+                one_off=True,
+                where=commune.name,
+            )
+        if self.sync_fix:
+            self.ledger.add("sync_fix", self.cost_sync, budget=True, one_off=True)
+            self.set_province_share(ctx)
 
     def daily(self, ctx: PolicyContext, day: int) -> None:
         if day < self.start_day + self.delay:
@@ -86,26 +105,32 @@ class Equipment(Policy):
             for commune in self.communes:
                 if commune.workstations is not None:
                     commune.workstations += self.workstations
-                if self.outage is not None:
-                    commune.network_outage_probability = self.outage
-                if self.network_speed is not None:
-                    commune.network_speed = self.network_speed
+                if self._improves_network(commune):
+                    self.upgraded.append(commune)
+                    if self.outage is not None:
+                        commune.network_outage_probability = self.outage
+                    if self.network_speed is not None:
+                        commune.network_speed = self.network_speed
                 if self.sync_fix:
                     commune.sync_failure_probability = min(
                         commune.sync_failure_probability, self.sync_after
                     )
-        if self.outage is not None or self.network_speed is not None:
+        if self.upgraded:
             self.network_days += 1
+        for commune in self.upgraded:
+            self.ledger.add(
+                "network",
+                self.cost_network / DAYS_PER_MONTH,
+                budget=True,
+                one_off=False,
+                where=commune.name,
+            )
 
-    def cost_vnd(self, ctx: PolicyContext) -> float:
-        if not self.started:
-            return 0.0
-        n = len(self.communes)
-        return (
-            n * self.workstations * self.cost_workstation
-            + (self.cost_sync if self.sync_fix else 0.0)
-            + n * self.network_days / (365.25 / 12) * self.cost_network
-        )
+    def _improves_network(self, commune: Commune) -> bool:
+        """The upgrade makes the commune's network faster or more reliable."""
+        faster = self.network_speed is not None and commune.network_speed < self.network_speed
+        steadier = self.outage is not None and commune.network_outage_probability > self.outage
+        return faster or steadier
 
 
 class CentralHeadquarters(Policy):
@@ -117,6 +142,7 @@ class CentralHeadquarters(Policy):
     """
 
     kind = "central_headquarters"
+    cost_items = ("construction",)
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -135,6 +161,10 @@ class CentralHeadquarters(Policy):
         self.communes = [
             c for c in ctx.communes_named(self.names) if self.names is not None or c.sites > 1
         ]
+        for commune in self.communes:
+            self.ledger.add(
+                "construction", self.cost_per_commune, budget=True, one_off=True, where=commune.name
+            )
 
     def daily(self, ctx: PolicyContext, day: int) -> None:
         if self.done or day < self.start_day + self.construction_days:
@@ -142,6 +172,3 @@ class CentralHeadquarters(Policy):
         self.done = True
         for commune in self.communes:
             commune.sites = 1
-
-    def cost_vnd(self, ctx: PolicyContext) -> float:
-        return len(self.communes) * self.cost_per_commune

@@ -32,6 +32,7 @@ class OnlinePush(Policy):
     """
 
     kind = "online_push"
+    cost_items = ("campaign", "online_payment", "e_auth")
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -60,6 +61,14 @@ class OnlinePush(Policy):
     def start(self, ctx: PolicyContext, day: int) -> None:
         self.communes = ctx.communes_named(self.names)
         self.n_communes = len(self.communes)
+        for commune in self.communes:
+            for item, vnd, chosen in (
+                ("campaign", self.cost_campaign, True),
+                ("online_payment", self.cost_payment, self.online_payment),
+                ("e_auth", self.cost_e_auth, self.business_e_auth),
+            ):
+                if chosen:
+                    self.ledger.add(item, vnd, budget=True, one_off=True, where=commune.name)
 
     def daily(self, ctx: PolicyContext, day: int) -> None:
         if day - self.start_day >= self.ramp_days:
@@ -69,11 +78,3 @@ class OnlinePush(Policy):
                 # the same daily step, ramp_days times, closes total_gain of the gap
                 step = 1 - (1 - self.total_gain(kind)) ** (1 / self.ramp_days)
                 population.close_online_gap(step)
-
-    def cost_vnd(self, ctx: PolicyContext) -> float:
-        per_commune = (
-            self.cost_campaign
-            + (self.cost_payment if self.online_payment else 0.0)
-            + (self.cost_e_auth if self.business_e_auth else 0.0)
-        )
-        return self.n_communes * per_commune

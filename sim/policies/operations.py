@@ -21,18 +21,22 @@ if TYPE_CHECKING:
 
 
 class Overtime(Policy):
-    """Extra hours on days when a commune's backlog per clerk exceeds a threshold.
+    """Extra hours for the clerks of fields whose queue is over a threshold.
 
-        Keys: ``communes``; ``backlog_per_clerk_threshold`` (dossiers waiting or in service
-        per clerk on duty, that morning); ``extra_hours`` per day; ``max_hours_per_month``
-        per clerk; ``fatigue_per_day`` (proficiency lost per overtime day, multiplicative),
-        ``recovery_per_day`` (regained per ordinary working day), ``max_fatigue``
-    (fatigue is a temporary factor on the clerk's speed, ``1 - fatigue``; it never changes
-    the clerk's base proficiency);
-        ``cost_vnd_per_hour`` per clerk-hour of overtime.
+    Keys: ``communes``; ``backlog_per_clerk_threshold`` (dossiers of a field waiting or
+    in service per clerk on duty skilled in it, that morning: the clerks skilled in a
+    field over it stay late, the others leave at the ordinary closing);
+    ``extra_hours`` per day; ``max_hours_per_month`` per clerk; ``fatigue_per_day``
+    (speed lost per overtime day), ``recovery_per_day`` (regained per ordinary working
+    day), ``max_fatigue``: fatigue is a temporary factor on the clerk's speed,
+    ``1 - fatigue``, never a change of its base proficiency, and it is capped so that an
+    overtime day never yields less work than the same day without overtime
+    (``(open + extra) x (1 - fatigue) >= open``); ``cost_vnd_per_hour`` per clerk-hour
+    of overtime worked (budget, recurring, in the commune).
     """
 
     kind = "overtime"
+    cost_items = ("overtime_pay",)
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -65,27 +69,51 @@ class Overtime(Policy):
         if not ctx.calendar.is_working_day(day):
             return
         month = (ctx.date.year, ctx.date.month)
+        ordinary = ctx.calendar.open_hours(day)
+        # the most fatigue that still leaves an overtime day ahead of an ordinary one
+        cap = min(self.max_fatigue, self.extra_hours / (ordinary + self.extra_hours))
         for commune in self.communes:
             office = commune.office
             on_duty = [c for c in office.clerks if c.on_duty]
             used = self.month_hours.get((commune.name, *month), 0.0)
-            load = (office.queued() + office.in_service()) / max(1, len(on_duty))
-            overtime = load > self.threshold and used + self.extra_hours <= self.max_per_month
-            if overtime:
-                office.extend_hours(day, self.extra_hours)
+            staying = []
+            if used + self.extra_hours <= self.max_per_month:
+                fields = self.fields_over_threshold(office, on_duty)
+                staying = [c for c in on_duty if any(f in c.skills for f in fields)]
+            if staying:
+                office.extend_hours(day, self.extra_hours, staying)
                 self.month_hours[(commune.name, *month)] = used + self.extra_hours
-                self.clerk_hours += self.extra_hours * len(on_duty)
+                hours = self.extra_hours * len(staying)
+                self.clerk_hours += hours
                 self.overtime_days += 1
+                self.ledger.add(
+                    "overtime_pay",
+                    hours * self.cost_per_hour,
+                    budget=True,
+                    one_off=False,
+                    where=commune.name,
+                )
+            stays = set(staying)
             for clerk in on_duty:
-                if overtime:
+                if clerk in stays:
                     clerk.available_hours += self.extra_hours
-                self._tire(clerk, overtime)
+                self._tire(clerk, clerk in stays, cap)
 
-    def _tire(self, clerk: Clerk, overtime: bool) -> None:
+    def fields_over_threshold(self, office, on_duty: list[Clerk]) -> list[str]:
+        """Fields whose dossiers waiting or in service per skilled clerk exceed the threshold."""
+        over = []
+        for field, queue in office.queues.items():
+            skilled = sum(1 for c in on_duty if field in c.skills)
+            busy = sum(1 for c in on_duty if c.current is not None and c.current.field == field)
+            if skilled and (len(queue) + busy) / skilled > self.threshold:
+                over.append(field)
+        return over
+
+    def _tire(self, clerk: Clerk, overtime: bool, cap: float) -> None:
         """Overtime fatigue: a temporary factor on speed, never a change of proficiency."""
         old = self.fatigue.get(id(clerk), 0.0)
         if overtime:
-            new = min(self.max_fatigue, old + self.fatigue_step)
+            new = min(cap, old + self.fatigue_step)
         else:
             new = max(0.0, old - self.recovery)
         if new != old:
@@ -105,9 +133,6 @@ class Overtime(Policy):
         """Name of this policy's speed modifier on clerks."""
         return f"overtime_fatigue:{self.name}"
 
-    def cost_vnd(self, ctx: PolicyContext) -> float:
-        return self.clerk_hours * self.cost_per_hour
-
 
 class Priority(Policy):
     """The order in which waiting dossiers are taken up: FIFO or earliest deadline first.
@@ -117,6 +142,7 @@ class Priority(Policy):
     """
 
     kind = "priority"
+    cost_items = ("software_setting",)
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -132,10 +158,8 @@ class Priority(Policy):
         for office in offices:
             self.previous.append((office, office.discipline))
             office.set_discipline(self.discipline)
+        self.ledger.add("software_setting", self.cost, budget=True, one_off=True)
 
     def end(self, ctx: PolicyContext, day: int) -> None:
         for office, discipline in self.previous:
             office.set_discipline(discipline)
-
-    def cost_vnd(self, ctx: PolicyContext) -> float:
-        return self.cost if self.started else 0.0

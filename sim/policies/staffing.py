@@ -32,17 +32,22 @@ CONTRACT_MAX_MONTHS = 24  # SOURCES.md: Decree 173/2025 labour contracts last at
 
 
 class SecondStaff(Policy):
-    """Provincial specialists seconded to communes for some months.
+    """Specialists seconded from the province to communes for some months.
 
     Keys: ``field``, ``count``, ``proficiency``, ``allocation`` (``worst_overdue``,
     ``largest_backlog`` or ``named`` with ``communes``), ``start_day``, ``months``,
-    ``brings_workstation``, ``cost_vnd_per_person_month``. Staff are allocated on the
-    start day, from the state of the backlog that morning, and return to the province
-    when the months are over.
+    ``brings_workstation``, ``from_department`` (true: taken from the provincial
+    department of the field while it keeps ``department_keeps`` staff, so its own
+    queue shows the trade-off; the rest come from provincial bodies the model does not
+    simulate), ``salary_vnd_per_person_month`` (paid by the province anyway: an
+    opportunity cost), ``allowance_vnd_per_person_month`` (travel and lodging: new
+    money). Staff are allocated on the start day, from the state of the backlog that
+    morning, and return when the months are over.
     """
 
     kind = "second_staff"
     clerk_kind = "seconded"
+    cost_items = ("salary", "allowance")
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -51,9 +56,17 @@ class SecondStaff(Policy):
         self.proficiency = reader.number("proficiency", 1.0, low=0, low_open=True)
         self.rule, self.names = read_rule(reader)
         self.seat = bool(reader.raw("brings_workstation", False))
-        self.cost_per_person_month = reader.number("cost_vnd_per_person_month", low=0)
+        self.read_pay(reader)
         self.staff: list[Clerk] = []
         self.posts: list[Commune] = []  # where each member of staff went
+        self.from_department: list[Clerk] = []  # those taken from the provincial department
+
+    def read_pay(self, reader: Reader) -> None:
+        self.from_dept = bool(reader.raw("from_department", True))
+        self.department_keeps = reader.integer("department_keeps", 1, low=0)
+        self.salary = reader.number("salary_vnd_per_person_month", low=0)
+        self.pay = reader.number("allowance_vnd_per_person_month", low=0)
+        self.pay_item = "allowance"
 
     def validate(self, spec: ScenarioSpec) -> None:
         check_field(self.field, spec, self.reader)
@@ -65,8 +78,16 @@ class SecondStaff(Policy):
         return [commune.name for commune in self.posts]
 
     def hire(self, ctx: PolicyContext) -> None:
-        for commune in allocate(ctx, self.field, self.count, self.rule, self.names):
-            clerk = ctx.new_clerk({self.field: self.proficiency}, self.clerk_kind)
+        posts = allocate(ctx, self.field, self.count, self.rule, self.names)
+        if self.from_dept:
+            self.from_department = ctx.province.second(
+                self.field, len(posts), keep=self.department_keeps
+            )
+        for i, commune in enumerate(posts):
+            if i < len(self.from_department):
+                clerk = self.from_department[i]
+            else:
+                clerk = ctx.new_clerk({self.field: self.proficiency}, self.clerk_kind)
             self.staff.append(clerk)
             self.posts.append(commune)
             commune.assign(clerk, own_workstation=self.seat)
@@ -74,12 +95,28 @@ class SecondStaff(Policy):
     def start(self, ctx: PolicyContext, day: int) -> None:
         self.hire(ctx)
 
+    def daily(self, ctx: PolicyContext, day: int) -> None:
+        for commune in self.posts:  # a day of each person's pay, where they work
+            if self.salary:
+                self.ledger.add(
+                    "salary",
+                    self.salary / DAYS_PER_MONTH,
+                    budget=False,
+                    one_off=False,
+                    where=commune.name,
+                )
+            self.ledger.add(
+                self.pay_item,
+                self.pay / DAYS_PER_MONTH,
+                budget=True,
+                one_off=False,
+                where=commune.name,
+            )
+
     def end(self, ctx: PolicyContext, day: int) -> None:
         for clerk, commune in zip(self.staff, self.posts, strict=True):
             commune.release(clerk)
-
-    def cost_vnd(self, ctx: PolicyContext) -> float:
-        return self.count * self.months_active() * self.cost_per_person_month
+        ctx.province.take_back(self.from_department)
 
 
 class ContractStaff(SecondStaff):
@@ -89,12 +126,20 @@ class ContractStaff(SecondStaff):
     ``starting_proficiency`` rising linearly to ``proficiency`` over ``learning_months``,
     ``allowed_fields`` (fields whose work may be contracted out), ``regular_continuous``
     (must be false: Decree 173 forbids contracts for regular continuous tasks),
-    ``hiring_cost_vnd_per_person``. ``months`` is the contract length (at most 24) and
-    counts from the first working day.
+    ``wage_vnd_per_person_month`` and ``hiring_cost_vnd_per_person`` (new money).
+    ``months`` is the contract length (at most 24) and counts from the first working
+    day; the staff are new hires, not taken from a department.
     """
 
     kind = "contract_staff"
     clerk_kind = "contract"
+    cost_items = ("wage", "hiring")
+
+    def read_pay(self, reader: Reader) -> None:
+        self.from_dept = False
+        self.salary = 0.0
+        self.pay = reader.number("wage_vnd_per_person_month", low=0)
+        self.pay_item = "wage"
 
     def __init__(self, name: str, reader: Reader) -> None:
         months = reader.raw("months")
@@ -128,6 +173,7 @@ class ContractStaff(SecondStaff):
         self.recruiting_from = self.start_day - self.hiring_delay_days
 
     def daily(self, ctx: PolicyContext, day: int) -> None:
+        super().daily(ctx, day)
         if self.learning_days <= 0:
             share = 1.0
         else:
@@ -140,12 +186,11 @@ class ContractStaff(SecondStaff):
 
     def hire(self, ctx: PolicyContext) -> None:
         super().hire(ctx)
-        for clerk in self.staff:
+        for clerk, commune in zip(self.staff, self.posts, strict=True):
             clerk.set_proficiency(self.field, self.starting_proficiency)
-
-    def cost_vnd(self, ctx: PolicyContext) -> float:
-        hired = self.count * self.hiring_cost if ctx.day >= self.recruiting_from else 0.0
-        return hired + super().cost_vnd(ctx)
+            self.ledger.add(
+                "hiring", self.hiring_cost, budget=True, one_off=True, where=commune.name
+            )
 
 
 class SharedSpecialist(Policy):
@@ -154,10 +199,12 @@ class SharedSpecialist(Policy):
     Keys: ``field``, ``count`` (specialists, each starting at a different commune of the
     rotation), ``communes`` (the neighbours, in rotation order; ``all`` for every
     commune), ``rotation_days``, ``proficiency``, ``brings_workstation``,
-    ``cost_vnd_per_person_month``, ``travel_cost_vnd_per_move``.
+    ``salary_vnd_per_person_month`` (paid anyway: opportunity),
+    ``allowance_vnd_per_person_month`` and ``travel_cost_vnd_per_move`` (new money).
     """
 
     kind = "shared_specialist"
+    cost_items = ("salary", "allowance", "travel")
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -167,7 +214,8 @@ class SharedSpecialist(Policy):
         self.rotation_days = reader.integer("rotation_days", low=1)
         self.proficiency = reader.number("proficiency", 1.0, low=0, low_open=True)
         self.seat = bool(reader.raw("brings_workstation", False))
-        self.cost_per_person_month = reader.number("cost_vnd_per_person_month", low=0)
+        self.salary = reader.number("salary_vnd_per_person_month", low=0)
+        self.allowance = reader.number("allowance_vnd_per_person_month", low=0)
         self.travel_cost = reader.number("travel_cost_vnd_per_move", 0.0, low=0)
         self.staff: list[Clerk] = []
         self.position: list[int] = []
@@ -187,20 +235,29 @@ class SharedSpecialist(Policy):
 
     def daily(self, ctx: PolicyContext, day: int) -> None:
         elapsed = day - self.start_day
-        if elapsed == 0 or elapsed % self.rotation_days or len(self.rotation) < 2:
-            return
-        for i, clerk in enumerate(self.staff):
-            self.rotation[self.position[i]].release(clerk)
-            self.position[i] = (self.position[i] + 1) % len(self.rotation)
-            self.rotation[self.position[i]].assign(clerk, own_workstation=self.seat)
-            self.moves += 1
+        if elapsed and not elapsed % self.rotation_days and len(self.rotation) > 1:
+            for i, clerk in enumerate(self.staff):
+                self.rotation[self.position[i]].release(clerk)
+                self.position[i] = (self.position[i] + 1) % len(self.rotation)
+                here = self.rotation[self.position[i]]
+                here.assign(clerk, own_workstation=self.seat)
+                self.moves += 1
+                self.ledger.add(
+                    "travel", self.travel_cost, budget=True, one_off=False, where=here.name
+                )
+        for i in range(len(self.staff)):
+            where = self.rotation[self.position[i]].name
+            self.ledger.add(
+                "salary", self.salary / DAYS_PER_MONTH, budget=False, one_off=False, where=where
+            )
+            self.ledger.add(
+                "allowance",
+                self.allowance / DAYS_PER_MONTH,
+                budget=True,
+                one_off=False,
+                where=where,
+            )
 
     def end(self, ctx: PolicyContext, day: int) -> None:
         for i, clerk in enumerate(self.staff):
             self.rotation[self.position[i]].release(clerk)
-
-    def cost_vnd(self, ctx: PolicyContext) -> float:
-        return (
-            self.count * self.months_active() * self.cost_per_person_month
-            + self.moves * self.travel_cost
-        )

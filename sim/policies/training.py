@@ -36,6 +36,7 @@ class Training(Policy):
     """
 
     kind = "training"
+    cost_items = ("course_fees", "trainee_salaries")
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -48,6 +49,8 @@ class Training(Policy):
         self.cohort_capacity = reader.integer("cohort_capacity", low=1)
         self.names = read_commune_names(reader)
         self.cost_per_trainee = reader.number("cost_vnd_per_trainee", low=0)
+        self.salary = reader.number("trainee_salary_vnd_per_month", low=0)
+        self.days_per_month = reader.number("working_days_per_month", low=1)
         if self.duration_days is not None:
             raise ConfigError(
                 f"{reader.path}: training runs until every cohort is trained; drop "
@@ -88,9 +91,17 @@ class Training(Policy):
         if not self.in_course and self.waiting:
             cohort = self.waiting[: self.cohort_capacity]
             self.waiting = self.waiting[self.cohort_capacity :]
+            course_salary = self.salary * self.course_days / self.days_per_month
             for clerk in cohort:
                 if clerk.office is not None:
                     clerk.office.set_on_duty(clerk, False)
+                where = clerk.unit or "province"
+                self.ledger.add(
+                    "course_fees", self.cost_per_trainee, budget=True, one_off=True, where=where
+                )
+                self.ledger.add(
+                    "trainee_salaries", course_salary, budget=False, one_off=True, where=where
+                )
             self.in_course = cohort
             self.enrolled += len(cohort)
             self.course_left = self.course_days
@@ -108,6 +119,3 @@ class Training(Policy):
                 clerk.office.set_on_duty(clerk, True)
         self.trained += len(self.in_course)
         self.in_course = []
-
-    def cost_vnd(self, ctx: PolicyContext) -> float:
-        return self.enrolled * self.cost_per_trainee

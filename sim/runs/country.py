@@ -87,6 +87,7 @@ class ProvinceResult:
     field_available: dict[str, float]
     window: float
     daily: pd.DataFrame
+    citizen_rates: tuple[float, float, float] | None = None
 
 
 def run_province(
@@ -123,6 +124,7 @@ def run_province(
         field_available=field_available,
         window=max(now - metrics.warmup_hours, 1e-9),
         daily=model.daily_frame(),
+        citizen_rates=spec.citizen.rates() if spec.citizen is not None else None,
     )
 
 
@@ -135,6 +137,7 @@ def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
         window,
         sum(r.busy for r in results),
         sum(r.available for r in results),
+        results[0].citizen_rates,
     )
     summary: dict = {}
     for key, value in results[0].summary.items():
@@ -149,9 +152,12 @@ def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
                     window,
                     sum(r.field_busy.get(field, 0.0) for r in results),
                     sum(r.field_available.get(field, 0.0) for r in results),
+                    results[0].citizen_rates,
                 )
                 for field in fields
             }
+        elif key == "policy_costs":
+            summary[key] = add_nested([r.summary[key] for r in results])
         elif key in ("by_commune", "overdue_by_commune_field"):
             summary[key] = {n: f for r in results for n, f in r.summary[key].items()}
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -160,6 +166,18 @@ def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
             summary[key] = value
     summary["provinces"] = len(results)
     return summary, merge_daily([r.daily for r in results])
+
+
+def add_nested(values: list[dict]) -> dict:
+    """Numbers added key by key through nested dicts (policy costs of several provinces)."""
+    result: dict = {}
+    for value in values:
+        for key, item in value.items():
+            if isinstance(item, dict):
+                result[key] = add_nested([result.get(key, {}), item])
+            else:
+                result[key] = result.get(key, 0.0) + item
+    return result
 
 
 def merge_daily(frames: list[pd.DataFrame]) -> pd.DataFrame:

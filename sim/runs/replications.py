@@ -84,7 +84,12 @@ def aggregate(summaries: list[dict]) -> dict:
     ci: dict = {}
     for key, value in first.items():
         if isinstance(value, dict):
-            result[key] = {name: aggregate([s[key][name] for s in summaries]) for name in value}
+            result[key] = {
+                name: aggregate([s[key][name] for s in summaries])
+                if isinstance(item, dict)
+                else _mean([s[key][name] for s in summaries])  # e.g. costs by commune
+                for name, item in value.items()
+            }
         elif isinstance(value, int | float):
             values = [s[key] for s in summaries]
             result[key] = _mean(values)

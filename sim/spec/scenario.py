@@ -8,6 +8,7 @@ from sim.core.dossier import FIELDS
 from sim.core.queues import DISCIPLINES
 from sim.spec.behaviour import ApplicantBehaviour
 from sim.spec.calendar_config import read_calendar
+from sim.spec.citizen_costs import CitizenCosts
 from sim.spec.communes_file import read_communes_file
 from sim.spec.config import ConfigError, Reader
 from sim.spec.demand_rate import dossiers_per_unit_per_year
@@ -76,6 +77,7 @@ class ScenarioSpec:
     equipment: EquipmentRules = EquipmentRules()
     premises: PremisesRules = PremisesRules()
     lunar_new_year: LunarNewYear = LunarNewYear()
+    citizen: CitizenCosts | None = None
 
     @classmethod
     def read(cls, data: dict) -> ScenarioSpec:
@@ -176,6 +178,7 @@ class ScenarioSpec:
             equipment=EquipmentRules.read(r.child("equipment", {}), fields),
             premises=PremisesRules.read(r.child("premises", {}), fields),
             lunar_new_year=LunarNewYear.read(demand.child("lunar_new_year", {})),
+            citizen=CitizenCosts.read(r.child("citizen")) if r.has("citizen") else None,
         )
 
 

@@ -70,7 +70,7 @@ class Commune(mesa.Agent):
                 f"reception:{spec.name}",
                 self.calendar,
                 model.engine,
-                on_served=self.to_back_office,
+                on_served=self._leave_desk,
                 on_first_service=model.metrics.on_reception_start,
             )
             for _ in range(spec.reception_counters):
@@ -100,6 +100,8 @@ class Commune(mesa.Agent):
         self.sync_failure_probability = spec.sync_failure_probability
         self.sites = spec.sites
         self.site_handoff_hours = scenario.premises.site_handoff_hours
+        citizen = scenario.citizen
+        self._between_sites_km = citizen.between_sites_km if citizen is not None else 0.0
         self.staffing = StaffConditions(self)
         self._lent_workstations: set[Clerk] = set()  # clerks who brought their own
         self.counts = dict.fromkeys(
@@ -211,6 +213,10 @@ class Commune(mesa.Agent):
         dossier.submitted = now
         dossier.deadline = dossier.procedure.deadline(self.calendar, now)
         model.metrics.on_received(dossier)
+        if dossier.channel == IN_PERSON:
+            self.trip(dossier)
+            if dossier.field in self._off_site:  # and on to the site that handles it
+                model.metrics.on_trip(dossier, 2 * self._between_sites_km)
         self._received_today += 1
         self._online_today += dossier.channel == ONLINE
         if dossier.complains:
@@ -229,6 +235,7 @@ class Commune(mesa.Agent):
         model = self.model
         u_online, u_time = model.streams.behaviour.random(2).tolist()
         self.counts["balked"] += 1
+        self.trip(dossier)  # came, saw the queue, left
         premises = model.scenario_spec.premises
         if (
             u_online < premises.balk_online_probability
@@ -243,6 +250,17 @@ class Commune(mesa.Agent):
         opening = self.calendar.next_open(day * HOURS_PER_DAY)
         start, end = self.calendar.open_intervals(int(opening // HOURS_PER_DAY))[0]
         model.engine.schedule(start + u_time * (end - start), self.receive, dossier)
+
+    def trip(self, dossier: Dossier) -> None:
+        """The applicant comes to the PASC and goes home: one trip, there and back."""
+        distance = dossier.applicant.population.distance
+        km = self.spec.distance_km_mean if distance is None else distance[dossier.applicant.index]
+        self.model.metrics.on_trip(dossier, 2.0 * float(km))
+
+    def _leave_desk(self, dossier: Dossier) -> None:
+        """A visitor done at the counter: the hours there count for the citizen figures."""
+        self.model.metrics.on_counter(dossier, self.model.engine.now - dossier.entered)
+        self.to_back_office(dossier)
 
     def to_back_office(self, dossier: Dossier) -> None:
         """Into the back office, via a courier when the field sits on another site."""
@@ -326,6 +344,8 @@ class Commune(mesa.Agent):
     def resubmit(self, dossier: Dossier) -> None:
         """The completed dossier comes back; the statutory clock restarts."""
         self.model.metrics.with_applicant -= 1
+        if dossier.channel == IN_PERSON:
+            self.trip(dossier)  # brings the missing papers
         dossier.deadline = dossier.procedure.deadline(self.calendar, self.model.engine.now)
         dossier.work *= self.model.scenario_spec.rework_fraction
         self.office.arrive(dossier)

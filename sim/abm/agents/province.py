@@ -50,6 +50,21 @@ class Province(mesa.Agent):
                 work[mask] = distribution.sample(u[mask])
         return work
 
+    def second(self, field: str, count: int, keep: int = 1) -> list[Clerk]:
+        """Up to ``count`` department staff of ``field`` released for secondment, leaving
+        at least ``keep`` at the department (those busy finish their job first)."""
+        staff = [c for c in self.office.clerks if c.kind == "department" and field in c.skills]
+        released = staff[: max(0, min(count, len(staff) - keep))]
+        for clerk in released:
+            self.office.remove_clerk(clerk)
+        return released
+
+    def take_back(self, clerks: list[Clerk]) -> None:
+        """Seconded department staff return to their department (after the job in hand)."""
+        for clerk in clerks:
+            clerk.unit = "province"
+            clerk.after_current_job(lambda clerk=clerk: self.office.add_clerk(clerk))
+
     def start_day(self, day: int) -> None:
         self.office.schedule_day(day)
         open_hours = self.calendar.open_hours(day)
