@@ -40,10 +40,9 @@ def _land_overdue(policy: str, days: int = DAYS, replications: int = REPLICATION
 def test_seconding_land_specialists_lowers_overdue_land_dossiers_in_gia_lai_rural():
     baseline = _land_overdue("baseline")
     seconded = _land_overdue("second_staff")
-    diff, low, high = mean_interval(
-        seconded - baseline
-    )  # paired: replication r saw the same demand
-    assert baseline.mean() > 20  # land is late in Gia Lai without help (DOMAIN.md)
+    # paired: replication r saw the same demand
+    diff, low, high = mean_interval(seconded - baseline)
+    assert baseline.mean() > 20  # land is late in Gia Lai without help (SOURCES.md)
     assert high < 0, (diff, low, high)
 
 
