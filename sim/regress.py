@@ -176,6 +176,9 @@ def compare_statistical(case: str, ref: dict, now: dict, checks: int) -> list[Mo
         if len(a) != len(b) or [is_number(v) for v in a] != [is_number(v) for v in b]:
             rows.append(Moved(case, "statistical", label, _mean(a), _mean(b), None))
             continue
+        if not any(is_number(v) for v in b):  # no figure on either side (a desk-less case)
+            rows.append(Moved(case, "statistical", label, None, None, 0.0))
+            continue
         rows.append(Moved(case, "statistical", label, _mean(a), _mean(b), tolerance(a, b, checks)))
     return rows
 

@@ -11,6 +11,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.abm.model import GovernanceModel
+from sim.policies import build_policies
 from sim.runs.country import (
     CountrySpec,
     largest_first,
@@ -89,6 +90,7 @@ def test_one_province_country_equals_its_model_exactly():
         seed=province_seed(9, 1, 0),
         start_date=RUN["start_date"],
         warmup_days=RUN["warmup_days"],
+        policies=build_policies(policy),
     )
     model.run(RUN["days"])
     expected = model.summary()

@@ -121,6 +121,7 @@ def test_seconded_staff_join_the_named_communes_and_go_home(lang_son):
         count=3,
         months=None,
         duration_days=10,
+        from_department=1.0,
     )
     model = _model(lang_son, cfg)
     before = {c.name: len(c.clerks) for c in model.communes}

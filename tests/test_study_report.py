@@ -11,6 +11,7 @@ import pytest
 import yaml
 from hydra import compose, initialize_config_dir
 
+from sim.core.summary import STUDY, shown_in
 from sim.run import CONFIG_DIR, run_job
 from sim.studies.analysis import analyse
 
@@ -66,7 +67,7 @@ def test_study_report_states_question_and_compares_with_ci(study):
         assert re.findall(r"<tr><td>([^<]+)</td>", table) == ["baseline", "second_staff"]
         # every figure cell holds a mean and its 95% interval in brackets
         second = table.split("<tr><td>second_staff</td>")[1].split("</tr>")[0]
-        assert len(re.findall(r"\[[^\]]+, [^\]]+\]", second)) == 7
+        assert len(re.findall(r"\[[^\]]+, [^\]]+\]", second)) == len(shown_in(STUDY))
     assert "+" in changes.split("<tr><td>second_staff</td>")[1]  # seconding costs money
     failed = text.split("Jobs that failed")[1]
     assert "policy=training" in failed and "boom" in failed

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.core.dossier import IN_PERSON, ONLINE, Dossier
+from sim.core.metrics import FAR_KM
 
 if TYPE_CHECKING:
     from sim.abm.model import GovernanceModel
@@ -47,6 +48,8 @@ def _dossiers(model, kind, catalogue, communes, counts, day, u, extra) -> list[t
     eligible = catalogue.online_eligible[procedure_index]
     agent_index = np.empty(len(u), dtype=np.int64)
     online = np.empty(len(u), dtype=bool)
+    no_signal = np.zeros(len(u), dtype=bool)
+    far = np.zeros(len(u), dtype=bool)
     bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
     for j, commune in enumerate(communes):
         a, b = bounds[j], bounds[j + 1]
@@ -55,6 +58,9 @@ def _dossiers(model, kind, catalogue, communes, counts, day, u, extra) -> list[t
             picked = population.pick(u[a:b, 1])
             agent_index[a:b] = picked
             online[a:b] = population.goes_online(picked, u[a:b, 2], eligible[a:b])
+            no_signal[a:b] = ~population.has_signal[picked]
+            if population.distance is not None:
+                far[a:b] = population.distance[picked] > FAR_KM
     times = model.arrival_times(day, u[:, 3], online)
     work = catalogue.sample_work(procedure_index, u[:, 4])
     escalate = u[:, 5] < catalogue.escalation[procedure_index]
@@ -71,16 +77,18 @@ def _dossiers(model, kind, catalogue, communes, counts, day, u, extra) -> list[t
     result = []
     append = result.append
     # plain Python lists: indexing numpy arrays element by element is slow
-    for j, p, agent, channel, t, w, esc, sup, pw, u_fault, u_sync, comp in zip(
+    group_sets = model.metrics.group_sets
+    groups = [group_sets[key] for key in zip(no_signal.tolist(), far.tolist(), strict=True)]
+    for j, p, agent, channel, t, w, esc, sup, pw, u_fault, u_sync, comp, g in zip(
         where, procedure_index.tolist(), agent_index.tolist(),
         np.where(online, ONLINE, IN_PERSON).tolist(), times.tolist(), work.tolist(),
         escalate.tolist(), supplement.tolist(), province_work.tolist(),
-        extra[:, 0].tolist(), extra[:, 1].tolist(), complains.tolist(), strict=True,
+        extra[:, 0].tolist(), extra[:, 1].tolist(), complains.tolist(), groups, strict=True,
     ):  # fmt: skip
         procedure = procedures[p]
         dossier = Dossier(
             new_uid(), communes[j], procedure, channel, agents[j][agent], t, 0.0, w,
-            t >= warmup, tallies[j][procedure.field], esc, sup, pw, u_fault, u_sync, comp,
+            t >= warmup, tallies[j][procedure.field], esc, sup, pw, u_fault, u_sync, comp, g,
         )  # fmt: skip
         append((t, receivers[j], dossier))
     return result

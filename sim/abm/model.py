@@ -29,7 +29,7 @@ from sim.core.dossier import (
 from sim.core.engine import EventEngine, long_lived_objects_frozen
 from sim.core.metrics import Metrics
 from sim.core.streams import Streams
-from sim.core.summary import Slice, assemble
+from sim.core.summary import Slice, assemble, slice_figures, worst_off
 from sim.spec.procedures import APPLICANT_KINDS, Catalogue
 from sim.spec.scenario import ScenarioSpec
 
@@ -239,12 +239,28 @@ class GovernanceModel(mesa.Model):
             for kind, sliced in self.metrics.slices(now).items()
         }
 
+    def group_slices(self) -> dict[str, Slice]:
+        """The equity groups' slices (no staff hours: utilisation is not theirs)."""
+        now = self.engine.now
+        window = max(now - self.metrics.warmup_hours, 1e-9)
+        citizen = self.scenario_spec.citizen
+        rates = citizen.rates() if citizen is not None else None
+        pending = self.metrics.group_pending(now)
+        return {
+            name: Slice(tally, *pending[name], window, 0.0, 0.0, citizen_rates=rates)
+            for name, tally in self.metrics.groups.items()
+        }
+
     def summary(self, slices: dict[str, dict[str, Slice]] | None = None) -> dict:
         """The figures of the run so far, overall, by field and by commune.
 
         ``slices``: the model's ``slices()`` when the caller already has them.
         """
         result = assemble(slices or self.slices())
+        result["equity"] = {
+            name: slice_figures(piece) for name, piece in self.group_slices().items()
+        }
+        result["worst_off_commune"] = worst_off(result["by_commune"])
         result["overdue_by_commune_field"] = self.overdue_by_commune_field()
         for commune in self.communes:
             figures_of = result["by_commune"][commune.name]

@@ -68,6 +68,7 @@ class Dossier:
         "office",
         "entered",
         "waiting_first",
+        "groups",
     )
 
     def __init__(
@@ -88,6 +89,7 @@ class Dossier:
         u_fault: float = 1.0,
         u_sync: float = 1.0,
         complains: bool = False,
+        groups: tuple = (),
     ) -> None:
         self.uid = uid
         self.commune = commune
@@ -116,6 +118,7 @@ class Dossier:
         self.office: object = None  # the office (desk, back office, department) it is at
         self.entered = -1.0  # when it first reached that office
         self.waiting_first = False  # not yet taken up at that office
+        self.groups = groups  # tallies of the equity groups its applicant belongs to
 
     @property
     def on_time(self) -> bool:

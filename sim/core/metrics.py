@@ -29,6 +29,8 @@ HIST_MIN_HOURS = 0.01
 HIST_RATIO = 1.02
 HIST_BINS = 820  # 0.01 h to about 1.1e5 h at 2% resolution
 _LOG_RATIO = math.log(HIST_RATIO)
+EQUITY_GROUPS = ("no_signal", "over_10_km")
+FAR_KM = 10.0  # "more than 10 km away" (README "Equity")
 _log = math.log
 
 
@@ -140,6 +142,16 @@ class Metrics:
     def __init__(self, warmup_hours: float) -> None:
         self.warmup_hours = warmup_hours
         self.cells: dict[Cell, Tally] = {}
+        # equity groups: households without phone signal, applicants over 10 km away
+        self.groups: dict[str, Tally] = {name: Tally() for name in EQUITY_GROUPS}
+        no_signal, far = self.groups["no_signal"], self.groups["over_10_km"]
+        # a dossier's groups, by (no signal, far): one shared tuple per combination
+        self.group_sets = {
+            (False, False): (),
+            (True, False): (no_signal,),
+            (False, True): (far,),
+            (True, True): (no_signal, far),
+        }
         self.open_dossiers: dict[int, Dossier] = {}
         self.in_transit = 0  # escalated, on the way to the province
         self.with_applicant = 0  # returned for a supplement
@@ -206,11 +218,11 @@ class Metrics:
         self.received_today += 1
         online = dossier.channel == ONLINE
         self.online_today += online
-        tally = dossier.tally
-        tally.created += 1
-        if dossier.counted:
-            tally.created_counted += 1
-            tally.online_counted += online
+        for tally in (dossier.tally, *dossier.groups):
+            tally.created += 1
+            if dossier.counted:
+                tally.created_counted += 1
+                tally.online_counted += online
 
     def on_backoffice_start(self, dossier: Dossier, wait: float) -> None:
         """First taken up at the commune's back office, ``wait`` hours after reaching it."""
@@ -243,29 +255,30 @@ class Metrics:
         submitted = dossier.submitted
         warmup = self.warmup_hours
         open_hours = now - (submitted if submitted > warmup else warmup)
-        tally = dossier.tally
-        tally.resolved += 1
-        if open_hours > 0:
-            tally.open_hours += open_hours
-        if dossier.counted:
-            sojourn = now - submitted
-            tally.resolved_counted += 1
-            tally.on_time += on_time
-            tally.sojourn_sum += sojourn
-            tally.hist[_bin(sojourn)] += 1
-            tally.ahead += now // HOURS_PER_DAY < dossier.deadline // HOURS_PER_DAY
-            tally.days_sum += working_days
-            tally.days_hist[_bin(working_days)] += 1
+        for tally in (dossier.tally, *dossier.groups):
+            tally.resolved += 1
+            if open_hours > 0:
+                tally.open_hours += open_hours
+            if dossier.counted:
+                sojourn = now - submitted
+                tally.resolved_counted += 1
+                tally.on_time += on_time
+                tally.sojourn_sum += sojourn
+                tally.hist[_bin(sojourn)] += 1
+                tally.ahead += now // HOURS_PER_DAY < dossier.deadline // HOURS_PER_DAY
+                tally.days_sum += working_days
+                tally.days_hist[_bin(working_days)] += 1
 
     def on_trip(self, dossier: Dossier, km: float) -> None:
         """The applicant travels ``km`` (there and back) for this dossier."""
-        tally = dossier.tally
-        tally.citizen_trips += 1
-        tally.citizen_km += km
+        for tally in (dossier.tally, *dossier.groups):
+            tally.citizen_trips += 1
+            tally.citizen_km += km
 
     def on_counter(self, dossier: Dossier, hours: float) -> None:
         """The applicant spent ``hours`` at the reception desk."""
-        dossier.tally.counter_hours += hours
+        for tally in (dossier.tally, *dossier.groups):
+            tally.counter_hours += hours
 
     def on_withdrawn(self, dossier: Dossier, now: float) -> None:
         del self.open_dossiers[dossier.uid]
@@ -279,6 +292,18 @@ class Metrics:
     # -- end-of-day and end-of-run figures ---------------------------------------------
     def overdue_open(self, now: float) -> int:
         return sum(1 for d in self.open_dossiers.values() if d.deadline < now)
+
+    def group_pending(self, now: float) -> dict[str, Pending]:
+        """Per equity group: open dossier-hours still accruing, overdue open dossiers."""
+        names = {id(t): name for name, t in self.groups.items()}
+        result = {name: [0.0, 0] for name in self.groups}
+        warmup = self.warmup_hours
+        for dossier in self.open_dossiers.values():
+            for tally in dossier.groups:
+                entry = result[names[id(tally)]]
+                entry[0] += max(0.0, now - max(dossier.submitted, warmup))
+                entry[1] += dossier.deadline < now
+        return {name: (v[0], v[1]) for name, v in result.items()}
 
     def open_slices(self, now: float) -> dict[Cell, Pending]:
         """Per cell: open dossier-hours still accruing, and overdue open dossiers."""

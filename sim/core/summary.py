@@ -248,3 +248,29 @@ def format_value(value, kind: str) -> str:
     if kind == "vnd":
         return f"{value:,.0f}"
     return f"{value:,.1f}"
+
+
+def worst_off(by_commune: Mapping[str, Mapping]) -> dict:
+    """The commune with the lowest on-time rate and the one with most overdue dossiers
+    per 1,000 received (the equity question of a province's ranking)."""
+    rates = {
+        name: f["on_time_rate"]
+        for name, f in by_commune.items()
+        if name != "ci95" and is_number(f.get("on_time_rate"))
+    }
+    overdue = {
+        name: 1000.0 * f["overdue_dossiers"] / f["dossiers_created"]
+        for name, f in by_commune.items()
+        if name != "ci95"
+        and is_number(f.get("overdue_dossiers"))
+        and is_number(f.get("dossiers_created"))
+        and f["dossiers_created"] > 0
+    }
+    lowest = min(rates, key=rates.get) if rates else None
+    most = max(overdue, key=overdue.get) if overdue else None
+    return {
+        "lowest_on_time": lowest,
+        "lowest_on_time_rate": rates.get(lowest),
+        "most_overdue": most,
+        "overdue_per_1000_dossiers": overdue.get(most),
+    }

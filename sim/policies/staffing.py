@@ -36,10 +36,11 @@ class SecondStaff(Policy):
 
     Keys: ``field``, ``count``, ``proficiency``, ``allocation`` (``worst_overdue``,
     ``largest_backlog`` or ``named`` with ``communes``), ``start_day``, ``months``,
-    ``brings_workstation``, ``from_department`` (true: taken from the provincial
-    department of the field while it keeps ``department_keeps`` staff, so its own
-    queue shows the trade-off; the rest come from provincial bodies the model does not
-    simulate), ``salary_vnd_per_person_month`` (paid by the province anyway: an
+    ``brings_workstation``, ``from_department`` (the share of the staff taken from the
+    provincial department of the field the scenario simulates, while it keeps
+    ``department_keeps``, so its own queue shows the trade-off; the rest come from the
+    province's other offices, which the model does not simulate),
+    ``salary_vnd_per_person_month`` (paid by the province anyway: an
     opportunity cost), ``allowance_vnd_per_person_month`` (travel and lodging: new
     money). Staff are allocated on the start day, from the state of the backlog that
     morning, and return when the months are over.
@@ -62,7 +63,7 @@ class SecondStaff(Policy):
         self.from_department: list[Clerk] = []  # those taken from the provincial department
 
     def read_pay(self, reader: Reader) -> None:
-        self.from_dept = bool(reader.raw("from_department", True))
+        self.from_dept = reader.probability("from_department", 0.0)
         self.department_keeps = reader.integer("department_keeps", 1, low=0)
         self.salary = reader.number("salary_vnd_per_person_month", low=0)
         self.pay = reader.number("allowance_vnd_per_person_month", low=0)
@@ -80,8 +81,9 @@ class SecondStaff(Policy):
     def hire(self, ctx: PolicyContext) -> None:
         posts = allocate(ctx, self.field, self.count, self.rule, self.names)
         if self.from_dept:
+            wanted = round(self.from_dept * len(posts))
             self.from_department = ctx.province.second(
-                self.field, len(posts), keep=self.department_keeps
+                self.field, wanted, keep=self.department_keeps
             )
         for i, commune in enumerate(posts):
             if i < len(self.from_department):
@@ -136,7 +138,7 @@ class ContractStaff(SecondStaff):
     cost_items = ("wage", "hiring")
 
     def read_pay(self, reader: Reader) -> None:
-        self.from_dept = False
+        self.from_dept = 0.0
         self.salary = 0.0
         self.pay = reader.number("wage_vnd_per_person_month", low=0)
         self.pay_item = "wage"

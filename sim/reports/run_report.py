@@ -236,8 +236,63 @@ def run_report_html(
             _slice_rows(dict(communes[:MAX_TABLE_COMMUNES])),
         )
     )
+    body.extend(equity_html(summary))
+    body.extend(policy_costs_html(summary.get("policy_costs") or {}))
     body.append(glossary_html())
     return page(title, body)
+
+
+EQUITY_LABELS = {
+    "no_signal": "households without phone signal",
+    "over_10_km": "applicants more than 10 km from the PASC",
+}
+
+
+def equity_html(summary: dict) -> list[str]:
+    """The worst-off commune, and the figures of the households the reports worry about."""
+    body = ["<h2>Equity</h2>"]
+    worst = summary.get("worst_off_commune") or {}
+    if worst.get("lowest_on_time"):
+        body.append(
+            f"<p>Lowest on-time rate: <b>{_e(worst['lowest_on_time'])}</b> "
+            f"({format_value(worst.get('lowest_on_time_rate'), 'rate')}%). Most overdue "
+            f"dossiers per 1,000 received: <b>{_e(worst.get('most_overdue'))}</b> "
+            f"({format_value(worst.get('overdue_per_1000_dossiers'), 'mean')}).</p>"
+        )
+    groups = {
+        EQUITY_LABELS.get(name, name): figures
+        for name, figures in (summary.get("equity") or {}).items()
+        if name != "ci95" and is_number(figures.get("dossiers_created"))
+    }
+    if groups:
+        body.append(
+            table_html(
+                ["applicants"] + [f.short for f in shown_in(SLICE_TABLE)], _slice_rows(groups)
+            )
+        )
+    return body
+
+
+def policy_costs_html(costs: Mapping[str, dict]) -> list[str]:
+    """Each policy's cost: new money vs salaries moved, one-off vs recurring (VND)."""
+    rows = [
+        [name] + [format_value(split.get(k), "vnd") for k in COST_COLUMNS]
+        for name, split in costs.items()
+        if name != "ci95"
+    ]
+    if not rows:
+        return []
+    return [
+        "<h2>What the policies cost (VND)</h2>",
+        table_html(
+            ["policy", *(k.removesuffix("_vnd").replace("_", " ") for k in COST_COLUMNS)], rows
+        ),
+        "<p>Budget: new money; opportunity: salaries paid anyway, moved from other work "
+        "(summary.json policy_costs has them by commune and by item).</p>",
+    ]
+
+
+COST_COLUMNS = ("budget_vnd", "opportunity_vnd", "one_off_vnd", "recurring_vnd")
 
 
 def write_run_report(

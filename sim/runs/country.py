@@ -20,7 +20,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from sim.abm.model import GovernanceModel
-from sim.core.summary import FROM_TALLIES, Slice, merge_slices, slice_figures
+from sim.core.summary import FROM_TALLIES, Slice, merge_slices, slice_figures, worst_off
 from sim.policies import build_policies
 from sim.spec.config import Reader
 from sim.spec.scenario import ScenarioSpec
@@ -77,6 +77,7 @@ class ProvinceResult:
     total: Slice
     by_field: dict[str, Slice]
     daily: pd.DataFrame
+    groups: dict[str, Slice]  # equity groups
 
 
 def run_province(
@@ -102,6 +103,7 @@ def run_province(
         total=slices["total"][""],
         by_field=slices["field"],
         daily=model.daily_frame(),
+        groups=model.group_slices(),
     )
 
 
@@ -127,12 +129,18 @@ def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
             }
         elif key == "policy_costs":
             summary[key] = add_nested([r.summary[key] for r in results])
+        elif key == "equity":
+            summary[key] = {
+                name: slice_figures(merge_slices(r.groups[name] for r in results))
+                for name in results[0].groups
+            }
         elif key in ("by_commune", "overdue_by_commune_field"):
             summary[key] = {n: f for r in results for n, f in r.summary[key].items()}
         elif isinstance(value, int | float) and not isinstance(value, bool):
             summary[key] = sum(r.summary[key] for r in results)  # event counts, costs
         else:
             summary[key] = value
+    summary["worst_off_commune"] = worst_off(summary["by_commune"])
     summary["provinces"] = len(results)
     return summary, merge_daily([r.daily for r in results])
 

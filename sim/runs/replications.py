@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim.abm.model import GovernanceModel
 from sim.core.stats import mean_interval
+from sim.core.summary import worst_off
 from sim.policies import build_policies
 from sim.runs.country import CountrySpec, run_country
 from sim.spec.scenario import ScenarioSpec
@@ -75,6 +76,8 @@ def aggregate(summaries: list[dict]) -> dict:
                 name: aggregate([s[key][name] for s in summaries])
                 if isinstance(item, dict)
                 else _mean_of([s[key][name] for s in summaries])  # e.g. costs by commune
+                if isinstance(item, int | float) or item is None
+                else item
                 for name, item in value.items()
             }
         elif isinstance(value, int | float):
@@ -86,6 +89,8 @@ def aggregate(summaries: list[dict]) -> dict:
             result[key] = value
     if len(summaries) > 1:
         result["ci95"] = ci
+    if "worst_off_commune" in result:  # from the means, not from one replication
+        result["worst_off_commune"] = worst_off(result["by_commune"])
     return result
 
 
