@@ -25,6 +25,7 @@ from tqdm import tqdm
 from sim.reports.run_report import HEADLINE, fmt, plot_backlog, write_run_report
 from sim.runs.job_check import check_group_names, check_job
 from sim.runs.outputs import atomic_path, write_csv, write_json
+from sim.runs.override_check import check_override_keys
 from sim.runs.recovery import STATE, clear_outputs, completed_summary, sweep_exit_code
 from sim.runs.replications import aggregate, mean_daily, run_replication
 from sim.runs.study_data import write_replication_tables
@@ -202,7 +203,10 @@ def cli(args: list[str] | None = None) -> int:
     config error too, so it becomes 2. A sweep whose jobs failed exits non-zero.
     """
     args = sys.argv[1:] if args is None else args
-    problem = check_group_names(args, Path(CONFIG_DIR))
+    STATE.started, STATE.failed = False, []
+    problem = check_group_names(args, Path(CONFIG_DIR)) or check_override_keys(
+        args, Path(CONFIG_DIR)
+    )
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

@@ -80,7 +80,7 @@ class GovernanceModel(mesa.Model):
             for clerk in commune.clerks:
                 clerk.unit = commune.name
         for clerk in self.province.office.clerks:
-            clerk.unit = "province"
+            clerk.unit = PROVINCE_UNIT
         self.policies = list(policies)
         self.day = -1
         self.date = start_date
@@ -192,7 +192,7 @@ class GovernanceModel(mesa.Model):
         now = self.engine.now
         window = max(now - self.metrics.warmup_hours, 1e-9)
         busy, available, field_busy, field_available = staff_hours(
-            self.agents_by_type.get(Clerk, [])
+            self.agents_by_type.get(Clerk, []), now
         )
 
         def figures(sliced, busy_hours, available_hours):
@@ -212,6 +212,7 @@ class GovernanceModel(mesa.Model):
             name: figures(sliced, busy.get(name, 0.0), available.get(name, 0.0))
             for name, sliced in slices["commune"].items()
         }
+        result.update(staff_utilization(staff_groups(busy, available)))
         result["overdue_by_commune_field"] = self.overdue_by_commune_field()
         for commune in self.communes:
             figures_of = result["by_commune"][commune.name]
@@ -236,8 +237,11 @@ class GovernanceModel(mesa.Model):
         return self.datacollector.get_model_vars_dataframe()
 
 
-def staff_hours(clerks) -> tuple[dict, dict, dict, dict]:
-    """Busy and available clerk hours by unit and by field, for utilisation figures.
+PROVINCE_UNIT = "province"  # the unit of provincial department staff in the figures
+
+
+def staff_hours(clerks, now: float) -> tuple[dict, dict, dict, dict]:
+    """Busy and available clerk hours up to ``now`` by unit and by field, for utilisation.
 
     A clerk's available hours count for each field in proportion to the time it spent
     on that field (equally across its skills if it did no work).
@@ -247,13 +251,32 @@ def staff_hours(clerks) -> tuple[dict, dict, dict, dict]:
     field_busy: dict[str, float] = {}
     field_available: dict[str, float] = {}
     for clerk in clerks:
-        busy[clerk.unit] = busy.get(clerk.unit, 0.0) + clerk.busy_hours
-        available[clerk.unit] = available.get(clerk.unit, 0.0) + clerk.available_hours
-        for field, hours in clerk.busy_hours_by_field.items():
-            share = hours / clerk.busy_hours if clerk.busy_hours > 0 else 1 / len(clerk.skills)
+        clerk_busy, by_field, clerk_available = clerk.hours_until(now)
+        busy[clerk.unit] = busy.get(clerk.unit, 0.0) + clerk_busy
+        available[clerk.unit] = available.get(clerk.unit, 0.0) + clerk_available
+        for field, hours in by_field.items():
+            share = hours / clerk_busy if clerk_busy > 0 else 1 / len(clerk.skills)
             field_busy[field] = field_busy.get(field, 0.0) + hours
-            field_available[field] = field_available.get(field, 0.0) + clerk.available_hours * share
+            field_available[field] = field_available.get(field, 0.0) + clerk_available * share
     return busy, available, field_busy, field_available
+
+
+def staff_groups(busy: dict, available: dict) -> dict[str, tuple[float, float]]:
+    """(busy, available) hours of all commune staff together and of provincial staff."""
+    groups = {"commune": [0.0, 0.0], "province": [0.0, 0.0]}
+    for unit, hours in available.items():
+        group = groups["province" if unit == PROVINCE_UNIT else "commune"]
+        group[0] += busy.get(unit, 0.0)
+        group[1] += hours
+    return {name: (b, a) for name, (b, a) in groups.items()}
+
+
+def staff_utilization(groups: dict[str, tuple[float, float]]) -> dict[str, float]:
+    """``commune_utilization`` and ``province_utilization``: the overall ``utilization``
+    mixes commune clerks with provincial department staff, who are often less busy."""
+    return {
+        f"{name}_utilization": (b / a if a > 0 else float("nan")) for name, (b, a) in groups.items()
+    }
 
 
 def commune_events(commune: Commune) -> dict[str, int]:

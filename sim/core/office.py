@@ -59,6 +59,8 @@ class Office:
     def add_clerk(self, clerk: Clerk) -> None:
         self.clerks.append(clerk)
         clerk.office = self
+        clerk.rostered = True
+        clerk.mark_presence(self.engine.now)
         for field in clerk.skills:
             self.queues.setdefault(field, DISCIPLINES[self.discipline]())
         if clerk.on_duty:
@@ -70,12 +72,15 @@ class Office:
         if clerk in self.idle:
             self.idle.remove(clerk)
         clerk.leaving = clerk.current is not None
+        clerk.rostered = False
+        clerk.mark_presence(self.engine.now)
 
     def set_on_duty(self, clerk: Clerk, on_duty: bool) -> None:
         """Start or stop a clerk's availability for new work (absence, training...)."""
         if clerk.on_duty == on_duty:
             return
         clerk.on_duty = on_duty
+        clerk.mark_presence(self.engine.now)
         if on_duty:
             if clerk.current is None:
                 self._pull(clerk)
@@ -164,12 +169,15 @@ class Office:
         hours = clerk.service_hours(dossier)
         clerk.current = dossier
         self.n_busy += 1
-        self.engine.schedule(self.calendar.finish_time(now, hours), self._finish, clerk)
+        clerk.job_end = self.calendar.finish_time(now, hours)
+        self.engine.schedule(clerk.job_end, self._finish, clerk)
 
     def _finish(self, clerk: Clerk) -> None:
         dossier = clerk.current
         clerk.current = None
         self.n_busy -= 1
+        if not (clerk.on_duty and clerk.rostered):  # finished a job while off duty
+            clerk.mark_presence(self.engine.now)
         self.on_served(dossier)
         if clerk.leaving:
             clerk.leaving = False

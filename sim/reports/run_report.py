@@ -29,7 +29,9 @@ HEADLINE = (
     ("mean_wait_hours", "Mean wait for first service", "hours", "hours"),
     ("mean_sojourn_hours", "Mean time to resolution", "hours", "hours"),
     ("p95_sojourn_hours", "95th percentile time to resolution", "hours", "hours"),
-    ("utilization", "Staff utilisation", "% of available hours busy", "rate"),
+    ("commune_utilization", "Commune staff utilisation", "% of available hours busy", "rate"),
+    ("province_utilization", "Provincial staff utilisation", "% of available hours busy", "rate"),
+    ("utilization", "All staff utilisation", "% of available hours busy", "rate"),
     ("online_share", "Online share", "% of dossiers received", "rate"),
     ("policy_cost_vnd", "Policy cost", "VND", "vnd"),
 )

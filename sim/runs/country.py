@@ -20,7 +20,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from sim.abm.agents.clerk import Clerk
-from sim.abm.model import GovernanceModel, staff_hours
+from sim.abm.model import GovernanceModel, staff_groups, staff_hours, staff_utilization
 from sim.core.metrics import Tally, add_pending, merge_tallies, tally_figures
 from sim.policies import build_policies
 from sim.spec.config import Reader
@@ -97,6 +97,7 @@ class ProvinceResult:
     available: float
     field_busy: dict[str, float]
     field_available: dict[str, float]
+    groups: dict[str, tuple[float, float]]  # commune and provincial staff hours
     window: float
     daily: pd.DataFrame
 
@@ -123,7 +124,9 @@ def run_province(
     slices = metrics.slices(now, by=("total", "field"))
     total, total_pending = slices["total"][""]
     by_field = slices["field"]
-    busy, available, field_busy, field_available = staff_hours(model.agents_by_type.get(Clerk, []))
+    busy, available, field_busy, field_available = staff_hours(
+        model.agents_by_type.get(Clerk, []), now
+    )
     return ProvinceResult(
         summary=model.summary(),
         total=total,
@@ -133,6 +136,7 @@ def run_province(
         available=sum(available.values()),
         field_busy=field_busy,
         field_available=field_available,
+        groups=staff_groups(busy, available),
         window=max(now - metrics.warmup_hours, 1e-9),
         daily=model.daily_frame(),
     )
@@ -170,6 +174,11 @@ def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
             summary[key] = sum(r.summary[key] for r in results)  # event counts, costs
         else:
             summary[key] = value
+    groups = {
+        name: (sum(r.groups[name][0] for r in results), sum(r.groups[name][1] for r in results))
+        for name in results[0].groups
+    }
+    summary.update(staff_utilization(groups))
     summary["provinces"] = len(results)
     return summary, merge_daily([r.daily for r in results])
 

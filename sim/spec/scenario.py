@@ -101,6 +101,7 @@ class ScenarioSpec:
             if any(p.applicant == kind for p in procedures)
         }
         if r.has("communes_file"):
+            r.raw("communes", None)  # the file replaces the scenario's YAML communes
             path = str(r.raw("communes_file"))
             rows = read_communes_file(path, fields, r.child("communes_file_options", {}))
             communes = tuple(
