@@ -79,6 +79,9 @@ class Equipment(Policy):
             if self.sync_fix:
                 require(commune, "sync_failure_probability", self)
 
+    def first_effect_day(self) -> int:
+        return self.start_day + self.delay
+
     def daily(self, model: GovernanceModel, day: int) -> None:
         if day < self.start_day + self.delay:
             return
@@ -136,6 +139,9 @@ class CentralHeadquarters(Policy):
         self.communes = [
             c for c in communes_named(model, self.names) if self.names is not None or c.sites > 1
         ]
+
+    def first_effect_day(self) -> int:
+        return self.start_day + self.construction_days
 
     def daily(self, model: GovernanceModel, day: int) -> None:
         if self.done or day < self.start_day + self.construction_days:

@@ -90,6 +90,9 @@ class SecondStaff(Policy):
         check_field(self.field, spec, self.reader)
         check_commune_names(self.names, spec, self.reader)
 
+    def staffs_field(self) -> str | None:
+        return self.field
+
     def hire(self, model: GovernanceModel) -> None:
         for commune in allocate(model, self.field, self.count, self.rule, self.names):
             clerk = Clerk(model, {self.field: self.proficiency}, kind=self.clerk_kind)
@@ -202,6 +205,9 @@ class SharedSpecialist(Policy):
     def validate(self, spec: ScenarioSpec) -> None:
         check_field(self.field, spec, self.reader)
         check_commune_names(self.names, spec, self.reader)
+
+    def staffs_field(self) -> str | None:
+        return self.field
 
     def start(self, model: GovernanceModel, day: int) -> None:
         self.rotation = communes_named(model, self.names)

@@ -22,7 +22,7 @@ import yaml
 from sim.policies import Policy, build_policies
 from sim.runs.country import CountrySpec, read_scenario
 from sim.spec.config import ConfigError, Reader, RunSettings, reject_unknown, track_reads
-from sim.spec.scenario import ScenarioSpec
+from sim.spec.scenario import ScenarioSpec, unserved_fields
 
 # Keys that change how a job reports or how fast it runs, not what it computes (results
 # do not depend on run.workers): left out of the config hash.
@@ -117,6 +117,9 @@ def _check(container: dict, unresolved: dict) -> CheckedJob:
     whole = replace(provinces[0], communes=tuple(c for p in provinces for c in p.communes))
     for policy in policies:
         policy.validate(whole)
+    check_policies_act(policies, settings.days)
+    for province in provinces:
+        check_fields_served(province, policies)
     return CheckedJob(
         settings=settings,
         spec=spec,
@@ -153,6 +156,39 @@ def check_workstations(spec: ScenarioSpec, raw_scenario: Any) -> None:
             f"without a workstation; allowed: workstations >= {clerks}, or "
             "no_workstation_speed > 0 (clerks share)",
             where,
+        )
+
+
+def check_policies_act(policies: tuple[Policy, ...], days: int) -> None:
+    """Refuse a policy that cannot change anything before the run ends."""
+    for policy in policies:
+        first = policy.first_effect_day()
+        if first >= days:
+            delay = f" (start_day {policy.start_day} plus its delay)" * (first != policy.start_day)
+            key = f"{policy.reader.path}.start_day"
+            latest = days - (first - policy.start_day)
+            raise ConfigError(
+                f"{key} = {policy.start_day}: the policy would act from day {first}{delay}, "
+                f"after the run ends (run.days = {days}); set {key} below {latest} "
+                f"or run.days above {first}",
+                key,
+            )
+
+
+def check_fields_served(spec: ScenarioSpec, policies: tuple[Policy, ...]) -> None:
+    """Refuse a commune that receives dossiers of a field none of its clerks can serve
+    (they would pile up unserved), unless a policy brings staff of that field."""
+    brought = {policy.staffs_field() for policy in policies}
+    for index, commune, field in unserved_fields(spec):
+        if field in brought:
+            continue
+        raise ConfigError(
+            f"scenario.communes[{index}].clerks: commune {commune!r} receives {field} dossiers "
+            f"but none of its clerks has a {field} skill > 0, so they would never be served; "
+            f"give a clerk group skills.{field} > 0 (or a staff_{field} column in a communes "
+            f"file), or select a policy that sends {field} staff (e.g. policy=[second_staff] "
+            f"policy.second_staff.field={field})",
+            f"scenario.communes[{index}].clerks",
         )
 
 
