@@ -29,9 +29,9 @@ HEADLINE = (
     ("mean_wait_hours", "Mean wait for first service", "hours", "hours"),
     ("mean_sojourn_hours", "Mean time to resolution", "hours", "hours"),
     ("p95_sojourn_hours", "95th percentile time to resolution", "hours", "hours"),
-    ("commune_utilization", "Commune staff utilisation", "% of available hours busy", "rate"),
-    ("province_utilization", "Provincial staff utilisation", "% of available hours busy", "rate"),
-    ("utilization", "All staff utilisation", "% of available hours busy", "rate"),
+    ("commune_utilization", "Staff utilisation, communes", "% of available hours busy", "rate"),
+    ("province_utilization", "Staff utilisation, province", "% of available hours busy", "rate"),
+    ("utilization", "Staff utilisation, all staff", "% of available hours busy", "rate"),
     ("online_share", "Online share", "% of dossiers received", "rate"),
     ("policy_cost_vnd", "Policy cost", "VND", "vnd"),
 )

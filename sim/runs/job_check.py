@@ -42,6 +42,7 @@ class CheckedJob:
     table: bool
     report: bool
     config_hash: str
+    notes: tuple[str, ...] = ()  # warnings for the user: the job runs, but read this
 
 
 def check_job(
@@ -117,7 +118,7 @@ def _check(container: dict, unresolved: dict) -> CheckedJob:
     whole = replace(provinces[0], communes=tuple(c for p in provinces for c in p.communes))
     for policy in policies:
         policy.validate(whole)
-    check_policies_act(policies, settings.days)
+    notes = check_policies_act(policies, settings.days)
     for province in provinces:
         check_fields_served(province, policies)
     return CheckedJob(
@@ -129,6 +130,7 @@ def _check(container: dict, unresolved: dict) -> CheckedJob:
         table=table,
         report=report,
         config_hash=config_hash(container),
+        notes=tuple(notes),
     )
 
 
@@ -159,20 +161,27 @@ def check_workstations(spec: ScenarioSpec, raw_scenario: Any) -> None:
         )
 
 
-def check_policies_act(policies: tuple[Policy, ...], days: int) -> None:
-    """Refuse a policy that cannot change anything before the run ends."""
+def check_policies_act(policies: tuple[Policy, ...], days: int) -> list[str]:
+    """Refuse a policy that starts after the run ends; notes for one whose effect comes
+    only after the end (a delay of procurement or construction): only its cost shows."""
+    notes = []
     for policy in policies:
-        first = policy.first_effect_day()
-        if first >= days:
-            delay = f" (start_day {policy.start_day} plus its delay)" * (first != policy.start_day)
-            key = f"{policy.reader.path}.start_day"
-            latest = days - (first - policy.start_day)
+        key = f"{policy.reader.path}.start_day"
+        if policy.start_day >= days:
             raise ConfigError(
-                f"{key} = {policy.start_day}: the policy would act from day {first}{delay}, "
-                f"after the run ends (run.days = {days}); set {key} below {latest} "
-                f"or run.days above {first}",
+                f"{key} = {policy.start_day}: the policy would start after the run ends "
+                f"(run.days = {days}); set {key} below {days} or run.days above "
+                f"{policy.start_day}",
                 key,
             )
+        first = policy.first_effect_day()
+        if first >= days:
+            notes.append(
+                f"{policy.reader.path} takes effect on day {first} ({key} = "
+                f"{policy.start_day} plus its delay), after the run ends (run.days = {days}): "
+                f"the results show its cost but no effect; set run.days above {first} to see it"
+            )
+    return notes
 
 
 def check_fields_served(spec: ScenarioSpec, policies: tuple[Policy, ...]) -> None:
