@@ -28,6 +28,7 @@ from sim.runs.outputs import atomic_path, write_csv, write_json
 from sim.runs.override_check import check_override_keys
 from sim.runs.recovery import STATE, clear_outputs, completed_summary, sweep_exit_code
 from sim.runs.replications import aggregate, mean_daily, run_replication
+from sim.runs.schema import stamp
 from sim.runs.study_data import write_replication_tables
 from sim.spec.config import ConfigError
 
@@ -83,6 +84,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             summaries.append(summary)
             frames.append(daily)
     result = {
+        **stamp(),
         "status": "ok",
         "config_hash": job.config_hash,
         "scenario": spec.name,
@@ -162,7 +164,7 @@ def record_failure(out_dir: Path, error: BaseException) -> str:
     interrupted = isinstance(error, Interrupted)
     message = str(error) if config_error or interrupted else repr(error)
     kind = "config" if config_error else "interrupted" if interrupted else "internal"
-    summary = {"status": "error", "error": message, "error_kind": kind}
+    summary = {**stamp(), "status": "error", "error": message, "error_kind": kind}
     try:
         summary["overrides"] = list(HydraConfig.get().overrides.task)
     except ValueError:

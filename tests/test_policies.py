@@ -84,11 +84,11 @@ def test_policies_compose_and_costs_add_up(lang_son):
     assert len(second.staff) == cfg["second_staff"]["count"]
     assert training.enrolled > 0
     summary = model.summary()
-    expected = second.cost_vnd(model) + training.cost_vnd(model)
+    expected = second.cost_vnd(model.policy_context) + training.cost_vnd(model.policy_context)
     assert summary["policy_cost_vnd"] == pytest.approx(expected)
     # 40 days of four specialists at the configured monthly cost
     monthly = cfg["second_staff"]["cost_vnd_per_person_month"]
-    assert second.cost_vnd(model) == pytest.approx(4 * 40 / (365.25 / 12) * monthly)
+    assert second.cost_vnd(model.policy_context) == pytest.approx(4 * 40 / (365.25 / 12) * monthly)
 
 
 def test_contract_longer_than_decree_173_allows_is_rejected(lang_son):
@@ -251,7 +251,7 @@ def test_overtime_opens_longer_and_tires_clerks(lang_son):
     assert policy.fatigue[id(clerk)] == pytest.approx(0.3)
     on_duty = sum(len(c.clerks) for c in model.communes)
     rate = cfg["overtime"]["cost_vnd_per_hour"]
-    assert policy.cost_vnd(model) == pytest.approx(3 * 2.0 * on_duty * rate)
+    assert policy.cost_vnd(model.policy_context) == pytest.approx(3 * 2.0 * on_duty * rate)
     model.step()  # a Saturday, then a Monday: the cap forbids more overtime this month
     model.step()
     model.step()
@@ -338,7 +338,7 @@ def test_central_headquarters_brings_split_communes_onto_one_site(lang_son):
     assert all(c.sites == 1 for c in model.communes)
     (policy,) = model.policies
     per_commune = cfg["central_headquarters"]["cost_vnd_per_commune"]
-    assert policy.cost_vnd(model) == pytest.approx(len(split) * per_commune)
+    assert policy.cost_vnd(model.policy_context) == pytest.approx(len(split) * per_commune)
 
 
 def test_seconded_specialists_bring_their_workstation_and_take_it_home():
@@ -387,4 +387,4 @@ def test_shared_specialist_rotates_over_the_named_communes(lang_son):
     c = cfg["shared_specialist"]
     months = 7 / (365.25 / 12)
     expected = months * c["cost_vnd_per_person_month"] + 3 * c["travel_cost_vnd_per_move"]
-    assert policy.cost_vnd(model) == pytest.approx(expected)
+    assert policy.cost_vnd(model.policy_context) == pytest.approx(expected)

@@ -13,6 +13,7 @@ from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.commune import Commune
 from sim.abm.agents.province import Province
 from sim.abm.demand import day_arrivals
+from sim.abm.policy_context import PolicyContext
 from sim.abm.seasonality import DemandSeason
 from sim.core.calendar import HOURS_PER_DAY, make_calendar
 from sim.core.dossier import (
@@ -84,6 +85,17 @@ class GovernanceModel(mesa.Model):
         self.policies = list(policies)
         self.day = -1
         self.date = start_date
+        self.policy_context = PolicyContext(
+            communes=self.communes,
+            province=self.province,
+            calendar=self.calendar,
+            rng=self.streams.policy,
+            catalogue=self.catalogue,
+            new_clerk=lambda skills, kind: Clerk(self, skills, kind=kind),
+            now=lambda: self.engine.now,
+            overdue_open=self._overdue_open_at_communes,
+            date=start_date,
+        )
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "date": lambda m: m.date.isoformat(),
@@ -106,8 +118,10 @@ class GovernanceModel(mesa.Model):
         self.day += 1
         self.date = self.start_date + dt.timedelta(days=self.day)
         self.metrics.reset_day()
+        context = self.policy_context
+        context.day, context.date = self.day, self.date
         for policy in self.policies:
-            policy.apply(self, self.day)
+            policy.apply(context, self.day)
         self.agents_by_type[Commune].do("start_day", self.day)
         self.province.start_day(self.day)
         self._in_person_slots = self._open_slots(self.day)
@@ -219,7 +233,9 @@ class GovernanceModel(mesa.Model):
             for key, value in commune_events(commune).items():
                 figures_of[key] = value
                 result[key] = result.get(key, 0) + value
-        result["policy_cost_vnd"] = float(sum(p.cost_vnd(self) for p in self.policies))
+        result["policy_cost_vnd"] = float(
+            sum(p.cost_vnd(self.policy_context) for p in self.policies)
+        )
         return result
 
     def overdue_by_commune_field(self) -> dict[str, dict[str, int]]:
@@ -232,6 +248,15 @@ class GovernanceModel(mesa.Model):
                 row = grid[dossier.commune.name]
                 row[dossier.field] = row.get(dossier.field, 0) + 1
         return grid
+
+    def _overdue_open_at_communes(self, field: str) -> dict[str, int]:
+        """Open dossiers of ``field`` past their deadline at the commune stage, per commune."""
+        now = self.engine.now
+        counts = {c.name: 0 for c in self.communes}
+        for dossier in self.metrics.open_dossiers.values():
+            if dossier.field == field and dossier.deadline < now and dossier.stage == 0:
+                counts[dossier.commune.name] += 1
+        return counts
 
     def daily_frame(self):
         return self.datacollector.get_model_vars_dataframe()

@@ -214,6 +214,55 @@ class WorkingCalendar:
         return self.date_of(t)
 
 
+class ExtendedHours:
+    """An office's hours with overtime: on some days the last open interval runs longer.
+
+    Deadlines keep using the base calendar; only when clerks work changes. Overtime is
+    decided each morning for that day only, so only a job's start day can differ from
+    the base calendar: work started before a day's overtime was decided pauses at the
+    ordinary closing hour of that day.
+    """
+
+    always_open = False
+
+    def __init__(self, base: WorkingCalendar) -> None:
+        self.base = base
+        self.extra: dict[int, float] = {}  # day -> hours kept open after closing
+
+    def extend(self, day: int, hours: float) -> None:
+        self.extra[day] = hours
+
+    def open_intervals(self, day: int) -> list[tuple[float, float]]:
+        intervals = self.base.open_intervals(day)
+        extra = self.extra.get(day, 0.0)
+        if extra and intervals:
+            a, b = intervals[-1]
+            intervals = intervals[:-1] + [(a, min(b + extra, (day + 1) * HOURS_PER_DAY))]
+        return intervals
+
+    def open_hours(self, day: int) -> float:
+        return sum(b - a for a, b in self.open_intervals(day))
+
+    def working_hours_between(self, start: float, end: float) -> float:
+        """Ordinary open hours (a clerk's overtime hours are counted by the policy)."""
+        return self.base.working_hours_between(start, end)
+
+    def finish_time(self, start: float, work_hours: float) -> float:
+        day = int(start // HOURS_PER_DAY)
+        if not self.extra.get(day):
+            return self.base.finish_time(start, work_hours)
+        current, remaining = start, work_hours
+        for a, b in self.open_intervals(day):
+            if b <= current:
+                continue
+            current = max(current, a)
+            if remaining <= b - current:
+                return current + remaining
+            remaining -= b - current
+            current = b
+        return self.base.finish_time((day + 1) * HOURS_PER_DAY, remaining)
+
+
 def make_calendar(spec: dict, start_date: dt.date) -> AlwaysOpenCalendar | WorkingCalendar:
     """Build a calendar from a scenario's ``calendar`` block."""
     kind = spec.get("kind", "working")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from sim.core.calendar import ExtendedHours
 from sim.core.dossier import IN_SERVICE, QUEUED, Dossier
 from sim.core.engine import EventEngine
 from sim.core.queues import DISCIPLINES
@@ -99,6 +100,18 @@ class Office:
             self.queues[field] = new
 
     # -- opening hours -----------------------------------------------------------------
+    def extend_hours(self, day: int, hours: float) -> None:
+        """Stay open ``hours`` longer at the end of ``day`` (overtime; decided that morning)."""
+        if self.calendar.always_open:
+            raise ValueError(f"{self.name}: an office open 24/7 cannot stay open longer")
+        if not isinstance(self.calendar, ExtendedHours):
+            self.calendar = ExtendedHours(self.calendar)
+        self.calendar.extend(day, hours)
+
+    def open_hours(self, day: int) -> float:
+        """Hours this office is open on ``day``, overtime included."""
+        return self.calendar.open_hours(day)
+
     def open(self, _: object = None) -> None:
         self.is_open = True
         if not any(self.queues.values()):  # nothing waiting: idle clerks stay idle, in order

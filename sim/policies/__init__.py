@@ -1,10 +1,13 @@
 """Policies: levers a province can pull, each with a start day, duration and cost.
 
-A policy is a small class with ``apply(model, day)``, called at the start of every
-simulated day, and ``cost_vnd(model)``. Configs in ``configs/policy/`` name the class
-with ``kind`` and give its parameters; several compose (``policy=[second_staff,training]``)
-and are applied in the order of the ``policy`` block. Randomness inside a policy comes
-only from ``model.streams.policy``, so a policy never shifts the citizens' demand.
+A policy is a small class with ``apply(context, day)``, called at the start of every
+simulated day, and ``cost_vnd(context)``; ``context`` is the narrow view of the model
+in sim/abm/policy_context.py (policies never see the model itself, and act only
+through explicit methods of communes, offices, clerks and the province). Configs in
+``configs/policy/`` name the class with ``kind`` and give its parameters; several
+compose (``policy=[second_staff,training]``) and are applied in the order of the
+``policy`` block. Randomness inside a policy comes only from ``context.rng`` (the
+model's policy stream), so a policy never shifts the citizens' demand.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
     from sim.abm.agents.commune import Commune
-    from sim.abm.model import GovernanceModel
+    from sim.abm.policy_context import PolicyContext
 
 RULES = ("worst_overdue", "largest_backlog", "named")
 
@@ -39,12 +39,12 @@ def read_rule(reader: Reader) -> tuple[str, list[str] | None]:
 
 
 def field_work_and_capacity(
-    model: GovernanceModel, commune: Commune, field: str
+    ctx: PolicyContext, commune: Commune, field: str
 ) -> tuple[float, float]:
     """Expected commune-stage work hours a day in ``field``, and the skilled capacity."""
     hours = 0.0
     for kind, per_day in commune.needs_per_day.items():
-        procedures = model.catalogue[kind].procedures
+        procedures = ctx.catalogue[kind].procedures
         total_share = sum(p.share for p in procedures) or 1.0
         hours += per_day * sum(
             p.share / total_share * p.work.mean for p in procedures if p.field == field
@@ -53,33 +53,29 @@ def field_work_and_capacity(
     return hours, capacity
 
 
-def field_scores(model: GovernanceModel, field: str, rule: str) -> dict[str, float]:
+def field_scores(ctx: PolicyContext, field: str, rule: str) -> dict[str, float]:
     """Per commune: overdue open dossiers of the field, or dossiers of the field waiting."""
-    scores = {c.name: 0.0 for c in model.communes}
+    scores = {c.name: 0.0 for c in ctx.communes}
     if rule == "largest_backlog":
-        for commune in model.communes:
+        for commune in ctx.communes:
             queue = commune.office.queues.get(field)
             busy = sum(
                 1 for c in commune.clerks if c.current is not None and c.current.field == field
             )
             scores[commune.name] = float((len(queue) if queue else 0) + busy)
         return scores
-    now = model.engine.now
-    for dossier in model.metrics.open_dossiers.values():
-        if dossier.field == field and dossier.deadline < now and dossier.stage == 0:
-            scores[dossier.commune.name] += 1.0
-    return scores
+    return {name: float(n) for name, n in ctx.overdue_open(field).items()}
 
 
 def allocate(
-    model: GovernanceModel, field: str, count: int, rule: str, names: list[str] | None
+    ctx: PolicyContext, field: str, count: int, rule: str, names: list[str] | None
 ) -> list[Commune]:
     """The commune each of ``count`` staff goes to (a commune may appear several times)."""
-    by_name = {c.name: c for c in model.communes}
+    by_name = {c.name: c for c in ctx.communes}
     if rule == "named":
         return [by_name[names[i % len(names)]] for i in range(count)]
-    scores = field_scores(model, field, rule)
-    work = {c.name: field_work_and_capacity(model, c, field) for c in model.communes}
+    scores = field_scores(ctx, field, rule)
+    work = {c.name: field_work_and_capacity(ctx, c, field) for c in ctx.communes}
     given = dict.fromkeys(by_name, 0)
     order = {name: i for i, name in enumerate(by_name)}
     result = []

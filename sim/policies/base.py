@@ -1,6 +1,9 @@
 """The policy base class: a lever with a start day, a duration and a cost in VND.
 
-A policy is called at the start of every simulated day with ``apply(model, day)``. The
+A policy is called at the start of every simulated day with ``apply(context, day)``,
+where ``context`` is the narrow view of the model in sim/abm/policy_context.py; a
+policy acts only through explicit methods of communes, offices, clerks and the
+province. The
 base class turns that into three hooks a subclass fills in: ``start`` (first active
 day), ``daily`` (every active day) and ``end`` (first day after the duration). Costs
 are accrued for the days a policy was actually active inside the run, so a six-month
@@ -15,7 +18,7 @@ from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
     from sim.abm.agents.commune import Commune
-    from sim.abm.model import GovernanceModel
+    from sim.abm.policy_context import PolicyContext
     from sim.spec.scenario import ScenarioSpec
 
 DAYS_PER_MONTH = 365.25 / 12  # calendar days in an average month
@@ -61,28 +64,28 @@ class Policy:
         end = self.end_day
         return day >= self.start_day and (end is None or day < end)
 
-    def apply(self, model: GovernanceModel, day: int) -> None:
+    def apply(self, ctx: PolicyContext, day: int) -> None:
         """Change the model at the start of ``day`` (called every day by the model)."""
         if self.active(day):
             if not self.started:
                 self.started = True
-                self.start(model, day)
+                self.start(ctx, day)
             self.days_active += 1
-            self.daily(model, day)
+            self.daily(ctx, day)
         elif self.started and not self.ended:
             self.ended = True
-            self.end(model, day)
+            self.end(ctx, day)
 
-    def start(self, model: GovernanceModel, day: int) -> None:
+    def start(self, ctx: PolicyContext, day: int) -> None:
         """First active day; the base policy does nothing."""
 
-    def daily(self, model: GovernanceModel, day: int) -> None:
+    def daily(self, ctx: PolicyContext, day: int) -> None:
         """Every active day, after ``start`` on the first; the base policy does nothing."""
 
-    def end(self, model: GovernanceModel, day: int) -> None:
+    def end(self, ctx: PolicyContext, day: int) -> None:
         """First day after the duration; the base policy does nothing."""
 
-    def cost_vnd(self, model: GovernanceModel) -> float:
+    def cost_vnd(self, ctx: PolicyContext) -> float:
         """Money spent on the policy during the run so far, in VND."""
         return 0.0
 
@@ -132,14 +135,6 @@ def check_field(field: str, spec: ScenarioSpec, reader: Reader, key: str = "fiel
             f"{reader.key(key)} = {field!r}: not a field of scenario {spec.name!r}; "
             f"allowed: {', '.join(spec.fields)}"
         )
-
-
-def communes_named(model: GovernanceModel, names: list[str] | None) -> list[Commune]:
-    """The model's communes with these names (in this order), or all of them."""
-    if names is None:
-        return list(model.communes)
-    by_name = {c.name: c for c in model.communes}
-    return [by_name[name] for name in names]
 
 
 def require(commune: Commune, attribute: str, policy: Policy) -> None:

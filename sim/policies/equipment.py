@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from sim.policies.base import (
     Policy,
     check_commune_names,
-    communes_named,
     read_commune_names,
     require,
 )
@@ -24,7 +23,7 @@ from sim.spec.config import Reader
 
 if TYPE_CHECKING:
     from sim.abm.agents.commune import Commune
-    from sim.abm.model import GovernanceModel
+    from sim.abm.policy_context import PolicyContext
     from sim.spec.scenario import ScenarioSpec
 
 
@@ -69,8 +68,8 @@ class Equipment(Policy):
     def validate(self, spec: ScenarioSpec) -> None:
         check_commune_names(self.names, spec, self.reader)
 
-    def start(self, model: GovernanceModel, day: int) -> None:
-        self.communes = communes_named(model, self.names)
+    def start(self, ctx: PolicyContext, day: int) -> None:
+        self.communes = ctx.communes_named(self.names)
         for commune in self.communes:
             if self.workstations:
                 require(commune, "workstations", self)
@@ -82,7 +81,7 @@ class Equipment(Policy):
     def first_effect_day(self) -> int:
         return self.start_day + self.delay
 
-    def daily(self, model: GovernanceModel, day: int) -> None:
+    def daily(self, ctx: PolicyContext, day: int) -> None:
         if day < self.start_day + self.delay:
             return
         if not self.installed:
@@ -101,7 +100,7 @@ class Equipment(Policy):
         if self.outage is not None or self.network_speed is not None:
             self.network_days += 1
 
-    def cost_vnd(self, model: GovernanceModel) -> float:
+    def cost_vnd(self, ctx: PolicyContext) -> float:
         if not self.started:
             return 0.0
         n = len(self.communes)
@@ -133,22 +132,22 @@ class CentralHeadquarters(Policy):
     def validate(self, spec: ScenarioSpec) -> None:
         check_commune_names(self.names, spec, self.reader)
 
-    def start(self, model: GovernanceModel, day: int) -> None:
-        for commune in communes_named(model, self.names):
+    def start(self, ctx: PolicyContext, day: int) -> None:
+        for commune in ctx.communes_named(self.names):
             require(commune, "sites", self)
         self.communes = [
-            c for c in communes_named(model, self.names) if self.names is not None or c.sites > 1
+            c for c in ctx.communes_named(self.names) if self.names is not None or c.sites > 1
         ]
 
     def first_effect_day(self) -> int:
         return self.start_day + self.construction_days
 
-    def daily(self, model: GovernanceModel, day: int) -> None:
+    def daily(self, ctx: PolicyContext, day: int) -> None:
         if self.done or day < self.start_day + self.construction_days:
             return
         self.done = True
         for commune in self.communes:
             commune.sites = 1
 
-    def cost_vnd(self, model: GovernanceModel) -> float:
+    def cost_vnd(self, ctx: PolicyContext) -> float:
         return len(self.communes) * self.cost_per_commune

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.policies.base import Policy, check_commune_names, communes_named, read_commune_names
+from sim.policies.base import Policy, check_commune_names, read_commune_names
 from sim.spec.config import Reader
 
 if TYPE_CHECKING:
-    from sim.abm.model import GovernanceModel
+    from sim.abm.policy_context import PolicyContext
     from sim.spec.scenario import ScenarioSpec
 
 
@@ -57,20 +57,20 @@ class OnlinePush(Policy):
             keep *= 1 - self.e_auth_gain
         return 1 - keep
 
-    def start(self, model: GovernanceModel, day: int) -> None:
-        self.communes = communes_named(model, self.names)
+    def start(self, ctx: PolicyContext, day: int) -> None:
+        self.communes = ctx.communes_named(self.names)
         self.n_communes = len(self.communes)
 
-    def daily(self, model: GovernanceModel, day: int) -> None:
+    def daily(self, ctx: PolicyContext, day: int) -> None:
         if day - self.start_day >= self.ramp_days:
             return
         for commune in self.communes:
             for kind, population in commune.populations.items():
                 # the same daily step, ramp_days times, closes total_gain of the gap
                 step = 1 - (1 - self.total_gain(kind)) ** (1 / self.ramp_days)
-                population.propensity += step * (1 - population.propensity)
+                population.close_online_gap(step)
 
-    def cost_vnd(self, model: GovernanceModel) -> float:
+    def cost_vnd(self, ctx: PolicyContext) -> float:
         per_commune = (
             self.cost_campaign
             + (self.cost_payment if self.online_payment else 0.0)

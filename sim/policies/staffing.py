@@ -12,54 +12,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.abm.agents.clerk import Clerk
 from sim.policies.allocation import allocate, read_rule
 from sim.policies.base import (
     DAYS_PER_MONTH,
     Policy,
     check_commune_names,
     check_field,
-    communes_named,
     read_commune_names,
 )
 from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
+    from sim.abm.agents.clerk import Clerk
     from sim.abm.agents.commune import Commune
-    from sim.abm.model import GovernanceModel
+    from sim.abm.policy_context import PolicyContext
     from sim.spec.scenario import ScenarioSpec
 
 CONTRACT_MAX_MONTHS = 24  # DOMAIN.md: Decree 173/2025 labour contracts last at most 24 months
-
-
-def join(commune: Commune, clerk: Clerk, seat: bool = False) -> None:
-    """Put a clerk on a commune's roster, once it has finished any job elsewhere.
-
-    With ``seat`` the clerk brings its own workstation (a lent laptop), so a commune
-    short of computers does not seat it at the expense of its own clerks.
-    """
-    clerk.unit = commune.name
-    if seat and commune.workstations is not None:
-        commune.workstations += 1
-        clerk.seat_at = commune
-    if clerk.current is not None:  # still busy at its old office: join after that job
-        clerk.departed = lambda: _arrive(commune, clerk)
-    else:
-        _arrive(commune, clerk)
-
-
-def _arrive(commune: Commune, clerk: Clerk) -> None:
-    clerk.__dict__.pop("departed", None)
-    commune.office.add_clerk(clerk)
-
-
-def leave(clerk: Clerk) -> None:
-    """Take a clerk off its office's roster (after the job in hand), with its seat."""
-    if clerk.office is not None and clerk in clerk.office.clerks:
-        clerk.office.remove_clerk(clerk)
-    seat_at = clerk.__dict__.pop("seat_at", None)
-    if seat_at is not None:
-        seat_at.workstations -= 1
 
 
 class SecondStaff(Policy):
@@ -84,7 +53,7 @@ class SecondStaff(Policy):
         self.seat = bool(reader.raw("brings_workstation", False))
         self.cost_per_person_month = reader.number("cost_vnd_per_person_month", low=0)
         self.staff: list[Clerk] = []
-        self.assigned_to: list[str] = []
+        self.posts: list[Commune] = []  # where each member of staff went
 
     def validate(self, spec: ScenarioSpec) -> None:
         check_field(self.field, spec, self.reader)
@@ -93,21 +62,26 @@ class SecondStaff(Policy):
     def staffs_field(self) -> str | None:
         return self.field
 
-    def hire(self, model: GovernanceModel) -> None:
-        for commune in allocate(model, self.field, self.count, self.rule, self.names):
-            clerk = Clerk(model, {self.field: self.proficiency}, kind=self.clerk_kind)
+    @property
+    def assigned_to(self) -> list[str]:
+        """The commune each member of staff went to, by name."""
+        return [commune.name for commune in self.posts]
+
+    def hire(self, ctx: PolicyContext) -> None:
+        for commune in allocate(ctx, self.field, self.count, self.rule, self.names):
+            clerk = ctx.new_clerk({self.field: self.proficiency}, self.clerk_kind)
             self.staff.append(clerk)
-            self.assigned_to.append(commune.name)
-            join(commune, clerk, self.seat)
+            self.posts.append(commune)
+            commune.assign(clerk, own_workstation=self.seat)
 
-    def start(self, model: GovernanceModel, day: int) -> None:
-        self.hire(model)
+    def start(self, ctx: PolicyContext, day: int) -> None:
+        self.hire(ctx)
 
-    def end(self, model: GovernanceModel, day: int) -> None:
-        for clerk in self.staff:
-            leave(clerk)
+    def end(self, ctx: PolicyContext, day: int) -> None:
+        for clerk, commune in zip(self.staff, self.posts, strict=True):
+            commune.release(clerk)
 
-    def cost_vnd(self, model: GovernanceModel) -> float:
+    def cost_vnd(self, ctx: PolicyContext) -> float:
         return self.count * self.months_active() * self.cost_per_person_month
 
 
@@ -156,7 +130,7 @@ class ContractStaff(SecondStaff):
         self.start_day += self.hiring_delay_days
         self.recruiting_from = self.start_day - self.hiring_delay_days
 
-    def daily(self, model: GovernanceModel, day: int) -> None:
+    def daily(self, ctx: PolicyContext, day: int) -> None:
         if self.learning_days <= 0:
             share = 1.0
         else:
@@ -165,16 +139,16 @@ class ContractStaff(SecondStaff):
             self.proficiency - self.starting_proficiency
         )
         for clerk in self.staff:
-            clerk.skills[self.field] = proficiency
+            clerk.set_proficiency(self.field, proficiency, cap=self.proficiency)
 
-    def hire(self, model: GovernanceModel) -> None:
-        super().hire(model)
+    def hire(self, ctx: PolicyContext) -> None:
+        super().hire(ctx)
         for clerk in self.staff:
-            clerk.skills[self.field] = self.starting_proficiency
+            clerk.set_proficiency(self.field, self.starting_proficiency)
 
-    def cost_vnd(self, model: GovernanceModel) -> float:
-        hired = self.count * self.hiring_cost if model.day >= self.recruiting_from else 0.0
-        return hired + super().cost_vnd(model)
+    def cost_vnd(self, ctx: PolicyContext) -> float:
+        hired = self.count * self.hiring_cost if ctx.day >= self.recruiting_from else 0.0
+        return hired + super().cost_vnd(ctx)
 
 
 class SharedSpecialist(Policy):
@@ -209,29 +183,29 @@ class SharedSpecialist(Policy):
     def staffs_field(self) -> str | None:
         return self.field
 
-    def start(self, model: GovernanceModel, day: int) -> None:
-        self.rotation = communes_named(model, self.names)
+    def start(self, ctx: PolicyContext, day: int) -> None:
+        self.rotation = ctx.communes_named(self.names)
         for i in range(self.count):
-            clerk = Clerk(model, {self.field: self.proficiency}, kind="seconded")
+            clerk = ctx.new_clerk({self.field: self.proficiency}, "seconded")
             self.staff.append(clerk)
             self.position.append(i % len(self.rotation))
-            join(self.rotation[self.position[-1]], clerk, self.seat)
+            self.rotation[self.position[-1]].assign(clerk, own_workstation=self.seat)
 
-    def daily(self, model: GovernanceModel, day: int) -> None:
+    def daily(self, ctx: PolicyContext, day: int) -> None:
         elapsed = day - self.start_day
         if elapsed == 0 or elapsed % self.rotation_days or len(self.rotation) < 2:
             return
         for i, clerk in enumerate(self.staff):
+            self.rotation[self.position[i]].release(clerk)
             self.position[i] = (self.position[i] + 1) % len(self.rotation)
-            leave(clerk)
-            join(self.rotation[self.position[i]], clerk, self.seat)
+            self.rotation[self.position[i]].assign(clerk, own_workstation=self.seat)
             self.moves += 1
 
-    def end(self, model: GovernanceModel, day: int) -> None:
-        for clerk in self.staff:
-            leave(clerk)
+    def end(self, ctx: PolicyContext, day: int) -> None:
+        for i, clerk in enumerate(self.staff):
+            self.rotation[self.position[i]].release(clerk)
 
-    def cost_vnd(self, model: GovernanceModel) -> float:
+    def cost_vnd(self, ctx: PolicyContext) -> float:
         return (
             self.count * self.months_active() * self.cost_per_person_month
             + self.moves * self.travel_cost

@@ -14,14 +14,13 @@ from sim.policies.base import (
     Policy,
     check_commune_names,
     check_field,
-    communes_named,
     read_commune_names,
 )
 from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
     from sim.abm.agents.clerk import Clerk
-    from sim.abm.model import GovernanceModel
+    from sim.abm.policy_context import PolicyContext
     from sim.spec.scenario import ScenarioSpec
 
 
@@ -64,16 +63,16 @@ class Training(Policy):
         check_field(self.field, spec, self.reader)
         check_commune_names(self.names, spec, self.reader)
 
-    def start(self, model: GovernanceModel, day: int) -> None:
+    def start(self, ctx: PolicyContext, day: int) -> None:
         """Choose the trainees: the least proficient first, ties in random order."""
         candidates = [
             clerk
-            for commune in communes_named(model, self.names)
+            for commune in ctx.communes_named(self.names)
             for clerk in commune.clerks
             if clerk.kind == "civil_servant"
             and (self.field in clerk.skills or self.include_unskilled)
         ]
-        tie_break = model.streams.policy.random(len(candidates))
+        tie_break = ctx.rng.random(len(candidates))
         order = sorted(
             range(len(candidates)),
             key=lambda i: (candidates[i].skills.get(self.field, 0.0), tie_break[i]),
@@ -81,8 +80,8 @@ class Training(Policy):
         n = round(self.share * len(candidates))
         self.waiting = [candidates[i] for i in order[:n]]
 
-    def daily(self, model: GovernanceModel, day: int) -> None:
-        if not model.calendar.is_working_day(day):
+    def daily(self, ctx: PolicyContext, day: int) -> None:
+        if not ctx.calendar.is_working_day(day):
             return
         if self.in_course and self.course_left == 0:
             self._graduate()
@@ -101,12 +100,14 @@ class Training(Policy):
     def _graduate(self) -> None:
         for clerk in self.in_course:
             was = clerk.skills.get(self.field, 0.0)
-            clerk.skills[self.field] = max(was, min(self.max_proficiency, was + self.gain))
-            clerk.busy_hours_by_field.setdefault(self.field, 0.0)
+            # the cap applies to the base proficiency; no one is made worse by a course
+            now = max(was, min(self.max_proficiency, was + self.gain))
+            if now > 0:
+                clerk.set_proficiency(self.field, now)
             if clerk.office is not None:
                 clerk.office.set_on_duty(clerk, True)
         self.trained += len(self.in_course)
         self.in_course = []
 
-    def cost_vnd(self, model: GovernanceModel) -> float:
+    def cost_vnd(self, ctx: PolicyContext) -> float:
         return self.enrolled * self.cost_per_trainee

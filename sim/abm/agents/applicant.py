@@ -142,6 +142,10 @@ class Population:
             p = p + (1.0 - p) * self.neighbour_boost
         return eligible & self.has_signal[index] & (u < p)
 
+    def close_online_gap(self, share: float) -> None:
+        """A campaign moves every propensity ``p`` to ``p + share * (1 - p)``."""
+        self.propensity += share * (1 - self.propensity)
+
     def hear_from_neighbours(self, online_share: float) -> None:
         """Neighbours' online use today makes the channel more familiar (commune-wide)."""
         rate = self.behaviour.neighbour_rate

@@ -1,6 +1,19 @@
-"""Clerk: a civil servant who serves dossiers in the fields it is skilled in."""
+"""Clerk: a civil servant who serves dossiers in the fields it is skilled in.
+
+A clerk's proficiency per field is its *base*: what the clerk can do rested, with the
+usual equipment (1.0 = a trained specialist). Training and a contract hire's learning
+raise the base, up to a cap. Everything temporary sits apart from it, as factors on
+speed: the day's working *conditions* (network, the learning curve since the reform,
+fatigue from overload, a missing workstation, a competing campaign; set afresh by
+the commune every working day) and named *modifiers* that policies set and clear
+(overtime fatigue). Service time divides work by base x conditions x modifiers, so a
+temporary effect that ends leaves the base exactly as it was.
+"""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
 
 import mesa
 
@@ -12,10 +25,14 @@ class Clerk(mesa.Agent):
 
     Args:
         model: the model.
-        skills: proficiency per field (1.0 = a trained specialist; work content in
+        skills: base proficiency per field (1.0 = a trained specialist; work content in
             hours is divided by it). Fields missing here are not handled at all.
         switch_hours: extra hours when the clerk turns to another field than the last.
         kind: ``"civil_servant"``, ``"seconded"``, ``"contract"`` or ``"department"``.
+
+    ``skills`` is read by offices and policies; it changes only through
+    ``set_proficiency``. Temporary effects go through ``set_conditions`` and
+    ``set_modifier``/``clear_modifier``; ``speed_factor`` is their product.
     """
 
     def __init__(
@@ -35,8 +52,10 @@ class Clerk(mesa.Agent):
         self.leaving = False
         self.current: Dossier | None = None
         self.last_field: str | None = None
-        self.speed_factor = 1.0  # equipment and network, set by the commune each day
-        self.fatigue = 0.0  # 0 rested .. 1 worn out by sustained overload (sim/agents/staffing)
+        self.conditions = 1.0  # the day's working conditions (sim/abm/agents/staff_conditions)
+        self.modifiers: dict[str, float] = {}  # temporary factors set by policies, by name
+        self.speed_factor = 1.0  # conditions x modifiers
+        self.fatigue = 0.0  # 0 rested .. 1 worn out by sustained overload (staff_conditions)
         self.busy_hours = 0.0
         self.busy_hours_by_field: dict[str, float] = dict.fromkeys(self.skills, 0.0)
         self.available_hours = 0.0  # open hours at work, counted by mark_presence
@@ -45,7 +64,50 @@ class Clerk(mesa.Agent):
         self.job_end = 0.0  # when the job in hand ends
         self.job_field = ""  # the field its hours were counted under
         self.served = 0
+        self._on_departure: Callable[[], None] | None = None
 
+    # -- proficiency and speed ----------------------------------------------------------
+    def set_proficiency(self, field: str, value: float, cap: float | None = None) -> float:
+        """Set the base proficiency in ``field`` (capped at ``cap``); return the value set.
+
+        A field the clerk did not handle before is added (its hours are counted from now).
+        """
+        if cap is not None:
+            value = min(value, cap)
+        if value <= 0:
+            raise ValueError(f"proficiency in {field!r} must be positive, got {value!r}")
+        self.skills[field] = float(value)
+        self.busy_hours_by_field.setdefault(field, 0.0)
+        return self.skills[field]
+
+    def set_conditions(self, factor: float) -> None:
+        """Today's working conditions, as a factor on speed (set by the commune)."""
+        self.conditions = factor
+        self._update_speed()
+
+    def set_modifier(self, name: str, factor: float) -> None:
+        """A named temporary factor on speed (1.0 removes its effect)."""
+        if factor <= 0:
+            raise ValueError(f"speed modifier {name!r} must be positive, got {factor!r}")
+        self.modifiers[name] = factor
+        self._update_speed()
+
+    def clear_modifier(self, name: str) -> None:
+        """End a temporary effect: the speed goes back to conditions x other modifiers."""
+        if self.modifiers.pop(name, None) is not None:
+            self._update_speed()
+
+    def _update_speed(self) -> None:
+        factor = self.conditions
+        if self.modifiers:
+            factor *= math.prod(self.modifiers.values())
+        self.speed_factor = factor
+
+    def effective_proficiency(self, field: str) -> float:
+        """Base proficiency in ``field`` times every temporary factor (0 if not handled)."""
+        return self.skills.get(field, 0.0) * self.speed_factor
+
+    # -- work ------------------------------------------------------------------------------
     def service_hours(self, dossier: Dossier) -> float:
         """Working hours this clerk needs for the dossier's current stage."""
         field = dossier.field
@@ -89,5 +151,20 @@ class Clerk(mesa.Agent):
             by_field[self.job_field] -= left
         return busy, by_field, self.available_hours
 
+    # -- moving between offices ------------------------------------------------------------
+    def after_current_job(self, action: Callable[[], None]) -> None:
+        """Do ``action`` now if the clerk is free, else once the job in hand is finished.
+
+        A clerk moving to another office finishes what it started where it was.
+        """
+        if self.current is None:
+            self._on_departure = None
+            action()
+        else:
+            self._on_departure = action
+
     def departed(self) -> None:
-        """Called when a clerk who left its office finished the job in hand."""
+        """Called by the office when a clerk who left it finished the job in hand."""
+        action, self._on_departure = self._on_departure, None
+        if action is not None:
+            action()

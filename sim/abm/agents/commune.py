@@ -101,6 +101,7 @@ class Commune(mesa.Agent):
         self.sites = spec.sites
         self.site_handoff_hours = scenario.premises.site_handoff_hours
         self.staffing = StaffConditions(self)
+        self._lent_workstations: set[Clerk] = set()  # clerks who brought their own
         self.counts = dict.fromkeys(
             ("balked", "switched_online", "complaints", "faulty_reworks", "sync_failures"), 0
         )
@@ -156,6 +157,29 @@ class Commune(mesa.Agent):
     def refresh_speed(self) -> None:
         """Recompute every clerk's speed now, after a policy changed the conditions."""
         self.staffing.refresh()
+
+    # -- staff who come and go (policies) ------------------------------------------------
+    def assign(self, clerk: Clerk, own_workstation: bool = False) -> None:
+        """Put a clerk on this commune's roster, once it has finished any job elsewhere.
+
+        With ``own_workstation`` the clerk brings its own (a lent laptop), so a commune
+        short of computers does not seat it at the expense of its own clerks; the
+        workstation leaves with the clerk (``release``).
+        """
+        clerk.unit = self.name
+        if own_workstation and self.workstations is not None:
+            self.workstations += 1
+            self._lent_workstations.add(clerk)
+        clerk.after_current_job(lambda: self.office.add_clerk(clerk))
+
+    def release(self, clerk: Clerk) -> None:
+        """Take a clerk off this commune's roster (after the job in hand), with its seat."""
+        clerk.after_current_job(lambda: None)  # cancel a pending arrival
+        if clerk in self.office.clerks:
+            self.office.remove_clerk(clerk)
+        if clerk in self._lent_workstations:
+            self._lent_workstations.discard(clerk)
+            self.workstations -= 1
 
     # -- each day --------------------------------------------------------------------
     def start_day(self, day: int) -> None:

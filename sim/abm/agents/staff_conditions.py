@@ -4,8 +4,9 @@ Speed multiplies a clerk's proficiency (sim/abm/agents/clerk.py): network (conge
 outage day), the learning curve since the reform, fatigue, a missing workstation, and
 hours lost to a competing campaign. Policies change the commune's conditions
 (``commune.workstations``, ``commune.network_speed``,
-``commune.network_outage_probability``, ...) rather than a clerk's ``speed_factor``,
-which this module sets afresh every working day.
+``commune.network_outage_probability``, ...) rather than a clerk's conditions, which
+this module sets afresh every working day (``Clerk.set_conditions``); a clerk's base
+proficiency is never touched here.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class StaffConditions:
             for campaign in campaigns:
                 if any(f in clerk.skills for f in campaign.fields):
                     speed *= 1.0 - campaign.share_of_hours
-            clerk.speed_factor = speed
+            clerk.set_conditions(speed)
 
     def _tire(self, rules, day: int) -> None:
         """Fatigue follows sustained overload; worn-out clerks may resign."""
