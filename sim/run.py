@@ -33,6 +33,7 @@ from sim.runs.study_data import write_replication_tables
 from sim.spec.config import ConfigError
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+LOG = logging.getLogger("sim.run")  # run.log in the output folder keeps what it says
 
 
 def run_job(cfg: DictConfig, out_dir: Path) -> dict:
@@ -52,6 +53,21 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         raise ConfigError(f"{key or 'config'}: could not be resolved: {reason}", key) from None
     job = check_job(container, unresolved, Path(CONFIG_DIR))
     settings, spec, policy_cfg = job.settings, job.spec, job.policy_cfg
+    LOG.info(
+        "job: scenario %s, policies %s, seed %d, %d replication(s) of %d days from %s "
+        "(warm-up %d); config hash %s",
+        spec.name,
+        ", ".join(sorted(policy_cfg)),
+        settings.seed,
+        settings.replications,
+        settings.days,
+        settings.start_date,
+        settings.warmup_days,
+        job.config_hash,
+    )
+    for note in job.notes:
+        print(f"note: {note}", file=sys.stderr)
+        LOG.info("note: %s", note)
     if container.get("resume", False):
         done = completed_summary(out_dir, job.config_hash)
         if done is not None:
@@ -83,6 +99,14 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             )
             summaries.append(summary)
             frames.append(daily)
+            LOG.info(
+                "replication %d of %d: %d dossiers received, %d resolved, %d open at the end",
+                replication + 1,
+                settings.replications,
+                summary["dossiers_created"],
+                summary["dossiers_resolved"],
+                summary["dossiers_open"],
+            )
     result = {
         **stamp(),
         "status": "ok",
@@ -112,8 +136,10 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
     if job.report:
         write_run_report(out_dir, result, daily, calendar_spec=spec.calendar, policy_cfg=policy_cfg)
     write_json(out_dir / "summary.json", result)  # last: its presence means complete
+    table = format_table(result, out_dir, time.perf_counter() - started)
+    LOG.info("outputs written; summary:\n%s", table)
     if job.table:
-        print(format_table(result, out_dir, time.perf_counter() - started))
+        print(table)
     return result
 
 
@@ -187,6 +213,7 @@ def main(cfg: DictConfig) -> None:
         raise SystemExit(130) from None
     except Exception as error:  # a job reports its failure instead of vanishing
         message = record_failure(out_dir, error)
+        LOG.error("job failed: %s", message)
         if cfg.get("verbose", False) is True:
             traceback.print_exc()
         print(f"error: {message}", file=sys.stderr)

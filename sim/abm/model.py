@@ -84,6 +84,7 @@ class GovernanceModel(mesa.Model):
             clerk.unit = PROVINCE_UNIT
         self.policies = list(policies)
         self.day = -1
+        self.clerks_on_duty_today = 0
         self.date = start_date
         self.policy_context = PolicyContext(
             communes=self.communes,
@@ -107,9 +108,7 @@ class GovernanceModel(mesa.Model):
                 "backlog": lambda m: len(m.metrics.open_dossiers),
                 "overdue_open": lambda m: m.metrics.overdue_open(m.engine.now),
                 "queued": lambda m: sum(o.queued() for o in m.offices()),
-                "clerks_on_duty": lambda m: sum(
-                    1 for c in m.agents_by_type[Clerk] if c.on_duty and c.office
-                ),
+                "clerks_on_duty": lambda m: m.clerks_on_duty_today,
             }
         )
 
@@ -124,12 +123,28 @@ class GovernanceModel(mesa.Model):
             policy.apply(context, self.day)
         self.agents_by_type[Commune].do("start_day", self.day)
         self.province.start_day(self.day)
+        self.clerks_on_duty_today = self._clerks_on_duty()
         self._in_person_slots = self._open_slots(self.day)
         season = self.season.factor(self.date)
         arrivals = day_arrivals(self, self.day, season)
         arrivals.sort(key=_arrival_time)
         self.engine.run_until((self.day + 1) * HOURS_PER_DAY, arrivals)
         self.datacollector.collect(self)
+
+    def _clerks_on_duty(self) -> int:
+        """Clerks at work today: on a roster, not absent, in training or without a seat,
+        and their office open today (none on weekends and holidays)."""
+        open_today: dict[int, bool] = {}
+        count = 0
+        for clerk in self.agents_by_type.get(Clerk, []):
+            office = clerk.office
+            if not (clerk.on_duty and clerk.rostered and office is not None):
+                continue
+            key = id(office)
+            if key not in open_today:
+                open_today[key] = office.calendar.open_hours(self.day) > 0
+            count += open_today[key]
+        return count
 
     def run(self, days: int, on_day: Callable[[], None] | None = None) -> None:
         """Step ``days`` days; ``on_day()`` is called after each (progress bars)."""

@@ -1,0 +1,187 @@
+"""What a new user types, as typed: ``python -m sim.run ...`` through its entry point.
+
+Each test runs the command line (``sim.run.cli`` with ``sys.argv`` set, as ``python -m
+sim.run`` does) and checks what the user sees: a working run, or exit 2 with one line
+that names the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import ROOT
+from sim.run import cli
+
+EXAMPLE_CSV = "configs/communes/example.csv"
+
+
+def sim_run(args: list[str], out: Path, capsys, monkeypatch) -> tuple[int, str, str]:
+    """Run ``python -m sim.run ARGS hydra.run.dir=OUT`` in this process."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(sys, "argv", ["sim.run", *args, f"hydra.run.dir={out}"])
+    code = cli()
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_documented_communes_file_command_runs(tmp_path, capsys, monkeypatch):
+    """Item 1: the README's bring-your-own-communes command works as written."""
+    code, out, err = sim_run(
+        [
+            "scenario=lang_son_wards",
+            f"scenario.communes_file={EXAMPLE_CSV}",
+            "run.days=5",
+        ],
+        tmp_path / "csv",
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0, err
+    summary = json.loads((tmp_path / "csv" / "summary.json").read_text())
+    assert set(summary["by_commune"]) == {"dong_kinh", "tam_thanh", "ia_rbol"}
+    assert "Dossiers received" in out
+
+
+HEADER = "commune,province,population,businesses,workstations,sites,signal_coverage"
+GENERALISTS = f"""{HEADER},staff_land,generalists
+a,Lang Son,28800,1400,13,1,1.0,2,4
+b,Lang Son,23400,1100,10,1,1.0,2,3
+c,Lang Son,20000,900,8,1,1.0,1,3
+"""
+
+
+def test_utilisation_never_exceeds_one_and_headline_names_its_staff(tmp_path, capsys, monkeypatch):
+    """Item 3: overloaded generalists with absences reached 101% (busy hours of jobs done
+    while absent, and of the job in hand after the end, were counted; their hours were
+    not); the headline mixed commune and provincial staff without saying so."""
+    csv = tmp_path / "generalists.csv"
+    csv.write_text(GENERALISTS)
+    code, out, err = sim_run(
+        ["scenario=lang_son_wards", f"scenario.communes_file={csv}", "run.days=60"],
+        tmp_path / "u",
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0, err
+    summary = json.loads((tmp_path / "u" / "summary.json").read_text())
+    slices = [summary] + list(summary["by_field"].values()) + list(summary["by_commune"].values())
+    values = [s["utilization"] for s in slices if s.get("utilization") is not None]
+    assert max(values) <= 1.0 + 1e-9, values
+    # the generalists are saturated: the communes are near 1, the province far below
+    assert summary["commune_utilization"] > 0.95
+    assert summary["province_utilization"] < summary["commune_utilization"]
+    assert summary["utilization"] < summary["commune_utilization"]
+    assert "Staff utilisation, communes" in out and "Staff utilisation, province" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["policy=[second_staff]", "policy.second_staff.start_day=200", "run.days=92"],
+            "policy.second_staff.start_day = 200: the policy would start after the run ends "
+            "(run.days = 92)",
+        ),
+        (
+            ["scenario=gia_lai_rural", "scenario.communes.0.clerks.1.count=0"],
+            "commune 'ia_rbol' receives land dossiers but none of its clerks has a land skill",
+        ),
+        (
+            ["run.dayz=30"],
+            "run.dayz is not a known key; did you mean run.days?",
+        ),
+        (
+            ["policy.second_staff.count=8"],
+            "policy 'second_staff' is not selected (selected: baseline); select it as well: "
+            "policy=[second_staff] policy.second_staff.count=8",
+        ),
+        (
+            ["policy=[second_staff]", "policy.second_staff.communes=[ky_lua]"],
+            "used only with allocation: named; add policy.second_staff.allocation=named",
+        ),
+    ],
+)
+def test_slips_end_in_one_line_that_names_the_fix(tmp_path, capsys, monkeypatch, args, expected):
+    """Items 4 and 6: nonsense is refused, and slips get the fix, not Hydra's `+`."""
+    code, _, err = sim_run(args, tmp_path / "e", capsys, monkeypatch)
+    assert code == 2, err
+    line = error_line(err)
+    assert expected in line
+    assert "+run" not in err and "not in struct" not in err and "Traceback" not in err
+
+
+def test_named_communes_need_no_plus(tmp_path, capsys, monkeypatch):
+    """Item 6: a policy's optional keys are declared, so no `+` is needed."""
+    code, _, err = sim_run(
+        [
+            "policy=[second_staff]",
+            "policy.second_staff.allocation=named",
+            "policy.second_staff.communes=[ky_lua,ky_lua]",
+            "run.days=3",
+            "output.table=false",
+        ],
+        tmp_path / "named",
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0, err
+
+
+def test_a_policy_acting_after_the_end_runs_with_a_note(tmp_path, capsys, monkeypatch):
+    """A policy whose effect comes after the run (construction delay) runs, and says so."""
+    code, _, err = sim_run(
+        ["policy=[central_headquarters]", "run.days=3", "output.table=false"],
+        tmp_path / "late",
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0, err
+    assert "note: policy.central_headquarters takes effect on day 180" in err
+    assert "set run.days above 180" in err
+
+
+def test_daily_clerks_log_permissions(tmp_path, capsys, monkeypatch):
+    """Item 8: clerks_on_duty follows weekends and absences, run.log tells the story,
+    outputs are readable by others like any new file."""
+    out = tmp_path / "d"
+    code, _, err = sim_run(["run.days=14", "output.table=false"], out, capsys, monkeypatch)
+    assert code == 0, err
+    daily = pd.read_csv(out / "daily.csv")
+    weekday = pd.to_datetime(daily["date"]).dt.day_of_week
+    on_duty = daily["clerks_on_duty"]
+    assert (on_duty[weekday >= 5] == 0).all()
+    working = on_duty[weekday < 5]
+    assert working.min() > 0 and working.nunique() > 1  # absences: 3% a working day
+    summary = json.loads((out / "summary.json").read_text())
+    roster = sum(1 for _ in summary["by_commune"])  # at least one clerk per commune
+    assert working.max() >= roster
+    log = (out / "run.log").read_text()
+    assert "job: scenario lang_son_wards" in log and "replication 1 of 1" in log
+    assert "Dossiers received" in log
+    mask = os.umask(0)
+    os.umask(mask)
+    for name in ("summary.json", "daily.csv", "report.html", "backlog.png"):
+        mode = stat.S_IMODE((out / name).stat().st_mode)
+        assert mode == 0o666 & ~mask, (name, oct(mode))
+
+
+def test_out_folder_is_ignored_by_git():
+    """Item 8: README examples write into out/; git must not offer it for commit."""
+    done = subprocess.run(
+        ["git", "check-ignore", "-q", "out/run/summary.json"], cwd=ROOT, check=False
+    )
+    assert done.returncode == 0
