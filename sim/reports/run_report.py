@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.reports import figures as fig
+from sim.reports.caveats import caveats_html
 from sim.runs.outputs import atomic_write_text
 
 # (summary key, label, unit, kind): kind "count", "rate" (shown in %), "hours", "vnd"
@@ -215,6 +216,7 @@ def run_report_html(
         f"<h1>{_e(title)}</h1>",
         run_question_html(summary, policy_cfg),
         headline_html(summary),
+        caveats_html([summary["scenario"]], summary.get("replications")),
         "<h2>Backlog over time</h2>",
     ]
     body.append(

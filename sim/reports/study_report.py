@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from sim import ROOT
 from sim.reports import figures as fig
+from sim.reports.caveats import caveats_html
 from sim.reports.run_report import GLOSSARY, _e, fmt, page, table_html
 from sim.runs.outputs import atomic_write_text, read_json
 
@@ -219,6 +220,8 @@ def study_report_html(
         "baseline is measured replication by replication; a change whose 95% interval "
         "excludes 0 is a real effect at that level.</p>",
     ]
+    scenarios = sorted({str(s) for s in ok["scenario"]}) if "scenario" in ok else []
+    body.append(caveats_html(scenarios, None))
     body += _group_tables(ok)
     body += ["<h2>Figures</h2>"] + _comparison_figures(ok)
     for item in figures:
