@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Callable, Sequence
 
 import mesa
@@ -26,8 +27,9 @@ from sim.core.dossier import (
     Dossier,
 )
 from sim.core.engine import EventEngine, long_lived_objects_frozen
-from sim.core.metrics import Metrics, tally_figures
+from sim.core.metrics import Metrics
 from sim.core.streams import Streams
+from sim.core.summary import Slice, assemble
 from sim.spec.procedures import APPLICANT_KINDS, Catalogue
 from sim.spec.scenario import ScenarioSpec
 
@@ -216,32 +218,43 @@ class GovernanceModel(mesa.Model):
             "status_in_transit": statuses.get(IN_TRANSIT, 0),
         }
 
-    def summary(self) -> dict:
-        """The figures of the run so far, overall, by field and by commune."""
+    def slices(self) -> dict[str, dict[str, Slice]]:
+        """What the figures are computed from, per slice: "total" (key ""), "field", "commune".
+
+        The open dossiers are counted once for every kind of slice.
+        """
         now = self.engine.now
         window = max(now - self.metrics.warmup_hours, 1e-9)
         busy, available, field_busy, field_available = staff_hours(
             self.agents_by_type.get(Clerk, []), now
         )
-
-        def figures(sliced, busy_hours, available_hours):
-            tally, pending = sliced
-            return tally_figures(tally, pending, window, busy_hours, available_hours)
-
-        slices = self.metrics.slices(now)
-        result = figures(slices["total"][""], sum(busy.values()), sum(available.values()))
-        by_field = slices["field"]
-        result["by_field"] = {
-            field: figures(
-                by_field[field], field_busy.get(field, 0.0), field_available.get(field, 0.0)
-            )
-            for field in sorted(by_field)
+        hours = {
+            "total": {"": (sum(busy.values()), sum(available.values()))},
+            "field": {f: (field_busy.get(f, 0.0), field_available.get(f, 0.0)) for f in field_busy},
+            "commune": {name: (busy.get(name, 0.0), available.get(name, 0.0)) for name in busy},
         }
-        result["by_commune"] = {
-            name: figures(sliced, busy.get(name, 0.0), available.get(name, 0.0))
-            for name, sliced in slices["commune"].items()
+        staff = {  # commune and provincial staff apart (figures only need their hours)
+            name: Slice(self.metrics.total, 0.0, 0, window, b, a)
+            for name, (b, a) in staff_groups(busy, available).items()
         }
-        result.update(staff_utilization(staff_groups(busy, available)))
+        return {STAFF: staff} | {
+            kind: {
+                name: Slice(
+                    tally, pending[0], pending[1], window, *hours[kind].get(name, (0.0, 0.0))
+                )
+                for name, (tally, pending) in sliced.items()
+            }
+            for kind, sliced in self.metrics.slices(now).items()
+        }
+
+    def summary(self, slices: dict[str, dict[str, Slice]] | None = None) -> dict:
+        """The figures of the run so far, overall, by field and by commune.
+
+        ``slices``: the model's ``slices()`` when the caller already has them.
+        """
+        slices = slices or self.slices()
+        result = assemble(slices)
+        result.update(staff_utilization(slices[STAFF]))
         result["overdue_by_commune_field"] = self.overdue_by_commune_field()
         for commune in self.communes:
             figures_of = result["by_commune"][commune.name]
@@ -278,6 +291,7 @@ class GovernanceModel(mesa.Model):
 
 
 PROVINCE_UNIT = "province"  # the unit of provincial department staff in the figures
+STAFF = "staff"  # the slices of commune and of provincial staff hours
 
 
 def staff_hours(clerks, now: float) -> tuple[dict, dict, dict, dict]:
@@ -311,11 +325,14 @@ def staff_groups(busy: dict, available: dict) -> dict[str, tuple[float, float]]:
     return {name: (b, a) for name, (b, a) in groups.items()}
 
 
-def staff_utilization(groups: dict[str, tuple[float, float]]) -> dict[str, float]:
+def staff_utilization(staff: dict[str, Slice]) -> dict[str, float]:
     """``commune_utilization`` and ``province_utilization``: the overall ``utilization``
     mixes commune clerks with provincial department staff, who are often less busy."""
     return {
-        f"{name}_utilization": (b / a if a > 0 else float("nan")) for name, (b, a) in groups.items()
+        f"{name}_utilization": (
+            s.busy_hours / s.available_hours if s.available_hours > 0 else math.nan
+        )
+        for name, s in staff.items()
     }
 
 

@@ -14,40 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.core.summary import HEADLINE, SLICE_TABLE, format_value, is_number, shown_in
 from sim.reports import figures as fig
 from sim.reports.caveats import caveats_html
 from sim.runs.outputs import atomic_write_text
 
-# (summary key, label, unit, kind): kind "count", "rate" (shown in %), "hours", "vnd"
-HEADLINE = (
-    ("dossiers_created", "Dossiers received", "dossiers", "count"),
-    ("dossiers_resolved", "Dossiers resolved", "dossiers", "count"),
-    ("dossiers_open", "Backlog at the end", "open dossiers", "count"),
-    ("mean_backlog", "Mean backlog", "open dossiers", "mean"),
-    ("overdue_open", "Overdue at the end", "open dossiers past deadline", "count"),
-    ("dossiers_late", "Resolved late", "dossiers resolved after the deadline", "count"),
-    ("on_time_rate", "On-time rate", "% of resolved", "rate"),
-    ("mean_wait_hours", "Mean wait for first service", "hours", "hours"),
-    ("mean_sojourn_hours", "Mean time to resolution", "hours", "hours"),
-    ("p95_sojourn_hours", "95th percentile time to resolution", "hours", "hours"),
-    ("commune_utilization", "Staff utilisation, communes", "% of available hours busy", "rate"),
-    ("province_utilization", "Staff utilisation, province", "% of available hours busy", "rate"),
-    ("utilization", "Staff utilisation, all staff", "% of available hours busy", "rate"),
-    ("online_share", "Online share", "% of dossiers received", "rate"),
-    ("policy_cost_vnd", "Policy cost", "VND", "vnd"),
-)
-# columns of the per-commune and per-field tables: (key, header, kind)
-SLICE_COLUMNS = (
-    ("dossiers_created", "received", "count"),
-    ("dossiers_resolved", "resolved", "count"),
-    ("dossiers_open", "backlog at end", "count"),
-    ("overdue_open", "overdue at end", "count"),
-    ("on_time_rate", "on-time (%)", "rate"),
-    ("mean_sojourn_hours", "mean time to resolution (h)", "hours"),
-    ("p95_sojourn_hours", "p95 time to resolution (h)", "hours"),
-    ("utilization", "utilisation (%)", "rate"),
-    ("online_share", "online (%)", "rate"),
-)
 MAX_HEATMAP_COMMUNES = 30  # larger scenarios show their most overdue communes
 MAX_TABLE_COMMUNES = 100
 GLOSSARY = (
@@ -84,23 +55,10 @@ dl.q{display:grid;grid-template-columns:11em 1fr;gap:.2em 1em}dl.q dt{font-weigh
 """
 
 
-def fmt(value, kind: str) -> str:
-    """A figure as text: counts with separators, rates in %, hours to 0.1, VND whole."""
-    if not fig.is_number(value):
-        return "n/a"
-    if kind == "rate":
-        return f"{100 * value:.1f}"
-    if kind == "count":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    if kind == "vnd":
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
-
-
 def _ci_text(ci: Sequence | None, kind: str) -> str:
-    if not ci or not all(fig.is_number(v) for v in ci):
+    if not ci or not all(is_number(v) for v in ci):
         return ""
-    return f"95% CI {fmt(ci[0], kind)} to {fmt(ci[1], kind)}"
+    return f"95% CI {format_value(ci[0], kind)} to {format_value(ci[1], kind)}"
 
 
 def _e(text) -> str:
@@ -137,14 +95,14 @@ def page(title: str, body: Sequence[str]) -> str:
 
 def _slice_rows(slices: Mapping[str, dict]) -> list[list[str]]:
     return [
-        [name.replace("_", " ")] + [fmt(figures.get(key), kind) for key, _, kind in SLICE_COLUMNS]
+        [name.replace("_", " ")] + [f.format(figures.get(f.key)) for f in shown_in(SLICE_TABLE)]
         for name, figures in slices.items()
     ]
 
 
 def _overdue(figures: dict) -> float:
     value = figures.get("overdue_open")
-    return float(value) if fig.is_number(value) else 0.0
+    return float(value) if is_number(value) else 0.0
 
 
 def _policy_text(policies: Sequence[str], policy_cfg: Mapping | None) -> str:
@@ -185,12 +143,12 @@ def headline_html(summary: dict) -> str:
     """Cards with the headline figures, each with its unit and CI when there is one."""
     ci = summary.get("ci95") or {}
     cards = []
-    for key, label, unit, kind in HEADLINE:
+    for figure in shown_in(HEADLINE):
         cards.append(
-            f'<div class="card"><div>{_e(label)}</div>'
-            f'<div class="v">{_e(fmt(summary.get(key), kind))}</div>'
-            f'<div class="u">{_e(unit)}</div>'
-            f'<div class="ci">{_e(_ci_text(ci.get(key), kind))}</div></div>'
+            f'<div class="card"><div>{_e(figure.label)}</div>'
+            f'<div class="v">{_e(figure.format(summary.get(figure.key)))}</div>'
+            f'<div class="u">{_e(figure.unit)}</div>'
+            f'<div class="ci">{_e(_ci_text(ci.get(figure.key), figure.kind))}</div></div>'
         )
     return '<h2>Headline figures</h2><div class="cards">' + "".join(cards) + "</div>"
 
@@ -234,13 +192,15 @@ def run_report_html(
     by_field = {
         k: v
         for k, v in summary.get("by_field", {}).items()
-        if fig.is_number(v.get("dossiers_created")) and v["dossiers_created"] > 0
+        if is_number(v.get("dossiers_created")) and v["dossiers_created"] > 0
     }
     body.append("<h2>On time, by field</h2>")
     body.append(
         figure_html(fig.on_time_figure(by_field, "on-time rate by field"), "on-time rate by field")
     )
-    body.append(table_html(["field"] + [h for _, h, _ in SLICE_COLUMNS], _slice_rows(by_field)))
+    body.append(
+        table_html(["field"] + [f.short for f in shown_in(SLICE_TABLE)], _slice_rows(by_field))
+    )
     grid = summary.get("overdue_by_commune_field")
     if grid:
         used = set(by_field) or None
@@ -249,7 +209,7 @@ def run_report_html(
             for c, row in grid.items()
             if c != "ci95"
         }
-        worst = sorted(grid, key=lambda c: -sum(v for v in grid[c].values() if fig.is_number(v)))
+        worst = sorted(grid, key=lambda c: -sum(v for v in grid[c].values() if is_number(v)))
         title = "overdue open dossiers at the end, commune x field"
         note = ""
         if len(worst) > MAX_HEATMAP_COMMUNES:
@@ -274,7 +234,7 @@ def run_report_html(
         )
     body.append(
         table_html(
-            ["commune"] + [h for _, h, _ in SLICE_COLUMNS],
+            ["commune"] + [f.short for f in shown_in(SLICE_TABLE)],
             _slice_rows(dict(communes[:MAX_TABLE_COMMUNES])),
         )
     )

@@ -24,21 +24,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import ROOT
+from sim.core.summary import STUDY, format_value, shown_in
 from sim.reports import figures as fig
 from sim.reports.caveats import caveats_html
-from sim.reports.run_report import GLOSSARY, _e, fmt, page, table_html
+from sim.reports.run_report import GLOSSARY, _e, page, table_html
 from sim.runs.outputs import atomic_write_text, read_json
 
-# compared figures: (column, label with unit, kind of number)
-STUDY_FIGURES = (
-    ("overdue_dossiers", "overdue dossiers (count)", "count"),
-    ("overdue_open", "overdue at the end (open dossiers)", "count"),
-    ("on_time_rate", "on-time rate (% of resolved)", "rate"),
-    ("mean_backlog", "mean backlog (open dossiers)", "mean"),
-    ("mean_sojourn_hours", "mean time to resolution (hours)", "hours"),
-    ("dossiers_resolved", "dossiers resolved (count)", "count"),
-    ("policy_cost_vnd", "policy cost (VND)", "vnd"),
-)
 PLOTTED = ("overdue_dossiers", "mean_backlog")
 EXPERIMENTS = ROOT / "experiments"
 
@@ -75,11 +66,11 @@ def _with_ci(row: pd.Series, column: str, kind: str, signed: bool = False) -> st
     if mean is None:
         return "n/a"
     low, high = _number(row.get(f"{column}_ci_low")), _number(row.get(f"{column}_ci_high"))
-    text = fmt(mean, kind)
+    text = format_value(mean, kind)
     if signed and mean > 0:
         text = "+" + text
     if low is not None and high is not None:
-        text += f" [{fmt(low, kind)}, {fmt(high, kind)}]"
+        text += f" [{format_value(low, kind)}, {format_value(high, kind)}]"
     return text
 
 
@@ -128,7 +119,7 @@ def _question(study_dir: Path, table: pd.DataFrame, question: str | None) -> str
 
 def _group_tables(table: pd.DataFrame) -> list[str]:
     """Per scenario and setting: each policy's figures, then its change from baseline."""
-    shown = [(c, label, kind) for c, label, kind in STUDY_FIGURES if c in table]
+    shown = [(f.key, f.title, f.kind) for f in shown_in(STUDY) if f.key in table]
     parts = []
     keys = [k for k in ("scenario", "setting") if k in table]
     groups = table.groupby(keys, sort=True, dropna=False) if keys else [((), table)]
@@ -139,14 +130,14 @@ def _group_tables(table: pd.DataFrame) -> list[str]:
         for _, row in rows.iterrows():
             policy = str(row.get("policy", ""))
             means.append(
-                [policy, fmt(_number(row.get("replications")), "count")]
+                [policy, format_value(_number(row.get("replications")), "count")]
                 + [_with_ci(row, column, kind) for column, _, kind in shown]
             )
             line = [policy] + [
                 _with_ci(row, f"{column}_diff", kind, True) for column, _, kind in shown
             ]
             if "cost_per_overdue_averted_vnd" in rows:
-                line.append(fmt(_number(row.get("cost_per_overdue_averted_vnd")), "vnd"))
+                line.append(format_value(_number(row.get("cost_per_overdue_averted_vnd")), "vnd"))
             changes.append(line)
         labels = [label for _, label, _ in shown]
         extra = ["cost per overdue dossier averted (VND)"] * (
@@ -164,7 +155,7 @@ def _group_tables(table: pd.DataFrame) -> list[str]:
 def _comparison_figures(table: pd.DataFrame) -> list[str]:
     """Each policy's mean with its 95% CI for the key measures, and its paired change."""
     parts = []
-    for column, label, kind in STUDY_FIGURES:
+    for column, label, kind in ((f.key, f.title, f.kind) for f in shown_in(STUDY)):
         for suffix, what in (("", label), ("_diff", f"change from baseline, {label}")):
             if column not in PLOTTED or f"{column}{suffix}" not in table:
                 continue
