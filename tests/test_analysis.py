@@ -124,6 +124,8 @@ def test_a_rerun_with_other_overrides_replaces_the_first_runs_jobs(tmp_path, cap
     assert (table["replications"] == 2).all()
     assert printed.count("mmc [run.days=4] baseline:") == 1
     assert "left out 2 older job(s): from an earlier sweep into this folder" in printed
+    report = (study / "report.html").read_text()
+    assert "Most parameters are assumptions" in report and "random variation only" in report
     assert main([str(study), "--no-plots", "--all"]) == 0
     table = pd.read_csv(study / "comparison.csv")
     # every job of the folder, and of twins with the same settings the newest

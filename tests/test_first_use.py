@@ -54,6 +54,11 @@ def test_documented_communes_file_command_runs(tmp_path, capsys, monkeypatch):
     summary = json.loads((tmp_path / "csv" / "summary.json").read_text())
     assert set(summary["by_commune"]) == {"dong_kinh", "tam_thanh", "ia_rbol"}
     assert "Dossiers received" in out
+    # item 11: the report says what its numbers rest on
+    report = (tmp_path / "csv" / "report.html").read_text()
+    assert "Most parameters are assumptions" in report
+    assert "scenario&#x27;s config files, &#x27;lang_son_wards&#x27;: " in report
+    assert "The 95% intervals cover random variation only" in report
 
 
 HEADER = "commune,province,population,businesses,workstations,sites,signal_coverage"

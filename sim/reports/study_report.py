@@ -206,13 +206,12 @@ def study_report_html(
     body = [
         f"<h1>{_e(title)}</h1>",
         _question(study_dir, table, question),
+        caveats_html(sorted({str(s) for s in table.get("scenario", [])}), None),
         "<h2>Policies compared</h2>",
         "<p>Replication r of every policy sees the same demand, so a change from the "
         "baseline is measured replication by replication; a change whose 95% interval "
         "excludes 0 is a real effect at that level.</p>",
     ]
-    scenarios = sorted({str(s) for s in ok["scenario"]}) if "scenario" in ok else []
-    body.append(caveats_html(scenarios, None))
     body += _group_tables(ok)
     body += ["<h2>Figures</h2>"] + _comparison_figures(ok)
     for item in figures:
