@@ -8,6 +8,7 @@ there is still a cycle a reader has to hold in mind).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,40 @@ def test_the_checks_see_cycles_and_hidden_imports(tmp_path):
     assert cycles({"sim.core.a": {"sim.abm.b"}, "sim.abm.b": {"sim.core.a"}, "sim.x": set()}) == [
         ["sim.abm.b", "sim.core.a"]
     ]
+
+
+def _architecture_section() -> str:
+    text = (SIM.parent / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Architecture")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def test_the_readme_map_names_every_subpackage():
+    section = _architecture_section()
+    assert [layer for layer in LAYERS if f"`sim/{layer}/`" not in section] == []
+
+
+def test_the_readme_dossier_path_names_code_that_exists():
+    """Every `Owner.name` in the README's dossier path is a class or module with that name."""
+    defined: dict[str, set[str]] = {}  # class or module name -> names defined in it
+    for name, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # a module's functions and classes under its short name (``summary.assemble``)
+        module_names = defined.setdefault(name.rpartition(".")[2], set())
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                module_names.add(node.name)
+            if isinstance(node, ast.ClassDef):
+                members = defined.setdefault(node.name, set())
+                for item in node.body:  # methods, and dataclass fields (World.resolve)
+                    if isinstance(item, ast.FunctionDef):
+                        members.add(item.name)
+                    elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                        members.add(item.target.id)
+
+    files = ("py", "json", "csv", "html", "md")
+    found = re.findall(r"`([A-Za-z_]+)\.([A-Za-z_]+)`", _architecture_section())
+    named = [(owner, name) for owner, name in found if name not in files]
+    assert len(named) > 15
+    missing = [f"{owner}.{name}" for owner, name in named if name not in defined.get(owner, ())]
+    assert missing == []
