@@ -23,6 +23,7 @@ from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
 from sim.core.summary import FIELD_LINE, HEADLINE, format_value, shown_in
+from sim.reports.caveats import replications_note
 from sim.reports.run_report import plot_backlog, write_run_report
 from sim.runs.job_check import check_group_names, check_job
 from sim.runs.outputs import atomic_path, write_csv, write_json
@@ -160,6 +161,9 @@ def format_table(summary: dict, out_dir: Path, seconds: float) -> str:
                 f"  (95% CI {format_value(low, figure.kind)} to {format_value(high, figure.kind)})"
             )
         lines.append(f"  {figure.label:<36}{text:>14}  {figure.unit}")
+    note = replications_note(summary.get("replications"), summary.get("replications_needed"))
+    if note and summary.get("replications", 1) > 1:
+        lines.append(f"  note: {note}")
     columns = shown_in(FIELD_LINE)
     widths = [max(10, len(f.short) + 2) for f in columns]
     lines.append(

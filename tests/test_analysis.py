@@ -120,6 +120,8 @@ def test_a_rerun_with_other_overrides_replaces_the_first_runs_jobs(tmp_path, cap
     table = pd.read_csv(study / "comparison.csv")
     assert sorted(table["folder"]) == ["baseline_2", "priority_2"]
     assert (table["replications"] == 2).all()
+    lows = [c for c in table.columns if c.endswith("_ci_low") and "_diff" not in c]
+    assert lows and all((table[c].dropna() >= 0).all() for c in lows)  # clipped to >= 0
     assert printed.count("mmc [run.days=4] baseline:") == 1
     assert "left out 2 older job(s): from an earlier sweep into this folder" in printed
     report = (study / "report.html").read_text()

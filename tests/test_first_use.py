@@ -190,3 +190,33 @@ def test_out_folder_is_ignored_by_git():
         ["git", "check-ignore", "-q", "out/run/summary.json"], cwd=ROOT, check=False
     )
     assert done.returncode == 0
+
+
+def _intervals(summary: dict, prefix: str = ""):
+    for key, value in (summary.get("ci95") or {}).items():
+        if value:
+            yield f"{prefix}{key}", value
+    for block in ("by_field", "by_commune"):
+        for name, figures in summary.get(block, {}).items():
+            yield from _intervals(figures, f"{block}.{name}.")
+
+
+def test_intervals_from_two_replications_are_clipped_and_flagged(tmp_path, capsys, monkeypatch):
+    """Item 5: two replications gave "Backlog at the end 2,206.5 (95% CI -2,259.7 to
+    6,672.7)": intervals now stay within what a figure can be, and the user is told the
+    replications are too few and how many would do."""
+    out = tmp_path / "two"
+    code, printed, err = sim_run(["run.days=30", "run.replications=2"], out, capsys, monkeypatch)
+    assert code == 0, err
+    summary = json.loads((out / "summary.json").read_text())
+    intervals = dict(_intervals(summary))
+    rates = {k: v for k, v in intervals.items() if k.endswith(("_rate", "_share", "utilization"))}
+    assert rates and all(0 <= low <= high <= 1 for low, high in rates.values())
+    assert all(low >= 0 for low, _ in intervals.values()), intervals
+    # clipping did happen: at least one interval was cut at 0 (13.5 overdue, CI 0 to 45)
+    assert any(low == 0 < high for low, high in intervals.values())
+    needed = summary["replications_needed"]
+    assert isinstance(needed, int) and needed > 2
+    note = "2 replications are too few for the 95% intervals to mean much"
+    assert note in printed and f"run.replications={needed}" in printed
+    assert note in (out / "report.html").read_text()

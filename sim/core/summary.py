@@ -153,6 +153,39 @@ FIGURES: tuple[Figure, ...] = (
 )
 # fmt: on
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
+# figures outside FIGURES (event counts, costs, rates of mechanisms), by their names
+_RATE_NAMES = ("_rate", "_share", "utilization", "_probability")
+_AMOUNT_NAMES = ("dossiers_", "_hours", "_vnd", "_days", "overdue", "backlog", "trips")
+RELATIVE_PRECISION = 0.10  # replications advised for intervals within 10% of the mean
+RATE_PRECISION = 0.02  # or within 2 points for a rate
+
+
+def bounds_of(key: str, values: Iterable = ()) -> tuple[float, float] | None:
+    """The range a figure can take, for clipping its interval; None when unknown.
+
+    A figure of ``FIGURES`` has its kind's range; otherwise a rate by its name is in
+    [0, 1], and a count (whole numbers), hours, costs and dossier counts are >= 0.
+    """
+    name = key.rsplit(".", 1)[-1]
+    if name in BY_KEY:
+        return BY_KEY[name].bounds
+    if name.endswith(_RATE_NAMES):
+        return KIND_BOUNDS["rate"]
+    values = list(values)
+    counts = bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    if counts or name.startswith(_AMOUNT_NAMES) or name.endswith(_AMOUNT_NAMES):
+        return KIND_BOUNDS["count"]
+    return None
+
+
+def precision_target(figure: Figure, mean: float) -> float:
+    """How close an interval should come to call a figure known: 2 points for a rate,
+    10% of the mean otherwise (0 for a zero mean: nothing to advise)."""
+    if figure.kind == "rate":
+        return RATE_PRECISION
+    return RELATIVE_PRECISION * abs(mean) if is_number(mean) else 0.0
+
+
 FROM_TALLIES: tuple[Figure, ...] = tuple(f for f in FIGURES if f.of is not None)
 
 

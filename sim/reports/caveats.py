@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 
 from sim import ROOT
+from sim.core.stats import MAX_ADVISED, MIN_REPLICATIONS
+from sim.core.summary import RELATIVE_PRECISION
 
 SCENARIOS = ROOT / "configs" / "scenario"
 _VALUE_LINE = re.compile(r"^\s*[\w\-\[{].*:\s*[^\s#].*#(?P<comment>.*)$")
@@ -51,7 +53,35 @@ def provenance_counts(name: str) -> tuple[int, int]:
     return assumed, sourced
 
 
-def caveat_lines(scenarios: list[str], replications: int | None) -> list[str]:
+def replications_note(replications: int | None, needed: int | None) -> str | None:
+    """A sentence when the replications are too few for the intervals to mean much."""
+    if replications is None:
+        return None
+    if replications < 2:
+        return (
+            "With one replication there is no interval at all; run run.replications=10 or "
+            "more to see how much the figures vary."
+        )
+    short = needed is not None and needed > replications
+    if replications >= MIN_REPLICATIONS and not short:
+        return None
+    text = (
+        f"{replications} replications are too few for the 95% intervals to mean much: "
+        "they rest on a rough estimate of the spread"
+    )
+    if short:
+        more = f"more than {MAX_ADVISED - 1}" if needed >= MAX_ADVISED else f"about {needed}"
+        return (
+            f"{text}; {more} would bring every headline figure's interval within "
+            f"{RELATIVE_PRECISION:.0%} of it (2 points for a rate): "
+            f"run.replications={min(needed, MAX_ADVISED)}."
+        )
+    return f"{text}; use at least run.replications={MIN_REPLICATIONS}."
+
+
+def caveat_lines(
+    scenarios: list[str], replications: int | None, needed: int | None = None
+) -> list[str]:
     """The caveats as sentences (plain text), for reports and terminals alike."""
     counts = {name: provenance_counts(name) for name in scenarios}
     counted = [
@@ -73,15 +103,11 @@ def caveat_lines(scenarios: list[str], replications: int | None) -> list[str]:
         "run with different seeds): not the uncertainty of the assumed parameters, nor of "
         "the model itself.",
     ]
-    if replications is not None and replications < 2:
-        lines.append(
-            "With one replication there is no interval at all; run run.replications=10 or "
-            "more to see how much the figures vary."
-        )
-    return lines
+    note = replications_note(replications, needed)
+    return lines + ([note] if note else [])
 
 
-def caveats_html(scenarios: list[str], replications: int | None) -> str:
-    lines = caveat_lines(scenarios, replications)
+def caveats_html(scenarios: list[str], replications: int | None, needed: int | None = None) -> str:
+    lines = caveat_lines(scenarios, replications, needed)
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
     return f"<h2>What these numbers rest on</h2><ul>{items}</ul>"

@@ -174,7 +174,9 @@ def run_report_html(
         f"<h1>{_e(title)}</h1>",
         run_question_html(summary, policy_cfg),
         headline_html(summary),
-        caveats_html([summary["scenario"]], summary.get("replications")),
+        caveats_html(
+            [summary["scenario"]], summary.get("replications"), summary.get("replications_needed")
+        ),
         "<h2>Backlog over time</h2>",
     ]
     body.append(

@@ -40,7 +40,7 @@ def _band(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np.
     if n < 2:
         return mean, mean, mean
     half = half_width(pivot.std(axis=1, ddof=1).to_numpy(), n)
-    return mean, mean - half, mean + half
+    return mean, np.maximum(mean - half, 0.0), mean + half  # daily figures are counts
 
 
 def plot_backlog_bands(jobs: list[Job], path: Path, daily_file: str) -> None:

@@ -194,6 +194,12 @@ def _comparison_figures(table: pd.DataFrame) -> list[str]:
     return parts
 
 
+def _fewest_replications(table: pd.DataFrame) -> int | None:
+    counts = pd.to_numeric(table.get("replications", pd.Series(dtype=float)), errors="coerce")
+    counts = counts.dropna()
+    return int(counts.min()) if len(counts) else None
+
+
 def study_report_html(
     study_dir: Path, comparison: pd.DataFrame, figures: Sequence = (), question: str | None = None
 ) -> str:
@@ -206,7 +212,10 @@ def study_report_html(
     body = [
         f"<h1>{_e(title)}</h1>",
         _question(study_dir, table, question),
-        caveats_html(sorted({str(s) for s in table.get("scenario", [])}), None),
+        caveats_html(
+            sorted({str(s) for s in table.get("scenario", [])}),
+            _fewest_replications(ok),
+        ),
         "<h2>Policies compared</h2>",
         "<p>Replication r of every policy sees the same demand, so a change from the "
         "baseline is measured replication by replication; a change whose 95% interval "

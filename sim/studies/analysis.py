@@ -29,7 +29,7 @@ import yaml
 from hydra.experimental.callback import Callback
 
 from sim.core.stats import mean_interval, paired_differences
-from sim.core.summary import STUDY, shown_in
+from sim.core.summary import STUDY, bounds_of, shown_in
 from sim.runs.outputs import atomic_write_text, read_json
 from sim.runs.study_data import DAILY_FILE, REPLICATIONS_FILE, Job
 
@@ -214,7 +214,7 @@ def compare(jobs: list[Job], fields: list[str]) -> pd.DataFrame:
         row["note"] = note
         for figure in figures:
             values = figure_values(job, figure) if job.ok else []
-            mean, low, high = mean_interval(values)
+            mean, low, high = mean_interval(values, bounds=bounds_of(figure))
             row[f"{figure}"] = mean
             row[f"{figure}_ci_low"] = low
             row[f"{figure}_ci_high"] = high
