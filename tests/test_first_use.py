@@ -220,3 +220,40 @@ def test_intervals_from_two_replications_are_clipped_and_flagged(tmp_path, capsy
     note = "2 replications are too few for the 95% intervals to mean much"
     assert note in printed and f"run.replications={needed}" in printed
     assert note in (out / "report.html").read_text()
+
+
+def test_a_csv_saved_by_excel_in_a_vietnamese_locale_runs(tmp_path, capsys, monkeypatch):
+    """Item 7: `;` between cells, decimal commas and the Windows Vietnamese code page,
+    as Excel saves "CSV" there, are read like the comma-separated UTF-8 example."""
+    text = (ROOT / EXAMPLE_CSV).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    excel = [lines[0].replace(",", ";")] + [
+        ";".join(cell.replace(".", ",") for cell in line.split(",")) for line in lines[1:]
+    ]
+    excel = [line.replace("Lang Son", "Lang Sơn") for line in excel]
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\r\n".join(excel).encode("cp1258"))
+    assert b";0,8;" in path.read_bytes()  # decimal commas are in the file
+    runs = {}
+    for name, csv_path in (("excel", path), ("example", ROOT / EXAMPLE_CSV)):
+        code, _, err = sim_run(
+            [f"scenario.communes_file={csv_path}", "run.days=5", "output.table=false"],
+            tmp_path / name,
+            capsys,
+            monkeypatch,
+        )
+        assert code == 0, err
+        runs[name] = json.loads((tmp_path / name / "summary.json").read_text())
+    for key in ("dossiers_created", "dossiers_resolved", "mean_backlog"):
+        assert runs["excel"][key] == runs["example"][key]
+
+
+def test_every_csv_the_project_reads_goes_through_one_reader():
+    """Item 7: no module reads CSV but sim/spec/tables.py."""
+    readers = ("pd.read_csv(", "csv.DictReader(", "csv.reader(", "np.loadtxt(")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "sim").rglob("*.py")
+        if path.name != "tables.py" and any(r in path.read_text() for r in readers)
+    ]
+    assert offenders == []

@@ -10,12 +10,16 @@ comma, and fall back from UTF-8 to cp1258.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+
+from sim.spec.config import ConfigError
 
 SEPARATORS = (",", ";", "\t")
 FALLBACK_ENCODING = "cp1258"  # Windows Vietnamese, what Excel writes for plain "CSV"
@@ -66,3 +70,15 @@ def read_frame(path: Path) -> pd.DataFrame:
     text = read_text(path)
     sep = separator(text)
     return pd.read_csv(io.StringIO(text), sep=sep, decimal="," if sep != "," else ".")
+
+
+@contextlib.contextmanager
+def table_errors(path: Path | str) -> Iterator[None]:
+    """Turn a file that is not CSV text into a ConfigError naming it."""
+    try:
+        yield
+    except (csv.Error, UnicodeDecodeError, OSError) as error:
+        raise ConfigError(
+            f"{path}: not a readable CSV file ({error}); save it from the spreadsheet as "
+            "CSV (comma or semicolon separated), UTF-8 if it can"
+        ) from None

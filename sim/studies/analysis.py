@@ -32,6 +32,7 @@ from sim.core.stats import mean_interval, paired_differences
 from sim.core.summary import STUDY, bounds_of, shown_in
 from sim.runs.outputs import atomic_write_text, read_json
 from sim.runs.study_data import DAILY_FILE, REPLICATIONS_FILE, Job
+from sim.spec.tables import read_frame
 
 COMPARISON_FILE = "comparison.csv"
 PLOT_FILES = ("backlog_trajectories.png", "on_time_rate.png", "overdue_heatmap.png")
@@ -99,7 +100,7 @@ def read_jobs(sweep_dir: Path) -> list[Job]:
             job = Job(path, "ok", summary=summary)
             table = path / REPLICATIONS_FILE
             if table.exists():
-                job.replications = pd.read_csv(table)
+                job.replications = read_frame(table)
         job.scenario, job.policy, job.setting = scenario, policy, setting
         jobs.append(job)
     return jobs
