@@ -10,15 +10,30 @@ open hour.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sim.core.calendar import HOURS_PER_DAY, ExtendedHours
 from sim.core.dossier import IN_SERVICE, QUEUED, Dossier
 from sim.core.engine import EventEngine
 from sim.core.queues import DISCIPLINES
 
-if TYPE_CHECKING:
-    from sim.abm.agents.clerk import Clerk
+
+class Clerk(Protocol):
+    """What an office needs of a member of staff (sim/abm/agents/clerk.py has the agent)."""
+
+    skills: dict[str, float]  # proficiency per field it serves
+    on_duty: bool
+    leaving: bool  # leaves the office once the job in hand is done
+    current: Dossier | None
+    office: Office | None
+    rostered: bool  # on an office's roster
+    job_end: float  # when the job in hand ends
+
+    def service_hours(self, dossier: Dossier) -> float: ...
+
+    def mark_presence(self, now: float) -> None: ...
+
+    def departed(self) -> None: ...
 
 
 class Office:
@@ -64,6 +79,8 @@ class Office:
     def add_clerk(self, clerk: Clerk) -> None:
         self.clerks.append(clerk)
         clerk.office = self
+        clerk.rostered = True
+        clerk.mark_presence(self.engine.now)
         for field in clerk.skills:
             self.queues.setdefault(field, DISCIPLINES[self.discipline]())
         if clerk.on_duty:
@@ -75,12 +92,15 @@ class Office:
         if clerk in self.idle:
             self.idle.remove(clerk)
         clerk.leaving = clerk.current is not None
+        clerk.rostered = False
+        clerk.mark_presence(self.engine.now)
 
     def set_on_duty(self, clerk: Clerk, on_duty: bool) -> None:
         """Start or stop a clerk's availability for new work (absence, training...)."""
         if clerk.on_duty == on_duty:
             return
         clerk.on_duty = on_duty
+        clerk.mark_presence(self.engine.now)
         if on_duty:
             if clerk.current is None:
                 self._pull(clerk)
@@ -231,12 +251,15 @@ class Office:
         clerk.current = dossier
         self.n_busy += 1
         calendar = self.calendar if self._staying is None else self._calendar_for(clerk, now)
-        self.engine.schedule(calendar.finish_time(now, hours), self._finish, clerk)
+        clerk.job_end = calendar.finish_time(now, hours)
+        self.engine.schedule(clerk.job_end, self._finish, clerk)
 
     def _finish(self, clerk: Clerk) -> None:
         dossier = clerk.current
         clerk.current = None
         self.n_busy -= 1
+        if not (clerk.on_duty and clerk.rostered):  # finished a job while off duty
+            clerk.mark_presence(self.engine.now)
         self.on_served(dossier)
         if clerk.leaving:
             clerk.leaving = False

@@ -97,6 +97,9 @@ class Equipment(Policy):
             self.ledger.add("sync_fix", self.cost_sync, budget=True, one_off=True)
             self.set_province_share(ctx)
 
+    def first_effect_day(self) -> int:
+        return self.start_day + self.delay
+
     def daily(self, ctx: PolicyContext, day: int) -> None:
         if day < self.start_day + self.delay:
             return
@@ -165,6 +168,9 @@ class CentralHeadquarters(Policy):
             self.ledger.add(
                 "construction", self.cost_per_commune, budget=True, one_off=True, where=commune.name
             )
+
+    def first_effect_day(self) -> int:
+        return self.start_day + self.construction_days
 
     def daily(self, ctx: PolicyContext, day: int) -> None:
         if self.done or day < self.start_day + self.construction_days:
