@@ -60,7 +60,7 @@ def office(discipline: str = "fifo", calendar=None) -> tuple[Office, EventEngine
         engine,
         discipline,
         on_served=lambda d: served.append((engine.now, d.uid)),
-        on_first_service=lambda d: firsts.append(d.uid),
+        on_first_service=lambda d, wait: firsts.append(d.uid),
     )
     desk.firsts = firsts
     return desk, engine, served

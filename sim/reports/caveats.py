@@ -46,7 +46,7 @@ def provenance_counts(name: str) -> tuple[int, int]:
             if not match:
                 continue
             comment = match.group("comment")
-            if "SOURCES.md" in comment or "DOMAIN.md" in comment:
+            if "SOURCES.md" in comment:
                 sourced += 1
             elif "assumption" in comment:
                 assumed += 1
