@@ -30,6 +30,7 @@ from sim.runs.replications import aggregate, mean_daily, run_replication
 from sim.runs.schema import stamp
 from sim.runs.study_data import write_replication_tables
 from sim.spec.config import ConfigError
+from sim.spec.scenario import display_names
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
@@ -93,6 +94,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         "start_date": settings.start_date,
         "days": settings.days,
         "warmup_days": settings.warmup_days,
+        "display_names": display_names(spec),
     }
     result.update(aggregate(summaries))
     daily = mean_daily(frames)

@@ -145,8 +145,13 @@ def on_time_figure(by_field: dict[str, dict], title: str) -> Figure:
     return fig
 
 
-def overdue_heatmap(grid: dict[str, dict[str, float]], title: str) -> Figure:
-    """Commune x field grid of overdue open dossiers at the end of the period."""
+def overdue_heatmap(
+    grid: dict[str, dict[str, float]], title: str, names: dict[str, str] | None = None
+) -> Figure:
+    """Commune x field grid of overdue open dossiers at the end of the period.
+
+    ``names`` maps a commune id to the name shown (its display name).
+    """
     communes = list(grid)
     fields = sorted({f for row in grid.values() for f in row if f != "ci95"})
     values = (
@@ -174,7 +179,8 @@ def overdue_heatmap(grid: dict[str, dict[str, float]], title: str) -> Figure:
     ax.set_xticks(
         range(len(fields)), [f.replace("_", " ") for f in fields], rotation=30, ha="right"
     )
-    ax.set_yticks(range(len(communes)), [c.replace("_", " ") for c in communes])
+    names = names or {}
+    ax.set_yticks(range(len(communes)), [names.get(c, c.replace("_", " ")) for c in communes])
     ax.set_xlabel("field")
     ax.set_ylabel("commune")
     ax.set_title(title)

@@ -132,9 +132,13 @@ def page(title: str, body: Sequence[str]) -> str:
     )
 
 
-def _slice_rows(slices: Mapping[str, dict]) -> list[list[str]]:
+def _slice_rows(
+    slices: Mapping[str, dict], names: Mapping[str, str] | None = None
+) -> list[list[str]]:
+    """Table rows of a slice (field or commune); ``names`` maps an id to its display name."""
     return [
-        [name.replace("_", " ")] + [fmt(figures.get(key), kind) for key, _, kind in SLICE_COLUMNS]
+        [(names or {}).get(name, name.replace("_", " "))]
+        + [fmt(figures.get(key), kind) for key, _, kind in SLICE_COLUMNS]
         for name, figures in slices.items()
     ]
 
@@ -257,7 +261,7 @@ def run_report_html(
         body.append("<h2>Where the overdue dossiers are</h2>" + note)
         body.append(
             figure_html(
-                fig.overdue_heatmap(grid, title),
+                fig.overdue_heatmap(grid, title, summary.get("display_names")),
                 "heatmap of overdue open dossiers by commune and field",
             )
         )
@@ -271,7 +275,7 @@ def run_report_html(
     body.append(
         table_html(
             ["commune"] + [h for _, h, _ in SLICE_COLUMNS],
-            _slice_rows(dict(communes[:MAX_TABLE_COMMUNES])),
+            _slice_rows(dict(communes[:MAX_TABLE_COMMUNES]), summary.get("display_names") or {}),
         )
     )
     body.append(glossary_html())
