@@ -22,6 +22,8 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
+from sim.reports.excel import write_summary_xlsx
+from sim.reports.i18n import language
 from sim.reports.run_report import HEADLINE, fmt, plot_backlog, write_run_report
 from sim.runs.job_check import check_group_names, check_job
 from sim.runs.outputs import atomic_path, write_csv, write_json
@@ -111,7 +113,17 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
                 spec.calendar,
             )
     if job.report:
-        write_run_report(out_dir, result, daily, calendar_spec=spec.calendar, policy_cfg=policy_cfg)
+        write_run_report(
+            out_dir,
+            result,
+            daily,
+            calendar_spec=spec.calendar,
+            policy_cfg=policy_cfg,
+            lang=job.language,
+        )
+    if job.excel:
+        with language(job.language):
+            write_summary_xlsx(out_dir, result, daily)
     write_json(out_dir / "summary.json", result)  # last: its presence means complete
     if job.table:
         print(format_table(result, out_dir, time.perf_counter() - started))

@@ -29,7 +29,7 @@ import yaml
 from hydra.experimental.callback import Callback
 from scipy import stats
 
-from sim.runs.outputs import atomic_write_text, read_json
+from sim.runs.outputs import LANGUAGES, atomic_write_text, read_json
 from sim.runs.study_data import DAILY_FILE, REPLICATIONS_FILE, Job
 
 COMPARISON_FILE = "comparison.csv"
@@ -221,8 +221,11 @@ def compare(jobs: list[Job], fields: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def analyse(sweep_dir: Path, plots: bool = True, out=None) -> pd.DataFrame:
-    """Write comparison.csv (and the plots) for a sweep folder; returns the table."""
+def analyse(sweep_dir: Path, plots: bool = True, out=None, language: str = "en") -> pd.DataFrame:
+    """Write comparison.csv and .xlsx, the plots and the report; returns the table.
+
+    ``language`` is the language of the report and the workbook's sheet name (en or vi).
+    """
     sweep_dir = Path(sweep_dir)
     jobs = read_jobs(sweep_dir)
     if not jobs:
@@ -230,6 +233,11 @@ def analyse(sweep_dir: Path, plots: bool = True, out=None) -> pd.DataFrame:
     fields = sorted({f for j in jobs if j.ok for f in j.summary.get("by_field", {})})
     table = compare(jobs, fields)
     atomic_write_text(sweep_dir / COMPARISON_FILE, table.to_csv(index=False, float_format="%.6g"))
+    from sim.reports.excel import write_comparison_xlsx
+    from sim.reports.i18n import language as in_language
+
+    with in_language(language):
+        write_comparison_xlsx(sweep_dir, table)
     if plots:
         from sim.reports.study_plots import plot_backlog_bands, plot_on_time, plot_overdue_heatmaps
 
@@ -241,7 +249,9 @@ def analyse(sweep_dir: Path, plots: bool = True, out=None) -> pd.DataFrame:
     from sim.reports.study_report import write_study_report
 
     pngs = [sweep_dir / n for n in PLOT_FILES]
-    write_study_report(sweep_dir, table, [p for p in pngs if p.is_file()] if plots else [])
+    write_study_report(
+        sweep_dir, table, [p for p in pngs if p.is_file()] if plots else [], lang=language
+    )
     print(describe(table, sweep_dir), file=out or sys.stdout)
     return table
 
@@ -272,7 +282,12 @@ class AnalyseSweep(Callback):
         self.plots = plots
 
     def on_multirun_end(self, config, **kwargs) -> None:
-        analyse(Path(str(config.hydra.sweep.dir)), plots=self.plots)
+        output = config.get("output") or {}
+        analyse(
+            Path(str(config.hydra.sweep.dir)),
+            plots=self.plots,
+            language=str(output.get("language", "en")),
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,12 +296,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("sweep_dir", type=Path, help="e.g. results/seconding_vs_training")
     parser.add_argument("--no-plots", action="store_true", help="write comparison.csv only")
+    parser.add_argument(
+        "--language", choices=LANGUAGES, default="en", help="language of the report (default en)"
+    )
     args = parser.parse_args(argv)
     if not args.sweep_dir.is_dir():
         print(f"error: {args.sweep_dir}: not a folder", file=sys.stderr)
         return 2
     try:
-        analyse(args.sweep_dir, plots=not args.no_plots)
+        analyse(args.sweep_dir, plots=not args.no_plots, language=args.language)
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
