@@ -63,7 +63,7 @@ def test_run_job_writes_by_field_and_by_commune(tmp_path):
 
 
 def test_lang_son_wards_first_month_matches_the_report():
-    """DOMAIN.md: nearly 6,600 dossiers in the month after 1 July 2025, most on time."""
+    """SOURCES.md: nearly 6,600 dossiers in the month after 1 July 2025, most on time."""
     data = scenario("lang_son_wards")
     received, on_time = [], []
     for seed in range(3):
@@ -76,7 +76,7 @@ def test_lang_son_wards_first_month_matches_the_report():
 
 
 def test_gia_lai_rural_land_is_the_slowest_field():
-    """DOMAIN.md: handling still slow, especially land records."""
+    """SOURCES.md: handling still slow, especially land records."""
     summary = run(scenario("gia_lai_rural"), 92, seed=3).summary()
     rates = {f: v["on_time_rate"] for f, v in summary["by_field"].items()}
     others = [r for f, r in rates.items() if f != "land"]

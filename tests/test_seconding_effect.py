@@ -41,7 +41,7 @@ def test_seconding_land_specialists_lowers_overdue_land_dossiers_in_gia_lai_rura
     baseline = _land_overdue("baseline")
     seconded = _land_overdue("second_staff")
     diff, low, high = mean_ci(seconded - baseline)  # paired: replication r saw the same demand
-    assert baseline.mean() > 20  # land is late in Gia Lai without help (DOMAIN.md)
+    assert baseline.mean() > 20  # land is late in Gia Lai without help (SOURCES.md)
     assert high < 0, (diff, low, high)
 
 

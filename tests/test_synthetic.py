@@ -59,18 +59,20 @@ def test_bad_layout_value_names_the_key():
         ScenarioSpec.read(scenario("scenario=province", "scenario.layout.handling_share=1.5"))
 
 
-def test_demand_is_calibrated_to_26_dossiers_per_unit_per_working_day():
+def test_demand_of_the_mean_commune_is_the_national_rate_less_provincial_filings():
+    """SOURCES.md: 37 per commune per working day, 20% filed at provincial level."""
     data = scenario("scenario=province")
-    layout, demand = data["layout"], data["demand"]
+    layout = data["layout"]
+    rates = ScenarioSpec.read(data).dossiers_per_unit_per_year
     households = layout["households_mean"]
-    per_year = households * demand["citizen_dossiers_per_year"] + (
-        households * layout["businesses_per_household"] * demand["business_dossiers_per_year"]
+    per_year = households * rates["citizen"] + (
+        households * layout["businesses_per_household"] * rates["business"]
     )
-    assert per_year / 250 == pytest.approx(26, rel=0.01)
+    assert per_year / 250 == pytest.approx(37 * (1 - 0.2), rel=0.01)
 
 
 def test_staffing_factor_reproduces_ha_tinh_over_and_under_quota_counts():
-    """Normal(mean, sd) x 37 positions, rounded: 41 of 69 over, 21 under (DOMAIN.md)."""
+    """Normal(mean, sd) x 37 positions, rounded: 41 of 69 over, 21 under (SOURCES.md)."""
     layout = scenario("scenario=province")["layout"]
     mean, sd = layout["staffing_factor_mean"], layout["staffing_factor_sd"]
     half = 0.5 / 37  # within half a person of the quota rounds to "at quota"
@@ -97,5 +99,5 @@ def test_small_province_runs_conserves_dossiers_and_matches_online_share():
     assert audit["created"] == audit["resolved"] + audit["open"] + audit["withdrawn"]
     summary = model.summary()
     assert len(summary["by_commune"]) == 12
-    # DOMAIN.md 74.7% online; learning from on-time online results only raises it
+    # SOURCES.md 74.7% online; learning from on-time online results only raises it
     assert 0.70 < summary["online_share"] < 0.80

@@ -2,7 +2,7 @@
 
 Needs keep arising while the PASC is closed for Tet (online dossiers wait for the
 office, visitors come on the next working day); on top of that, fewer needs arise on
-the holidays themselves and more in the weeks after (DOMAIN.md: Khanh Binh received
+the holidays themselves and more in the weeks after (SOURCES.md: Khanh Binh received
 200-300 dossiers a day after the 2026 Lunar New Year).
 """
 

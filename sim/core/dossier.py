@@ -10,7 +10,7 @@ FIELDS: tuple[str, ...] = (
     "business",
     "social_policy",
 )
-"""Field keys every scenario may use (DESIGN.md "Interfaces"); scenarios may add more."""
+"""Field keys every scenario may use (README "What the figures mean"); scenarios may add more."""
 
 IN_PERSON = 0
 ONLINE = 1

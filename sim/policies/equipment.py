@@ -1,6 +1,6 @@
 """Equipment, network, software and premises: what clerks work with and where.
 
-DOMAIN.md: every province reports deficient machines and equipment and calls for IT
+SOURCES.md: every province reports deficient machines and equipment and calls for IT
 infrastructure and high-speed networks; Gia Lai and Lang Son (group 7) name software
 that fails to synchronise civil-status records; Lang Son (Tam Thanh, Luong Van Tri)
 asks for a centralised headquarters instead of several sites. These policies change

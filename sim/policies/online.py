@@ -1,6 +1,6 @@
 """Push online public services: more households and businesses file online.
 
-DOMAIN.md: Lang Son (group 5) and Nghe An ask to raise online public services and
+SOURCES.md: Lang Son (group 5) and Nghe An ask to raise online public services and
 online payment on the national portal; Nghe An reports low online submission. In the
 model a push moves each applicant's digital propensity ``p`` towards 1:
 ``p -> 1 - (1 - p) * (1 - gain)``, spread evenly over ``ramp_days`` (people take time

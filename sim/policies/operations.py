@@ -1,6 +1,6 @@
 """How offices work: overtime when the backlog is high, and the queue discipline.
 
-DOMAIN.md: Gia Lai's leaders ask communes "not to let work stagnate or backlog" and to
+SOURCES.md: Gia Lai's leaders ask communes "not to let work stagnate or backlog" and to
 work until the work is done ("doing all the work, not working all the hours"). Overtime
 opens a commune office longer on days when its backlog per clerk is above a threshold;
 sustained overtime tires clerks, who then work more slowly until they recover.

@@ -1,6 +1,6 @@
 """Extra staff for communes: seconded specialists, Decree 173 contracts, a shared specialist.
 
-DOMAIN.md: Nghe An asked its Department of Home Affairs to second civil servants to
+SOURCES.md: Nghe An asked its Department of Home Affairs to second civil servants to
 communes short of staff (land, construction, finance, IT); Tay Ninh seconded 20
 provincial staff to 15 communes; Official Letter 7415/BNV-CCVC names secondment and
 Decree 173/2025 labour contracts (at most 24 months, not for "regular and continuous"
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sim.abm.policy_context import PolicyContext
     from sim.spec.scenario import ScenarioSpec
 
-CONTRACT_MAX_MONTHS = 24  # DOMAIN.md: Decree 173/2025 labour contracts last at most 24 months
+CONTRACT_MAX_MONTHS = 24  # SOURCES.md: Decree 173/2025 labour contracts last at most 24 months
 
 
 class SecondStaff(Policy):

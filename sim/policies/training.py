@@ -1,6 +1,6 @@
 """Short training courses for commune clerks in one field.
 
-DOMAIN.md: Lang Son (groups 1, 7, 9) and Gia Lai call for short-term training of commune
+SOURCES.md: Lang Son (groups 1, 7, 9) and Gia Lai call for short-term training of commune
 staff on procedures, software, IT and e-documents. A course takes its trainees away
 from the desk for some working days; afterwards their proficiency in the field rises.
 Cohorts are limited in size, so training a whole province takes several rounds.

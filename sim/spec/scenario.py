@@ -10,6 +10,7 @@ from sim.spec.behaviour import ApplicantBehaviour
 from sim.spec.calendar_config import read_calendar
 from sim.spec.communes_file import read_communes_file
 from sim.spec.config import ConfigError, Reader
+from sim.spec.demand_rate import dossiers_per_unit_per_year
 from sim.spec.mechanisms import EquipmentRules, LunarNewYear, PremisesRules, StaffRules
 from sim.spec.procedures import APPLICANT_KINDS, Procedure, WorkDistribution, read_procedures
 from sim.spec.synthetic import expand
@@ -176,10 +177,7 @@ class ScenarioSpec:
             dispatch=r.choice("dispatch", DISCIPLINES, "fifo"),
             fields=fields,
             procedures=tuple(procedures),
-            dossiers_per_unit_per_year={
-                kind: demand.number(f"{kind}_dossiers_per_year", 0.0, low=0)
-                for kind in APPLICANT_KINDS
-            },
+            dossiers_per_unit_per_year=dossiers_per_unit_per_year(demand, APPLICANT_KINDS),
             monthly_factors=tuple(float(f) for f in factors),
             behaviour=behaviour,
             rework_fraction=r.number("rework_fraction", 0.5, low=0),
