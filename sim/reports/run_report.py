@@ -177,7 +177,13 @@ def run_question_html(summary: dict, policy_cfg: Mapping | None) -> str:
             date=fdate(start + dt.timedelta(days=warmup)),
         )
     reps = int(summary.get("replications") or 1)
-    seeds = t("master seed {seed}, {reps} replication(s)", seed=summary["seed"], reps=reps)
+    seeds = t(
+        "master seed {seed}, {reps} replications"
+        if reps > 1
+        else "master seed {seed}, 1 replication",
+        seed=summary["seed"],
+        reps=reps,
+    )
     if reps > 1:
         seeds += t(" (figures are means over replications, with 95% confidence intervals)")
     return (
