@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +30,9 @@ import numpy as np
 import yaml
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
-from scipy import stats
 
+from sim.core.stats import flatten, half_width
+from sim.core.summary import CHECKED, is_number, shown_in
 from sim.runs.country import read_scenario
 from sim.runs.outputs import _clean, read_json, write_json
 from sim.runs.replications import run_replication
@@ -42,20 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "results" / "reference"
 CONFIG_DIR = ROOT / "configs"
 ALPHA = 0.01  # family-wise false-alarm rate of the statistical check over all figures
-STAT_FIGURES = (
-    "dossiers_created",
-    "dossiers_resolved",
-    "dossiers_withdrawn",
-    "on_time_rate",
-    "overdue_open",
-    "mean_wait_hours",
-    "mean_sojourn_hours",
-    "p95_sojourn_hours",
-    "mean_backlog",
-    "utilization",
-    "online_share",
-    "policy_cost_vnd",
-)
+STAT_FIGURES = tuple(f.key for f in shown_in(CHECKED))
 MAX_ROWS = 20  # rows of the exact table shown per case, unless --all
 
 
@@ -82,17 +69,13 @@ class Moved:
 
     @property
     def change(self) -> str:
-        if not (_finite(self.reference) and _finite(self.now)):
+        if not (is_number(self.reference) and is_number(self.now)):
             return (
                 "appeared" if self.reference is None else "vanished" if self.now is None else "n/a"
             )
         diff = self.now - self.reference
         rel = f" ({100 * diff / abs(self.reference):+.1f}%)" if self.reference else ""
         return f"{diff:+.6g}{rel}"
-
-
-def _finite(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def read_cases(reference_dir: Path) -> list[Case]:
@@ -119,18 +102,6 @@ def read_cases(reference_dir: Path) -> list[Case]:
             raise ConfigError(f"{where}.seeds = {seeds!r}: must be an integer >= 3")
         result.append(Case(str(name), tuple(overrides), seed, seeds))
     return result
-
-
-def flatten(data: dict, prefix: str = "") -> dict[str, float | None]:
-    """Numbers of a nested summary as {"by_field.land.on_time_rate": value, ...}."""
-    flat: dict[str, float | None] = {}
-    for key, value in data.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten(value, path + "."))
-        elif value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-            flat[path] = value
-    return flat
 
 
 def run_case(case: Case, config_dir: Path, extra: list[str]) -> dict:
@@ -184,16 +155,15 @@ def tolerance(ref: list, now: list, checks: int) -> float | None:
     random numbers), so differences are taken seed by seed; when a change reorders the
     random draws the pairs become independent and the test is still valid.
     """
-    pairs = [(a, b) for a, b in zip(ref, now, strict=False) if _finite(a) and _finite(b)]
+    pairs = [(a, b) for a, b in zip(ref, now, strict=False) if is_number(a) and is_number(b)]
     if len(pairs) < 3:
         return None
     diffs = np.array([b - a for a, b in pairs], dtype=float)
-    se = float(diffs.std(ddof=1)) / math.sqrt(len(diffs))
-    return float(stats.t.ppf(1 - ALPHA / (2 * checks), len(diffs) - 1) * se)
+    return float(half_width(diffs.std(ddof=1), len(diffs), level=1 - ALPHA / checks))
 
 
 def _mean(values: list) -> float | None:
-    finite = [v for v in values if _finite(v)]
+    finite = [v for v in values if is_number(v)]
     return float(np.mean(finite)) if finite else None
 
 
@@ -203,7 +173,7 @@ def compare_statistical(case: str, ref: dict, now: dict, checks: int) -> list[Mo
         a = (ref.get(key) or {}).get("values") or []
         b = (now.get(key) or {}).get("values") or []
         label = f"{key} (mean of {len(b)} seeds)"
-        if len(a) != len(b) or [_finite(v) for v in a] != [_finite(v) for v in b]:
+        if len(a) != len(b) or [is_number(v) for v in a] != [is_number(v) for v in b]:
             rows.append(Moved(case, "statistical", label, _mean(a), _mean(b), None))
             continue
         rows.append(Moved(case, "statistical", label, _mean(a), _mean(b), tolerance(a, b, checks)))
@@ -214,7 +184,7 @@ def failed(row: Moved) -> bool:
     """An exact row always fails; a statistical row fails past its tolerance."""
     if row.check == "exact" or row.tolerance is None:
         return True
-    if not (_finite(row.reference) and _finite(row.now)):
+    if not (is_number(row.reference) and is_number(row.now)):
         return row.reference != row.now
     return abs(row.now - row.reference) > row.tolerance * (1 + 1e-12)
 

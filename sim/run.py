@@ -22,9 +22,10 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
+from sim.core.summary import FIELD_LINE, HEADLINE, format_value, shown_in
 from sim.reports.excel import write_summary_xlsx
 from sim.reports.i18n import language
-from sim.reports.run_report import HEADLINE, fmt, plot_backlog, write_run_report
+from sim.reports.run_report import plot_backlog, write_run_report
 from sim.runs.job_check import check_group_names, check_job
 from sim.runs.outputs import atomic_path, write_csv, write_json
 from sim.runs.recovery import STATE, clear_outputs, completed_summary, sweep_exit_code
@@ -138,19 +139,24 @@ def format_table(summary: dict, out_dir: Path, seconds: float) -> str:
         f"seed {summary['seed']} | {summary['replications']} replication(s) | "
         f"{summary['days']} days from {summary['start_date']}",
     ]
-    for key, label, unit, kind in HEADLINE:  # the report's headline figures
-        text = fmt(summary.get(key), kind)
-        if ci.get(key):
-            low, high = ci[key]
-            text += f"  (95% CI {fmt(low, kind)} to {fmt(high, kind)})"
-        lines.append(f"  {label:<36}{text:>14}  {unit}")
-    lines.append(f"  {'field':<16}{'received':>10}{'on-time %':>11}{'overdue':>9}{'mean h':>9}")
+    for figure in shown_in(HEADLINE):
+        text = figure.format(summary.get(figure.key))
+        if ci.get(figure.key):
+            low, high = ci[figure.key]
+            text += (
+                f"  (95% CI {format_value(low, figure.kind)} to {format_value(high, figure.kind)})"
+            )
+        lines.append(f"  {figure.label:<36}{text:>14}  {figure.unit}")
+    columns = shown_in(FIELD_LINE)
+    widths = [max(10, len(f.short) + 2) for f in columns]
+    lines.append(
+        f"  {'field':<16}"
+        + "".join(f"{f.short:>{w}}" for f, w in zip(columns, widths, strict=True))
+    )
     for field, figures in summary["by_field"].items():
+        cells = (f.format(figures.get(f.key)) for f in columns)
         lines.append(
-            f"  {field:<16}{fmt(figures['dossiers_created'], 'count'):>10}"
-            f"{fmt(figures['on_time_rate'], 'rate'):>11}"
-            f"{fmt(figures['overdue_open'], 'count'):>9}"
-            f"{fmt(figures['mean_sojourn_hours'], 'hours'):>9}"
+            f"  {field:<16}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
         )
     lines.append(f"  outputs: {out_dir}  ({seconds:.1f} s)")
     return "\n".join(lines)

@@ -7,11 +7,11 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
+from sim.core.stats import flatten, mean_interval
 from sim.run import CONFIG_DIR
 from sim.runs.replications import run_replication
-from sim.runs.study_data import flatten, overdue_dossiers
+from sim.runs.study_data import overdue_dossiers
 from sim.spec.scenario import ScenarioSpec
-from sim.studies.analysis import mean_ci
 
 REPLICATIONS = 5
 DAYS = 46  # 1 July to 15 August 2025: land files of July are due by mid-August
@@ -40,7 +40,8 @@ def _land_overdue(policy: str, days: int = DAYS, replications: int = REPLICATION
 def test_seconding_land_specialists_lowers_overdue_land_dossiers_in_gia_lai_rural():
     baseline = _land_overdue("baseline")
     seconded = _land_overdue("second_staff")
-    diff, low, high = mean_ci(seconded - baseline)  # paired: replication r saw the same demand
+    # paired: replication r saw the same demand
+    diff, low, high = mean_interval(seconded - baseline)
     assert baseline.mean() > 20  # land is late in Gia Lai without help (SOURCES.md)
     assert high < 0, (diff, low, high)
 
@@ -49,6 +50,6 @@ def test_seconding_land_specialists_lowers_overdue_land_dossiers_in_gia_lai_rura
 def test_seconding_effect_holds_over_the_quarter_with_twenty_replications():
     baseline = _land_overdue("baseline", days=92, replications=20)
     seconded = _land_overdue("second_staff", days=92, replications=20)
-    diff, low, high = mean_ci(seconded - baseline)
+    diff, low, high = mean_interval(seconded - baseline)
     assert high < 0, (diff, low, high)
     assert diff < -0.5 * baseline.mean()  # more than half of the late land files averted

@@ -26,8 +26,9 @@ from sim.core.dossier import (
     Dossier,
 )
 from sim.core.engine import EventEngine, long_lived_objects_frozen
-from sim.core.metrics import Metrics, tally_figures
+from sim.core.metrics import Metrics
 from sim.core.streams import Streams
+from sim.core.summary import Slice, assemble
 from sim.spec.procedures import APPLICANT_KINDS, Catalogue
 from sim.spec.scenario import ScenarioSpec
 
@@ -201,31 +202,37 @@ class GovernanceModel(mesa.Model):
             "status_in_transit": statuses.get(IN_TRANSIT, 0),
         }
 
-    def summary(self) -> dict:
-        """The figures of the run so far, overall, by field and by commune."""
+    def slices(self) -> dict[str, dict[str, Slice]]:
+        """What the figures are computed from, per slice: "total" (key ""), "field", "commune".
+
+        The open dossiers are counted once for every kind of slice.
+        """
         now = self.engine.now
         window = max(now - self.metrics.warmup_hours, 1e-9)
         busy, available, field_busy, field_available = staff_hours(
             self.agents_by_type.get(Clerk, [])
         )
-
-        def figures(sliced, busy_hours, available_hours):
-            tally, pending = sliced
-            return tally_figures(tally, pending, window, busy_hours, available_hours)
-
-        slices = self.metrics.slices(now)
-        result = figures(slices["total"][""], sum(busy.values()), sum(available.values()))
-        by_field = slices["field"]
-        result["by_field"] = {
-            field: figures(
-                by_field[field], field_busy.get(field, 0.0), field_available.get(field, 0.0)
-            )
-            for field in sorted(by_field)
+        hours = {
+            "total": {"": (sum(busy.values()), sum(available.values()))},
+            "field": {f: (field_busy.get(f, 0.0), field_available.get(f, 0.0)) for f in field_busy},
+            "commune": {name: (busy.get(name, 0.0), available.get(name, 0.0)) for name in busy},
         }
-        result["by_commune"] = {
-            name: figures(sliced, busy.get(name, 0.0), available.get(name, 0.0))
-            for name, sliced in slices["commune"].items()
+        return {
+            kind: {
+                name: Slice(
+                    tally, pending[0], pending[1], window, *hours[kind].get(name, (0.0, 0.0))
+                )
+                for name, (tally, pending) in sliced.items()
+            }
+            for kind, sliced in self.metrics.slices(now).items()
         }
+
+    def summary(self, slices: dict[str, dict[str, Slice]] | None = None) -> dict:
+        """The figures of the run so far, overall, by field and by commune.
+
+        ``slices``: the model's ``slices()`` when the caller already has them.
+        """
+        result = assemble(slices or self.slices())
         result["overdue_by_commune_field"] = self.overdue_by_commune_field()
         for commune in self.communes:
             figures_of = result["by_commune"][commune.name]

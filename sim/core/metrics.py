@@ -236,33 +236,3 @@ class Metrics:
             entry[0] += max(0.0, now - max(dossier.submitted, warmup))
             entry[1] += dossier.deadline < now
         return {cell: (value[0], value[1]) for cell, value in result.items()}
-
-
-def tally_figures(
-    tally: Tally,
-    pending: Pending,
-    window_hours: float,
-    busy_hours: float,
-    available_hours: float,
-) -> dict[str, float]:
-    """The summary figures of one slice at the end of a run."""
-    open_hours, overdue = pending
-
-    def ratio(a: float, b: float) -> float:
-        return a / b if b > 0 else float("nan")
-
-    return {
-        "dossiers_created": tally.created,
-        "dossiers_resolved": tally.resolved,
-        "dossiers_open": tally.open,
-        "dossiers_withdrawn": tally.withdrawn,
-        "on_time_rate": ratio(tally.on_time, tally.resolved_counted),
-        "dossiers_late": int(tally.resolved_counted - tally.on_time),  # resolved after the deadline
-        "overdue_open": overdue,
-        "mean_wait_hours": ratio(tally.wait_sum, tally.wait_n),
-        "mean_sojourn_hours": ratio(tally.sojourn_sum, tally.resolved_counted),
-        "p95_sojourn_hours": tally.quantile(0.95),
-        "mean_backlog": ratio(tally.open_hours + open_hours, window_hours),
-        "utilization": ratio(busy_hours, available_hours),
-        "online_share": ratio(tally.online_counted, tally.created_counted),
-    }

@@ -16,7 +16,7 @@ import pandas as pd
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from sim.reports import figures as fig
+from sim.core.summary import HEADLINE, is_number, shown_in
 from sim.reports.i18n import t
 from sim.runs.outputs import atomic_path
 
@@ -60,15 +60,13 @@ def _slice_frame(slices: Mapping[str, dict], id_header: str, names: Mapping | No
         row = {id_header: name}
         if names is not None:
             row[t("name")] = names.get(name, name.replace("_", " "))
-        row.update({k: v for k, v in figures.items() if fig.is_number(v)})
+        row.update({k: v for k, v in figures.items() if is_number(v)})
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def summary_frames(summary: dict, daily: pd.DataFrame, out_dir: Path) -> dict[str, pd.DataFrame]:
     """The sheets of summary.xlsx, in order (sheet name -> table)."""
-    from sim.reports.run_report import HEADLINE  # the report's headline figures and units
-
     run = [
         (key, ", ".join(map(str, v)) if isinstance(v, list) else v)
         for key in RUN_KEYS
@@ -77,14 +75,14 @@ def summary_frames(summary: dict, daily: pd.DataFrame, out_dir: Path) -> dict[st
     ci = summary.get("ci95") or {}
     headline = [
         {
-            t("indicator"): t(label),
-            t("value"): summary.get(key),
-            t("unit"): t(unit),
-            t("95% CI low"): (ci.get(key) or [None, None])[0],
-            t("95% CI high"): (ci.get(key) or [None, None])[1],
-            t("key"): key,
+            t("indicator"): t(figure.label),
+            t("value"): summary.get(figure.key),
+            t("unit"): t(figure.unit),
+            t("95% CI low"): (ci.get(figure.key) or [None, None])[0],
+            t("95% CI high"): (ci.get(figure.key) or [None, None])[1],
+            t("key"): figure.key,
         }
-        for key, label, unit, _ in HEADLINE
+        for figure in shown_in(HEADLINE)
     ]
     sheets = {
         t("run"): pd.DataFrame(run, columns=[t("key"), t("value")]),
@@ -103,9 +101,7 @@ def summary_frames(summary: dict, daily: pd.DataFrame, out_dir: Path) -> dict[st
 
 def _headline_rates(sheet, frame: pd.DataFrame) -> None:
     """Headline rows carry their own kind: format each value cell by its key."""
-    from sim.reports.run_report import HEADLINE
-
-    kinds = {key: kind for key, _, _, kind in HEADLINE}
+    kinds = {figure.key: figure.kind for figure in shown_in(HEADLINE)}
     keys = list(frame[t("key")])
     for row, key in enumerate(keys, start=2):
         for col in (2, 4, 5):

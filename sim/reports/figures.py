@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-import math
 
 import matplotlib
 
@@ -22,17 +21,13 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.core.calendar import make_calendar  # noqa: E402
+from sim.core.summary import is_number  # noqa: E402
 from sim.reports.i18n import current, t  # noqa: E402
 from sim.reports.i18n import number as fnumber  # noqa: E402
 from sim.runs.outputs import atomic_path  # noqa: E402
 
 LUNAR_NEW_YEAR = "Lunar New Year"
 HOLIDAY = "public holiday"
-
-
-def is_number(value) -> bool:
-    """True for a finite int or float (None and NaN mean "no figure")."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def closed_days(calendar_spec: dict | None, start: dt.date, days: int) -> list[tuple]:

@@ -67,12 +67,16 @@ def t(text: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def number(value: float, decimals: int = 0) -> str:
-    """``1,234.5`` in English, ``1.234,5`` in Vietnamese."""
-    text = f"{value:,.{decimals}f}"
+def localize(text: str) -> str:
+    """A number written as ``1,234.5`` in the current language (``1.234,5`` in Vietnamese)."""
     if current() == "vi":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """``1,234.5`` in English, ``1.234,5`` in Vietnamese."""
+    return localize(f"{value:,.{decimals}f}")
 
 
 def date(day: dt.date, weekday: bool = False) -> str:

@@ -14,40 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.core.summary import HEADLINE, SLICE_TABLE, Figure, format_value, is_number, shown_in
 from sim.reports import figures as fig
-from sim.reports.i18n import current, language, t
+from sim.reports.i18n import current, language, localize, t
 from sim.reports.i18n import date as fdate
-from sim.reports.i18n import number as fnumber
 from sim.runs.outputs import atomic_write_text
 
-# (summary key, label, unit, kind): kind "count", "rate" (shown in %), "hours", "vnd"
-HEADLINE = (
-    ("dossiers_created", "Dossiers received", "dossiers", "count"),
-    ("dossiers_resolved", "Dossiers resolved", "dossiers", "count"),
-    ("dossiers_open", "Backlog at the end", "open dossiers", "count"),
-    ("mean_backlog", "Mean backlog", "open dossiers", "mean"),
-    ("overdue_open", "Overdue at the end", "open dossiers past deadline", "count"),
-    ("dossiers_late", "Resolved late", "dossiers resolved after the deadline", "count"),
-    ("on_time_rate", "On-time rate", "% of resolved", "rate"),
-    ("mean_wait_hours", "Mean wait for first service", "hours", "hours"),
-    ("mean_sojourn_hours", "Mean time to resolution", "hours", "hours"),
-    ("p95_sojourn_hours", "95th percentile time to resolution", "hours", "hours"),
-    ("utilization", "Staff utilisation", "% of available hours busy", "rate"),
-    ("online_share", "Online share", "% of dossiers received", "rate"),
-    ("policy_cost_vnd", "Policy cost", "VND", "vnd"),
-)
-# columns of the per-commune and per-field tables: (key, header, kind)
-SLICE_COLUMNS = (
-    ("dossiers_created", "received", "count"),
-    ("dossiers_resolved", "resolved", "count"),
-    ("dossiers_open", "backlog at end", "count"),
-    ("overdue_open", "overdue at end", "count"),
-    ("on_time_rate", "on-time (%)", "rate"),
-    ("mean_sojourn_hours", "mean time to resolution (h)", "hours"),
-    ("p95_sojourn_hours", "p95 time to resolution (h)", "hours"),
-    ("utilization", "utilisation (%)", "rate"),
-    ("online_share", "online (%)", "rate"),
-)
 MAX_HEATMAP_COMMUNES = 30  # larger scenarios show their most overdue communes
 MAX_TABLE_COMMUNES = 100
 GLOSSARY = (
@@ -85,23 +57,18 @@ dl.q{display:grid;grid-template-columns:11em 1fr;gap:.2em 1em}dl.q dt{font-weigh
 
 
 def fmt(value, kind: str) -> str:
-    """A figure as text: counts with separators, rates in %, hours to 0.1, VND whole.
+    """A figure as text in the report's language (1,234.5 in English, 1.234,5 in Vietnamese)."""
+    return localize(format_value(value, kind)) if is_number(value) else t("n/a")
 
-    Separators follow the report language (1,234.5 in English, 1.234,5 in Vietnamese).
-    """
-    if not fig.is_number(value):
-        return t("n/a")
-    if kind == "rate":
-        return fnumber(100 * value, 1)
-    if kind == "count":
-        return fnumber(value, 0 if float(value).is_integer() else 1)
-    if kind == "vnd":
-        return fnumber(value, 0)
-    return fnumber(value, 1)
+
+def figure_title(figure: Figure) -> str:
+    """A figure's label with its unit, for axes and study tables, in the report's language."""
+    label = t(figure.label)
+    return f"{label[0].lower()}{label[1:]} ({t(figure.unit)})"
 
 
 def _ci_text(ci: Sequence | None, kind: str) -> str:
-    if not ci or not all(fig.is_number(v) for v in ci):
+    if not ci or not all(is_number(v) for v in ci):
         return ""
     return t("95% CI {low} to {high}", low=fmt(ci[0], kind), high=fmt(ci[1], kind))
 
@@ -115,7 +82,7 @@ def table_html(header: Sequence[str], rows: Sequence[Sequence], caption: str = "
     parts = ["<table>"]
     if caption:
         parts.append(f"<caption>{_e(caption)}</caption>")
-    parts.append("<tr>" + "".join(f"<th>{_e(t(h))}</th>" for h in header) + "</tr>")
+    parts.append("<tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr>")
     for row in rows:
         parts.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
     parts.append("</table>")
@@ -139,20 +106,22 @@ def page(title: str, body: Sequence[str]) -> str:
     )
 
 
-def _slice_rows(
-    slices: Mapping[str, dict], names: Mapping[str, str] | None = None
-) -> list[list[str]]:
+def _slice_rows(slices: Mapping[str, dict], names: Mapping[str, str] | None = None) -> list:
     """Table rows of a slice (field or commune); ``names`` maps an id to its display name."""
     return [
         [(names or {}).get(name) or t(name.replace("_", " "))]
-        + [fmt(figures.get(key), kind) for key, _, kind in SLICE_COLUMNS]
+        + [fmt(figures.get(f.key), f.kind) for f in shown_in(SLICE_TABLE)]
         for name, figures in slices.items()
     ]
 
 
+def _slice_header(first: str) -> list[str]:
+    return [t(first)] + [t(f.short) for f in shown_in(SLICE_TABLE)]
+
+
 def _overdue(figures: dict) -> float:
     value = figures.get("overdue_open")
-    return float(value) if fig.is_number(value) else 0.0
+    return float(value) if is_number(value) else 0.0
 
 
 def _policy_text(policies: Sequence[str], policy_cfg: Mapping | None) -> str:
@@ -199,12 +168,12 @@ def headline_html(summary: dict) -> str:
     """Cards with the headline figures, each with its unit and CI when there is one."""
     ci = summary.get("ci95") or {}
     cards = []
-    for key, label, unit, kind in HEADLINE:
+    for figure in shown_in(HEADLINE):
         cards.append(
-            f'<div class="card"><div>{_e(t(label))}</div>'
-            f'<div class="v">{_e(fmt(summary.get(key), kind))}</div>'
-            f'<div class="u">{_e(t(unit))}</div>'
-            f'<div class="ci">{_e(_ci_text(ci.get(key), kind))}</div></div>'
+            f'<div class="card"><div>{_e(t(figure.label))}</div>'
+            f'<div class="v">{_e(fmt(summary.get(figure.key), figure.kind))}</div>'
+            f'<div class="u">{_e(t(figure.unit))}</div>'
+            f'<div class="ci">{_e(_ci_text(ci.get(figure.key), figure.kind))}</div></div>'
         )
     return f'<h2>{_e(t("Headline figures"))}</h2><div class="cards">' + "".join(cards) + "</div>"
 
@@ -226,6 +195,7 @@ def run_report_html(
     closed = fig.closed_days(calendar_spec, start, len(daily))
     policies = ", ".join(summary.get("policies", []))
     title = t("{scenario} under {policies}", scenario=summary["scenario"], policies=policies)
+    names = summary.get("display_names") or {}
     body = [
         f"<h1>{_e(title)}</h1>",
         run_question_html(summary, policy_cfg),
@@ -244,12 +214,12 @@ def run_report_html(
         rows = [[fdate(d, weekday=True), name] for d, _, name in closed]
         body.append(
             f"<p>{_e(t('Public holidays in the period (the service centres are closed):'))}</p>"
-            + table_html(["date", "holiday"], rows)
+            + table_html([t("date"), t("holiday")], rows)
         )
     by_field = {
         k: v
         for k, v in summary.get("by_field", {}).items()
-        if fig.is_number(v.get("dossiers_created")) and v["dossiers_created"] > 0
+        if is_number(v.get("dossiers_created")) and v["dossiers_created"] > 0
     }
     body.append(f"<h2>{_e(t('On time, by field'))}</h2>")
     body.append(
@@ -257,7 +227,7 @@ def run_report_html(
             fig.on_time_figure(by_field, t("on-time rate by field")), t("on-time rate by field")
         )
     )
-    body.append(table_html(["field"] + [h for _, h, _ in SLICE_COLUMNS], _slice_rows(by_field)))
+    body.append(table_html(_slice_header("field"), _slice_rows(by_field)))
     grid = summary.get("overdue_by_commune_field")
     if grid:
         used = set(by_field) or None
@@ -266,27 +236,23 @@ def run_report_html(
             for c, row in grid.items()
             if c != "ci95"
         }
-        worst = sorted(grid, key=lambda c: -sum(v for v in grid[c].values() if fig.is_number(v)))
-        heat_title = t("overdue open dossiers at the end, commune x field")
+        worst = sorted(grid, key=lambda c: -sum(v for v in grid[c].values() if is_number(v)))
         note = ""
         if len(worst) > MAX_HEATMAP_COMMUNES:
-            note = (
-                "<p>"
-                + _e(
-                    t(
-                        "The {n} communes with most overdue dossiers of {total}; "
-                        "summary.json has them all.",
-                        n=MAX_HEATMAP_COMMUNES,
-                        total=len(worst),
-                    )
-                )
-                + "</p>"
+            text = t(
+                "The {n} communes with most overdue dossiers of {total}; "
+                "summary.json has them all.",
+                n=MAX_HEATMAP_COMMUNES,
+                total=len(worst),
             )
+            note = f"<p>{_e(text)}</p>"
             grid = {c: grid[c] for c in worst[:MAX_HEATMAP_COMMUNES]}
         body.append(f"<h2>{_e(t('Where the overdue dossiers are'))}</h2>" + note)
         body.append(
             figure_html(
-                fig.overdue_heatmap(grid, heat_title, summary.get("display_names")),
+                fig.overdue_heatmap(
+                    grid, t("overdue open dossiers at the end, commune x field"), names
+                ),
                 t("heatmap of overdue open dossiers by commune and field"),
             )
         )
@@ -301,8 +267,7 @@ def run_report_html(
         body.append(f"<p>{_e(text)}</p>")
     body.append(
         table_html(
-            ["commune"] + [h for _, h, _ in SLICE_COLUMNS],
-            _slice_rows(dict(communes[:MAX_TABLE_COMMUNES]), summary.get("display_names") or {}),
+            _slice_header("commune"), _slice_rows(dict(communes[:MAX_TABLE_COMMUNES]), names)
         )
     )
     body.append(glossary_html())

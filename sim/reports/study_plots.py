@@ -12,8 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
 
+from sim.core.stats import half_width  # noqa: E402
 from sim.reports.figures import save_png  # noqa: E402
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def _band(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np.
     n = pivot.shape[1]
     if n < 2:
         return mean, mean, mean
-    half = stats.t.ppf(0.975, n - 1) * pivot.std(axis=1, ddof=1).to_numpy() / math.sqrt(n)
+    half = half_width(pivot.std(axis=1, ddof=1).to_numpy(), n)
     return mean, mean - half, mean + half
 
 

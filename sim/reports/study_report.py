@@ -24,22 +24,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import ROOT
+from sim.core.summary import STUDY, shown_in
 from sim.reports import figures as fig
 from sim.reports.i18n import date as fdate
 from sim.reports.i18n import language, t
-from sim.reports.run_report import GLOSSARY, _e, fmt, page, table_html
+from sim.reports.run_report import GLOSSARY, _e, figure_title, fmt, page, table_html
 from sim.runs.outputs import atomic_write_text, read_json
 
-# compared figures: (column, label with unit, kind of number)
-STUDY_FIGURES = (
-    ("overdue_dossiers", "overdue dossiers (count)", "count"),
-    ("overdue_open", "overdue at the end (open dossiers)", "count"),
-    ("on_time_rate", "on-time rate (% of resolved)", "rate"),
-    ("mean_backlog", "mean backlog (open dossiers)", "mean"),
-    ("mean_sojourn_hours", "mean time to resolution (hours)", "hours"),
-    ("dossiers_resolved", "dossiers resolved (count)", "count"),
-    ("policy_cost_vnd", "policy cost (VND)", "vnd"),
-)
 PLOTTED = ("overdue_dossiers", "mean_backlog")
 EXPERIMENTS = ROOT / "experiments"
 
@@ -137,7 +128,7 @@ def _question(study_dir: Path, table: pd.DataFrame, question: str | None) -> str
 
 def _group_tables(table: pd.DataFrame) -> list[str]:
     """Per scenario and setting: each policy's figures, then its change from baseline."""
-    shown = [(c, label, kind) for c, label, kind in STUDY_FIGURES if c in table]
+    shown = [(f.key, figure_title(f), f.kind) for f in shown_in(STUDY) if f.key in table]
     parts = []
     keys = [k for k in ("scenario", "setting") if k in table]
     groups = table.groupby(keys, sort=True, dropna=False) if keys else [((), table)]
@@ -157,15 +148,15 @@ def _group_tables(table: pd.DataFrame) -> list[str]:
             if "cost_per_overdue_averted_vnd" in rows:
                 line.append(fmt(_number(row.get("cost_per_overdue_averted_vnd")), "vnd"))
             changes.append(line)
-        labels = [label for _, label, _ in shown]  # table_html translates headers
-        extra = ["cost per overdue dossier averted (VND)"] * (
+        labels = [label for _, label, _ in shown]
+        extra = [t("cost per overdue dossier averted (VND)")] * (
             "cost_per_overdue_averted_vnd" in rows
         )
         parts.append(
             f"<h3>{_e(title)}</h3><p>{_e(t('Mean over replications [95% CI]:'))}</p>"
-            + table_html(["policy", "replications", *labels], means)
+            + table_html([t("policy"), t("replications"), *labels], means)
             + f"<p>{_e(t('Change from the baseline, paired by replication [95% CI]:'))}</p>"
-            + table_html(["policy", *labels, *extra], changes)
+            + table_html([t("policy"), *labels, *extra], changes)
         )
     return parts
 
@@ -173,10 +164,10 @@ def _group_tables(table: pd.DataFrame) -> list[str]:
 def _comparison_figures(table: pd.DataFrame) -> list[str]:
     """Each policy's mean with its 95% CI for the key measures, and its paired change."""
     parts = []
-    for column, label, kind in STUDY_FIGURES:
+    for column, label, kind in ((f.key, figure_title(f), f.kind) for f in shown_in(STUDY)):
         for suffix, what in (
-            ("", t(label)),
-            ("_diff", t("change from baseline, {label}", label=t(label))),
+            ("", label),
+            ("_diff", t("change from baseline, {label}", label=label)),
         ):
             if column not in PLOTTED or f"{column}{suffix}" not in table:
                 continue
@@ -205,7 +196,7 @@ def _comparison_figures(table: pd.DataFrame) -> list[str]:
                     xlabel=what,
                     title=t("paired change from the baseline")
                     if suffix
-                    else t("{label}: mean and 95% CI", label=t(label)),
+                    else t("{label}: mean and 95% CI", label=label),
                     zero_line=bool(suffix),
                 )
                 parts.append(
@@ -251,7 +242,7 @@ def study_report_html(
         ]
         body.append(
             f"<h2>{_e(t('Jobs that failed'))}</h2><p>{_e(t('Left out of the comparison:'))}</p>"
-            + table_html(["job folder", "policy", "error"], rows)
+            + table_html([t("job folder"), t("policy"), t("error")], rows)
         )
     items = "".join(f"<dt>{_e(t(term))}</dt><dd>{_e(t(x))}</dd>" for term, x in GLOSSARY)
     body.append(f'<h2>{_e(t("How to read this report"))}</h2><dl class="q">{items}</dl>')

@@ -19,28 +19,12 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
-from sim.abm.agents.clerk import Clerk
-from sim.abm.model import GovernanceModel, staff_hours
-from sim.core.metrics import Tally, add_pending, merge_tallies, tally_figures
+from sim.abm.model import GovernanceModel
+from sim.core.summary import FROM_TALLIES, Slice, merge_slices, slice_figures
 from sim.policies import build_policies
 from sim.spec.config import Reader
 from sim.spec.scenario import ScenarioSpec
 from sim.spec.synthetic import is_country, province_scenario, province_sizes
-
-TALLY_FIGURES = (
-    "dossiers_created",
-    "dossiers_resolved",
-    "dossiers_open",
-    "dossiers_withdrawn",
-    "on_time_rate",
-    "overdue_open",
-    "mean_wait_hours",
-    "mean_sojourn_hours",
-    "p95_sojourn_hours",
-    "mean_backlog",
-    "utilization",
-    "online_share",
-)
 
 
 @dataclass(frozen=True)
@@ -87,17 +71,11 @@ def province_seed(seed: int, replication: int, province: int) -> int:
 
 @dataclass
 class ProvinceResult:
-    """What a worker sends back: the summary, the raw tallies to merge, the daily series."""
+    """What a worker sends back: the summary, the slices to merge, the daily series."""
 
     summary: dict
-    total: Tally
-    by_field: dict[str, Tally]
-    pending: dict[str, tuple[float, int]]  # "" for the total, else the field
-    busy: float
-    available: float
-    field_busy: dict[str, float]
-    field_available: dict[str, float]
-    window: float
+    total: Slice
+    by_field: dict[str, Slice]
     daily: pd.DataFrame
 
 
@@ -118,49 +96,32 @@ def run_province(
         policies=build_policies(policy_cfg),
     )
     model.run(days)
-    metrics = model.metrics
-    now = model.engine.now
-    slices = metrics.slices(now, by=("total", "field"))
-    total, total_pending = slices["total"][""]
-    by_field = slices["field"]
-    busy, available, field_busy, field_available = staff_hours(model.agents_by_type.get(Clerk, []))
+    slices = model.slices()
     return ProvinceResult(
-        summary=model.summary(),
-        total=total,
-        by_field={field: tally for field, (tally, _) in by_field.items()},
-        pending={"": total_pending} | {field: p for field, (_, p) in by_field.items()},
-        busy=sum(busy.values()),
-        available=sum(available.values()),
-        field_busy=field_busy,
-        field_available=field_available,
-        window=max(now - metrics.warmup_hours, 1e-9),
+        summary=model.summary(slices),
+        total=slices["total"][""],
+        by_field=slices["field"],
         daily=model.daily_frame(),
     )
 
 
 def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
-    """The country's summary and daily series from its provinces' results."""
-    window = results[0].window
-    total = tally_figures(
-        merge_tallies([r.total for r in results]),
-        add_pending([r.pending[""] for r in results]),
-        window,
-        sum(r.busy for r in results),
-        sum(r.available for r in results),
-    )
+    """The country's summary and daily series from its provinces' results.
+
+    Figures computed from tallies are recomputed from the merged slices; the others
+    (event counts, costs) are added up.
+    """
+    from_tallies = {f.key for f in FROM_TALLIES}
+    total = slice_figures(merge_slices(r.total for r in results))
     summary: dict = {}
     for key, value in results[0].summary.items():
-        if key in TALLY_FIGURES:
+        if key in from_tallies:
             summary[key] = total[key]
         elif key == "by_field":
             fields = sorted({f for r in results for f in r.by_field})
             summary[key] = {
-                field: tally_figures(
-                    merge_tallies([r.by_field[field] for r in results if field in r.by_field]),
-                    add_pending([r.pending.get(field, (0.0, 0)) for r in results]),
-                    window,
-                    sum(r.field_busy.get(field, 0.0) for r in results),
-                    sum(r.field_available.get(field, 0.0) for r in results),
+                field: slice_figures(
+                    merge_slices(r.by_field[field] for r in results if field in r.by_field)
                 )
                 for field in fields
             }

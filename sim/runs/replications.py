@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.abm.model import GovernanceModel
+from sim.core.stats import mean_interval
 from sim.policies import build_policies
 from sim.runs.country import CountrySpec, run_country
 from sim.spec.scenario import ScenarioSpec
@@ -64,19 +64,6 @@ def run_replication(
     return model.summary(), model.daily_frame()
 
 
-def _mean(values: list[float]) -> float | None:
-    finite = [v for v in values if v is not None and not math.isnan(v)]
-    return float(np.mean(finite)) if finite else None
-
-
-def _ci95(values: list[float]) -> list[float] | None:
-    finite = np.array([v for v in values if v is not None and not math.isnan(v)], dtype=float)
-    if len(finite) < 2:
-        return None
-    half = stats.t.ppf(0.975, len(finite) - 1) * finite.std(ddof=1) / math.sqrt(len(finite))
-    return [float(finite.mean() - half), float(finite.mean() + half)]
-
-
 def aggregate(summaries: list[dict]) -> dict:
     """Means over replications of every figure; ``ci95`` blocks when there are several."""
     first = summaries[0]
@@ -86,10 +73,10 @@ def aggregate(summaries: list[dict]) -> dict:
         if isinstance(value, dict):
             result[key] = {name: aggregate([s[key][name] for s in summaries]) for name in value}
         elif isinstance(value, int | float):
-            values = [s[key] for s in summaries]
-            result[key] = _mean(values)
+            mean, low, high = mean_interval(s[key] for s in summaries)
+            result[key] = None if math.isnan(mean) else mean
             if len(summaries) > 1:
-                ci[key] = _ci95(values)
+                ci[key] = None if math.isnan(low) else [low, high]
         else:
             result[key] = value
     if len(summaries) > 1:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.core.stats import flatten
 from sim.runs.outputs import write_csv
 
 REPLICATIONS_FILE = "replications.csv"
@@ -43,20 +44,6 @@ class Job:
         return self.scenario, self.setting
 
 
-def flatten(data: dict, prefix: str = "") -> dict[str, float]:
-    """Numbers of a nested summary as ``{"a.b.c": value}``; strings and lists are left out."""
-    flat: dict[str, float] = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{name}."))
-        elif isinstance(value, bool):
-            flat[name] = float(value)
-        elif isinstance(value, int | float):
-            flat[name] = float(value)
-    return flat
-
-
 def overdue_dossiers(figures: dict[str, float], prefix: str = "") -> float:
     """Dossiers that went past their deadline: resolved late plus still open and overdue."""
     return figures[f"{prefix}dossiers_late"] + figures[f"{prefix}overdue_open"]
@@ -69,7 +56,7 @@ def write_replication_tables(
     rows = []
     for replication, summary in enumerate(summaries):
         row = {"replication": replication, "seed": seed}
-        row.update(flatten(summary))
+        row.update({k: float(v) for k, v in flatten(summary).items() if v is not None})
         rows.append(row)
     write_csv(Path(out_dir) / REPLICATIONS_FILE, pd.DataFrame(rows))
     daily = pd.concat(

@@ -27,23 +27,16 @@ import numpy as np
 import pandas as pd
 import yaml
 from hydra.experimental.callback import Callback
-from scipy import stats
 
+from sim.core.stats import mean_interval, paired_differences
+from sim.core.summary import STUDY, shown_in
 from sim.runs.outputs import LANGUAGES, atomic_write_text, read_json
 from sim.runs.study_data import DAILY_FILE, REPLICATIONS_FILE, Job
 
 COMPARISON_FILE = "comparison.csv"
 PLOT_FILES = ("backlog_trajectories.png", "on_time_rate.png", "overdue_heatmap.png")
-# figures compared (column in replications.csv -> label); overdue_dossiers is derived
-FIGURES = (
-    "overdue_dossiers",
-    "overdue_open",
-    "on_time_rate",
-    "mean_backlog",
-    "mean_sojourn_hours",
-    "dossiers_resolved",
-    "policy_cost_vnd",
-)
+# figures compared (columns of replications.csv); overdue_dossiers is derived from two
+FIGURES = tuple(f.key for f in shown_in(STUDY))
 # override keys that do not make a different setting: they name the job's policy or
 # scenario, or change only how many pairs there are or how a job reports
 NOT_SETTINGS = (
@@ -141,29 +134,16 @@ def _from_summary(summary: dict, figure: str) -> float:
     return float("nan") if value is None else float(value)
 
 
-def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of the finite values (NaN interval with fewer than two)."""
-    finite = values[np.isfinite(values)]
-    if len(finite) == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(finite.mean())
-    if len(finite) < 2:
-        return mean, math.nan, math.nan
-    half = float(stats.t.ppf(0.975, len(finite) - 1) * finite.std(ddof=1) / math.sqrt(len(finite)))
-    return mean, mean - half, mean + half
-
-
 def paired(job: Job, base: Job, figure: str) -> tuple[float, float, float]:
     """Mean paired difference job - baseline over their common replications, with its CI.
 
     Replication r has the same seed whatever the job's replication count, so two jobs
     with 12 and 20 replications pair over the first 12.
     """
-    a, b = figure_values(job, figure), figure_values(base, figure)
-    n = min(len(a), len(b))
+    diffs = paired_differences(figure_values(job, figure), figure_values(base, figure))
     if job.replications is None or base.replications is None:
-        return (float(a[0] - b[0]) if n else math.nan), math.nan, math.nan
-    return mean_ci(a[:n] - b[:n])
+        return (float(diffs[0]) if len(diffs) else math.nan), math.nan, math.nan
+    return mean_interval(diffs)
 
 
 def _pairing_problem(job: Job, base: Job) -> str:
@@ -200,7 +180,8 @@ def compare(jobs: list[Job], fields: list[str]) -> pd.DataFrame:
             note = _pairing_problem(job, base)
         row["note"] = note
         for figure in figures:
-            mean, low, high = mean_ci(figure_values(job, figure)) if job.ok else (math.nan,) * 3
+            values = figure_values(job, figure) if job.ok else []
+            mean, low, high = mean_interval(values)
             row[f"{figure}"] = mean
             row[f"{figure}_ci_low"] = low
             row[f"{figure}_ci_high"] = high

@@ -1,0 +1,82 @@
+"""Statistics over replications: t-intervals, paired differences, flattened summaries.
+
+Replication r of every job sees the same demand (common random numbers), so two jobs
+are compared replication by replication: the interval of the mean paired difference is
+much narrower than the two jobs' own intervals would suggest. Every 95% interval of the
+project (summary ``ci95`` blocks, the sweep comparison, the study plots' bands, the
+output regression's tolerance) comes from ``half_width``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+from scipy import stats
+
+LEVEL = 0.95
+
+
+def half_width(std, n: int, level: float = LEVEL):
+    """Half-width of the t-interval of a mean of ``n`` values with sample std ``std``.
+
+    ``std`` may be an array (one interval per row); needs ``n >= 2``.
+    """
+    return stats.t.ppf((1 + level) / 2, n - 1) * std / math.sqrt(n)
+
+
+def finite(values: Iterable) -> np.ndarray:
+    """The finite numbers among ``values`` (None, NaN and infinities left out)."""
+    array = np.array([np.nan if v is None else v for v in values], dtype=float)
+    return array[np.isfinite(array)]
+
+
+def mean_interval(
+    values: Iterable,
+    level: float = LEVEL,
+    bounds: tuple[float, float] | None = None,
+) -> tuple[float, float, float]:
+    """Mean of the finite values and its t-interval: ``(mean, low, high)``.
+
+    With no finite value all three are NaN; with one, the interval is NaN. ``bounds``
+    (the range the figure can take) clips the interval, never the mean.
+    """
+    values = finite(values)
+    if len(values) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, math.nan, math.nan
+    half = float(half_width(values.std(ddof=1), len(values), level))
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return mean, low, high
+
+
+def paired_differences(a: Iterable, b: Iterable) -> np.ndarray:
+    """``a[r] - b[r]`` over the replications both have (the first ``min(len)``).
+
+    Replication r has the same seed whatever a job's replication count, so a job with
+    12 replications pairs with one of 20 over the first 12.
+    """
+    a, b = np.asarray(list(a), dtype=float), np.asarray(list(b), dtype=float)
+    n = min(len(a), len(b))
+    return a[:n] - b[:n]
+
+
+def flatten(data: Mapping, prefix: str = "") -> dict[str, int | float | None]:
+    """Numbers of a nested summary as ``{"by_field.land.on_time_rate": value, ...}``.
+
+    Numbers keep their type and None (a figure with no value) is kept; strings, lists
+    and booleans are left out.
+    """
+    flat: dict[str, int | float | None] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, path + "."))
+        elif value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+            flat[path] = value
+    return flat

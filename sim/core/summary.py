@@ -1,0 +1,195 @@
+"""The figures of a summary: one list naming each (key, label, unit, format), and their
+computation from tallies.
+
+Every place that shows, compares or checks summary figures (the model and the country,
+the run report and the terminal table, the sweep analysis and its report, the output
+regression) reads ``FIGURES`` and its views instead of keeping its own list. Adding a
+figure is one ``Figure(...)`` line: with ``of`` when it is computed from a slice's
+tally (then a country recomputes it exactly from its provinces' merged tallies),
+without when the model supplies it (then a country adds up its provinces' values).
+``views`` names where it is shown; each view lists its figures in ``FIGURES`` order.
+
+A summary: the figures of the whole run at the top level, ``by_field`` and
+``by_commune`` mapping each slice's name to the same figures for that slice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from sim.core.metrics import Tally, merge_tallies
+
+# views: where a figure is shown
+HEADLINE = "headline"  # the run report's cards and the terminal table
+SLICE_TABLE = "slice_table"  # the run report's tables by field and by commune
+FIELD_LINE = "field_line"  # the terminal table's line per field
+STUDY = "study"  # compared between policies by the sweep analysis and its report
+CHECKED = "checked"  # the output regression's statistical check
+ALL_VIEWS = (HEADLINE, SLICE_TABLE, FIELD_LINE, STUDY, CHECKED)
+
+# kinds of number: how a value is written and the range it can take
+KIND_BOUNDS: dict[str, tuple[float, float]] = {
+    "count": (0.0, math.inf),
+    "mean": (0.0, math.inf),
+    "rate": (0.0, 1.0),  # shown in %
+    "hours": (0.0, math.inf),
+    "vnd": (0.0, math.inf),
+}
+
+
+@dataclass(frozen=True)
+class Slice:
+    """What one slice's figures are computed from (a field, a commune, or everything).
+
+    ``open_hours``: dossier-hours of the dossiers still open, inside the measured window;
+    ``overdue``: open dossiers past their deadline; staff hours busy and available.
+    """
+
+    tally: Tally
+    open_hours: float
+    overdue: int
+    window_hours: float
+    busy_hours: float
+    available_hours: float
+
+
+def merge_slices(slices: Iterable[Slice]) -> Slice:
+    """One slice holding the sums of several (provinces of a country): exact, not averaged."""
+    slices = list(slices)
+    return Slice(
+        tally=merge_tallies(s.tally for s in slices),
+        open_hours=sum(s.open_hours for s in slices),
+        overdue=sum(s.overdue for s in slices),
+        window_hours=slices[0].window_hours,
+        busy_hours=sum(s.busy_hours for s in slices),
+        available_hours=sum(s.available_hours for s in slices),
+    )
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("nan")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a summary.
+
+    Args:
+        key: its name in ``summary.json`` (and in tables, plots and regress files).
+        label: what a reader sees, capitalised ("On-time rate").
+        unit: what the number counts, as a reader sees it ("% of resolved").
+        kind: how it is written and its range (a key of ``KIND_BOUNDS``).
+        short: a column header for tables.
+        views: where it is shown (``HEADLINE``, ``SLICE_TABLE``, ...).
+        of: its value from a slice, when it comes from tallies; None when the model
+            supplies it (a country then adds up its provinces' values).
+        derived: for a figure computed from other figures, their keys (it is not in
+            ``summary.json``; the sweep analysis computes it per replication).
+    """
+
+    key: str
+    label: str
+    unit: str
+    kind: str
+    short: str
+    views: tuple[str, ...] = ()
+    of: Callable[[Slice], float] | None = None
+    derived: tuple[str, ...] = ()
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The range the figure can take (for clipping intervals)."""
+        return KIND_BOUNDS[self.kind]
+
+    @property
+    def title(self) -> str:
+        """Label with its unit, lower case, for axes and study tables."""
+        return f"{self.label[0].lower()}{self.label[1:]} ({self.unit})"
+
+    def format(self, value) -> str:
+        return format_value(value, self.kind)
+
+
+_H, _T, _F, _S, _C = HEADLINE, SLICE_TABLE, FIELD_LINE, STUDY, CHECKED
+# fmt: off
+FIGURES: tuple[Figure, ...] = (
+    Figure("dossiers_created", "Dossiers received", "dossiers", "count", "received",
+           (_H, _T, _F, _C), lambda s: s.tally.created),
+    Figure("dossiers_resolved", "Dossiers resolved", "dossiers", "count", "resolved",
+           (_H, _T, _S, _C), lambda s: s.tally.resolved),
+    Figure("dossiers_open", "Backlog at the end", "open dossiers", "count", "backlog at end",
+           (_H, _T), lambda s: s.tally.open),
+    Figure("dossiers_withdrawn", "Dossiers withdrawn", "dossiers", "count", "withdrawn",
+           (_C,), lambda s: s.tally.withdrawn),
+    Figure("on_time_rate", "On-time rate", "% of resolved", "rate", "on-time (%)",
+           (_H, _T, _F, _S, _C), lambda s: _ratio(s.tally.on_time, s.tally.resolved_counted)),
+    Figure("dossiers_late", "Resolved late", "dossiers resolved after the deadline", "count",
+           "resolved late", (_H,), lambda s: int(s.tally.resolved_counted - s.tally.on_time)),
+    Figure("overdue_open", "Overdue at the end", "open dossiers past deadline", "count",
+           "overdue at end", (_H, _T, _F, _S, _C), lambda s: s.overdue),
+    Figure("overdue_dossiers", "Overdue dossiers", "resolved late or open past deadline",
+           "count", "overdue dossiers", (_S,), derived=("dossiers_late", "overdue_open")),
+    Figure("mean_wait_hours", "Mean wait for first service", "hours", "hours", "mean wait (h)",
+           (_H, _C), lambda s: _ratio(s.tally.wait_sum, s.tally.wait_n)),
+    Figure("mean_sojourn_hours", "Mean time to resolution", "hours", "hours",
+           "mean time to resolution (h)", (_H, _T, _F, _S, _C),
+           lambda s: _ratio(s.tally.sojourn_sum, s.tally.resolved_counted)),
+    Figure("p95_sojourn_hours", "95th percentile time to resolution", "hours", "hours",
+           "p95 time to resolution (h)", (_H, _T, _C), lambda s: s.tally.quantile(0.95)),
+    Figure("mean_backlog", "Mean backlog", "open dossiers", "mean", "mean backlog",
+           (_H, _S, _C), lambda s: _ratio(s.tally.open_hours + s.open_hours, s.window_hours)),
+    Figure("utilization", "Staff utilisation", "% of available hours busy", "rate",
+           "utilisation (%)", (_H, _T, _C), lambda s: _ratio(s.busy_hours, s.available_hours)),
+    Figure("online_share", "Online share", "% of dossiers received", "rate", "online (%)",
+           (_H, _T, _C), lambda s: _ratio(s.tally.online_counted, s.tally.created_counted)),
+    Figure("policy_cost_vnd", "Policy cost", "VND", "vnd", "policy cost (VND)",
+           (_H, _S, _C)),
+)
+# fmt: on
+BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
+FROM_TALLIES: tuple[Figure, ...] = tuple(f for f in FIGURES if f.of is not None)
+
+
+def shown_in(view: str) -> tuple[Figure, ...]:
+    """The figures of one view, in ``FIGURES`` order."""
+    if view not in ALL_VIEWS:
+        raise ValueError(f"view {view!r}: unknown; one of {', '.join(ALL_VIEWS)}")
+    return tuple(f for f in FIGURES if view in f.views)
+
+
+def slice_figures(piece: Slice) -> dict[str, float]:
+    """The figures of one slice computed from its tally."""
+    return {f.key: f.of(piece) for f in FROM_TALLIES}
+
+
+def assemble(slices: Mapping[str, Mapping[str, Slice]]) -> dict:
+    """A summary from slices: ``slices["total"][""]``, ``["field"]`` and ``["commune"]``.
+
+    Fields come sorted by name, communes in the order given.
+    """
+    result = slice_figures(slices["total"][""])
+    result["by_field"] = {
+        name: slice_figures(slices["field"][name]) for name in sorted(slices["field"])
+    }
+    result["by_commune"] = {name: slice_figures(s) for name, s in slices["commune"].items()}
+    return result
+
+
+def is_number(value) -> bool:
+    """True for a finite int or float (None and NaN mean "no figure")."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def format_value(value, kind: str) -> str:
+    """A figure as text: counts with separators, rates in %, hours to 0.1, VND whole."""
+    if not is_number(value):
+        return "n/a"
+    if kind == "rate":
+        return f"{100 * value:.1f}"
+    if kind == "count":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    if kind == "vnd":
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
