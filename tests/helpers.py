@@ -34,6 +34,23 @@ def _resolved(overrides: tuple[str, ...]) -> dict:
     return OmegaConf.to_container(compose_config(list(overrides)), resolve=True)
 
 
+@functools.lru_cache(maxsize=16)
+def _unresolved(overrides: tuple[str, ...]) -> dict:
+    return OmegaConf.to_container(compose_config(list(overrides)), resolve=False)
+
+
+def unresolved(overrides: list[str] | None = None) -> dict:
+    """The composed config as a plain dict with interpolations left as written."""
+    return copy.deepcopy(_unresolved(tuple(overrides or ())))
+
+
+def run_scenario(data: dict, days: int, seed: int = 0, start: str = "2025-07-01"):
+    """Build a model from a scenario block (a plain dict) and run it for `days`."""
+    model = GovernanceModel(data, seed=seed, start_date=start)
+    model.run(days)
+    return model
+
+
 def run_model(overrides: list[str], days: int, seed: int = 0, warmup_days: int = 0):
     """Build a model from a composed config and run it for `days`."""
     cfg = resolved(overrides)

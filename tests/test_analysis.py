@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
 from scipy import stats
 
-from sim.run import CONFIG_DIR, run_job
+from sim.run import run_job
 from sim.studies.analysis import analyse, main
+from tests.helpers import compose_config
 
 QUIET = [
     "run.days=12",
@@ -29,9 +29,7 @@ QUIET = [
 
 def _job(sweep: Path, folder: str, overrides: list[str]) -> Path:
     out = sweep / folder
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=QUIET + overrides)
-    run_job(cfg, out)
+    run_job(compose_config(QUIET + overrides), out)
     (out / ".hydra").mkdir()
     (out / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
     return out

@@ -4,30 +4,21 @@ from __future__ import annotations
 
 import copy
 import csv
-import functools
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from sim.abm.model import GovernanceModel
 from sim.spec.config import ConfigError
 from sim.spec.scenario import ScenarioSpec
+from tests.helpers import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "configs" / "communes" / "example.csv"
 
 
-@functools.cache
-def _wards(*overrides: str) -> dict:
-    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-        cfg = compose("config", overrides=["scenario=lang_son_wards", *overrides])
-    return OmegaConf.to_container(cfg.scenario, resolve=True)
-
-
 def wards(*overrides: str) -> dict:
-    return copy.deepcopy(_wards(*overrides))
+    return scenario("lang_son_wards", *overrides)
 
 
 def write(path: Path, rows: list[dict]) -> Path:

@@ -9,21 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from sim.run import CONFIG_DIR
 from sim.runs.job_check import check_group_names, check_job, config_hash
 from sim.spec.config import ConfigError
+from tests.helpers import resolved, unresolved
 
 
 def composed(overrides: list[str]) -> tuple[dict, dict]:
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=overrides)
-    return (
-        OmegaConf.to_container(cfg, resolve=True),
-        OmegaConf.to_container(cfg, resolve=False),
-    )
+    return resolved(overrides), unresolved(overrides)
 
 
 def check(overrides: list[str]):

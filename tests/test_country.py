@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from sim.abm.model import GovernanceModel
 from sim.runs.country import (
@@ -21,15 +18,13 @@ from sim.runs.country import (
 )
 from sim.spec.config import ConfigError
 from sim.spec.scenario import ScenarioSpec
+from tests.helpers import resolved
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 RUN = {"days": 12, "warmup_days": 2, "start_date": "2025-07-01"}
 
 
 def config(*overrides: str) -> dict:
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=list(overrides))
-    return OmegaConf.to_container(cfg, resolve=True)
+    return resolved(list(overrides))
 
 
 def small_country(n_provinces: int, n_communes: int) -> tuple[CountrySpec, dict]:

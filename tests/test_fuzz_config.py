@@ -12,16 +12,14 @@ import copy
 import datetime as dt
 
 import pytest
-from hydra import compose, initialize_config_dir
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from omegaconf import OmegaConf
 
 from sim.abm.model import GovernanceModel
 from sim.policies import build_policies
-from sim.run import CONFIG_DIR
 from sim.runs.job_check import check_job
 from sim.spec.config import ConfigError
+from tests.helpers import resolved, unresolved
 
 BASES = ("mmc", "tandem", "lang_son_wards")
 POLICIES = ("baseline", "second_staff", "training", "equipment", "overtime", "priority")
@@ -35,17 +33,15 @@ def bases() -> dict[str, dict]:
     which top-level scenario keys are knobs that other values interpolate.
     """
     result = {}
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        for name in BASES:
-            overrides = [f"scenario={name}", f"policy=[{','.join(POLICIES)}]"]
-            composed = compose("config", overrides=overrides)
-            cfg = OmegaConf.to_container(composed, resolve=True)
-            cfg["unresolved"] = OmegaConf.to_container(composed, resolve=False)
-            for commune in cfg["scenario"]["communes"]:
-                for key in ("households", "businesses"):
-                    if key in commune:
-                        commune[key] = commune[key] * 0.02
-            result[name] = cfg
+    for name in BASES:
+        overrides = [f"scenario={name}", f"policy=[{','.join(POLICIES)}]"]
+        cfg = resolved(overrides)
+        cfg["unresolved"] = unresolved(overrides)
+        for commune in cfg["scenario"]["communes"]:
+            for key in ("households", "businesses"):
+                if key in commune:
+                    commune[key] = commune[key] * 0.02
+        result[name] = cfg
     return result
 
 

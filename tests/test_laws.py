@@ -11,7 +11,13 @@ from tests.helpers import resolved, run_model
 
 
 def test_littles_law_on_lang_son_wards():
-    """Time-averaged backlog = arrival rate x mean time in the system (within 5%).
+    """Time-averaged backlog = arrival rate x mean time to resolution, within the edge terms.
+
+    Over a finite window the two sides differ only through the dossiers that enter one
+    side and not the other: those open when the window starts or ends, and those
+    withdrawn (their time counts in the backlog, not in the time to resolution). Each
+    differs by a few mean times in the system at most, so the tolerance is three such
+    times per edge dossier, relative to all dossiers, computed from the run itself.
 
     Little's law needs a stationary system: resignations without full replacement let
     an overloaded ward lose staff for good, so they are switched off here; everything
@@ -27,14 +33,21 @@ def test_littles_law_on_lang_son_wards():
     summary = model.summary()
     daily = model.daily_frame()
     window_hours = (len(daily) - warmup) * 24.0
-    arrival_rate = daily["received"].iloc[warmup:].sum() / window_hours
-    tallies = model.metrics.total
-    # time in the system of dossiers that left it: resolved and withdrawn alike
-    assert tallies.resolved_counted > 100_000
+    arrivals = daily["received"].iloc[warmup:].sum()
+    arrival_rate = arrivals / window_hours
+    assert model.metrics.total.resolved_counted > 100_000
     expected_backlog = arrival_rate * summary["mean_sojourn_hours"]
-    assert math.isclose(summary["mean_backlog"], expected_backlog, rel_tol=0.05), (
+    edge = (
+        daily["backlog"].iloc[warmup - 1]
+        + daily["backlog"].iloc[-1]
+        + daily["withdrawn"].iloc[warmup:].sum()
+    )
+    tolerance = 3 * edge / arrivals
+    assert tolerance < 0.02  # the edges are a small part of the run: the check has teeth
+    assert math.isclose(summary["mean_backlog"], expected_backlog, rel_tol=tolerance), (
         summary["mean_backlog"],
         expected_backlog,
+        tolerance,
     )
     # the backlog is stable: no trend between the first and the second year
     backlog = daily["backlog"].to_numpy()
@@ -99,7 +112,11 @@ def test_conservation_holds_every_day(scenario, seed, warmup):
 
 
 def test_super_individual_weight_leaves_statistics_unchanged():
-    """1 or 10 households per agent: same volumes and backlog within sampling error."""
+    """1 or 10 households per agent: same volumes and backlog within sampling error.
+
+    Seed s drives both weights' runs (paired), so the tolerance is three standard errors
+    of the paired differences.
+    """
     figures = {}
     for weight in (1, 10):
         runs = [
@@ -114,6 +131,7 @@ def test_super_individual_weight_leaves_statistics_unchanged():
         }
     for key in figures[1]:
         a, b = figures[1][key], figures[10][key]
-        se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-        assert abs(a.mean() - b.mean()) <= 3 * se + 1e-12, (key, a.mean(), b.mean(), se)
+        diffs = b - a
+        se = diffs.std(ddof=1) / math.sqrt(len(diffs))
+        assert abs(diffs.mean()) <= 3 * se + 1e-12, (key, a.mean(), b.mean(), se)
         assert se < 0.05 * abs(a.mean()), f"{key}: too noisy to tell"

@@ -11,14 +11,12 @@ import gc
 import sys
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from sim.abm.model import GovernanceModel
 from sim.core.dossier import Dossier
 from sim.policies import build_policies
-from sim.run import CONFIG_DIR
 from sim.runs.job_check import check_job
+from tests.helpers import resolved, unresolved
 
 DAYS = 3 * 365
 CHECK_EVERY = 73  # 15 checkpoints
@@ -36,11 +34,7 @@ def _explained(model: GovernanceModel) -> set[int]:
 
 @pytest.mark.slow
 def test_three_year_province_run_holds_only_open_dossiers():
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=OVERRIDES)
-    job = check_job(
-        OmegaConf.to_container(cfg, resolve=True), OmegaConf.to_container(cfg, resolve=False)
-    )
+    job = check_job(resolved(OVERRIDES), unresolved(OVERRIDES))
     model = GovernanceModel(
         job.spec,
         seed=3,

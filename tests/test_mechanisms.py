@@ -12,15 +12,12 @@ from sim.abm.model import GovernanceModel
 from sim.abm.seasonality import DemandSeason
 from sim.spec.config import ConfigError
 from sim.spec.mechanisms import LunarNewYear, StaffRules
-from tests.helpers import scenario
+from tests.helpers import run_scenario, scenario
 
 WARDS = scenario("lang_son_wards")
 
 
-def run(data: dict, days: int, seed: int = 0, start: str = "2025-07-01") -> GovernanceModel:
-    model = GovernanceModel(data, seed=seed, start_date=start)
-    model.run(days)
-    return model
+run = run_scenario
 
 
 def one_ward(**changes) -> dict:
@@ -31,27 +28,93 @@ def one_ward(**changes) -> dict:
 
 
 # -- neutral defaults ------------------------------------------------------------------
-def test_explicit_neutral_blocks_change_nothing():
-    plain = scenario("mmc")
-    neutral = copy.deepcopy(plain)
-    neutral["staff"] = {
-        "absence_probability": 0,
-        "error_probability_unskilled": 0,
-        "learning": {"initial_efficiency": 1.0},
-        "fatigue": {"slowdown": 0, "resignation_hazard_per_day": 0},
-        "campaigns": [],
+def live_base() -> dict:
+    """mmc where every mechanism could act, unless it is absent or neutral.
+
+    A working calendar through Lunar New Year 2026, an office overloaded (fatigue),
+    clerks below full proficiency (errors), and civil-status work (synchronised with
+    the national portal) kept off site when a commune has several sites.
+    """
+    data = scenario("mmc")
+    data["calendar"] = {"kind": "working"}
+    data["procedures"]["generic"]["field"] = "civil_status"
+    data["communes"][0]["clerks"][0]["skills"] = {"civil_status": 0.8}
+    data["premises"] = {"off_site_fields": ["civil_status"]}
+    return data
+
+
+NEUTRAL_STAFF = {
+    "absence_probability": 0,
+    "error_probability_unskilled": 0,
+    "learning": {"initial_efficiency": 1.0},
+    "fatigue": {"slowdown": 0, "resignation_hazard_per_day": 0},
+    "campaigns": [],
+}
+NEUTRAL_DEMAND = {"lunar_new_year": {"holiday_factor": 1, "surge_factor": 1, "surge_days": 21}}
+NEUTRAL_COMMUNE = {
+    "sites": 1,
+    "reception_counters": 0,
+    "network_speed": 1.0,
+    "network_outage_probability": 0.0,
+    "sync_failure_probability": 0,
+}
+CAMPAIGN = {
+    "name": "census",
+    "start_date": "2026-01-01",
+    "end_date": "2026-12-31",
+    "fields": ["civil_status"],
+    "share_of_hours": 0.9,
+}
+# each neutral value set to an extreme: (block, path of keys, value)
+EXTREMES = [
+    ("staff", ("absence_probability",), 0.5),
+    ("staff", ("error_probability_unskilled",), 1.0),
+    ("staff", ("learning", "initial_efficiency"), 0.3),
+    ("staff", ("fatigue", "slowdown"), 0.9),
+    ("staff", ("fatigue", "resignation_hazard_per_day"), 0.5),
+    ("staff", ("campaigns",), [CAMPAIGN]),
+    ("demand", ("lunar_new_year", "holiday_factor"), 0.0),
+    ("demand", ("lunar_new_year", "surge_factor"), 3.0),
+    ("commune", ("sites",), 2),
+    ("commune", ("reception_counters",), 1),
+    ("commune", ("network_speed",), 0.3),
+    ("commune", ("network_outage_probability",), 0.9),
+    ("commune", ("sync_failure_probability",), 0.9),
+]
+COMPARED = ("dossiers_created", "dossiers_resolved", "mean_sojourn_hours", "on_time_rate")
+
+
+def with_neutral_blocks(extreme: tuple | None = None) -> dict:
+    data = live_base()
+    blocks = {
+        "staff": copy.deepcopy(NEUTRAL_STAFF),
+        "demand": copy.deepcopy(NEUTRAL_DEMAND),
+        "commune": dict(NEUTRAL_COMMUNE),
     }
-    neutral["demand"] = {"lunar_new_year": {"holiday_factor": 1, "surge_factor": 1}}
-    neutral["communes"][0].update(
-        sites=1,
-        reception_counters=0,
-        network_speed=1.0,
-        network_outage_probability=0.0,
-        sync_failure_probability=0,
-    )
-    a, b = run(plain, 20, seed=5).summary(), run(neutral, 20, seed=5).summary()
-    for key in ("dossiers_created", "dossiers_resolved", "mean_sojourn_hours", "on_time_rate"):
-        assert a[key] == b[key]
+    if extreme is not None:
+        block, path, value = extreme
+        node = blocks[block]
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    data["staff"], data["demand"] = blocks["staff"], blocks["demand"]
+    data["communes"][0].update(blocks["commune"])
+    return data
+
+
+def figures(data: dict) -> tuple:
+    summary = run(data, 30, seed=5, start="2026-02-02").summary()
+    return tuple(summary[key] for key in COMPARED)
+
+
+def test_explicit_neutral_blocks_change_nothing():
+    assert figures(with_neutral_blocks()) == figures(live_base())
+
+
+@pytest.mark.parametrize("extreme", EXTREMES, ids=lambda e: ".".join((e[0], *e[1])))
+def test_each_neutral_value_matters_when_set_to_an_extreme(extreme):
+    """The neutral test can fail: in its setting every key it sets changes the run."""
+    assert figures(with_neutral_blocks(extreme)) != figures(live_base())
 
 
 # -- staff -----------------------------------------------------------------------------

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from sim.abm.agents.clerk import Clerk
 from sim.abm.model import GovernanceModel
@@ -17,6 +15,7 @@ from sim.policies import POLICY_CLASSES, build_policies
 from sim.run import CONFIG_DIR
 from sim.spec.config import ConfigError
 from sim.spec.scenario import ScenarioSpec
+from tests.helpers import resolved
 
 POLICY_DIR = Path(CONFIG_DIR) / "policy"
 
@@ -29,9 +28,7 @@ def _all_policies() -> dict:
 
 
 def _compose(overrides: list[str]) -> dict:
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=overrides)
-    return OmegaConf.to_container(cfg, resolve=True)
+    return resolved(overrides)
 
 
 def _policies(*names: str) -> dict:

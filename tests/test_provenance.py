@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
+
+from tests.helpers import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = (
@@ -46,9 +46,7 @@ def readme_parameters() -> set[str]:
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_every_scenario_parameter_is_in_the_readme_table(name):
-    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-        cfg = compose("config", overrides=[f"scenario={name}"])
-    data = OmegaConf.to_container(cfg.scenario, resolve=True)
+    data = scenario(name)
     missing = sorted(parameter_paths(data) - readme_parameters())
     assert not missing, f"README parameter table lacks {missing}"
 

@@ -8,17 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
 from sim.reports.figures import LUNAR_NEW_YEAR, closed_days
-from sim.run import CONFIG_DIR, run_job
+from sim.run import run_job
+from tests.helpers import compose_config
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _compose(overrides: list[str]):
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        return compose("config", overrides=overrides)
+_compose = compose_config
 
 
 @pytest.fixture(scope="module")

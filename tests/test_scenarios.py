@@ -7,11 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
 
-from sim.abm.model import GovernanceModel
 from sim.run import run_job
-from tests.helpers import scenario
+from tests.helpers import compose_config, run_scenario, scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = str(ROOT / "configs")
@@ -24,10 +22,7 @@ FIELD_SCENARIOS = (
 )
 
 
-def run(data: dict, days: int, seed: int = 0, start: str = "2025-07-01") -> GovernanceModel:
-    model = GovernanceModel(data, seed=seed, start_date=start)
-    model.run(days)
-    return model
+run = run_scenario
 
 
 @pytest.mark.parametrize("name", FIELD_SCENARIOS)
@@ -44,16 +39,9 @@ def test_every_field_scenario_runs_and_breaks_figures_down(name):
 
 def test_run_job_writes_by_field_and_by_commune(tmp_path):
     """What ``python -m sim.run scenario=gia_lai_ia_ly`` runs, in process."""
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(
-            "config",
-            overrides=[
-                "scenario=gia_lai_ia_ly",
-                "run.days=3",
-                "output.plots=false",
-                "output.table=false",
-            ],
-        )
+    cfg = compose_config(
+        ["scenario=gia_lai_ia_ly", "run.days=3", "output.plots=false", "output.table=false"]
+    )
     run_job(cfg, tmp_path)
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["status"] == "ok"

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from sim.core.stats import flatten, mean_interval
-from sim.run import CONFIG_DIR
 from sim.runs.replications import run_replication
 from sim.runs.study_data import overdue_dossiers
 from sim.spec.scenario import ScenarioSpec
+from tests.helpers import resolved
 
 REPLICATIONS = 5
 DAYS = 46  # 1 July to 15 August 2025: land files of July are due by mid-August
 
 
 def _land_overdue(policy: str, days: int = DAYS, replications: int = REPLICATIONS) -> np.ndarray:
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=["scenario=gia_lai_rural", f"policy=[{policy}]"])
-    container = OmegaConf.to_container(cfg, resolve=True)
+    container = resolved(["scenario=gia_lai_rural", f"policy=[{policy}]"])
     spec = ScenarioSpec.read(container["scenario"])
     values = []
     for r in range(replications):

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
 
-from sim.run import CONFIG_DIR, run_job
+from sim.run import run_job
 from sim.studies.analysis import analyse
+from tests.helpers import compose_config
 
 QUIET = [
     "scenario=lang_son_wards",
@@ -26,9 +26,7 @@ QUIET = [
 
 
 def _job(sweep: Path, folder: str, overrides: list[str]) -> None:
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=QUIET + overrides)
-    run_job(cfg, sweep / folder)
+    run_job(compose_config(QUIET + overrides), sweep / folder)
     (sweep / folder / ".hydra").mkdir()
     (sweep / folder / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
 

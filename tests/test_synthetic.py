@@ -6,22 +6,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 from scipy import stats
 
 from sim.abm.model import GovernanceModel
 from sim.spec.config import ConfigError
 from sim.spec.scenario import ScenarioSpec
 from sim.spec.synthetic import expand, province_sizes
+from tests.helpers import resolved
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 
 def scenario(*overrides: str) -> dict:
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=list(overrides))
-    return OmegaConf.to_container(cfg.scenario, resolve=True)
+    return resolved(list(overrides))["scenario"]
 
 
 def test_province_has_n_communes_with_unique_names_and_staff():

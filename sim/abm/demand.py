@@ -12,75 +12,132 @@ same needs (common random numbers).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.core.calendar import HOURS_PER_DAY
 from sim.core.dossier import IN_PERSON, ONLINE, Dossier
 
 if TYPE_CHECKING:
-    from sim.abm.model import GovernanceModel
+    from sim.abm.agents.commune import Commune
+    from sim.abm.world import World
+    from sim.spec.procedures import Catalogue
 
 N_UNIFORMS = 8
 N_EXTRA = 3
 
 
-def day_arrivals(model: GovernanceModel, day: int, season: float) -> list[tuple]:
-    """Today's needs of every commune as ``(time, handler, dossier)`` arrivals."""
-    arrivals: list[tuple] = []
-    for kind, catalogue in model.catalogue.items():
-        communes = [c for c in model.communes if kind in c.populations]
-        if not communes:
-            continue
-        rates = np.array([c.needs_per_day[kind] for c in communes]) * season
-        counts = model.streams.demand.poisson(rates)
-        n = int(counts.sum())
-        if n:
-            u = model.streams.demand.random((n, N_UNIFORMS))
-            extra = model.streams.dossier.random((n, N_EXTRA))
-            arrivals.extend(_dossiers(model, kind, catalogue, communes, counts, day, u, extra))
-    return arrivals
+class Demand:
+    """Each day's needs of every commune, as dossiers arriving at their PASC.
 
+    Args:
+        world: the model's shared context (streams, calendar, scenario, metrics).
+        catalogue: procedures by applicant kind.
+        communes: the communes, in scenario order.
+        province_work: ``province_work(catalogue, procedure_index, u)``: the work content
+            each need would have at the province, were it escalated.
+        next_uid: a fresh dossier number.
+    """
 
-def _dossiers(model, kind, catalogue, communes, counts, day, u, extra) -> list[tuple]:
-    procedure_index = catalogue.pick(u[:, 0])
-    eligible = catalogue.online_eligible[procedure_index]
-    agent_index = np.empty(len(u), dtype=np.int64)
-    online = np.empty(len(u), dtype=bool)
-    bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
-    for j, commune in enumerate(communes):
-        a, b = bounds[j], bounds[j + 1]
-        if a < b:
-            population = commune.populations[kind]
-            picked = population.pick(u[a:b, 1])
-            agent_index[a:b] = picked
-            online[a:b] = population.goes_online(picked, u[a:b, 2], eligible[a:b])
-    times = model.arrival_times(day, u[:, 3], online)
-    work = catalogue.sample_work(procedure_index, u[:, 4])
-    escalate = u[:, 5] < catalogue.escalation[procedure_index]
-    supplement = u[:, 6] < catalogue.supplement[procedure_index]
-    province_work = model.province.sample_work(catalogue, procedure_index, u[:, 7])
-    complains = extra[:, 2] < model.scenario_spec.behaviour[kind].complaint_probability
-    new_uid = model.next_uid
-    warmup = model.metrics.warmup_hours
-    procedures = catalogue.procedures
-    where = np.repeat(np.arange(len(communes)), counts).tolist()
-    receivers = [c.receive for c in communes]
-    tallies = [c.tallies for c in communes]
-    agents = [c.populations[kind].agents for c in communes]
-    result = []
-    append = result.append
-    # plain Python lists: indexing numpy arrays element by element is slow
-    for j, p, agent, channel, t, w, esc, sup, pw, u_fault, u_sync, comp in zip(
-        where, procedure_index.tolist(), agent_index.tolist(),
-        np.where(online, ONLINE, IN_PERSON).tolist(), times.tolist(), work.tolist(),
-        escalate.tolist(), supplement.tolist(), province_work.tolist(),
-        extra[:, 0].tolist(), extra[:, 1].tolist(), complains.tolist(), strict=True,
-    ):  # fmt: skip
-        procedure = procedures[p]
-        dossier = Dossier(
-            new_uid(), communes[j], procedure, channel, agents[j][agent], t, 0.0, w,
-            t >= warmup, tallies[j][procedure.field], esc, sup, pw, u_fault, u_sync, comp,
-        )  # fmt: skip
-        append((t, receivers[j], dossier))
-    return result
+    def __init__(
+        self,
+        world: World,
+        catalogue: Mapping[str, Catalogue],
+        communes: Sequence[Commune],
+        province_work: Callable[[Catalogue, np.ndarray, np.ndarray], np.ndarray],
+        next_uid: Callable[[], int],
+    ) -> None:
+        self.world = world
+        self.catalogue = catalogue
+        self.communes = communes
+        self.province_work = province_work
+        self.next_uid = next_uid
+
+    def day(self, day: int, season: float) -> list[tuple]:
+        """Today's needs of every commune as ``(time, handler, dossier)`` arrivals."""
+        streams = self.world.streams
+        self._in_person_slots = self._open_slots(day)
+        arrivals: list[tuple] = []
+        for kind, catalogue in self.catalogue.items():
+            communes = [c for c in self.communes if kind in c.populations]
+            if not communes:
+                continue
+            rates = np.array([c.needs_per_day[kind] for c in communes]) * season
+            counts = streams.demand.poisson(rates)
+            n = int(counts.sum())
+            if n:
+                u = streams.demand.random((n, N_UNIFORMS))
+                extra = streams.dossier.random((n, N_EXTRA))
+                arrivals.extend(self._dossiers(kind, catalogue, communes, counts, day, u, extra))
+        return arrivals
+
+    def _open_slots(self, day: int) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+        """Open intervals when in-person visitors of today's needs come.
+
+        On a closed day they come on the next working day.
+        """
+        calendar = self.world.calendar
+        target = day
+        while not calendar.is_working_day(target):
+            target += 1
+        intervals = calendar.open_intervals(target)
+        starts = np.array([a for a, _ in intervals])
+        lengths = np.array([b - a for a, b in intervals])
+        cumulative = np.cumsum(lengths)
+        return starts, cumulative, float(lengths.sum()), np.r_[0.0, cumulative[:-1]]
+
+    def arrival_times(self, day: int, u: np.ndarray, online: np.ndarray) -> np.ndarray:
+        """Online dossiers come at any hour of the day; visitors during opening hours."""
+        times = day * HOURS_PER_DAY + HOURS_PER_DAY * u
+        if self.world.calendar.always_open or not (~online).any():
+            return times
+        starts, cumulative, total, slot_begins = self._in_person_slots
+        x = u * total
+        slot = np.minimum(np.searchsorted(cumulative, x, side="right"), len(starts) - 1)
+        in_person = starts[slot] + (x - slot_begins[slot])
+        return np.where(online, times, in_person)
+
+    def _dossiers(self, kind, catalogue, communes, counts, day, u, extra) -> list[tuple]:
+        procedure_index = catalogue.pick(u[:, 0])
+        eligible = catalogue.online_eligible[procedure_index]
+        agent_index = np.empty(len(u), dtype=np.int64)
+        online = np.empty(len(u), dtype=bool)
+        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+        for j, commune in enumerate(communes):
+            a, b = bounds[j], bounds[j + 1]
+            if a < b:
+                population = commune.populations[kind]
+                picked = population.pick(u[a:b, 1])
+                agent_index[a:b] = picked
+                online[a:b] = population.goes_online(picked, u[a:b, 2], eligible[a:b])
+        times = self.arrival_times(day, u[:, 3], online)
+        work = catalogue.sample_work(procedure_index, u[:, 4])
+        escalate = u[:, 5] < catalogue.escalation[procedure_index]
+        supplement = u[:, 6] < catalogue.supplement[procedure_index]
+        province_work = self.province_work(catalogue, procedure_index, u[:, 7])
+        complains = extra[:, 2] < self.world.scenario.behaviour[kind].complaint_probability
+        new_uid = self.next_uid
+        warmup = self.world.metrics.warmup_hours
+        procedures = catalogue.procedures
+        where = np.repeat(np.arange(len(communes)), counts).tolist()
+        receivers = [c.receive for c in communes]
+        tallies = [c.tallies for c in communes]
+        agents = [c.populations[kind].agents for c in communes]
+        result = []
+        append = result.append
+        # plain Python lists: indexing numpy arrays element by element is slow
+        for j, p, agent, channel, t, w, esc, sup, pw, u_fault, u_sync, comp in zip(
+            where, procedure_index.tolist(), agent_index.tolist(),
+            np.where(online, ONLINE, IN_PERSON).tolist(), times.tolist(), work.tolist(),
+            escalate.tolist(), supplement.tolist(), province_work.tolist(),
+            extra[:, 0].tolist(), extra[:, 1].tolist(), complains.tolist(), strict=True,
+        ):  # fmt: skip
+            procedure = procedures[p]
+            dossier = Dossier(
+                new_uid(), communes[j], procedure, channel, agents[j][agent], t, 0.0, w,
+                t >= warmup, tallies[j][procedure.field], esc, sup, pw, u_fault, u_sync, comp,
+            )  # fmt: skip
+            append((t, receivers[j], dossier))
+        return result

@@ -7,14 +7,14 @@ import itertools
 from collections.abc import Callable, Sequence
 
 import mesa
-import numpy as np
 
 from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.commune import Commune
 from sim.abm.agents.province import Province
-from sim.abm.demand import day_arrivals
+from sim.abm.demand import Demand
 from sim.abm.policy_context import PolicyContext
 from sim.abm.seasonality import DemandSeason
+from sim.abm.world import World
 from sim.core.calendar import HOURS_PER_DAY, make_calendar
 from sim.core.dossier import (
     IN_SERVICE,
@@ -76,8 +76,24 @@ class GovernanceModel(mesa.Model):
             for kind in APPLICANT_KINDS
             if any(p.applicant == kind for p in self.scenario_spec.procedures)
         }
-        self.province = Province(self)
-        self.communes = [Commune(self, spec) for spec in self.scenario_spec.communes]
+        self.world = World(
+            scenario=self.scenario_spec,
+            calendar=self.calendar,
+            engine=self.engine,
+            metrics=self.metrics,
+            streams=self.streams,
+            start_date=start_date,
+            resolve=self.resolve,
+            withdraw=self.withdraw,
+        )
+        self.province = Province(self, self.world)
+        self.communes = [
+            Commune(self, self.world, spec, self.province.escalate)
+            for spec in self.scenario_spec.communes
+        ]
+        self.demand = Demand(
+            self.world, self.catalogue, self.communes, self.province.sample_work, self.next_uid
+        )
         for commune in self.communes:
             for clerk in commune.clerks:
                 clerk.unit = commune.name
@@ -123,11 +139,9 @@ class GovernanceModel(mesa.Model):
         context.day, context.date = self.day, self.date
         for policy in self.policies:
             policy.apply(context, self.day)
-        self.agents_by_type[Commune].do("start_day", self.day)
+        self.agents_by_type[Commune].do("start_day", self.day, self.date)
         self.province.start_day(self.day)
-        self._in_person_slots = self._open_slots(self.day)
-        season = self.season.factor(self.date)
-        arrivals = day_arrivals(self, self.day, season)
+        arrivals = self.demand.day(self.day, self.season.factor(self.date))
         arrivals.sort(key=_arrival_time)
         self.engine.run_until((self.day + 1) * HOURS_PER_DAY, arrivals)
         self.datacollector.collect(self)
@@ -139,31 +153,6 @@ class GovernanceModel(mesa.Model):
                 self.step()
                 if on_day is not None:
                     on_day()
-
-    def _open_slots(self, day: int) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-        """Open intervals when in-person visitors of today's needs come.
-
-        On a closed day they come on the next working day.
-        """
-        target = day
-        while not self.calendar.is_working_day(target):
-            target += 1
-        intervals = self.calendar.open_intervals(target)
-        starts = np.array([a for a, _ in intervals])
-        lengths = np.array([b - a for a, b in intervals])
-        cumulative = np.cumsum(lengths)
-        return starts, cumulative, float(lengths.sum()), np.r_[0.0, cumulative[:-1]]
-
-    def arrival_times(self, day: int, u: np.ndarray, online: np.ndarray) -> np.ndarray:
-        """Online dossiers come at any hour of the day; visitors during opening hours."""
-        times = day * HOURS_PER_DAY + HOURS_PER_DAY * u
-        if self.calendar.always_open or not (~online).any():
-            return times
-        starts, cumulative, total, slot_begins = self._in_person_slots
-        x = u * total
-        slot = np.minimum(np.searchsorted(cumulative, x, side="right"), len(starts) - 1)
-        in_person = starts[slot] + (x - slot_begins[slot])
-        return np.where(online, times, in_person)
 
     # -- outcomes ------------------------------------------------------------------------
     def resolve(self, dossier: Dossier) -> None:

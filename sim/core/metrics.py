@@ -223,6 +223,21 @@ class Metrics:
         if open_hours > 0:
             tally.open_hours += open_hours
 
+    # -- dossiers between places (the audit counts where every open dossier is) -------------
+    def on_transit_started(self) -> None:
+        """A dossier left for another place (a site, a retry, the province)."""
+        self.in_transit += 1
+
+    def on_transit_ended(self) -> None:
+        self.in_transit -= 1
+
+    def on_sent_to_applicant(self) -> None:
+        """A dossier went back to its applicant for a supplement."""
+        self.with_applicant += 1
+
+    def on_back_from_applicant(self) -> None:
+        self.with_applicant -= 1
+
     # -- end-of-day and end-of-run figures ---------------------------------------------
     def overdue_open(self, now: float) -> int:
         return sum(1 for d in self.open_dossiers.values() if d.deadline < now)

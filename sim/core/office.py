@@ -10,15 +10,26 @@ open hour.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sim.core.calendar import ExtendedHours
 from sim.core.dossier import IN_SERVICE, QUEUED, Dossier
 from sim.core.engine import EventEngine
 from sim.core.queues import DISCIPLINES
 
-if TYPE_CHECKING:
-    from sim.abm.agents.clerk import Clerk
+
+class Clerk(Protocol):
+    """What an office needs of a member of staff (sim/abm/agents/clerk.py has the agent)."""
+
+    skills: dict[str, float]  # proficiency per field it serves
+    on_duty: bool
+    leaving: bool  # leaves the office once the job in hand is done
+    current: Dossier | None
+    office: Office | None
+
+    def service_hours(self, dossier: Dossier) -> float: ...
+
+    def departed(self) -> None: ...
 
 
 class Office:

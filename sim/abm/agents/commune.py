@@ -11,6 +11,7 @@ sync), go up to the province, or be resolved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -34,7 +35,9 @@ from sim.core.office import Office
 from sim.spec.procedures import APPLICANT_KINDS
 
 if TYPE_CHECKING:
-    from sim.abm.model import GovernanceModel
+    import datetime as dt
+
+    from sim.abm.world import World
     from sim.spec.scenario import CommuneSpec
 
 AGENT_CLASSES = {"citizen": Citizen, "business": Business}
@@ -47,44 +50,58 @@ class Commune(mesa.Agent):
     ``network_speed`` (alias ``network_speed_factor``), ``network_outage_probability``,
     ``sync_failure_probability``, ``sites``, ``site_handoff_hours``. They take effect at
     the next working day's start, or at once after ``refresh_speed()``.
+
+    Args:
+        model: the Mesa model the commune and its agents register with.
+        world: what the commune uses of its model (sim/abm/world.py).
+        spec: the commune's part of the scenario.
+        escalate: hands a dossier up to the province.
     """
 
-    def __init__(self, model: GovernanceModel, spec: CommuneSpec) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        world: World,
+        spec: CommuneSpec,
+        escalate: Callable[[Dossier], None],
+    ) -> None:
         super().__init__(model)
         self.name = spec.name
         self.spec = spec
-        scenario = model.scenario_spec
-        self.calendar = model.calendar
+        self.world = world
+        self.escalate = escalate
+        scenario = world.scenario
+        self.calendar = world.calendar
         self.office = Office(
             f"commune:{spec.name}",
             scenario.fields,
             self.calendar,
-            model.engine,
+            world.engine,
             scenario.dispatch,
             on_served=self.route,
-            on_first_service=model.metrics.on_first_service,
+            on_first_service=world.metrics.on_first_service,
         )
         self.desk: ReceptionDesk | None = None
         if spec.reception_counters:
             self.desk = ReceptionDesk(
                 f"reception:{spec.name}",
                 self.calendar,
-                model.engine,
+                world.engine,
                 on_served=self.to_back_office,
-                on_first_service=model.metrics.on_first_service,
+                on_first_service=world.metrics.on_first_service,
             )
             for _ in range(spec.reception_counters):
                 counter = CounterClerk(model, scenario.premises.reception_hours)
                 counter.unit = spec.name
                 self.desk.add_clerk(counter)
-        self.tallies = {f: model.metrics.tally_for(spec.name, f) for f in scenario.fields}
+        self.tallies = {f: world.metrics.tally_for(spec.name, f) for f in scenario.fields}
         self.populations = {
             kind: Population(
                 model,
                 AGENT_CLASSES[kind],
                 self._units(kind),
                 scenario.behaviour[kind],
-                model.streams.population,
+                world.streams.population,
                 signal_coverage=spec.signal_coverage,
                 distance_km_mean=spec.distance_km_mean,
             )
@@ -100,7 +117,7 @@ class Commune(mesa.Agent):
         self.sync_failure_probability = spec.sync_failure_probability
         self.sites = spec.sites
         self.site_handoff_hours = scenario.premises.site_handoff_hours
-        self.staffing = StaffConditions(self)
+        self.staffing = StaffConditions(self, world)
         self._lent_workstations: set[Clerk] = set()  # clerks who brought their own
         self.counts = dict.fromkeys(
             ("balked", "switched_online", "complaints", "faulty_reworks", "sync_failures"), 0
@@ -143,7 +160,7 @@ class Commune(mesa.Agent):
     def sites(self, value: int) -> None:
         """On several sites, ``premises.off_site_fields`` sit away from the PASC desk."""
         self._sites = max(1, int(value))
-        premises = self.model.scenario_spec.premises
+        premises = self.world.scenario.premises
         self._off_site = frozenset(premises.off_site_fields if self._sites > 1 else ())
 
     @property
@@ -182,11 +199,11 @@ class Commune(mesa.Agent):
             self.workstations -= 1
 
     # -- each day --------------------------------------------------------------------
-    def start_day(self, day: int) -> None:
+    def start_day(self, day: int, date: dt.date) -> None:
         self.office.schedule_day(day)
         if self.desk is not None:
             self.desk.schedule_day(day)
-        self.staffing.start_day(day, self.model.date)
+        self.staffing.start_day(day, date)
         open_hours = self.calendar.open_hours(day)
         for clerk in self.office.clerks:
             clerk.start_day(open_hours)
@@ -202,34 +219,34 @@ class Commune(mesa.Agent):
     # -- flow ------------------------------------------------------------------------
     def receive(self, dossier: Dossier) -> None:
         """The PASC receives a dossier: its deadline starts, and it goes to the office."""
-        model = self.model
-        now = model.engine.now
+        world = self.world
+        now = world.engine.now
         at_desk = dossier.channel == IN_PERSON and self.desk is not None
         if at_desk and self._queue_too_long():
             self._balk(dossier)
             return
         dossier.submitted = now
         dossier.deadline = dossier.procedure.deadline(self.calendar, now)
-        model.metrics.on_received(dossier)
+        world.metrics.on_received(dossier)
         self._received_today += 1
         self._online_today += dossier.channel == ONLINE
         if dossier.complains:
-            model.engine.schedule_at_instant(dossier.deadline + 1e-6, self._overdue_check, dossier)
+            world.engine.schedule_at_instant(dossier.deadline + 1e-6, self._overdue_check, dossier)
         if at_desk:
             self.desk.arrive(dossier)
         else:
             self.to_back_office(dossier)
 
     def _queue_too_long(self) -> bool:
-        limit = self.model.scenario_spec.premises.balk_queue_per_counter
+        limit = self.world.scenario.premises.balk_queue_per_counter
         return limit is not None and self.desk.waiting() >= limit * max(1, self.desk.counters())
 
     def _balk(self, dossier: Dossier) -> None:
         """A visitor who finds a long queue switches online or comes back another day."""
-        model = self.model
-        u_online, u_time = model.streams.behaviour.random(2).tolist()
+        world = self.world
+        u_online, u_time = world.streams.behaviour.random(2).tolist()
         self.counts["balked"] += 1
-        premises = model.scenario_spec.premises
+        premises = world.scenario.premises
         if (
             u_online < premises.balk_online_probability
             and dossier.procedure.online_eligible
@@ -239,29 +256,29 @@ class Commune(mesa.Agent):
             dossier.channel = ONLINE
             self.receive(dossier)
             return
-        day = int(model.engine.now // HOURS_PER_DAY) + 1
+        day = int(world.engine.now // HOURS_PER_DAY) + 1
         opening = self.calendar.next_open(day * HOURS_PER_DAY)
         start, end = self.calendar.open_intervals(int(opening // HOURS_PER_DAY))[0]
-        model.engine.schedule(start + u_time * (end - start), self.receive, dossier)
+        world.engine.schedule(start + u_time * (end - start), self.receive, dossier)
 
     def to_back_office(self, dossier: Dossier) -> None:
         """Into the back office, via a courier when the field sits on another site."""
         if dossier.field in self._off_site:
             handoff = self.site_handoff_hours
-            self.model.metrics.in_transit += 1
+            self.world.metrics.on_transit_started()
             dossier.status = IN_TRANSIT
-            done = self.calendar.finish_time(self.model.engine.now, handoff)
-            self.model.engine.schedule(done, self._handed_over, dossier)
+            done = self.calendar.finish_time(self.world.engine.now, handoff)
+            self.world.engine.schedule(done, self._handed_over, dossier)
         else:
             self.office.arrive(dossier)
 
     def _handed_over(self, dossier: Dossier) -> None:
-        self.model.metrics.in_transit -= 1
+        self.world.metrics.on_transit_ended()
         self.office.arrive(dossier)
 
     def route(self, dossier: Dossier) -> None:
         """Where a dossier goes when a commune clerk has finished with it."""
-        scenario = self.model.scenario_spec
+        scenario = self.world.scenario
         if dossier.needs_supplement and dossier.supplements == 0:
             self.request_supplement(dossier)
             return
@@ -284,24 +301,23 @@ class Commune(mesa.Agent):
             dossier.reworks += 1
             dossier.work *= equipment.sync_rework_fraction
             self.counts["sync_failures"] += 1
-            self.model.metrics.in_transit += 1
+            self.world.metrics.on_transit_started()
             dossier.status = IN_TRANSIT
-            self.model.engine.schedule(
-                self.model.engine.now + equipment.sync_retry_hours, self._handed_over, dossier
-            )
+            engine = self.world.engine
+            engine.schedule(engine.now + equipment.sync_retry_hours, self._handed_over, dossier)
             return
         if dossier.escalate:
-            self.model.province.escalate(dossier)
+            self.escalate(dossier)
         else:
-            self.model.resolve(dossier)
+            self.world.resolve(dossier)
 
     def _overdue_check(self, dossier: Dossier) -> None:
         """An applicant whose dossier is overdue complains: answering it is extra work."""
         if dossier.status in (RESOLVED, WITHDRAWN):
             return
-        now = self.model.engine.now
+        now = self.world.engine.now
         if dossier.deadline >= now:  # the clock restarted after a supplement
-            self.model.engine.schedule_at_instant(
+            self.world.engine.schedule_at_instant(
                 dossier.deadline + 1e-6, self._overdue_check, dossier
             )
             return
@@ -310,22 +326,22 @@ class Commune(mesa.Agent):
             dossier.work += dossier.applicant.population.behaviour.complaint_hours
 
     def request_supplement(self, dossier: Dossier) -> None:
-        u_give_up, u_delay = self.model.streams.behaviour.random(2)
+        u_give_up, u_delay = self.world.streams.behaviour.random(2)
         delay = dossier.applicant.answer_supplement_request(u_give_up, u_delay)
         if delay is None:
-            self.model.withdraw(dossier)
+            self.world.withdraw(dossier)
             return
         dossier.status = WITH_APPLICANT
         dossier.supplements += 1
-        self.model.metrics.with_applicant += 1
-        back = self.model.engine.now + delay
+        self.world.metrics.on_sent_to_applicant()
+        back = self.world.engine.now + delay
         if dossier.channel == IN_PERSON:
             back = self.calendar.next_open(back)
-        self.model.engine.schedule(back, self.resubmit, dossier)
+        self.world.engine.schedule(back, self.resubmit, dossier)
 
     def resubmit(self, dossier: Dossier) -> None:
         """The completed dossier comes back; the statutory clock restarts."""
-        self.model.metrics.with_applicant -= 1
-        dossier.deadline = dossier.procedure.deadline(self.calendar, self.model.engine.now)
-        dossier.work *= self.model.scenario_spec.rework_fraction
+        self.world.metrics.on_back_from_applicant()
+        dossier.deadline = dossier.procedure.deadline(self.calendar, self.world.engine.now)
+        dossier.work *= self.world.scenario.rework_fraction
         self.office.arrive(dossier)

@@ -12,26 +12,27 @@ from sim.core.dossier import IN_TRANSIT, Dossier
 from sim.core.office import Office
 
 if TYPE_CHECKING:
-    from sim.abm.model import GovernanceModel
+    from sim.abm.world import World
 
 
 class Province(mesa.Agent):
     """The provincial departments (land registration, construction, ...) as one office."""
 
-    def __init__(self, model: GovernanceModel) -> None:
+    def __init__(self, model: mesa.Model, world: World) -> None:
         super().__init__(model)
-        scenario = model.scenario_spec
+        self.world = world
+        scenario = world.scenario
         self.departments = scenario.departments
         self.handoff_hours = scenario.handoff_hours
-        self.calendar = model.calendar
+        self.calendar = world.calendar
         self.office = Office(
             "province",
             list(self.departments),
             self.calendar,
-            model.engine,
+            world.engine,
             scenario.dispatch,
-            on_served=model.resolve,
-            on_first_service=model.metrics.on_first_service,
+            on_served=world.resolve,
+            on_first_service=world.metrics.on_first_service,
         )
         for department in self.departments.values():
             for _ in range(department.staff):
@@ -58,17 +59,16 @@ class Province(mesa.Agent):
 
     def escalate(self, dossier: Dossier) -> None:
         """Hand a dossier up; it reaches the department after the hand-off delay."""
-        self.model.metrics.in_transit += 1
+        self.world.metrics.on_transit_started()
         dossier.status = IN_TRANSIT
-        self.model.engine.schedule(
-            self.model.engine.now + self.handoff_hours, self.receive, dossier
-        )
+        engine = self.world.engine
+        engine.schedule(engine.now + self.handoff_hours, self.receive, dossier)
 
     def receive(self, dossier: Dossier) -> None:
-        self.model.metrics.in_transit -= 1
+        self.world.metrics.on_transit_ended()
         dossier.stage = 1
         dossier.work = dossier.province_work
         days = self.departments[dossier.field].deadline_working_days
         if days is not None:  # the department's own deadline replaces the commune's
-            dossier.deadline = self.calendar.deadline(self.model.engine.now, days)
+            dossier.deadline = self.calendar.deadline(self.world.engine.now, days)
         self.office.arrive(dossier)

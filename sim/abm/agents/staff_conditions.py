@@ -11,7 +11,7 @@ proficiency is never touched here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sim.abm.agents.clerk import Clerk
 from sim.core.calendar import HOURS_PER_DAY
@@ -19,7 +19,23 @@ from sim.core.calendar import HOURS_PER_DAY
 if TYPE_CHECKING:
     import datetime as dt
 
-    from sim.abm.agents.commune import Commune
+    import mesa
+
+    from sim.abm.world import World
+    from sim.core.office import Office
+
+
+class Workplace(Protocol):
+    """What staff conditions read and change of a commune."""
+
+    name: str
+    model: mesa.Model
+    calendar: object
+    office: Office
+    workstations: int | None
+    network_speed: float
+    network_outage_probability: float
+
 
 _END_OF_DAY = 1e-6  # off-duty clerks come back just before midnight
 
@@ -27,8 +43,9 @@ _END_OF_DAY = 1e-6  # off-duty clerks come back just before midnight
 class StaffConditions:
     """Absence, workstations, speed, fatigue and resignation of one commune's clerks."""
 
-    def __init__(self, commune: Commune) -> None:
+    def __init__(self, commune: Workplace, world: World) -> None:
         self.commune = commune
+        self.world = world
         self.off_today: list[Clerk] = []
         self.resignations = 0
         self.outage_days = 0
@@ -37,16 +54,16 @@ class StaffConditions:
         self._vacancies: list[tuple[int, Clerk]] = []  # (day the successor starts, leaver)
         self._no_seat: list[Clerk] = []  # off duty today for want of a workstation
         self.outage_today = False
-        self.date = commune.model.start_date
+        self.date = world.start_date
 
     def start_day(self, day: int, date: dt.date) -> None:
         commune = self.commune
-        model = commune.model
+        world = self.world
         # one draw per commune-day whatever happens, so other draws stay aligned
-        u_outage = model.streams.infrastructure.random()
+        u_outage = world.streams.infrastructure.random()
         if not commune.calendar.is_working_day(day):
             return
-        rules = model.scenario_spec.staff
+        rules = world.scenario.staff
         office = commune.office
         if self._vacancies:
             self._hire(day)
@@ -54,7 +71,7 @@ class StaffConditions:
             self._tire(rules, day)
         if rules.absence_probability:
             clerks = [c for c in office.clerks if c.on_duty]
-            u = model.streams.staffing.random(len(clerks))
+            u = world.streams.staffing.random(len(clerks))
             for clerk, ui in zip(clerks, u.tolist(), strict=True):
                 if ui < rules.absence_probability:
                     self._off_for_the_day(clerk)
@@ -64,7 +81,7 @@ class StaffConditions:
         self.date = date
         self.refresh()
         if self.off_today or self._no_seat:
-            model.engine.schedule((day + 1) * HOURS_PER_DAY - _END_OF_DAY, self._back)
+            world.engine.schedule((day + 1) * HOURS_PER_DAY - _END_OF_DAY, self._back)
 
     def refresh(self) -> None:
         """Every present clerk's speed (and seat) from today's conditions.
@@ -74,7 +91,7 @@ class StaffConditions:
         """
         commune = self.commune
         office = commune.office
-        spec = commune.model.scenario_spec
+        spec = self.world.scenario
         rules, equipment = spec.staff, spec.equipment
         for clerk in self._no_seat:  # seats are handed out afresh
             if clerk in office.clerks:
@@ -110,7 +127,7 @@ class StaffConditions:
         hazard = rules.resignation_hazard_per_day
         if hazard:
             clerks = list(office.clerks)
-            u = self.commune.model.streams.staffing.random(len(clerks))
+            u = self.world.streams.staffing.random(len(clerks))
             for clerk, ui in zip(clerks, u.tolist(), strict=True):
                 if ui < hazard * clerk.fatigue and len(office.clerks) > 1:
                     office.set_on_duty(clerk, False)
