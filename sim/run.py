@@ -23,11 +23,13 @@ from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
 from sim.core.summary import FIELD_LINE, HEADLINE, format_value, shown_in
+from sim.reports.caveats import replications_note
 from sim.reports.excel import write_summary_xlsx
 from sim.reports.i18n import language
 from sim.reports.run_report import plot_backlog, write_run_report
 from sim.runs.job_check import check_group_names, check_job
 from sim.runs.outputs import atomic_path, write_csv, write_json
+from sim.runs.override_check import check_override_keys
 from sim.runs.recovery import STATE, clear_outputs, completed_summary, sweep_exit_code
 from sim.runs.replications import aggregate, mean_daily, run_replication
 from sim.runs.schema import stamp
@@ -36,6 +38,7 @@ from sim.spec.config import ConfigError
 from sim.spec.scenario import display_names
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+LOG = logging.getLogger("sim.run")  # run.log in the output folder keeps what it says
 
 
 def run_job(cfg: DictConfig, out_dir: Path) -> dict:
@@ -55,6 +58,21 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         raise ConfigError(f"{key or 'config'}: could not be resolved: {reason}", key) from None
     job = check_job(container, unresolved, Path(CONFIG_DIR))
     settings, spec, policy_cfg = job.settings, job.spec, job.policy_cfg
+    LOG.info(
+        "job: scenario %s, policies %s, seed %d, %d replication(s) of %d days from %s "
+        "(warm-up %d); config hash %s",
+        spec.name,
+        ", ".join(sorted(policy_cfg)),
+        settings.seed,
+        settings.replications,
+        settings.days,
+        settings.start_date,
+        settings.warmup_days,
+        job.config_hash,
+    )
+    for note in job.notes:
+        print(f"note: {note}", file=sys.stderr)
+        LOG.info("note: %s", note)
     if container.get("resume", False):
         done = completed_summary(out_dir, job.config_hash)
         if done is not None:
@@ -86,6 +104,14 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             )
             summaries.append(summary)
             frames.append(daily)
+            LOG.info(
+                "replication %d of %d: %d dossiers received, %d resolved, %d open at the end",
+                replication + 1,
+                settings.replications,
+                summary["dossiers_created"],
+                summary["dossiers_resolved"],
+                summary["dossiers_open"],
+            )
     result = {
         **stamp(),
         "status": "ok",
@@ -126,8 +152,10 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         with language(job.language):
             write_summary_xlsx(out_dir, result, daily)
     write_json(out_dir / "summary.json", result)  # last: its presence means complete
+    table = format_table(result, out_dir, time.perf_counter() - started)
+    LOG.info("outputs written; summary:\n%s", table)
     if job.table:
-        print(format_table(result, out_dir, time.perf_counter() - started))
+        print(table)
     return result
 
 
@@ -147,6 +175,9 @@ def format_table(summary: dict, out_dir: Path, seconds: float) -> str:
                 f"  (95% CI {format_value(low, figure.kind)} to {format_value(high, figure.kind)})"
             )
         lines.append(f"  {figure.label:<36}{text:>14}  {figure.unit}")
+    note = replications_note(summary.get("replications"), summary.get("replications_needed"))
+    if note and summary.get("replications", 1) > 1:
+        lines.append(f"  note: {note}")
     columns = shown_in(FIELD_LINE)
     widths = [max(10, len(f.short) + 2) for f in columns]
     lines.append(
@@ -206,6 +237,7 @@ def main(cfg: DictConfig) -> None:
         raise SystemExit(130) from None
     except Exception as error:  # a job reports its failure instead of vanishing
         message = record_failure(out_dir, error)
+        LOG.error("job failed: %s", message)
         if cfg.get("verbose", False) is True:
             traceback.print_exc()
         print(f"error: {message}", file=sys.stderr)
@@ -224,7 +256,10 @@ def cli(args: list[str] | None = None) -> int:
     config error too, so it becomes 2. A sweep whose jobs failed exits non-zero.
     """
     args = sys.argv[1:] if args is None else args
-    problem = check_group_names(args, Path(CONFIG_DIR))
+    STATE.started, STATE.failed = False, []
+    problem = check_group_names(args, Path(CONFIG_DIR)) or check_override_keys(
+        args, Path(CONFIG_DIR)
+    )
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

@@ -99,3 +99,35 @@ def test_command_line_reports_a_missing_folder(tmp_path, capsys):
     assert main([str(tmp_path / "nothing")]) == 2
     assert "not a folder" in capsys.readouterr().err
     assert main([str(tmp_path)]) == 2
+
+
+SMALL = ["scenario=mmc", "run.days=4"]
+
+
+def test_a_rerun_with_other_overrides_replaces_the_first_runs_jobs(tmp_path, capsys):
+    """A study rerun into its folder with fewer replications: only the rerun's jobs are
+    compared (16 rows and twin lines before), unless --all asks for every job."""
+    study = tmp_path / "study"
+    (study / "multirun.yaml").parent.mkdir()
+    (study / "multirun.yaml").write_text("first sweep\n")
+    for policy in ("baseline", "priority"):
+        _job(study, f"{policy}_3", [f"policy=[{policy}]", "run.replications=3", *SMALL])
+    (study / "multirun.yaml").write_text("second sweep\n")  # Hydra rewrites it at each sweep
+    for policy in ("baseline", "priority"):
+        _job(study, f"{policy}_2", [f"policy=[{policy}]", "run.replications=2", *SMALL])
+    assert main([str(study), "--no-plots"]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(study / "comparison.csv")
+    assert sorted(table["folder"]) == ["baseline_2", "priority_2"]
+    assert (table["replications"] == 2).all()
+    lows = [c for c in table.columns if c.endswith("_ci_low") and "_diff" not in c]
+    assert lows and all((table[c].dropna() >= 0).all() for c in lows)  # clipped to >= 0
+    assert printed.count("mmc [run.days=4] baseline:") == 1
+    assert "left out 2 older job(s): from an earlier sweep into this folder" in printed
+    report = (study / "report.html").read_text()
+    assert "Most parameters are assumptions" in report and "random variation only" in report
+    assert main([str(study), "--no-plots", "--all"]) == 0
+    table = pd.read_csv(study / "comparison.csv")
+    # every job of the folder, and of twins with the same settings the newest
+    assert sorted(table["folder"]) == ["baseline_2", "priority_2"]
+    assert "replaced by a newer job with the same settings" in capsys.readouterr().out

@@ -29,10 +29,16 @@ class Server:
         self.office: Office | None = None
         self.served: list[int] = []
         self.left = False
+        self.rostered = False
+        self.job_end = 0.0
+        self.presence_marks: list[float] = []
 
     def service_hours(self, dossier: Dossier) -> float:
         self.served.append(dossier.uid)
         return dossier.work / self.skills[dossier.field]
+
+    def mark_presence(self, now: float) -> None:
+        self.presence_marks.append(now)
 
     def departed(self) -> None:
         self.left = True

@@ -172,6 +172,38 @@ def test_step_updates_charts_day_counter_and_table(server):
     assert outside == [], f"the page tried to reach beyond 127.0.0.1: {outside[:5]}"
 
 
+MESA_INTERNALS = ("Play Interval", "Render Interval", "Use Threads", "Page 0", "Time:")
+
+
+def test_planner_sees_slider_values_and_no_mesa_internals(server):
+    """Sliders say their value, and Mesa's own controls are not shown to planners."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--headless", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server, wait_until="load", timeout=90_000)
+            page.locator(".day-counter").wait_for(timeout=90_000)
+            text = page.locator("body").inner_text()
+            for internal in MESA_INTERNALS:
+                assert internal.lower() not in text.lower(), internal
+            assert "Clerks added / commune: 0" in text
+            assert "Online share change: 0" in text
+            slider = page.locator(".v-slider").first
+            slider.click()  # the middle of the 0-5 range
+            page.wait_for_function(
+                "() => !document.body.innerText.includes('Clerks added / commune: 0')",
+                timeout=30_000,
+            )
+            assert "Clerks added / commune: " in page.locator("body").inner_text()
+        finally:
+            browser.close()
+
+
 def test_levers_change_the_scenario_as_documented():
     scenario = compose_run("lang_son_wards", ["baseline"])["scenario"]
     assert apply_levers(scenario, Levers()) == scenario  # neutral levers change nothing

@@ -81,6 +81,12 @@ def valid_configs(draw, bases: dict[str, dict]) -> dict:
             group["count"] = draw(st.integers(0, 3))
             group["skills"] = {f: draw(st.floats(0.2, 2.0)) for f in group["skills"]}
         commune["clerks"][0]["count"] = draw(st.integers(1, 3))
+        covered: set[str] = set()
+        for group in commune["clerks"]:  # every field keeps a clerk: else a config error
+            if group["count"] == 0 and set(group["skills"]) - covered:
+                group["count"] = 1
+            if group["count"]:
+                covered |= set(group["skills"])
         if "arrivals_per_hour" in commune:
             commune["arrivals_per_hour"] = draw(st.floats(0, 8))
     for procedure in scenario["procedures"].values():

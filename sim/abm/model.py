@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Callable, Sequence
 
 import mesa
@@ -98,9 +99,10 @@ class GovernanceModel(mesa.Model):
             for clerk in commune.clerks:
                 clerk.unit = commune.name
         for clerk in self.province.office.clerks:
-            clerk.unit = "province"
+            clerk.unit = PROVINCE_UNIT
         self.policies = list(policies)
         self.day = -1
+        self.clerks_on_duty_today = 0
         self.date = start_date
         self.policy_context = PolicyContext(
             communes=self.communes,
@@ -124,9 +126,7 @@ class GovernanceModel(mesa.Model):
                 "backlog": lambda m: len(m.metrics.open_dossiers),
                 "overdue_open": lambda m: m.metrics.overdue_open(m.engine.now),
                 "queued": lambda m: sum(o.queued() for o in m.offices()),
-                "clerks_on_duty": lambda m: sum(
-                    1 for c in m.agents_by_type[Clerk] if c.on_duty and c.office
-                ),
+                "clerks_on_duty": lambda m: m.clerks_on_duty_today,
             }
         )
 
@@ -141,10 +141,26 @@ class GovernanceModel(mesa.Model):
             policy.apply(context, self.day)
         self.agents_by_type[Commune].do("start_day", self.day, self.date)
         self.province.start_day(self.day)
+        self.clerks_on_duty_today = self._clerks_on_duty()
         arrivals = self.demand.day(self.day, self.season.factor(self.date))
         arrivals.sort(key=_arrival_time)
         self.engine.run_until((self.day + 1) * HOURS_PER_DAY, arrivals)
         self.datacollector.collect(self)
+
+    def _clerks_on_duty(self) -> int:
+        """Clerks at work today: on a roster, not absent, in training or without a seat,
+        and their office open today (none on weekends and holidays)."""
+        open_today: dict[int, bool] = {}
+        count = 0
+        for clerk in self.agents_by_type.get(Clerk, []):
+            office = clerk.office
+            if not (clerk.on_duty and clerk.rostered and office is not None):
+                continue
+            key = id(office)
+            if key not in open_today:
+                open_today[key] = office.calendar.open_hours(self.day) > 0
+            count += open_today[key]
+        return count
 
     def run(self, days: int, on_day: Callable[[], None] | None = None) -> None:
         """Step ``days`` days; ``on_day()`` is called after each (progress bars)."""
@@ -199,14 +215,18 @@ class GovernanceModel(mesa.Model):
         now = self.engine.now
         window = max(now - self.metrics.warmup_hours, 1e-9)
         busy, available, field_busy, field_available = staff_hours(
-            self.agents_by_type.get(Clerk, [])
+            self.agents_by_type.get(Clerk, []), now
         )
         hours = {
             "total": {"": (sum(busy.values()), sum(available.values()))},
             "field": {f: (field_busy.get(f, 0.0), field_available.get(f, 0.0)) for f in field_busy},
             "commune": {name: (busy.get(name, 0.0), available.get(name, 0.0)) for name in busy},
         }
-        return {
+        staff = {  # commune and provincial staff apart (figures only need their hours)
+            name: Slice(self.metrics.total, 0.0, 0, window, b, a)
+            for name, (b, a) in staff_groups(busy, available).items()
+        }
+        return {STAFF: staff} | {
             kind: {
                 name: Slice(
                     tally, pending[0], pending[1], window, *hours[kind].get(name, (0.0, 0.0))
@@ -221,7 +241,9 @@ class GovernanceModel(mesa.Model):
 
         ``slices``: the model's ``slices()`` when the caller already has them.
         """
-        result = assemble(slices or self.slices())
+        slices = slices or self.slices()
+        result = assemble(slices)
+        result.update(staff_utilization(slices[STAFF]))
         result["overdue_by_commune_field"] = self.overdue_by_commune_field()
         for commune in self.communes:
             figures_of = result["by_commune"][commune.name]
@@ -257,8 +279,12 @@ class GovernanceModel(mesa.Model):
         return self.datacollector.get_model_vars_dataframe()
 
 
-def staff_hours(clerks) -> tuple[dict, dict, dict, dict]:
-    """Busy and available clerk hours by unit and by field, for utilisation figures.
+PROVINCE_UNIT = "province"  # the unit of provincial department staff in the figures
+STAFF = "staff"  # the slices of commune and of provincial staff hours
+
+
+def staff_hours(clerks, now: float) -> tuple[dict, dict, dict, dict]:
+    """Busy and available clerk hours up to ``now`` by unit and by field, for utilisation.
 
     A clerk's available hours count for each field in proportion to the time it spent
     on that field (equally across its skills if it did no work).
@@ -268,13 +294,35 @@ def staff_hours(clerks) -> tuple[dict, dict, dict, dict]:
     field_busy: dict[str, float] = {}
     field_available: dict[str, float] = {}
     for clerk in clerks:
-        busy[clerk.unit] = busy.get(clerk.unit, 0.0) + clerk.busy_hours
-        available[clerk.unit] = available.get(clerk.unit, 0.0) + clerk.available_hours
-        for field, hours in clerk.busy_hours_by_field.items():
-            share = hours / clerk.busy_hours if clerk.busy_hours > 0 else 1 / len(clerk.skills)
+        clerk_busy, by_field, clerk_available = clerk.hours_until(now)
+        busy[clerk.unit] = busy.get(clerk.unit, 0.0) + clerk_busy
+        available[clerk.unit] = available.get(clerk.unit, 0.0) + clerk_available
+        for field, hours in by_field.items():
+            share = hours / clerk_busy if clerk_busy > 0 else 1 / len(clerk.skills)
             field_busy[field] = field_busy.get(field, 0.0) + hours
-            field_available[field] = field_available.get(field, 0.0) + clerk.available_hours * share
+            field_available[field] = field_available.get(field, 0.0) + clerk_available * share
     return busy, available, field_busy, field_available
+
+
+def staff_groups(busy: dict, available: dict) -> dict[str, tuple[float, float]]:
+    """(busy, available) hours of all commune staff together and of provincial staff."""
+    groups = {"commune": [0.0, 0.0], "province": [0.0, 0.0]}
+    for unit, hours in available.items():
+        group = groups["province" if unit == PROVINCE_UNIT else "commune"]
+        group[0] += busy.get(unit, 0.0)
+        group[1] += hours
+    return {name: (b, a) for name, (b, a) in groups.items()}
+
+
+def staff_utilization(staff: dict[str, Slice]) -> dict[str, float]:
+    """``commune_utilization`` and ``province_utilization``: the overall ``utilization``
+    mixes commune clerks with provincial department staff, who are often less busy."""
+    return {
+        f"{name}_utilization": (
+            s.busy_hours / s.available_hours if s.available_hours > 0 else math.nan
+        )
+        for name, s in staff.items()
+    }
 
 
 def commune_events(commune: Commune) -> dict[str, int]:

@@ -243,6 +243,10 @@ class ExtendedHours:
     def open_hours(self, day: int) -> float:
         return sum(b - a for a, b in self.open_intervals(day))
 
+    def working_hours_between(self, start: float, end: float) -> float:
+        """Ordinary open hours (a clerk's overtime hours are counted by the policy)."""
+        return self.base.working_hours_between(start, end)
+
     def finish_time(self, start: float, work_hours: float) -> float:
         day = int(start // HOURS_PER_DAY)
         if not self.extra.get(day):

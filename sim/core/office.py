@@ -26,8 +26,12 @@ class Clerk(Protocol):
     leaving: bool  # leaves the office once the job in hand is done
     current: Dossier | None
     office: Office | None
+    rostered: bool  # on an office's roster
+    job_end: float  # when the job in hand ends
 
     def service_hours(self, dossier: Dossier) -> float: ...
+
+    def mark_presence(self, now: float) -> None: ...
 
     def departed(self) -> None: ...
 
@@ -71,6 +75,8 @@ class Office:
     def add_clerk(self, clerk: Clerk) -> None:
         self.clerks.append(clerk)
         clerk.office = self
+        clerk.rostered = True
+        clerk.mark_presence(self.engine.now)
         for field in clerk.skills:
             self.queues.setdefault(field, DISCIPLINES[self.discipline]())
         if clerk.on_duty:
@@ -82,12 +88,15 @@ class Office:
         if clerk in self.idle:
             self.idle.remove(clerk)
         clerk.leaving = clerk.current is not None
+        clerk.rostered = False
+        clerk.mark_presence(self.engine.now)
 
     def set_on_duty(self, clerk: Clerk, on_duty: bool) -> None:
         """Start or stop a clerk's availability for new work (absence, training...)."""
         if clerk.on_duty == on_duty:
             return
         clerk.on_duty = on_duty
+        clerk.mark_presence(self.engine.now)
         if on_duty:
             if clerk.current is None:
                 self._pull(clerk)
@@ -188,12 +197,15 @@ class Office:
         hours = clerk.service_hours(dossier)
         clerk.current = dossier
         self.n_busy += 1
-        self.engine.schedule(self.calendar.finish_time(now, hours), self._finish, clerk)
+        clerk.job_end = self.calendar.finish_time(now, hours)
+        self.engine.schedule(clerk.job_end, self._finish, clerk)
 
     def _finish(self, clerk: Clerk) -> None:
         dossier = clerk.current
         clerk.current = None
         self.n_busy -= 1
+        if not (clerk.on_duty and clerk.rostered):  # finished a job while off duty
+            clerk.mark_presence(self.engine.now)
         self.on_served(dossier)
         if clerk.leaving:
             clerk.leaving = False

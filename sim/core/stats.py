@@ -16,6 +16,10 @@ import numpy as np
 from scipy import stats
 
 LEVEL = 0.95
+# Below this many replications the t-quantile exceeds 2.78 (12.7 with two): the
+# interval rests on a rough estimate of the spread and is too wide to mean much.
+MIN_REPLICATIONS = 5
+MAX_ADVISED = 1000  # replications_for answers at most this
 
 
 def half_width(std, n: int, level: float = LEVEL):
@@ -53,6 +57,20 @@ def mean_interval(
     if bounds is not None:
         low, high = max(low, bounds[0]), min(high, bounds[1])
     return mean, low, high
+
+
+def replications_for(values: Iterable, target: float, level: float = LEVEL) -> int | None:
+    """Replications a t-interval needs to be at most ``target`` either side of the mean,
+    judged from the spread of ``values`` (at least 2, at most ``MAX_ADVISED``); None
+    when it cannot be judged (fewer than two values, no target)."""
+    values = finite(values)
+    if len(values) < 2 or not target > 0:
+        return None
+    spread = float(values.std(ddof=1))
+    n = max(2, math.ceil((stats.norm.ppf((1 + level) / 2) * spread / target) ** 2))
+    while n < MAX_ADVISED and half_width(spread, n, level) > target:
+        n += 1
+    return min(n, MAX_ADVISED)
 
 
 def paired_differences(a: Iterable, b: Iterable) -> np.ndarray:

@@ -140,8 +140,12 @@ FIGURES: tuple[Figure, ...] = (
            "p95 time to resolution (h)", (_H, _T, _C), lambda s: s.tally.quantile(0.95)),
     Figure("mean_backlog", "Mean backlog", "open dossiers", "mean", "mean backlog",
            (_H, _S, _C), lambda s: _ratio(s.tally.open_hours + s.open_hours, s.window_hours)),
-    Figure("utilization", "Staff utilisation", "% of available hours busy", "rate",
+    Figure("utilization", "Staff utilisation, all staff", "% of available hours busy", "rate",
            "utilisation (%)", (_H, _T, _C), lambda s: _ratio(s.busy_hours, s.available_hours)),
+    Figure("commune_utilization", "Staff utilisation, communes", "% of available hours busy",
+           "rate", "commune utilisation (%)", (_H,)),
+    Figure("province_utilization", "Staff utilisation, province",
+           "% of available hours busy", "rate", "province utilisation (%)", (_H,)),
     Figure("online_share", "Online share", "% of dossiers received", "rate", "online (%)",
            (_H, _T, _C), lambda s: _ratio(s.tally.online_counted, s.tally.created_counted)),
     Figure("policy_cost_vnd", "Policy cost", "VND", "vnd", "policy cost (VND)",
@@ -149,6 +153,39 @@ FIGURES: tuple[Figure, ...] = (
 )
 # fmt: on
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
+# figures outside FIGURES (event counts, costs, rates of mechanisms), by their names
+_RATE_NAMES = ("_rate", "_share", "utilization", "_probability")
+_AMOUNT_NAMES = ("dossiers_", "_hours", "_vnd", "_days", "overdue", "backlog", "trips")
+RELATIVE_PRECISION = 0.10  # replications advised for intervals within 10% of the mean
+RATE_PRECISION = 0.02  # or within 2 points for a rate
+
+
+def bounds_of(key: str, values: Iterable = ()) -> tuple[float, float] | None:
+    """The range a figure can take, for clipping its interval; None when unknown.
+
+    A figure of ``FIGURES`` has its kind's range; otherwise a rate by its name is in
+    [0, 1], and a count (whole numbers), hours, costs and dossier counts are >= 0.
+    """
+    name = key.rsplit(".", 1)[-1]
+    if name in BY_KEY:
+        return BY_KEY[name].bounds
+    if name.endswith(_RATE_NAMES):
+        return KIND_BOUNDS["rate"]
+    values = list(values)
+    counts = bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    if counts or name.startswith(_AMOUNT_NAMES) or name.endswith(_AMOUNT_NAMES):
+        return KIND_BOUNDS["count"]
+    return None
+
+
+def precision_target(figure: Figure, mean: float) -> float:
+    """How close an interval should come to call a figure known: 2 points for a rate,
+    10% of the mean otherwise (0 for a zero mean: nothing to advise)."""
+    if figure.kind == "rate":
+        return RATE_PRECISION
+    return RELATIVE_PRECISION * abs(mean) if is_number(mean) else 0.0
+
+
 FROM_TALLIES: tuple[Figure, ...] = tuple(f for f in FIGURES if f.of is not None)
 
 

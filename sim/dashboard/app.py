@@ -22,7 +22,8 @@ if str(ROOT) not in sys.path:  # `solara run sim/dashboard/app.py` does not put 
 import matplotlib.dates as mdates  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from mesa.visualization import SolaraViz  # noqa: E402
+from mesa.visualization.solara_viz import ModelController  # noqa: E402
+from mesa.visualization.utils import update_counter  # noqa: E402
 
 from sim.abm.model import GovernanceModel  # noqa: E402
 from sim.dashboard.levers import (  # noqa: E402
@@ -286,15 +287,79 @@ def CommuneTable(model: GovernanceModel):
     return _html("".join(parts))
 
 
+def _input(name: str, options: dict, value, on_value) -> None:
+    """One choice; a slider's label carries its current value (planners read, not guess)."""
+    kind, label = options["type"], options["label"]
+    if kind in ("SliderInt", "SliderFloat"):
+        slider = solara.SliderInt if kind == "SliderInt" else solara.SliderFloat
+        shown = f"{value:g}" if isinstance(value, float) else f"{value}"
+        slider(
+            f"{label}: {shown}",
+            value=value,
+            on_value=on_value,
+            min=options["min"],
+            max=options["max"],
+            step=options["step"],
+            thumb_label="always",
+        )
+    elif kind == "Select":
+        solara.Select(label, value=value, values=options["values"], on_value=on_value)
+    else:
+        solara.InputText(label, value=value, on_value=on_value)
+
+
+@solara.component
+def Choices(parameters: solara.Reactive[dict]) -> None:
+    """The planner's choices; Reset builds a model from them."""
+    for name, options in MODEL_PARAMS.items():
+
+        def on_value(value, name=name):
+            parameters.value = {**parameters.value, name: value}
+
+        _input(name, options, parameters.value[name], on_value)
+
+
+COMPONENTS = (Today, BacklogChart, OnTimeChart, CommuneTable)
+
+
+@solara.component
+def Page(model: GovernanceModel | None = None) -> None:
+    """The dashboard: run buttons and choices in the sidebar, the day's figures beside.
+
+    Mesa's SolaraViz would also show its own controls (play and render intervals,
+    threads, page tabs, the internal step time), which mean nothing to a planner; this
+    page keeps Mesa's run buttons (Reset, play/pause, Step) and nothing else of it.
+    """
+    first = solara.use_memo(lambda: model if model is not None else LiveModel(), [])
+    current = solara.use_reactive(first)
+    parameters = solara.use_reactive({k: v["value"] for k, v in MODEL_PARAMS.items()})
+    play_ms, days_per_step, threads = (solara.use_reactive(v) for v in (300, 1, False))
+    update_counter.get()  # redrawn after every step
+    with solara.AppBar():
+        solara.AppBarTitle("Commune capacity: live run")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Run"):
+            ModelController(
+                current,
+                model_parameters=parameters,
+                play_interval=play_ms,
+                render_interval=days_per_step,
+                use_threads=threads,
+            )
+            _html(
+                "<p style='font-size:.85em'>Step: one more day. ▶ / ❚❚: run on or pause. "
+                "Reset: a new run from the choices below.</p>"
+            )
+        with solara.Card("Choices"):
+            Choices(parameters)
+    with solara.Column():
+        for component in COMPONENTS:
+            component(current.value)
+
+
 def make_page(model: GovernanceModel | None = None):
-    """The SolaraViz page (a fresh default model unless one is given)."""
-    return SolaraViz(
-        model if model is not None else LiveModel(),
-        components=[Today, BacklogChart, OnTimeChart, CommuneTable],
-        model_params=MODEL_PARAMS,
-        name="Commune capacity: live run",
-        play_interval=300,
-    )
+    """The dashboard page (a fresh default model unless one is given)."""
+    return Page(model)
 
 
-page = make_page()
+page = Page

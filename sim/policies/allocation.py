@@ -23,9 +23,13 @@ RULES = ("worst_overdue", "largest_backlog", "named")
 def read_rule(reader: Reader) -> tuple[str, list[str] | None]:
     """The ``allocation`` rule and, for ``named``, the list of commune names."""
     rule = reader.choice("allocation", RULES, "worst_overdue")
-    names = None
+    names = reader.raw("communes", None)
+    if rule != "named" and names is not None:
+        raise ConfigError(
+            f"{reader.key('communes')} = {names!r}: used only with allocation: named; "
+            f"add {reader.key('allocation')}=named (or drop the list)"
+        )
     if rule == "named":
-        names = reader.raw("communes", None)
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             raise ConfigError(
                 f"{reader.key('communes')} = {names!r}: allocation 'named' needs a non-empty "

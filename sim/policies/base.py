@@ -92,6 +92,14 @@ class Policy:
     def validate(self, spec: ScenarioSpec) -> None:
         """Check the policy against the scenario before the run (fields, commune names)."""
 
+    def first_effect_day(self) -> int:
+        """The first day the policy can change anything (after any delay it has)."""
+        return self.start_day
+
+    def staffs_field(self) -> str | None:
+        """The field of the clerks this policy brings to communes, if it brings any."""
+        return None
+
     # -- helpers for subclasses --------------------------------------------------------
     def months_active(self) -> float:
         return self.days_active / DAYS_PER_MONTH

@@ -78,6 +78,9 @@ class Equipment(Policy):
             if self.sync_fix:
                 require(commune, "sync_failure_probability", self)
 
+    def first_effect_day(self) -> int:
+        return self.start_day + self.delay
+
     def daily(self, ctx: PolicyContext, day: int) -> None:
         if day < self.start_day + self.delay:
             return
@@ -135,6 +138,9 @@ class CentralHeadquarters(Policy):
         self.communes = [
             c for c in ctx.communes_named(self.names) if self.names is not None or c.sites > 1
         ]
+
+    def first_effect_day(self) -> int:
+        return self.start_day + self.construction_days
 
     def daily(self, ctx: PolicyContext, day: int) -> None:
         if self.done or day < self.start_day + self.construction_days:

@@ -59,6 +59,9 @@ class SecondStaff(Policy):
         check_field(self.field, spec, self.reader)
         check_commune_names(self.names, spec, self.reader)
 
+    def staffs_field(self) -> str | None:
+        return self.field
+
     @property
     def assigned_to(self) -> list[str]:
         """The commune each member of staff went to, by name."""
@@ -176,6 +179,9 @@ class SharedSpecialist(Policy):
     def validate(self, spec: ScenarioSpec) -> None:
         check_field(self.field, spec, self.reader)
         check_commune_names(self.names, spec, self.reader)
+
+    def staffs_field(self) -> str | None:
+        return self.field
 
     def start(self, ctx: PolicyContext, day: int) -> None:
         self.rotation = ctx.communes_named(self.names)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim.core.summary import HEADLINE, SLICE_TABLE, Figure, format_value, is_number, shown_in
 from sim.reports import figures as fig
+from sim.reports.caveats import caveats_html
 from sim.reports.i18n import current, language, localize, t
 from sim.reports.i18n import date as fdate
 from sim.runs.outputs import atomic_write_text
@@ -200,6 +201,9 @@ def run_report_html(
         f"<h1>{_e(title)}</h1>",
         run_question_html(summary, policy_cfg),
         headline_html(summary),
+        caveats_html(
+            [summary["scenario"]], summary.get("replications"), summary.get("replications_needed")
+        ),
         f"<h2>{_e(t('Backlog over time'))}</h2>",
     ]
     body.append(

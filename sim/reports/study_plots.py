@@ -15,6 +15,7 @@ import pandas as pd  # noqa: E402
 
 from sim.core.stats import half_width  # noqa: E402
 from sim.reports.figures import save_png  # noqa: E402
+from sim.spec.tables import read_frame  # noqa: E402
 
 if TYPE_CHECKING:
     from sim.runs.study_data import Job
@@ -40,7 +41,7 @@ def _band(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np.
     if n < 2:
         return mean, mean, mean
     half = half_width(pivot.std(axis=1, ddof=1).to_numpy(), n)
-    return mean, mean - half, mean + half
+    return mean, np.maximum(mean - half, 0.0), mean + half  # daily figures are counts
 
 
 def plot_backlog_bands(jobs: list[Job], path: Path, daily_file: str) -> None:
@@ -53,12 +54,12 @@ def plot_backlog_bands(jobs: list[Job], path: Path, daily_file: str) -> None:
         for job in members:
             file = job.path / daily_file
             if file.exists():
-                frame = pd.read_csv(file)
+                frame = read_frame(file)
                 frame["day"] = frame.groupby("replication").cumcount()
                 dates = pd.to_datetime(frame[frame["replication"] == 0]["date"]).to_numpy()
                 mean, low, high = _band(frame, "backlog")
             else:  # older job: the mean series only
-                frame = pd.read_csv(job.path / "daily.csv")
+                frame = read_frame(job.path / "daily.csv")
                 dates = pd.to_datetime(frame["date"]).to_numpy()
                 mean = low = high = frame["backlog"].to_numpy()
             (line,) = ax.plot(dates, mean, label=job.policy, lw=1.4)

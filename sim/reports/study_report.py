@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from sim import ROOT
 from sim.core.summary import STUDY, shown_in
 from sim.reports import figures as fig
+from sim.reports.caveats import caveats_html
 from sim.reports.i18n import date as fdate
 from sim.reports.i18n import language, t
 from sim.reports.run_report import GLOSSARY, _e, figure_title, fmt, page, table_html
@@ -206,6 +207,12 @@ def _comparison_figures(table: pd.DataFrame) -> list[str]:
     return parts
 
 
+def _fewest_replications(table: pd.DataFrame) -> int | None:
+    counts = pd.to_numeric(table.get("replications", pd.Series(dtype=float)), errors="coerce")
+    counts = counts.dropna()
+    return int(counts.min()) if len(counts) else None
+
+
 def study_report_html(
     study_dir: Path, comparison: pd.DataFrame, figures: Sequence = (), question: str | None = None
 ) -> str:
@@ -218,6 +225,10 @@ def study_report_html(
     body = [
         f"<h1>{_e(title)}</h1>",
         _question(study_dir, table, question),
+        caveats_html(
+            sorted({str(s) for s in table.get("scenario", [])}),
+            _fewest_replications(ok),
+        ),
         f"<h2>{_e(t('Policies compared'))}</h2>",
         "<p>"
         + _e(

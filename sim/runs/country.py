@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
-from sim.abm.model import GovernanceModel
+from sim.abm.model import STAFF, GovernanceModel, staff_utilization
 from sim.core.summary import FROM_TALLIES, Slice, merge_slices, slice_figures
 from sim.policies import build_policies
 from sim.spec.config import Reader
@@ -76,6 +76,7 @@ class ProvinceResult:
     summary: dict
     total: Slice
     by_field: dict[str, Slice]
+    staff: dict[str, Slice]  # commune and provincial staff hours
     daily: pd.DataFrame
 
 
@@ -101,6 +102,7 @@ def run_province(
         summary=model.summary(slices),
         total=slices["total"][""],
         by_field=slices["field"],
+        staff=slices[STAFF],
         daily=model.daily_frame(),
     )
 
@@ -131,6 +133,11 @@ def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
             summary[key] = sum(r.summary[key] for r in results)  # event counts, costs
         else:
             summary[key] = value
+    summary.update(
+        staff_utilization(
+            {name: merge_slices(r.staff[name] for r in results) for name in results[0].staff}
+        )
+    )
     summary["provinces"] = len(results)
     return summary, merge_daily([r.daily for r in results])
 

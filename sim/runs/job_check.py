@@ -23,7 +23,7 @@ from sim.policies import Policy, build_policies
 from sim.runs.country import CountrySpec, read_scenario
 from sim.runs.outputs import LANGUAGES
 from sim.spec.config import ConfigError, Reader, RunSettings, reject_unknown, track_reads
-from sim.spec.scenario import ScenarioSpec
+from sim.spec.scenario import ScenarioSpec, unserved_fields
 
 # Keys that change how a job reports or how fast it runs, not what it computes (results
 # do not depend on run.workers): left out of the config hash.
@@ -45,6 +45,7 @@ class CheckedJob:
     excel: bool
     language: str
     config_hash: str
+    notes: tuple[str, ...] = ()  # warnings for the user: the job runs, but read this
 
 
 def check_job(
@@ -122,6 +123,9 @@ def _check(container: dict, unresolved: dict) -> CheckedJob:
     whole = replace(provinces[0], communes=tuple(c for p in provinces for c in p.communes))
     for policy in policies:
         policy.validate(whole)
+    notes = check_policies_act(policies, settings.days)
+    for province in provinces:
+        check_fields_served(province, policies)
     return CheckedJob(
         settings=settings,
         spec=spec,
@@ -133,6 +137,7 @@ def _check(container: dict, unresolved: dict) -> CheckedJob:
         excel=excel,
         language=language,
         config_hash=config_hash(container),
+        notes=tuple(notes),
     )
 
 
@@ -160,6 +165,46 @@ def check_workstations(spec: ScenarioSpec, raw_scenario: Any) -> None:
             f"without a workstation; allowed: workstations >= {clerks}, or "
             "no_workstation_speed > 0 (clerks share)",
             where,
+        )
+
+
+def check_policies_act(policies: tuple[Policy, ...], days: int) -> list[str]:
+    """Refuse a policy that starts after the run ends; notes for one whose effect comes
+    only after the end (a delay of procurement or construction): only its cost shows."""
+    notes = []
+    for policy in policies:
+        key = f"{policy.reader.path}.start_day"
+        if policy.start_day >= days:
+            raise ConfigError(
+                f"{key} = {policy.start_day}: the policy would start after the run ends "
+                f"(run.days = {days}); set {key} below {days} or run.days above "
+                f"{policy.start_day}",
+                key,
+            )
+        first = policy.first_effect_day()
+        if first >= days:
+            notes.append(
+                f"{policy.reader.path} takes effect on day {first} ({key} = "
+                f"{policy.start_day} plus its delay), after the run ends (run.days = {days}): "
+                f"the results show its cost but no effect; set run.days above {first} to see it"
+            )
+    return notes
+
+
+def check_fields_served(spec: ScenarioSpec, policies: tuple[Policy, ...]) -> None:
+    """Refuse a commune that receives dossiers of a field none of its clerks can serve
+    (they would pile up unserved), unless a policy brings staff of that field."""
+    brought = {policy.staffs_field() for policy in policies}
+    for index, commune, field in unserved_fields(spec):
+        if field in brought:
+            continue
+        raise ConfigError(
+            f"scenario.communes[{index}].clerks: commune {commune!r} receives {field} dossiers "
+            f"but none of its clerks has a {field} skill > 0, so they would never be served; "
+            f"give a clerk group skills.{field} > 0 (or a staff_{field} column in a communes "
+            f"file), or select a policy that sends {field} staff (e.g. policy=[second_staff] "
+            f"policy.second_staff.field={field})",
+            f"scenario.communes[{index}].clerks",
         )
 
 

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from sim.abm.model import GovernanceModel
-from sim.core.stats import mean_interval
+from sim.core.stats import mean_interval, replications_for
+from sim.core.summary import HEADLINE, bounds_of, is_number, precision_target, shown_in
 from sim.policies import build_policies
 from sim.runs.country import CountrySpec, run_country
 from sim.spec.scenario import ScenarioSpec
@@ -64,16 +65,24 @@ def run_replication(
     return model.summary(), model.daily_frame()
 
 
-def aggregate(summaries: list[dict]) -> dict:
-    """Means over replications of every figure; ``ci95`` blocks when there are several."""
+def aggregate(summaries: list[dict], top: bool = True) -> dict:
+    """Means over replications of every figure; ``ci95`` blocks when there are several.
+
+    Intervals are clipped to the range a figure can take (no negative counts, rates in
+    [0, 1]). At the top level, ``replications_needed`` says how many replications would
+    bring every headline figure's interval within 10% of it (2 points for a rate).
+    """
     first = summaries[0]
     result: dict = {}
     ci: dict = {}
     for key, value in first.items():
         if isinstance(value, dict):
-            result[key] = {name: aggregate([s[key][name] for s in summaries]) for name in value}
+            result[key] = {
+                name: aggregate([s[key][name] for s in summaries], top=False) for name in value
+            }
         elif isinstance(value, int | float):
-            mean, low, high = mean_interval(s[key] for s in summaries)
+            values = [s[key] for s in summaries]
+            mean, low, high = mean_interval(values, bounds=bounds_of(key, values))
             result[key] = None if math.isnan(mean) else mean
             if len(summaries) > 1:
                 ci[key] = None if math.isnan(low) else [low, high]
@@ -81,7 +90,22 @@ def aggregate(summaries: list[dict]) -> dict:
             result[key] = value
     if len(summaries) > 1:
         result["ci95"] = ci
+        if top:
+            result["replications_needed"] = replications_needed(summaries)
     return result
+
+
+def replications_needed(summaries: list[dict]) -> int | None:
+    """Replications for every headline figure's interval to come within its target."""
+    advised = []
+    for figure in shown_in(HEADLINE):
+        values = [s.get(figure.key) for s in summaries]
+        numbers = [v for v in values if is_number(v)]
+        if len(numbers) > 1:
+            target = precision_target(figure, sum(numbers) / len(numbers))
+            advised.append(replications_for(numbers, target))
+    advised = [n for n in advised if n is not None]
+    return max(advised) if advised else None
 
 
 def mean_daily(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -21,13 +21,13 @@ row and column named.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import unicodedata
 from pathlib import Path
 
 from sim.spec.config import ConfigError, Reader
+from sim.spec.tables import read_rows, table_errors
 
 REQUIRED = (
     "commune",
@@ -90,15 +90,13 @@ def read_communes_file(path: str, fields: tuple[str, ...], options: Reader) -> l
     file = Path(path)
     if not file.is_file():
         raise ConfigError(f"scenario.communes_file = {path!r}: no such file")
-    with file.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
+    with table_errors(path):  # any separator and decimal mark (sim/spec/tables.py)
+        header, reader, separator = read_rows(file)
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise ConfigError(
-                f"{path} row 1: missing column(s) {', '.join(missing)}; "
-                f"required: {', '.join(REQUIRED)} and staff_<field> columns"
+                f"{path} row 1: missing column(s) {', '.join(missing)} (cells separated by "
+                f"{separator!r}); required: {', '.join(REQUIRED)} and staff_<field> columns"
             )
         staff_columns = [h for h in header if h.startswith(STAFF_PREFIX)]
         for column in staff_columns:

@@ -114,6 +114,7 @@ class ScenarioSpec:
             if any(p.applicant == kind for p in procedures)
         }
         if r.has("communes_file"):
+            r.raw("communes", None)  # the file replaces the scenario's YAML communes
             path = str(r.raw("communes_file"))
             rows = read_communes_file(path, fields, r.child("communes_file_options", {}))
             communes = tuple(
@@ -250,3 +251,31 @@ def _display_name(c: Reader) -> str:
             "display_name", f" = {value!r}: must be non-empty text, e.g. display_name: Kỳ Lừa"
         )
     return value.strip()
+
+
+def unserved_fields(spec: ScenarioSpec) -> list[tuple[int, str, str]]:
+    """(commune index, commune, field) where dossiers arrive that no clerk there can serve.
+
+    Such dossiers would wait for ever, so a scenario with one is refused before it runs
+    (unless a policy sends staff of that field, which the job check decides).
+    """
+    shares: dict[str, dict[str, float]] = {}
+    for p in spec.procedures:
+        if p.share > 0:
+            kinds = shares.setdefault(p.field, {})
+            kinds[p.applicant] = kinds.get(p.applicant, 0.0) + p.share
+    found = []
+    for index, commune in enumerate(spec.communes):
+        units = {"citizen": commune.households, "business": commune.businesses}
+        for name in spec.fields:
+            kinds = shares.get(name, {})
+            arrives = any(
+                commune.arrivals_per_hour is not None
+                and commune.arrivals_per_hour > 0
+                or units.get(kind, 0.0) * spec.dossiers_per_unit_per_year.get(kind, 0.0) > 0
+                for kind in kinds
+            )
+            served = any(g.count > 0 and g.skills.get(name, 0.0) > 0 for g in commune.clerks)
+            if arrives and not served:
+                found.append((index, commune.name, name))
+    return found

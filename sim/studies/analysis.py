@@ -29,9 +29,10 @@ import yaml
 from hydra.experimental.callback import Callback
 
 from sim.core.stats import mean_interval, paired_differences
-from sim.core.summary import STUDY, shown_in
+from sim.core.summary import STUDY, bounds_of, shown_in
 from sim.runs.outputs import LANGUAGES, atomic_write_text, read_json
 from sim.runs.study_data import DAILY_FILE, REPLICATIONS_FILE, Job
+from sim.spec.tables import read_frame
 
 COMPARISON_FILE = "comparison.csv"
 PLOT_FILES = ("backlog_trajectories.png", "on_time_rate.png", "overdue_heatmap.png")
@@ -99,10 +100,43 @@ def read_jobs(sweep_dir: Path) -> list[Job]:
             job = Job(path, "ok", summary=summary)
             table = path / REPLICATIONS_FILE
             if table.exists():
-                job.replications = pd.read_csv(table)
+                job.replications = read_frame(table)
         job.scenario, job.policy, job.setting = scenario, policy, setting
         jobs.append(job)
     return jobs
+
+
+def _written_ns(job: Job) -> int:
+    """When the job last ran: Hydra rewrites its record at every launch, resumed or not."""
+    for name in (".hydra/overrides.yaml", "summary.json"):
+        file = job.path / name
+        if file.exists():
+            return file.stat().st_mtime_ns
+    return 0
+
+
+def latest_jobs(jobs: list[Job], sweep_dir: Path, every_sweep: bool = False):
+    """The jobs to compare, and those left out, with the reason.
+
+    A study folder keeps the jobs of every sweep run into it; a rerun with other
+    overrides (fewer replications, another seed) must not mix with the first run's
+    jobs. Only the jobs launched by the latest sweep (``multirun.yaml`` is rewritten when
+    a sweep starts) are compared, unless ``every_sweep``; of jobs with the same scenario,
+    setting and policy only the newest is kept.
+    """
+    marker = Path(sweep_dir) / "multirun.yaml"
+    kept, left_out = list(jobs), []
+    if marker.exists() and not every_sweep:
+        started = marker.stat().st_mtime_ns
+        kept = [j for j in jobs if _written_ns(j) >= started]
+        left_out = [(j, "from an earlier sweep into this folder") for j in jobs if j not in kept]
+    newest: dict[tuple[str, str, str], Job] = {}
+    for job in sorted(kept, key=_written_ns):
+        label = (job.scenario, job.setting, job.policy)
+        if label in newest:
+            left_out.append((newest[label], "replaced by a newer job with the same settings"))
+        newest[label] = job
+    return [j for j in kept if newest.get((j.scenario, j.setting, j.policy)) is j], left_out
 
 
 def figure_values(job: Job, figure: str) -> np.ndarray:
@@ -181,7 +215,7 @@ def compare(jobs: list[Job], fields: list[str]) -> pd.DataFrame:
         row["note"] = note
         for figure in figures:
             values = figure_values(job, figure) if job.ok else []
-            mean, low, high = mean_interval(values)
+            mean, low, high = mean_interval(values, bounds=bounds_of(figure))
             row[f"{figure}"] = mean
             row[f"{figure}_ci_low"] = low
             row[f"{figure}_ci_high"] = high
@@ -202,15 +236,23 @@ def compare(jobs: list[Job], fields: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def analyse(sweep_dir: Path, plots: bool = True, out=None, language: str = "en") -> pd.DataFrame:
+def analyse(
+    sweep_dir: Path,
+    plots: bool = True,
+    out=None,
+    every_sweep: bool = False,
+    language: str = "en",
+) -> pd.DataFrame:
     """Write comparison.csv and .xlsx, the plots and the report; returns the table.
 
-    ``language`` is the language of the report and the workbook's sheet name (en or vi).
+    Only the latest sweep's jobs are compared unless ``every_sweep`` (see latest_jobs).
+    ``language`` is the language of the report and of the workbook's sheet name (en, vi).
     """
     sweep_dir = Path(sweep_dir)
     jobs = read_jobs(sweep_dir)
     if not jobs:
         raise FileNotFoundError(f"{sweep_dir}: no job folders (summary.json) found")
+    jobs, left_out = latest_jobs(jobs, sweep_dir, every_sweep)
     fields = sorted({f for j in jobs if j.ok for f in j.summary.get("by_field", {})})
     table = compare(jobs, fields)
     atomic_write_text(sweep_dir / COMPARISON_FILE, table.to_csv(index=False, float_format="%.6g"))
@@ -233,7 +275,15 @@ def analyse(sweep_dir: Path, plots: bool = True, out=None, language: str = "en")
     write_study_report(
         sweep_dir, table, [p for p in pngs if p.is_file()] if plots else [], lang=language
     )
-    print(describe(table, sweep_dir), file=out or sys.stdout)
+    text = describe(table, sweep_dir)
+    if left_out:
+        text += (
+            f"\n  left out {len(left_out)} older job(s): "
+            + "; ".join(sorted({reason for _, reason in left_out}))
+            + f" (e.g. {left_out[0][0].path.name}); `python -m sim.analysis {sweep_dir} --all`"
+            " compares every job in the folder, or give the rerun its own hydra.sweep.dir"
+        )
+    print(text, file=out or sys.stdout)
     return table
 
 
@@ -278,6 +328,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sweep_dir", type=Path, help="e.g. results/seconding_vs_training")
     parser.add_argument("--no-plots", action="store_true", help="write comparison.csv only")
     parser.add_argument(
+        "--all",
+        action="store_true",
+        help="compare the jobs of every sweep run into the folder, not only the latest",
+    )
+    parser.add_argument(
         "--language", choices=LANGUAGES, default="en", help="language of the report (default en)"
     )
     args = parser.parse_args(argv)
@@ -285,7 +340,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.sweep_dir}: not a folder", file=sys.stderr)
         return 2
     try:
-        analyse(args.sweep_dir, plots=not args.no_plots, language=args.language)
+        analyse(
+            args.sweep_dir, plots=not args.no_plots, every_sweep=args.all, language=args.language
+        )
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -58,7 +58,11 @@ class Clerk(mesa.Agent):
         self.fatigue = 0.0  # 0 rested .. 1 worn out by sustained overload (staff_conditions)
         self.busy_hours = 0.0
         self.busy_hours_by_field: dict[str, float] = dict.fromkeys(self.skills, 0.0)
-        self.available_hours = 0.0
+        self.available_hours = 0.0  # open hours at work, counted by mark_presence
+        self.rostered = False  # on an office's roster (set by the office)
+        self._present_since: float | None = None
+        self.job_end = 0.0  # when the job in hand ends
+        self.job_field = ""  # the field its hours were counted under
         self.served = 0
         self._on_departure: Callable[[], None] | None = None
 
@@ -115,13 +119,37 @@ class Clerk(mesa.Agent):
         self.last_field = field
         self.busy_hours += hours
         self.busy_hours_by_field[field] += hours
+        self.job_field = field
         self.served += 1
         return hours
 
-    def start_day(self, open_hours: float) -> None:
-        """Count the hours this clerk is available today."""
-        if self.on_duty and self.office is not None:
-            self.available_hours += open_hours
+    def mark_presence(self, now: float) -> None:
+        """Count the open hours since the last change of presence, then note the new state.
+
+        A clerk is at work while on duty on a roster, and also while it finishes the job
+        in hand after going off duty or leaving; utilisation is busy hours over these
+        hours, so it cannot exceed 1 whatever absences and transfers happen.
+        """
+        if self._present_since is not None and self.office is not None:
+            self.available_hours += self.office.calendar.working_hours_between(
+                self._present_since, now
+            )
+        present = self.current is not None or (self.on_duty and self.rostered)
+        self._present_since = now if present else None
+
+    def hours_until(self, now: float) -> tuple[float, dict[str, float], float]:
+        """Busy hours, busy hours by field and available hours up to ``now``.
+
+        Busy hours are counted when a job starts; the part of the job in hand still to
+        do after ``now`` is left out.
+        """
+        self.mark_presence(now)
+        busy, by_field = self.busy_hours, dict(self.busy_hours_by_field)
+        if self.current is not None and self.office is not None:
+            left = self.office.calendar.working_hours_between(now, self.job_end)
+            busy -= left
+            by_field[self.job_field] -= left
+        return busy, by_field, self.available_hours
 
     # -- moving between offices ------------------------------------------------------------
     def after_current_job(self, action: Callable[[], None]) -> None:

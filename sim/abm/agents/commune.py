@@ -204,12 +204,6 @@ class Commune(mesa.Agent):
         if self.desk is not None:
             self.desk.schedule_day(day)
         self.staffing.start_day(day, date)
-        open_hours = self.calendar.open_hours(day)
-        for clerk in self.office.clerks:
-            clerk.start_day(open_hours)
-        if self.desk is not None:
-            for clerk in self.desk.clerks:
-                clerk.start_day(open_hours)
         if self._received_today:
             share = self._online_today / self._received_today
             for population in self.populations.values():

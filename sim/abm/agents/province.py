@@ -53,9 +53,6 @@ class Province(mesa.Agent):
 
     def start_day(self, day: int) -> None:
         self.office.schedule_day(day)
-        open_hours = self.calendar.open_hours(day)
-        for clerk in self.office.clerks:
-            clerk.start_day(open_hours)
 
     def escalate(self, dossier: Dossier) -> None:
         """Hand a dossier up; it reaches the department after the hand-off delay."""

@@ -27,6 +27,7 @@ class CounterClerk(Clerk):
         hours = self.reception_hours / self.speed_factor
         self.busy_hours += hours
         self.busy_hours_by_field[RECEPTION] += hours
+        self.job_field = RECEPTION
         self.served += 1
         return hours
 
