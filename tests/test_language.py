@@ -107,6 +107,15 @@ def test_every_report_text_has_a_vietnamese_translation(reports, study, tmp_path
     assert not i18n.MISSING, sorted(i18n.MISSING)
 
 
+def test_every_summary_figure_has_vietnamese_words():
+    """A new Figure(...) line needs its label, unit and column name in the catalogue."""
+    from sim.core.summary import FIGURES
+
+    words = i18n.catalogue()["vi"]
+    missing = [w for f in FIGURES for w in (f.label, f.unit, f.short) if w not in words]
+    assert not missing, f"add to sim/reports/translations.yaml: {missing}"
+
+
 def test_unknown_language_is_refused(tmp_path):
     done = sim_run("run.days=2", "output.language=fr", f"hydra.run.dir={tmp_path}")
     assert done.returncode == 2

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from sim.core.summary import HEADLINE, is_number, shown_in
 from sim.reports.i18n import t
 from sim.runs.outputs import atomic_path
+from sim.spec.tables import read_frame
 
 SUMMARY_FILE = "summary.xlsx"
 COMPARISON_FILE = "comparison.xlsx"
@@ -94,7 +95,7 @@ def summary_frames(summary: dict, daily: pd.DataFrame, out_dir: Path) -> dict[st
     }
     capacity = Path(out_dir) / CAPACITY_FILE
     if capacity.is_file():
-        sheets[t("capacity")] = pd.read_csv(capacity)
+        sheets[t("capacity")] = read_frame(capacity)
     sheets[t("daily")] = daily
     return sheets
 

@@ -55,7 +55,7 @@ def current() -> str:
     return _LANGUAGE.get()
 
 
-def t(text: str, **values: object) -> str:
+def t(text: str, /, **values: object) -> str:
     """``text`` in the current language, with ``{name}`` placeholders filled in."""
     lang = current()
     if lang != "en":
