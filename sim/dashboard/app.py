@@ -299,7 +299,6 @@ def _input(name: str, options: dict, value, on_value) -> None:
             min=options["min"],
             max=options["max"],
             step=options["step"],
-            thumb_label="always",
         )
     elif kind == "Select":
         solara.Select(label, value=value, values=options["values"], on_value=on_value)
