@@ -253,7 +253,7 @@ def Today(model: GovernanceModel):
     choices = getattr(model, "choices", {})
     scenario = html.escape(str(choices.get("scenario", model.scenario_spec.name)))
     policies = html.escape(", ".join(choices.get("policies", [p.name for p in model.policies])))
-    cost = sum(p.cost_vnd(model) for p in model.policies)
+    cost = sum(p.cost_vnd(model.policy_context) for p in model.policies)
     return _html(
         f'<p class="day-counter" style="font-size:1.2em">{text}</p>'
         f"<p>Scenario <b>{scenario}</b> · policies: {policies} · "
@@ -300,7 +300,6 @@ def _input(name: str, options: dict, value, on_value) -> None:
             min=options["min"],
             max=options["max"],
             step=options["step"],
-            thumb_label="always",
         )
     elif kind == "Select":
         solara.Select(label, value=value, values=options["values"], on_value=on_value)
