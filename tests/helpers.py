@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -12,7 +14,8 @@ from omegaconf import OmegaConf
 
 from sim.abm.model import GovernanceModel
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = str(ROOT / "configs")
 
 
 def compose_config(overrides: list[str] | None = None):
@@ -67,3 +70,14 @@ def scenario(name: str, *overrides: str) -> dict:
 def same_figures(a: dict, b: dict) -> bool:
     """Two summaries hold the same numbers (NaN, "no figure", equals NaN here)."""
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def sim_run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """`python -m sim.run ARGS` as a user types it, from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim.run", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

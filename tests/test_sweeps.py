@@ -102,3 +102,35 @@ def test_every_study_has_a_config_and_a_readme_with_its_question(name):
     assert f"study: {name}" in config.read_text()
     readme = (ROOT / "experiments" / name / "README.md").read_text()
     assert "Question" in readme and f"+experiment={name}" in readme
+
+
+@pytest.mark.slow
+def test_a_study_rerun_with_fewer_replications_compares_only_its_own_jobs(tmp_path):
+    """Issue: `+experiment=priority_rules run.replications=4`, then `=2`, left 16 rows
+    and twin lines; the rerun's comparison holds the rerun's jobs only."""
+    out = tmp_path / "priority_rules"
+    printed = ""
+    for replications in (3, 2):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sim.run",
+                "-m",
+                "+experiment=priority_rules",
+                "scenario=mmc",
+                "run.days=3",
+                f"run.replications={replications}",
+                f"hydra.sweep.dir={out}",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        printed = done.stdout
+    table = pd.read_csv(out / "comparison.csv")
+    assert len(table) == 2 and (table["replications"] == 2).all()
+    assert printed.count("] baseline:") == 1 and printed.count("] priority:") == 1
+    assert "left out 2 older job(s): from an earlier sweep into this folder" in printed

@@ -45,7 +45,10 @@ def check_override_keys(args: list[str], config_dir: Path) -> str | None:
             cfg = compose("config", overrides=groups)
     except Exception:  # noqa: BLE001 - a bad group is reported by the group check or Hydra
         return None
+    sweep = "-m" in args or "--multirun" in args
     for key, text in plain:
+        if sweep and key.startswith("policy."):
+            continue  # a sweep selects policies per job: each job checks its own keys
         if OmegaConf.select(cfg, key, default=_ABSENT) is _ABSENT:
             return explain_missing_key(cfg, key, text, config_dir)
     return None
