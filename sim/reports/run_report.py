@@ -288,45 +288,47 @@ EQUITY_LABELS = {
 
 def equity_html(summary: dict) -> list[str]:
     """The worst-off commune, and the figures of the households the reports worry about."""
-    body = ["<h2>Equity</h2>"]
+    body = [f"<h2>{_e(t('Equity'))}</h2>"]
     worst = summary.get("worst_off_commune") or {}
     if worst.get("lowest_on_time"):
-        body.append(
-            f"<p>Lowest on-time rate: <b>{_e(worst['lowest_on_time'])}</b> "
-            f"({format_value(worst.get('lowest_on_time_rate'), 'rate')}%). Most overdue "
-            f"dossiers per 1,000 received: <b>{_e(worst.get('most_overdue'))}</b> "
-            f"({format_value(worst.get('overdue_per_1000_dossiers'), 'mean')}).</p>"
+        text = t(
+            "Lowest on-time rate: {commune} ({rate}%). Most overdue dossiers per 1,000 "
+            "received: {worst} ({per_1000}).",
+            commune=worst["lowest_on_time"],
+            rate=fmt(worst.get("lowest_on_time_rate"), "rate"),
+            worst=worst.get("most_overdue"),
+            per_1000=fmt(worst.get("overdue_per_1000_dossiers"), "mean"),
         )
+        body.append(f"<p>{_e(text)}</p>")
     groups = {
-        EQUITY_LABELS.get(name, name): figures
+        name: figures
         for name, figures in (summary.get("equity") or {}).items()
         if name != "ci95" and is_number(figures.get("dossiers_created"))
     }
     if groups:
-        body.append(
-            table_html(
-                ["applicants"] + [f.short for f in shown_in(SLICE_TABLE)], _slice_rows(groups)
-            )
-        )
+        labels = {name: t(EQUITY_LABELS.get(name, name)) for name in groups}
+        body.append(table_html(_slice_header("applicants"), _slice_rows(groups, labels)))
     return body
 
 
 def policy_costs_html(costs: Mapping[str, dict]) -> list[str]:
     """Each policy's cost: new money vs salaries moved, one-off vs recurring (VND)."""
     rows = [
-        [name] + [format_value(split.get(k), "vnd") for k in COST_COLUMNS]
+        [name] + [fmt(split.get(k), "vnd") for k in COST_COLUMNS]
         for name, split in costs.items()
         if name != "ci95"
     ]
     if not rows:
         return []
+    header = [t("policy")] + [t(k.removesuffix("_vnd").replace("_", " ")) for k in COST_COLUMNS]
+    note = t(
+        "Budget: new money; opportunity: salaries paid anyway, moved from other work "
+        "(summary.json policy_costs has them by commune and by item)."
+    )
     return [
-        "<h2>What the policies cost (VND)</h2>",
-        table_html(
-            ["policy", *(k.removesuffix("_vnd").replace("_", " ") for k in COST_COLUMNS)], rows
-        ),
-        "<p>Budget: new money; opportunity: salaries paid anyway, moved from other work "
-        "(summary.json policy_costs has them by commune and by item).</p>",
+        f"<h2>{_e(t('What the policies cost (VND)'))}</h2>",
+        table_html(header, rows),
+        f"<p>{_e(note)}</p>",
     ]
 
 
