@@ -65,7 +65,10 @@ def _paired(policy_runs, baseline_runs, figure: str) -> tuple[float, float, floa
 
 def _lang_son_with_one_overloaded_field() -> tuple:
     """ky_lua keeps one slow land clerk: land piles up there, other fields do not."""
-    return (("scenario.communes.1.clerks.2", {"count": 1, "skills": {"land": 0.5}}),)
+    return (
+        ("scenario.communes.1.clerks.2.count", 1),
+        ("scenario.communes.1.clerks.2.skills.land", 0.5),
+    )
 
 
 def test_training_lowers_overdue_where_land_proficiency_is_short():
