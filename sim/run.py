@@ -24,6 +24,8 @@ from tqdm import tqdm
 
 from sim.core.summary import FIELD_LINE, HEADLINE, format_value, shown_in
 from sim.reports.caveats import replications_note
+from sim.reports.excel import write_summary_xlsx
+from sim.reports.i18n import language
 from sim.reports.run_report import plot_backlog, write_run_report
 from sim.runs.job_check import check_group_names, check_job
 from sim.runs.outputs import atomic_path, write_csv, write_json
@@ -33,6 +35,7 @@ from sim.runs.replications import aggregate, mean_daily, run_replication
 from sim.runs.schema import stamp
 from sim.runs.study_data import write_replication_tables
 from sim.spec.config import ConfigError
+from sim.spec.scenario import display_names
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 LOG = logging.getLogger("sim.run")  # run.log in the output folder keeps what it says
@@ -120,6 +123,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         "start_date": settings.start_date,
         "days": settings.days,
         "warmup_days": settings.warmup_days,
+        "display_names": display_names(spec),
     }
     result.update(aggregate(summaries))
     daily = mean_daily(frames)
@@ -136,7 +140,17 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
                 spec.calendar,
             )
     if job.report:
-        write_run_report(out_dir, result, daily, calendar_spec=spec.calendar, policy_cfg=policy_cfg)
+        write_run_report(
+            out_dir,
+            result,
+            daily,
+            calendar_spec=spec.calendar,
+            policy_cfg=policy_cfg,
+            lang=job.language,
+        )
+    if job.excel:
+        with language(job.language):
+            write_summary_xlsx(out_dir, result, daily)
     write_json(out_dir / "summary.json", result)  # last: its presence means complete
     table = format_table(result, out_dir, time.perf_counter() - started)
     LOG.info("outputs written; summary:\n%s", table)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import subprocess
+import sys
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -11,7 +13,8 @@ from omegaconf import OmegaConf
 
 from sim.abm.model import GovernanceModel
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = str(ROOT / "configs")
 
 
 def compose_config(overrides: list[str] | None = None):
@@ -61,3 +64,14 @@ def run_model(overrides: list[str], days: int, seed: int = 0, warmup_days: int =
 def scenario(name: str, *overrides: str) -> dict:
     """The composed scenario block of `scenario=NAME` as a fresh plain dict."""
     return resolved([f"scenario={name}", *overrides])["scenario"]
+
+
+def sim_run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """`python -m sim.run ARGS` as a user types it, from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim.run", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

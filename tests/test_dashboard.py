@@ -164,6 +164,8 @@ def test_step_updates_charts_day_counter_and_table(server):
                 for i in range(1, 5)
             ]
             assert all(n > 0 for n in received)
+            names = {rows.nth(i).locator("td").nth(0).inner_text() for i in range(1, 5)}
+            assert names == {"Đông Kinh", "Kỳ Lừa", "Tam Thanh", "Lương Văn Tri"}
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:
             browser.close()

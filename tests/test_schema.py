@@ -2,24 +2,10 @@
 
 import json
 import re
-import subprocess
-import sys
 from importlib import metadata
-from pathlib import Path
 
 from sim.runs.schema import SCHEMA_VERSION
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def sim_run(*overrides: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.run", *overrides],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.helpers import ROOT, sim_run
 
 
 def test_ok_and_failed_summaries_carry_schema_and_code_version(tmp_path):

@@ -267,6 +267,7 @@ def CommuneTable(model: GovernanceModel):
         return _html("<p><i>The per-commune table fills in from the first day.</i></p>")
     by_commune = model.summary()["by_commune"]
     rows = sorted(by_commune.items(), key=lambda item: -item[1]["overdue_open"])
+    labels = {c.name: c.label for c in model.scenario_spec.communes}
     head = ("commune", "received", "backlog", "overdue", "on-time (%)", "mean time (h)")
     cell = 'style="padding:2px 8px;text-align:right;border-bottom:1px solid #ddd"'
     parts = ['<table class="commune-table" style="border-collapse:collapse">', "<tr>"]
@@ -274,7 +275,7 @@ def CommuneTable(model: GovernanceModel):
     for name, f in rows:
         rate, hours = f["on_time_rate"], f["mean_sojourn_hours"]
         values = (
-            html.escape(name.replace("_", " ")),
+            html.escape(labels.get(name, name)),
             f"{f['dossiers_created']:,}",
             f"{f['dossiers_open']:,}",
             f"{f['overdue_open']:,}",

@@ -16,6 +16,7 @@ from pathlib import Path
 from sim import ROOT
 from sim.core.stats import MAX_ADVISED, MIN_REPLICATIONS
 from sim.core.summary import RELATIVE_PRECISION
+from sim.reports.i18n import localize, t
 
 SCENARIOS = ROOT / "configs" / "scenario"
 _VALUE_LINE = re.compile(r"^\s*[\w\-\[{].*:\s*[^\s#].*#(?P<comment>.*)$")
@@ -58,25 +59,33 @@ def replications_note(replications: int | None, needed: int | None) -> str | Non
     if replications is None:
         return None
     if replications < 2:
-        return (
+        return t(
             "With one replication there is no interval at all; run run.replications=10 or "
             "more to see how much the figures vary."
         )
     short = needed is not None and needed > replications
     if replications >= MIN_REPLICATIONS and not short:
         return None
-    text = (
-        f"{replications} replications are too few for the 95% intervals to mean much: "
-        "they rest on a rough estimate of the spread"
+    text = t(
+        "{n} replications are too few for the 95% intervals to mean much: "
+        "they rest on a rough estimate of the spread",
+        n=replications,
     )
     if short:
-        more = f"more than {MAX_ADVISED - 1}" if needed >= MAX_ADVISED else f"about {needed}"
-        return (
-            f"{text}; {more} would bring every headline figure's interval within "
-            f"{RELATIVE_PRECISION:.0%} of it (2 points for a rate): "
-            f"run.replications={min(needed, MAX_ADVISED)}."
+        more = (
+            t("more than {n}", n=MAX_ADVISED - 1)
+            if needed >= MAX_ADVISED
+            else t("about {n}", n=needed)
         )
-    return f"{text}; use at least run.replications={MIN_REPLICATIONS}."
+        return t(
+            "{text}; {more} would bring every headline figure's interval within "
+            "{precision} of it (2 points for a rate): run.replications={advised}.",
+            text=text,
+            more=more,
+            precision=localize(f"{RELATIVE_PRECISION:.0%}"),
+            advised=min(needed, MAX_ADVISED),
+        )
+    return t("{text}; use at least run.replications={n}.", text=text, n=MIN_REPLICATIONS)
 
 
 def caveat_lines(
@@ -85,23 +94,33 @@ def caveat_lines(
     """The caveats as sentences (plain text), for reports and terminals alike."""
     counts = {name: provenance_counts(name) for name in scenarios}
     counted = [
-        f"{name!r}: {assumed} of {assumed + sourced} are assumptions, {sourced} sourced"
+        t(
+            "{name}: {assumed} of {total} are assumptions, {sourced} sourced",
+            name=repr(name),
+            assumed=assumed,
+            total=assumed + sourced,
+            sourced=sourced,
+        )
         for name, (assumed, sourced) in counts.items()
         if assumed + sourced
     ]
+    counts_text = (
+        t(" (numbers set in the scenario's config files, {counts})", counts="; ".join(counted))
+        if counted
+        else ""
+    )
     lines = [
-        "Most parameters are assumptions"
-        + (
-            f" (numbers set in the scenario's config files, {'; '.join(counted)})"
-            if counted
-            else ""
-        )
-        + ": docs/SOURCES.md gives the public source of the others, and the README's "
-        "parameter table lists them all. The results show what follows from these "
-        "numbers, not a forecast.",
-        "The 95% intervals cover random variation only (the spread between replications "
-        "run with different seeds): not the uncertainty of the assumed parameters, nor of "
-        "the model itself.",
+        t(
+            "Most parameters are assumptions{counts}: docs/SOURCES.md gives the public source "
+            "of the others, and the README's parameter table lists them all. The results show "
+            "what follows from these numbers, not a forecast.",
+            counts=counts_text,
+        ),
+        t(
+            "The 95% intervals cover random variation only (the spread between replications "
+            "run with different seeds): not the uncertainty of the assumed parameters, nor of "
+            "the model itself."
+        ),
     ]
     note = replications_note(replications, needed)
     return lines + ([note] if note else [])
@@ -110,4 +129,4 @@ def caveat_lines(
 def caveats_html(scenarios: list[str], replications: int | None, needed: int | None = None) -> str:
     lines = caveat_lines(scenarios, replications, needed)
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-    return f"<h2>What these numbers rest on</h2><ul>{items}</ul>"
+    return f"<h2>{html.escape(t('What these numbers rest on'))}</h2><ul>{items}</ul>"

@@ -22,6 +22,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from sim.core.calendar import make_calendar  # noqa: E402
 from sim.core.summary import is_number  # noqa: E402
+from sim.reports.i18n import current, t  # noqa: E402
+from sim.reports.i18n import number as fnumber  # noqa: E402
 from sim.runs.outputs import atomic_path  # noqa: E402
 
 LUNAR_NEW_YEAR = "Lunar New Year"
@@ -31,7 +33,8 @@ HOLIDAY = "public holiday"
 def closed_days(calendar_spec: dict | None, start: dt.date, days: int) -> list[tuple]:
     """(date, kind, name) of every public holiday in the period; kind is LNY or holiday.
 
-    Holiday names come in English from the same ``holidays`` table the calendar uses.
+    Holiday names come from the same ``holidays`` table the calendar uses, in the
+    report's language where the table has it (Vietnamese does).
     """
     if not calendar_spec or calendar_spec.get("kind", "working") != "working":
         return []
@@ -40,19 +43,25 @@ def closed_days(calendar_spec: dict | None, start: dt.date, days: int) -> list[t
     calendar = make_calendar(calendar_spec, start)
     country = calendar_spec.get("holidays_country", "VN")
     years = sorted({(start + dt.timedelta(days=d)).year for d in (0, max(days - 1, 0))})
-    names = {}
+    names, shown = {}, {}
     if country:
         try:
             names = holidays_lib.country_holidays(country, years=years, language="en_US")
         except NotImplementedError:  # a country without an English table
             names = holidays_lib.country_holidays(country, years=years)
+        shown = names
+        if current() != "en":
+            try:
+                shown = holidays_lib.country_holidays(country, years=years, language=current())
+            except NotImplementedError:
+                shown = names
     result = []
     for day in range(days):
         if calendar.is_holiday(day):
             date = start + dt.timedelta(days=day)
             name = str(names.get(date, "closing day"))
             kind = LUNAR_NEW_YEAR if "Lunar New Year" in name else HOLIDAY
-            result.append((date, kind, name))
+            result.append((date, kind, str(shown.get(date, name))))
     return result
 
 
@@ -68,7 +77,7 @@ def shade_closed_days(ax, closed: list[tuple]) -> None:
             color=colour,
             alpha=0.22,
             lw=0,
-            label=None if kind in labelled else kind,
+            label=None if kind in labelled else t(kind),
         )
         labelled.add(kind)
 
@@ -76,8 +85,13 @@ def shade_closed_days(ax, closed: list[tuple]) -> None:
 def _date_axis(ax) -> None:
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.set_xlabel("date")
+    if current() == "vi":  # dd/mm, without English month names
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m/%Y"))
+        for label in ax.get_xticklabels():
+            label.set_rotation(30)
+    else:
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_xlabel(t("date"))
     ax.grid(alpha=0.3)
 
 
@@ -87,19 +101,19 @@ def backlog_figure(daily: pd.DataFrame, closed: list[tuple], title: str) -> Figu
     fig, (top, bottom) = plt.subplots(
         2, 1, figsize=(9.5, 6.2), dpi=100, sharex=True, height_ratios=[3, 2]
     )
-    top.plot(dates, daily["backlog"], label="backlog (open dossiers)", color="tab:blue")
-    top.plot(dates, daily["overdue_open"], label="overdue open dossiers", color="tab:red")
+    top.plot(dates, daily["backlog"], label=t("backlog (open dossiers)"), color="tab:blue")
+    top.plot(dates, daily["overdue_open"], label=t("overdue open dossiers"), color="tab:red")
     shade_closed_days(top, closed)
-    top.set_ylabel("dossiers (count at end of day)")
+    top.set_ylabel(t("dossiers (count at end of day)"))
     top.set_title(title)
     top.legend(loc="upper left", fontsize=8)
     top.grid(alpha=0.3)
     if "received" in daily and "resolved" in daily:
-        bottom.plot(dates, daily["received"], label="received", color="tab:gray", lw=1)
-        bottom.plot(dates, daily["resolved"], label="resolved", color="tab:green", lw=1)
+        bottom.plot(dates, daily["received"], label=t("received"), color="tab:gray", lw=1)
+        bottom.plot(dates, daily["resolved"], label=t("resolved"), color="tab:green", lw=1)
         shade_closed_days(bottom, closed)
         bottom.legend(loc="upper left", fontsize=8)
-    bottom.set_ylabel("dossiers per day")
+    bottom.set_ylabel(t("dossiers per day"))
     _date_axis(bottom)
     fig.tight_layout()
     return fig
@@ -114,10 +128,10 @@ def on_time_figure(by_field: dict[str, dict], title: str) -> Figure:
     ]
     fig, ax = plt.subplots(figsize=(8, 0.55 * max(len(rows), 2) + 1.4), dpi=100)
     if not rows:
-        ax.text(0.5, 0.5, "no dossier resolved in the period", ha="center", va="center")
+        ax.text(0.5, 0.5, t("no dossier resolved in the period"), ha="center", va="center")
         ax.set_axis_off()
         return fig
-    names = [name.replace("_", " ") for name, _ in rows]
+    names = [t(name.replace("_", " ")) for name, _ in rows]
     rates = np.array([100 * f["on_time_rate"] for _, f in rows])
     errors = np.zeros((2, len(rows)))
     for i, (_, f) in enumerate(rows):
@@ -128,20 +142,25 @@ def on_time_figure(by_field: dict[str, dict], title: str) -> Figure:
     colours = ["tab:green" if r >= 90 else "tab:orange" if r >= 75 else "tab:red" for r in rates]
     ax.barh(y, rates, color=colours, xerr=errors if errors.any() else None, capsize=3)
     for i, rate in enumerate(rates):
-        ax.text(min(rate + 1, 101), i, f"{rate:.1f}%", va="center", fontsize=8)
+        ax.text(min(rate + 1, 101), i, f"{fnumber(rate, 1)}%", va="center", fontsize=8)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(0, 110)
-    ax.set_xlabel("on-time rate (% of resolved dossiers)")
-    ax.set_ylabel("field")
+    ax.set_xlabel(t("on-time rate (% of resolved dossiers)"))
+    ax.set_ylabel(t("field"))
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
 
 
-def overdue_heatmap(grid: dict[str, dict[str, float]], title: str) -> Figure:
-    """Commune x field grid of overdue open dossiers at the end of the period."""
+def overdue_heatmap(
+    grid: dict[str, dict[str, float]], title: str, names: dict[str, str] | None = None
+) -> Figure:
+    """Commune x field grid of overdue open dossiers at the end of the period.
+
+    ``names`` maps a commune id to the name shown (its display name).
+    """
     communes = list(grid)
     fields = sorted({f for row in grid.values() for f in row if f != "ci95"})
     values = (
@@ -153,7 +172,7 @@ def overdue_heatmap(grid: dict[str, dict[str, float]], title: str) -> Figure:
         figsize=(1.2 * max(len(fields), 3) + 2.5, 0.45 * max(len(communes), 2) + 1.8), dpi=100
     )
     if values.size == 0:
-        ax.text(0.5, 0.5, "no communes or fields", ha="center", va="center")
+        ax.text(0.5, 0.5, t("no communes or fields"), ha="center", va="center")
         ax.set_axis_off()
         return fig
     image = ax.imshow(values, cmap="Reds", aspect="auto", vmin=0)
@@ -167,13 +186,14 @@ def overdue_heatmap(grid: dict[str, dict[str, float]], title: str) -> Figure:
                 j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
             )
     ax.set_xticks(
-        range(len(fields)), [f.replace("_", " ") for f in fields], rotation=30, ha="right"
+        range(len(fields)), [t(f.replace("_", " ")) for f in fields], rotation=30, ha="right"
     )
-    ax.set_yticks(range(len(communes)), [c.replace("_", " ") for c in communes])
-    ax.set_xlabel("field")
-    ax.set_ylabel("commune")
+    names = names or {}
+    ax.set_yticks(range(len(communes)), [names.get(c, c.replace("_", " ")) for c in communes])
+    ax.set_xlabel(t("field"))
+    ax.set_ylabel(t("commune"))
     ax.set_title(title)
-    fig.colorbar(image, ax=ax, label="overdue open dossiers (count)")
+    fig.colorbar(image, ax=ax, label=t("overdue open dossiers (count)"))
     fig.tight_layout()
     return fig
 
@@ -203,14 +223,14 @@ def comparison_figure(
         fmt="o",
         color="tab:blue",
         capsize=4,
-        label="mean and 95% CI",
+        label=t("mean and 95% CI"),
     )
     if zero_line:
-        ax.axvline(0, color="black", lw=1, label="no change")
+        ax.axvline(0, color="black", lw=1, label=t("no change"))
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("policy")
+    ax.set_ylabel(t("policy"))
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="best", fontsize=8)

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.core.summary import HEADLINE, SLICE_TABLE, format_value, is_number, shown_in
+from sim.core.summary import HEADLINE, SLICE_TABLE, Figure, format_value, is_number, shown_in
 from sim.reports import figures as fig
 from sim.reports.caveats import caveats_html
+from sim.reports.i18n import current, language, localize, t
+from sim.reports.i18n import date as fdate
 from sim.runs.outputs import atomic_write_text
 
 MAX_HEATMAP_COMMUNES = 30  # larger scenarios show their most overdue communes
@@ -55,10 +57,21 @@ dl.q{display:grid;grid-template-columns:11em 1fr;gap:.2em 1em}dl.q dt{font-weigh
 """
 
 
+def fmt(value, kind: str) -> str:
+    """A figure as text in the report's language (1,234.5 in English, 1.234,5 in Vietnamese)."""
+    return localize(format_value(value, kind)) if is_number(value) else t("n/a")
+
+
+def figure_title(figure: Figure) -> str:
+    """A figure's label with its unit, for axes and study tables, in the report's language."""
+    label = t(figure.label)
+    return f"{label[0].lower()}{label[1:]} ({t(figure.unit)})"
+
+
 def _ci_text(ci: Sequence | None, kind: str) -> str:
     if not ci or not all(is_number(v) for v in ci):
         return ""
-    return f"95% CI {format_value(ci[0], kind)} to {format_value(ci[1], kind)}"
+    return t("95% CI {low} to {high}", low=fmt(ci[0], kind), high=fmt(ci[1], kind))
 
 
 def _e(text) -> str:
@@ -83,21 +96,28 @@ def figure_html(figure, alt: str) -> str:
 
 
 def page(title: str, body: Sequence[str]) -> str:
-    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    now = dt.datetime.now(dt.UTC)
+    generated = f"{fdate(now.date())} {now:%H:%M} UTC"
+    note = t("Generated {time} by the commune capacity simulator.", time=generated)
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{current()}"><head><meta charset="utf-8">'
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>\n"
         + "\n".join(body)
-        + f'\n<p class="note">Generated {generated} by the commune capacity simulator.'
-        "</p>\n</body></html>\n"
+        + f'\n<p class="note">{_e(note)}</p>\n</body></html>\n'
     )
 
 
-def _slice_rows(slices: Mapping[str, dict]) -> list[list[str]]:
+def _slice_rows(slices: Mapping[str, dict], names: Mapping[str, str] | None = None) -> list:
+    """Table rows of a slice (field or commune); ``names`` maps an id to its display name."""
     return [
-        [name.replace("_", " ")] + [f.format(figures.get(f.key)) for f in shown_in(SLICE_TABLE)]
+        [(names or {}).get(name) or t(name.replace("_", " "))]
+        + [fmt(figures.get(f.key), f.kind) for f in shown_in(SLICE_TABLE)]
         for name, figures in slices.items()
     ]
+
+
+def _slice_header(first: str) -> list[str]:
+    return [t(first)] + [t(f.short) for f in shown_in(SLICE_TABLE)]
 
 
 def _overdue(figures: dict) -> float:
@@ -120,22 +140,28 @@ def run_question_html(summary: dict, policy_cfg: Mapping | None) -> str:
     days = int(summary["days"])
     end = start + dt.timedelta(days=days - 1)
     warmup = int(summary.get("warmup_days") or 0)
-    period = f"{start:%d %b %Y} to {end:%d %b %Y} ({days} days)"
+    period = t("{start} to {end} ({days} days)", start=fdate(start), end=fdate(end), days=days)
     if warmup:
-        period += (
-            f"; dossiers submitted before {start + dt.timedelta(days=warmup):%d %b %Y}"
-            " (warm-up) count in volumes, not in times and rates"
+        period += t(
+            "; dossiers submitted before {date} (warm-up) count in volumes, not in times and rates",
+            date=fdate(start + dt.timedelta(days=warmup)),
         )
     reps = int(summary.get("replications") or 1)
-    seeds = f"master seed {summary['seed']}, {reps} replication{'s' * (reps > 1)}"
+    seeds = t(
+        "master seed {seed}, {reps} replications"
+        if reps > 1
+        else "master seed {seed}, 1 replication",
+        seed=summary["seed"],
+        reps=reps,
+    )
     if reps > 1:
-        seeds += " (figures are means over replications, with 95% confidence intervals)"
+        seeds += t(" (figures are means over replications, with 95% confidence intervals)")
     return (
-        '<h2>The question</h2><dl class="q">'
-        f"<dt>Scenario</dt><dd>{_e(summary['scenario'])}</dd>"
-        f"<dt>Policies</dt><dd>{_policy_text(summary.get('policies', []), policy_cfg)}</dd>"
-        f"<dt>Period</dt><dd>{_e(period)}</dd>"
-        f"<dt>Seeds</dt><dd>{_e(seeds)}</dd></dl>"
+        f'<h2>{t("The question")}</h2><dl class="q">'
+        f"<dt>{t('Scenario')}</dt><dd>{_e(summary['scenario'])}</dd>"
+        f"<dt>{t('Policies')}</dt><dd>{_policy_text(summary.get('policies', []), policy_cfg)}</dd>"
+        f"<dt>{t('Period')}</dt><dd>{_e(period)}</dd>"
+        f"<dt>{t('Seeds')}</dt><dd>{_e(seeds)}</dd></dl>"
     )
 
 
@@ -145,17 +171,17 @@ def headline_html(summary: dict) -> str:
     cards = []
     for figure in shown_in(HEADLINE):
         cards.append(
-            f'<div class="card"><div>{_e(figure.label)}</div>'
-            f'<div class="v">{_e(figure.format(summary.get(figure.key)))}</div>'
-            f'<div class="u">{_e(figure.unit)}</div>'
+            f'<div class="card"><div>{_e(t(figure.label))}</div>'
+            f'<div class="v">{_e(fmt(summary.get(figure.key), figure.kind))}</div>'
+            f'<div class="u">{_e(t(figure.unit))}</div>'
             f'<div class="ci">{_e(_ci_text(ci.get(figure.key), figure.kind))}</div></div>'
         )
-    return '<h2>Headline figures</h2><div class="cards">' + "".join(cards) + "</div>"
+    return f'<h2>{_e(t("Headline figures"))}</h2><div class="cards">' + "".join(cards) + "</div>"
 
 
 def glossary_html() -> str:
-    items = "".join(f"<dt>{_e(term)}</dt><dd>{_e(text)}</dd>" for term, text in GLOSSARY)
-    return f'<h2>How to read this report</h2><dl class="q">{items}</dl>'
+    items = "".join(f"<dt>{_e(t(term))}</dt><dd>{_e(t(text))}</dd>" for term, text in GLOSSARY)
+    return f'<h2>{_e(t("How to read this report"))}</h2><dl class="q">{items}</dl>'
 
 
 def run_report_html(
@@ -169,7 +195,8 @@ def run_report_html(
     start = dt.date.fromisoformat(summary["start_date"])
     closed = fig.closed_days(calendar_spec, start, len(daily))
     policies = ", ".join(summary.get("policies", []))
-    title = f"{summary['scenario']} under {policies}"
+    title = t("{scenario} under {policies}", scenario=summary["scenario"], policies=policies)
+    names = summary.get("display_names") or {}
     body = [
         f"<h1>{_e(title)}</h1>",
         run_question_html(summary, policy_cfg),
@@ -177,32 +204,34 @@ def run_report_html(
         caveats_html(
             [summary["scenario"]], summary.get("replications"), summary.get("replications_needed")
         ),
-        "<h2>Backlog over time</h2>",
+        f"<h2>{_e(t('Backlog over time'))}</h2>",
     ]
     body.append(
         figure_html(
-            fig.backlog_figure(daily, closed, f"{summary['scenario']}: backlog and overdue"),
-            "backlog and overdue dossiers by date",
+            fig.backlog_figure(
+                daily, closed, t("{scenario}: backlog and overdue", scenario=summary["scenario"])
+            ),
+            t("backlog and overdue dossiers by date"),
         )
     )
     if closed:
-        rows = [[f"{d:%a %d %b %Y}", name] for d, _, name in closed]
+        rows = [[fdate(d, weekday=True), name] for d, _, name in closed]
         body.append(
-            "<p>Public holidays in the period (the service centres are closed):</p>"
-            + table_html(["date", "holiday"], rows)
+            f"<p>{_e(t('Public holidays in the period (the service centres are closed):'))}</p>"
+            + table_html([t("date"), t("holiday")], rows)
         )
     by_field = {
         k: v
         for k, v in summary.get("by_field", {}).items()
         if is_number(v.get("dossiers_created")) and v["dossiers_created"] > 0
     }
-    body.append("<h2>On time, by field</h2>")
+    body.append(f"<h2>{_e(t('On time, by field'))}</h2>")
     body.append(
-        figure_html(fig.on_time_figure(by_field, "on-time rate by field"), "on-time rate by field")
+        figure_html(
+            fig.on_time_figure(by_field, t("on-time rate by field")), t("on-time rate by field")
+        )
     )
-    body.append(
-        table_html(["field"] + [f.short for f in shown_in(SLICE_TABLE)], _slice_rows(by_field))
-    )
+    body.append(table_html(_slice_header("field"), _slice_rows(by_field)))
     grid = summary.get("overdue_by_commune_field")
     if grid:
         used = set(by_field) or None
@@ -212,32 +241,37 @@ def run_report_html(
             if c != "ci95"
         }
         worst = sorted(grid, key=lambda c: -sum(v for v in grid[c].values() if is_number(v)))
-        title = "overdue open dossiers at the end, commune x field"
         note = ""
         if len(worst) > MAX_HEATMAP_COMMUNES:
-            note = (
-                f"<p>The {MAX_HEATMAP_COMMUNES} communes with most overdue dossiers of "
-                f"{len(worst)}; summary.json has them all.</p>"
+            text = t(
+                "The {n} communes with most overdue dossiers of {total}; "
+                "summary.json has them all.",
+                n=MAX_HEATMAP_COMMUNES,
+                total=len(worst),
             )
+            note = f"<p>{_e(text)}</p>"
             grid = {c: grid[c] for c in worst[:MAX_HEATMAP_COMMUNES]}
-        body.append("<h2>Where the overdue dossiers are</h2>" + note)
+        body.append(f"<h2>{_e(t('Where the overdue dossiers are'))}</h2>" + note)
         body.append(
             figure_html(
-                fig.overdue_heatmap(grid, title),
-                "heatmap of overdue open dossiers by commune and field",
+                fig.overdue_heatmap(
+                    grid, t("overdue open dossiers at the end, commune x field"), names
+                ),
+                t("heatmap of overdue open dossiers by commune and field"),
             )
         )
     communes = sorted(summary.get("by_commune", {}).items(), key=lambda item: -_overdue(item[1]))
-    body.append("<h2>Communes, most overdue first</h2>")
+    body.append(f"<h2>{_e(t('Communes, most overdue first'))}</h2>")
     if len(communes) > MAX_TABLE_COMMUNES:
-        body.append(
-            f"<p>The first {MAX_TABLE_COMMUNES} of {len(communes)} communes; "
-            "summary.json (by_commune) has them all.</p>"
+        text = t(
+            "The first {n} of {total} communes; summary.json (by_commune) has them all.",
+            n=MAX_TABLE_COMMUNES,
+            total=len(communes),
         )
+        body.append(f"<p>{_e(text)}</p>")
     body.append(
         table_html(
-            ["commune"] + [f.short for f in shown_in(SLICE_TABLE)],
-            _slice_rows(dict(communes[:MAX_TABLE_COMMUNES])),
+            _slice_header("commune"), _slice_rows(dict(communes[:MAX_TABLE_COMMUNES]), names)
         )
     )
     body.append(glossary_html())
@@ -251,6 +285,7 @@ def write_run_report(
     *,
     calendar_spec: dict | None = None,
     policy_cfg: Mapping | None = None,
+    lang: str = "en",
 ) -> Path:
     """Write ``report.html`` for one job into ``out_dir``; returns its path.
 
@@ -260,11 +295,12 @@ def write_run_report(
         daily: the job's daily series (as written to daily.csv).
         calendar_spec: the scenario's ``calendar`` block, to shade its holidays.
         policy_cfg: the composed ``policy`` block, to list each policy's parameters.
+        lang: the report's language (``output.language``: en or vi).
     """
     path = Path(out_dir) / "report.html"
-    atomic_write_text(
-        path, run_report_html(summary, daily, calendar_spec=calendar_spec, policy_cfg=policy_cfg)
-    )
+    with language(lang):
+        text = run_report_html(summary, daily, calendar_spec=calendar_spec, policy_cfg=policy_cfg)
+    atomic_write_text(path, text)
     return path
 
 

@@ -135,7 +135,8 @@ def plot_overdue_heatmaps(jobs: list[Job], path: Path) -> None:
     for ax, (job, grid) in zip(axes.flat, panels, strict=False):
         image = ax.imshow(grid.to_numpy(dtype=float), cmap="Reds", vmin=0, vmax=vmax, aspect="auto")
         ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=45, ha="right", fontsize=7)
-        ax.set_yticks(range(grid.shape[0]), grid.index, fontsize=7)
+        names = job.summary.get("display_names") or {}
+        ax.set_yticks(range(grid.shape[0]), [names.get(c, c) for c in grid.index], fontsize=7)
         ax.set_title(f"{_title(job.group)}\n{job.policy}", fontsize=8)
         for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
             if value >= 0.5:

@@ -24,10 +24,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import ROOT
-from sim.core.summary import STUDY, format_value, shown_in
+from sim.core.summary import STUDY, shown_in
 from sim.reports import figures as fig
 from sim.reports.caveats import caveats_html
-from sim.reports.run_report import GLOSSARY, _e, page, table_html
+from sim.reports.i18n import date as fdate
+from sim.reports.i18n import language, t
+from sim.reports.run_report import GLOSSARY, _e, figure_title, fmt, page, table_html
 from sim.runs.outputs import atomic_write_text, read_json
 
 PLOTTED = ("overdue_dossiers", "mean_backlog")
@@ -66,11 +68,11 @@ def _with_ci(row: pd.Series, column: str, kind: str, signed: bool = False) -> st
     if mean is None:
         return "n/a"
     low, high = _number(row.get(f"{column}_ci_low")), _number(row.get(f"{column}_ci_high"))
-    text = format_value(mean, kind)
+    text = fmt(mean, kind)
     if signed and mean > 0:
         text = "+" + text
     if low is not None and high is not None:
-        text += f" [{format_value(low, kind)}, {format_value(high, kind)}]"
+        text += f" [{fmt(low, kind)}, {fmt(high, kind)}]"
     return text
 
 
@@ -94,10 +96,18 @@ def _question(study_dir: Path, table: pd.DataFrame, question: str | None) -> str
             end = start + dt.timedelta(days=int(summary["days"]) - 1)
             facts.append(
                 (
-                    f"{start:%d %b %Y} to {end:%d %b %Y} ({summary['days']} days)",
-                    f"master seed {summary['seed']}, {summary['replications']} "
-                    "replications per job; replication r of every policy sees the "
-                    "same demand (common random numbers)",
+                    t(
+                        "{start} to {end} ({days} days)",
+                        start=fdate(start),
+                        end=fdate(end),
+                        days=summary["days"],
+                    ),
+                    t(
+                        "master seed {seed}, {reps} replications per job; replication r of "
+                        "every policy sees the same demand (common random numbers)",
+                        seed=summary["seed"],
+                        reps=summary["replications"],
+                    ),
                 )
             )
             break
@@ -105,49 +115,49 @@ def _question(study_dir: Path, table: pd.DataFrame, question: str | None) -> str
     if question:
         items.append(("Question", question))
     items += [
-        ("Scenarios", ", ".join(sorted(set(map(str, table.get("scenario", []))))) or "n/a"),
-        ("Policies", ", ".join(dict.fromkeys(map(str, table.get("policy", [])))) or "n/a"),
+        ("Scenarios", ", ".join(sorted(set(map(str, table.get("scenario", []))))) or t("n/a")),
+        ("Policies", ", ".join(dict.fromkeys(map(str, table.get("policy", [])))) or t("n/a")),
     ]
     settings = sorted({str(s) for s in table.get("setting", []) if isinstance(s, str) and s})
     if settings:
         items.append(("Other settings swept", "; ".join(settings)))
     if facts:
         items += [("Period", facts[0][0]), ("Seeds", facts[0][1])]
-    body = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items)
-    return f'<h2>The question</h2><dl class="q">{body}</dl>'
+    body = "".join(f"<dt>{_e(t(k))}</dt><dd>{_e(v)}</dd>" for k, v in items)
+    return f'<h2>{_e(t("The question"))}</h2><dl class="q">{body}</dl>'
 
 
 def _group_tables(table: pd.DataFrame) -> list[str]:
     """Per scenario and setting: each policy's figures, then its change from baseline."""
-    shown = [(f.key, f.title, f.kind) for f in shown_in(STUDY) if f.key in table]
+    shown = [(f.key, figure_title(f), f.kind) for f in shown_in(STUDY) if f.key in table]
     parts = []
     keys = [k for k in ("scenario", "setting") if k in table]
     groups = table.groupby(keys, sort=True, dropna=False) if keys else [((), table)]
     for key, rows in groups:
         key = key if isinstance(key, tuple) else (key,)
-        title = " · ".join(str(k) for k in key if isinstance(k, str) and k) or "all jobs"
+        title = " · ".join(str(k) for k in key if isinstance(k, str) and k) or t("all jobs")
         means, changes = [], []
         for _, row in rows.iterrows():
             policy = str(row.get("policy", ""))
             means.append(
-                [policy, format_value(_number(row.get("replications")), "count")]
+                [policy, fmt(_number(row.get("replications")), "count")]
                 + [_with_ci(row, column, kind) for column, _, kind in shown]
             )
             line = [policy] + [
                 _with_ci(row, f"{column}_diff", kind, True) for column, _, kind in shown
             ]
             if "cost_per_overdue_averted_vnd" in rows:
-                line.append(format_value(_number(row.get("cost_per_overdue_averted_vnd")), "vnd"))
+                line.append(fmt(_number(row.get("cost_per_overdue_averted_vnd")), "vnd"))
             changes.append(line)
         labels = [label for _, label, _ in shown]
-        extra = ["cost per overdue dossier averted (VND)"] * (
+        extra = [t("cost per overdue dossier averted (VND)")] * (
             "cost_per_overdue_averted_vnd" in rows
         )
         parts.append(
-            f"<h3>{_e(title)}</h3><p>Mean over replications [95% CI]:</p>"
-            + table_html(["policy", "replications", *labels], means)
-            + "<p>Change from the baseline, paired by replication [95% CI]:</p>"
-            + table_html(["policy", *labels, *extra], changes)
+            f"<h3>{_e(title)}</h3><p>{_e(t('Mean over replications [95% CI]:'))}</p>"
+            + table_html([t("policy"), t("replications"), *labels], means)
+            + f"<p>{_e(t('Change from the baseline, paired by replication [95% CI]:'))}</p>"
+            + table_html([t("policy"), *labels, *extra], changes)
         )
     return parts
 
@@ -155,8 +165,11 @@ def _group_tables(table: pd.DataFrame) -> list[str]:
 def _comparison_figures(table: pd.DataFrame) -> list[str]:
     """Each policy's mean with its 95% CI for the key measures, and its paired change."""
     parts = []
-    for column, label, kind in ((f.key, f.title, f.kind) for f in shown_in(STUDY)):
-        for suffix, what in (("", label), ("_diff", f"change from baseline, {label}")):
+    for column, label, kind in ((f.key, figure_title(f), f.kind) for f in shown_in(STUDY)):
+        for suffix, what in (
+            ("", label),
+            ("_diff", t("change from baseline, {label}", label=label)),
+        ):
             if column not in PLOTTED or f"{column}{suffix}" not in table:
                 continue
             name = f"{column}{suffix}"
@@ -182,13 +195,13 @@ def _comparison_figures(table: pd.DataFrame) -> list[str]:
                     lows,
                     highs,
                     xlabel=what,
-                    title="paired change from the baseline"
+                    title=t("paired change from the baseline")
                     if suffix
-                    else f"{label}: mean and 95% CI",
+                    else t("{label}: mean and 95% CI", label=label),
                     zero_line=bool(suffix),
                 )
                 parts.append(
-                    f'<p><img alt="{_e(what)} by policy" '
+                    f'<p><img alt="{_e(t("{what} by policy", what=what))}" '
                     f'src="data:image/png;base64,{fig.to_base64_png(figure)}"></p>'
                 )
     return parts
@@ -208,7 +221,7 @@ def study_report_html(
     table = comparison.copy()
     failed = table[table["status"] != "ok"] if "status" in table else table.iloc[0:0]
     ok = table.drop(failed.index)
-    title = f"Study {study_dir.name}: policy comparison"
+    title = t("Study {name}: policy comparison", name=study_dir.name)
     body = [
         f"<h1>{_e(title)}</h1>",
         _question(study_dir, table, question),
@@ -216,16 +229,22 @@ def study_report_html(
             sorted({str(s) for s in table.get("scenario", [])}),
             _fewest_replications(ok),
         ),
-        "<h2>Policies compared</h2>",
-        "<p>Replication r of every policy sees the same demand, so a change from the "
-        "baseline is measured replication by replication; a change whose 95% interval "
-        "excludes 0 is a real effect at that level.</p>",
+        f"<h2>{_e(t('Policies compared'))}</h2>",
+        "<p>"
+        + _e(
+            t(
+                "Replication r of every policy sees the same demand, so a change from the "
+                "baseline is measured replication by replication; a change whose 95% interval "
+                "excludes 0 is a real effect at that level."
+            )
+        )
+        + "</p>",
     ]
     body += _group_tables(ok)
-    body += ["<h2>Figures</h2>"] + _comparison_figures(ok)
+    body += [f"<h2>{_e(t('Figures'))}</h2>"] + _comparison_figures(ok)
     for item in figures:
         if isinstance(item, Figure) or Path(item).is_file():
-            name = "figure" if isinstance(item, Figure) else Path(item).stem.replace("_", " ")
+            name = t("figure") if isinstance(item, Figure) else t(Path(item).stem.replace("_", " "))
             body.append(f'<p><img alt="{_e(name)}" src="data:image/png;base64,{_image(item)}"></p>')
     if len(failed):
         rows = [
@@ -233,11 +252,11 @@ def study_report_html(
             for _, r in failed.iterrows()
         ]
         body.append(
-            "<h2>Jobs that failed</h2><p>Left out of the comparison:</p>"
-            + table_html(["job folder", "policy", "error"], rows)
+            f"<h2>{_e(t('Jobs that failed'))}</h2><p>{_e(t('Left out of the comparison:'))}</p>"
+            + table_html([t("job folder"), t("policy"), t("error")], rows)
         )
-    items = "".join(f"<dt>{_e(t)}</dt><dd>{_e(x)}</dd>" for t, x in GLOSSARY)
-    body.append(f'<h2>How to read this report</h2><dl class="q">{items}</dl>')
+    items = "".join(f"<dt>{_e(t(term))}</dt><dd>{_e(t(x))}</dd>" for term, x in GLOSSARY)
+    body.append(f'<h2>{_e(t("How to read this report"))}</h2><dl class="q">{items}</dl>')
     return page(title, body)
 
 
@@ -247,6 +266,7 @@ def write_study_report(
     figures: Sequence = (),
     *,
     question: str | None = None,
+    lang: str = "en",
 ) -> Path:
     """Write ``report.html`` into ``study_dir``; returns its path.
 
@@ -255,10 +275,13 @@ def write_study_report(
         comparison: the comparison table (see the module docstring for its columns).
         figures: PNG paths or matplotlib figures to embed after the comparison plots.
         question: the study's question; by default the one in
-            ``experiments/<study_dir name>/README.md``, if there is one.
+            ``experiments/<study_dir name>/README.md``, if there is one (in English).
+        lang: the report's language (en or vi).
     """
     path = Path(study_dir) / "report.html"
     if question is None:
         question = experiment_question(Path(study_dir).name)
-    atomic_write_text(path, study_report_html(study_dir, comparison, figures, question))
+    with language(lang):
+        text = study_report_html(study_dir, comparison, figures, question)
+    atomic_write_text(path, text)
     return path

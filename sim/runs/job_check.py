@@ -21,6 +21,7 @@ import yaml
 
 from sim.policies import Policy, build_policies
 from sim.runs.country import CountrySpec, read_scenario
+from sim.runs.outputs import LANGUAGES
 from sim.spec.config import ConfigError, Reader, RunSettings, reject_unknown, track_reads
 from sim.spec.scenario import ScenarioSpec, unserved_fields
 
@@ -41,6 +42,8 @@ class CheckedJob:
     plots: bool
     table: bool
     report: bool
+    excel: bool
+    language: str
     config_hash: str
     notes: tuple[str, ...] = ()  # warnings for the user: the job runs, but read this
 
@@ -105,6 +108,8 @@ def _check(container: dict, unresolved: dict) -> CheckedJob:
         plots = _flag(output, "plots", True)
         table = _flag(output, "table", True)
         report = _flag(output, "report", True)
+        excel = _flag(output, "excel", False)
+        language = output.choice("language", LANGUAGES, "en")
         _flag(root, "verbose", False)
         _flag(root, "resume", False)
     reject_unknown(log, "run")
@@ -129,6 +134,8 @@ def _check(container: dict, unresolved: dict) -> CheckedJob:
         plots=plots,
         table=table,
         report=report,
+        excel=excel,
+        language=language,
         config_hash=config_hash(container),
         notes=tuple(notes),
     )

@@ -17,6 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+LANGUAGES = ("en", "vi")
+"""Languages of reports and workbooks (``output.language``); their text is translated in
+sim/reports/translations.yaml."""
+
 
 def _clean(value: Any) -> Any:
     """JSON-safe copy: NaN and infinities become null."""

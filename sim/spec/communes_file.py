@@ -10,7 +10,9 @@ Columns (header row required; order free; row 1 is the header, data start at row
 * optional: ``generalists`` (clerks who cover every field at
   ``communes_file_options.generalist_proficiency``), ``reception_counters``,
   ``network_outage_probability``, ``network_speed``, ``sync_failure_probability``,
-  ``distance_km_mean``.
+  ``distance_km_mean``, and ``display_name`` (the name reports show, with
+  diacritics). A ``commune`` cell with diacritics (``Kỳ Lừa``) becomes the ASCII id
+  ``ky_lua`` and, without a ``display_name``, the display name.
 
 Each row becomes an entry in the same form as ``scenario.communes`` in YAML, so the
 rest of the model cannot tell the two apart. Any problem stops the run with the file,
@@ -20,6 +22,8 @@ row and column named.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from pathlib import Path
 
 from sim.spec.config import ConfigError, Reader
@@ -43,7 +47,15 @@ OPTIONAL_NUMBERS = {
     "sync_failure_probability": (False, 1.0),
     "distance_km_mean": (False, None),
 }
+OPTIONAL_TEXT = ("display_name",)
 STAFF_PREFIX = "staff_"
+
+
+def ascii_id(name: str) -> str:
+    """An ASCII id from a name with diacritics: ``Đô Lương`` -> ``do_luong``."""
+    text = name.replace("Đ", "D").replace("đ", "d")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 def _number(path: str, row: int, column: str, text: str, whole: bool, high: float | None):
@@ -100,12 +112,15 @@ def read_communes_file(path: str, fields: tuple[str, ...], options: Reader) -> l
         unknown = [
             h
             for h in header
-            if h not in REQUIRED and h not in OPTIONAL_NUMBERS and h not in staff_columns
+            if h not in REQUIRED
+            and h not in OPTIONAL_NUMBERS
+            and h not in OPTIONAL_TEXT
+            and h not in staff_columns
         ]
         if unknown:
             raise ConfigError(
                 f"{path} row 1 column {unknown[0]}: unknown column; allowed: "
-                f"{', '.join(REQUIRED + tuple(OPTIONAL_NUMBERS))}, staff_<field>"
+                f"{', '.join(REQUIRED + tuple(OPTIONAL_NUMBERS) + OPTIONAL_TEXT)}, staff_<field>"
             )
         rows = [
             _row(
@@ -132,6 +147,15 @@ def _row(path, n, line, staff_columns, fields, household_size, proficiency, swit
     name = cells["commune"]
     if not name:
         raise ConfigError(f"{path} row {n} column commune = '': a commune needs a name")
+    display_name = cells.get("display_name", "")
+    if not name.isascii():  # ids stay ASCII: the name with diacritics is shown instead
+        display_name = display_name or name
+        name = ascii_id(name)
+        if not name:
+            raise ConfigError(
+                f"{path} row {n} column commune = {cells['commune']!r}: "
+                "needs letters or digits for the commune's id"
+            )
 
     def num(column: str, whole: bool = False, high: float | None = None):
         return _number(path, n, column, cells[column], whole, high)
@@ -151,6 +175,8 @@ def _row(path, n, line, staff_columns, fields, household_size, proficiency, swit
         "signal_coverage": num("signal_coverage", high=1.0),
         "clerks": clerks,
     }
+    if display_name:
+        entry["display_name"] = display_name
     if entry["sites"] < 1:
         raise ConfigError(f"{path} row {n} column sites = {cells['sites']!r}: must be >= 1")
     for column, (whole, high) in OPTIONAL_NUMBERS.items():

@@ -30,7 +30,8 @@ class CommuneSpec:
     """One commune's size, staff and conditions; every condition is optional and neutral.
 
     ``workstations`` None means one per clerk; ``signal_coverage`` None takes the
-    applicants' scenario-wide figure.
+    applicants' scenario-wide figure. ``name`` is the ASCII id outputs are keyed by;
+    ``display_name`` is what reports show (with Vietnamese diacritics, e.g. "Kỳ Lừa").
     """
 
     name: str
@@ -47,6 +48,17 @@ class CommuneSpec:
     signal_coverage: float | None = None
     distance_km_mean: float = 0.0
     province: str = ""
+    display_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name a reader sees: the display name, else the id with spaces."""
+        return self.display_name or self.name.replace("_", " ")
+
+
+def display_names(spec: object) -> dict[str, str]:
+    """Commune id -> display name, for the communes of ``spec`` that have one."""
+    return {c.name: c.display_name for c in getattr(spec, "communes", ()) if c.display_name}
 
 
 @dataclass(frozen=True)
@@ -225,7 +237,20 @@ def read_commune(c: Reader, fields: tuple[str, ...]) -> CommuneSpec:
         signal_coverage=(c.probability("signal_coverage") if c.has("signal_coverage") else None),
         distance_km_mean=c.number("distance_km_mean", 0.0, low=0),
         province=str(c.raw("province", "")),
+        display_name=_display_name(c),
     )
+
+
+def _display_name(c: Reader) -> str:
+    """``display_name`` of a commune entry: any non-empty text; "" when not given."""
+    if not c.has("display_name"):
+        return ""
+    value = c.raw("display_name")
+    if not isinstance(value, str) or not value.strip():
+        raise c.fail(
+            "display_name", f" = {value!r}: must be non-empty text, e.g. display_name: Kỳ Lừa"
+        )
+    return value.strip()
 
 
 def unserved_fields(spec: ScenarioSpec) -> list[tuple[int, str, str]]:

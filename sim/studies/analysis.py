@@ -30,7 +30,7 @@ from hydra.experimental.callback import Callback
 
 from sim.core.stats import mean_interval, paired_differences
 from sim.core.summary import STUDY, bounds_of, shown_in
-from sim.runs.outputs import atomic_write_text, read_json
+from sim.runs.outputs import LANGUAGES, atomic_write_text, read_json
 from sim.runs.study_data import DAILY_FILE, REPLICATIONS_FILE, Job
 from sim.spec.tables import read_frame
 
@@ -237,11 +237,16 @@ def compare(jobs: list[Job], fields: list[str]) -> pd.DataFrame:
 
 
 def analyse(
-    sweep_dir: Path, plots: bool = True, out=None, every_sweep: bool = False
+    sweep_dir: Path,
+    plots: bool = True,
+    out=None,
+    every_sweep: bool = False,
+    language: str = "en",
 ) -> pd.DataFrame:
-    """Write comparison.csv (and the plots) for a sweep folder; returns the table.
+    """Write comparison.csv and .xlsx, the plots and the report; returns the table.
 
     Only the latest sweep's jobs are compared unless ``every_sweep`` (see latest_jobs).
+    ``language`` is the language of the report and of the workbook's sheet name (en, vi).
     """
     sweep_dir = Path(sweep_dir)
     jobs = read_jobs(sweep_dir)
@@ -251,6 +256,11 @@ def analyse(
     fields = sorted({f for j in jobs if j.ok for f in j.summary.get("by_field", {})})
     table = compare(jobs, fields)
     atomic_write_text(sweep_dir / COMPARISON_FILE, table.to_csv(index=False, float_format="%.6g"))
+    from sim.reports.excel import write_comparison_xlsx
+    from sim.reports.i18n import language as in_language
+
+    with in_language(language):
+        write_comparison_xlsx(sweep_dir, table)
     if plots:
         from sim.reports.study_plots import plot_backlog_bands, plot_on_time, plot_overdue_heatmaps
 
@@ -262,7 +272,9 @@ def analyse(
     from sim.reports.study_report import write_study_report
 
     pngs = [sweep_dir / n for n in PLOT_FILES]
-    write_study_report(sweep_dir, table, [p for p in pngs if p.is_file()] if plots else [])
+    write_study_report(
+        sweep_dir, table, [p for p in pngs if p.is_file()] if plots else [], lang=language
+    )
     text = describe(table, sweep_dir)
     if left_out:
         text += (
@@ -301,7 +313,12 @@ class AnalyseSweep(Callback):
         self.plots = plots
 
     def on_multirun_end(self, config, **kwargs) -> None:
-        analyse(Path(str(config.hydra.sweep.dir)), plots=self.plots)
+        output = config.get("output") or {}
+        analyse(
+            Path(str(config.hydra.sweep.dir)),
+            plots=self.plots,
+            language=str(output.get("language", "en")),
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,12 +332,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="compare the jobs of every sweep run into the folder, not only the latest",
     )
+    parser.add_argument(
+        "--language", choices=LANGUAGES, default="en", help="language of the report (default en)"
+    )
     args = parser.parse_args(argv)
     if not args.sweep_dir.is_dir():
         print(f"error: {args.sweep_dir}: not a folder", file=sys.stderr)
         return 2
     try:
-        analyse(args.sweep_dir, plots=not args.no_plots, every_sweep=args.all)
+        analyse(
+            args.sweep_dir, plots=not args.no_plots, every_sweep=args.all, language=args.language
+        )
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,79 @@
+"""``python -m sim.info``: what there is to run, one line each, and where to start.
+
+Lists the scenarios, policies and studies shipped in ``configs/`` with the first
+sentence of each config's leading comment, and the path of the communes CSV template.
+The descriptions live beside the configs, so a new config shows up here by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from sim import ROOT
+
+CONFIGS = ROOT / "configs"
+TEMPLATE = CONFIGS / "communes" / "template.csv"
+GROUPS = (
+    ("Scenarios", "scenario", "python -m sim.run scenario={name}"),
+    ("Policies", "policy", "python -m sim.run policy=[{name}]"),
+    ("Studies", "experiment", "python -m sim.run -m +experiment={name}"),
+)
+
+
+def describe(config: Path) -> str:
+    """First sentence of a config's leading comment (``@package`` lines skipped)."""
+    lines = []
+    for line in config.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        text = line.lstrip("#").strip()
+        if not text.startswith("@package"):
+            lines.append(text)
+    text = re.sub(r"\s*\([^()]*\.md\b[^()]*\)", "", " ".join(lines))  # source notes
+    text = re.split(r"(?<=[.?])\s", text, maxsplit=1)[0].strip()
+    return text.replace("`", "") or "(no description)"
+
+
+def entries(group: str) -> list[tuple[str, str]]:
+    """(name, description) of every config of a group, sorted; ``_shared`` files left out."""
+    return [
+        (path.stem, describe(path))
+        for path in sorted((CONFIGS / group).glob("*.yaml"))
+        if not path.stem.startswith("_")
+    ]
+
+
+def listing() -> str:
+    """The whole text ``python -m sim.info`` prints."""
+    out = []
+    for title, group, example in GROUPS:
+        items = entries(group)
+        name_width = max(len(name) for name, _ in items) + 2
+        out.append(f"{title} ({example.format(name='NAME')}):")
+        out += [f"  {name:<{name_width}}{text}" for name, text in items]
+        out.append("")
+    out.append("Your own communes: copy the template, one row per commune, then run")
+    out.append(f"  {TEMPLATE}")
+    out.append("  python -m sim.run scenario=lang_son_wards scenario.communes_file=PATH")
+    out.append("Columns and rules: README.md, 'Bring your own communes'.")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.info",
+        description="List the scenarios, policies and studies, and the communes CSV template.",
+    )
+    parser.add_argument(
+        "--template", action="store_true", help="print only the path of the communes template"
+    )
+    args = parser.parse_args(argv)
+    print(TEMPLATE if args.template else listing())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Reports in English and in Vietnamese: labels, dates and numbers follow output.language."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.reports import i18n
+from tests.helpers import ROOT, sim_run
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> dict[str, Path]:
+    """The same run (its period crosses 2 September) written in each language."""
+    base = tmp_path_factory.mktemp("language")
+    out = {}
+    for lang in i18n.LANGUAGES:
+        folder = base / lang
+        done = sim_run(
+            "scenario=gia_lai_rural",
+            "run.days=70",
+            "run.replications=2",
+            "output.plots=false",
+            f"output.language={lang}",
+            f"hydra.run.dir={folder}",
+        )
+        assert done.returncode == 0, done.stderr
+        out[lang] = folder
+    return out
+
+
+def test_english_and_vietnamese_reports_differ_only_in_words(reports):
+    en = (reports["en"] / "report.html").read_text(encoding="utf-8")
+    vi = (reports["vi"] / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in en and '<html lang="vi">' in vi
+    assert "<title>gia_lai_rural với chính sách baseline</title>" in vi
+    assert "Headline figures" in en and "Chỉ tiêu chính" in vi and "Headline figures" not in vi
+    # dates: 01 Jul 2025 in English, 01/07/2025 in Vietnamese
+    assert "01 Jul 2025 to 08 Sep 2025 (70 days)" in en
+    assert "01/07/2025 đến 08/09/2025 (70 ngày)" in vi
+    # holidays named in Vietnamese, with the weekday
+    assert "Thứ Ba 02/09/2025" in vi and "Quốc khánh" in vi
+    # numbers: 1,234.5 in English, 1.234,5 in Vietnamese; the same figures
+    summary = json.loads((reports["en"] / "summary.json").read_text())
+    received = summary["dossiers_created"]
+    assert received > 1000
+    en_text = f"{received:,.1f}" if not float(received).is_integer() else f"{received:,.0f}"
+    vi_text = en_text.replace(",", "_").replace(".", ",").replace("_", ".")
+    assert f'<div class="v">{en_text}</div>' in en
+    assert f'<div class="v">{vi_text}</div>' in vi
+    assert re.search(r"KTC 95%: [\d.,]+ đến [\d.,]+", vi)
+    # field and commune names: translated fields, display names with diacritics in both
+    assert "<td>đất đai</td>" in vi and "<td>land</td>" in en
+    assert "<td>Phú Thiện</td>" in vi and "<td>Phú Thiện</td>" in en
+    # the numbers themselves do not depend on the language
+    vi_summary = json.loads((reports["vi"] / "summary.json").read_text())
+    assert vi_summary["by_commune"] == summary["by_commune"]
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory) -> Path:
+    """A two-policy sweep and a failed job, as sim.analysis finds them."""
+    sweep = tmp_path_factory.mktemp("study")
+    quiet = ["run.days=6", "run.replications=3", "output.report=false", "output.plots=false"]
+    for policy in ("baseline", "second_staff"):
+        folder = sweep / policy
+        done = sim_run(*quiet, f"policy=[{policy}]", f"hydra.run.dir={folder}")
+        assert done.returncode == 0, done.stderr
+    broken = sweep / "training"
+    broken.mkdir()
+    (broken / "summary.json").write_text(json.dumps({"status": "error", "error": "boom"}))
+    return sweep
+
+
+def test_study_report_in_vietnamese_through_sim_analysis(study):
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.analysis", str(study), "--language", "vi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    vi = (study / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="vi">' in vi
+    assert f"Nghiên cứu {study.name}: so sánh chính sách" in vi
+    assert "Thay đổi so với phương án cơ sở" in vi and "Phương án chạy lỗi" in vi
+    assert "Mean over replications" not in vi
+
+
+def test_every_report_text_has_a_vietnamese_translation(reports, study, tmp_path):
+    """Rendering the run and the study report in Vietnamese finds every text translated."""
+    from sim.reports.run_report import write_run_report
+    from sim.studies.analysis import analyse
+
+    i18n.MISSING.clear()
+    analyse(study, language="vi")
+    summary = json.loads((reports["vi"] / "summary.json").read_text())
+    daily = pd.read_csv(reports["vi"] / "daily.csv")
+    calendar = {"kind": "working", "holidays_country": "VN"}
+    write_run_report(tmp_path, summary, daily, calendar_spec=calendar, lang="vi")
+    assert "Quốc khánh" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert not i18n.MISSING, sorted(i18n.MISSING)
+
+
+def test_every_summary_figure_has_vietnamese_words():
+    """A new Figure(...) line needs its label, unit and column name in the catalogue."""
+    from sim.core.summary import FIGURES
+
+    words = i18n.catalogue()["vi"]
+    missing = [w for f in FIGURES for w in (f.label, f.unit, f.short) if w not in words]
+    assert not missing, f"add to sim/reports/translations.yaml: {missing}"
+
+
+def test_unknown_language_is_refused(tmp_path):
+    done = sim_run("run.days=2", "output.language=fr", f"hydra.run.dir={tmp_path}")
+    assert done.returncode == 2
+    assert "output.language = 'fr'" in done.stderr and "en, vi" in done.stderr
