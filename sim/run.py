@@ -249,6 +249,32 @@ def main(cfg: DictConfig) -> None:
             sys.exit(2 if isinstance(error, ConfigError) else 1)
 
 
+USAGE = """\
+usage: python -m sim.run [KEY=VALUE ...]        one run (outputs: results/runs/<time>_<scenario>/)
+       python -m sim.run -m +experiment=NAME    a study, a sweep compared in results/NAME/
+
+Common settings (KEY=VALUE, no spaces around =):
+  scenario=NAME                 where (list below)
+  policy=[NAME,NAME]            what is tried (list below; policy=[baseline] by default)
+  policy.NAME.KEY=VALUE         a policy's setting, e.g. policy.second_staff.count=8
+  run.days=92 run.start_date=2025-07-01 run.replications=12 seed=42
+  scenario.communes_file=PATH   your own communes from a CSV (template below)
+  hydra.run.dir=DIR             where the outputs go
+  output.report=false output.plots=false output.table=false
+"""
+MORE = """\
+More: README.md ("First hour" guide, then every parameter with its source). The full
+config with every key: python -m sim.run --cfg job. Hydra's own options: --hydra-help.\
+"""
+
+
+def short_help() -> str:
+    """What ``--help`` prints: usage, common settings, what there is to run (sim.info)."""
+    from sim.info import listing
+
+    return f"{USAGE}\n{listing()}\n\n{MORE}"
+
+
 def cli(args: list[str] | None = None) -> int:
     """Entry point: exit 0 when all went well, 2 for a config error, 1 otherwise.
 
@@ -256,6 +282,9 @@ def cli(args: list[str] | None = None) -> int:
     config error too, so it becomes 2. A sweep whose jobs failed exits non-zero.
     """
     args = sys.argv[1:] if args is None else args
+    if "--help" in args or "-h" in args:
+        print(short_help())
+        return 0
     STATE.started, STATE.failed = False, []
     problem = check_group_names(args, Path(CONFIG_DIR)) or check_override_keys(
         args, Path(CONFIG_DIR)
