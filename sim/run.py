@@ -27,6 +27,7 @@ from sim.reports.caveats import replications_note
 from sim.reports.excel import write_summary_xlsx
 from sim.reports.i18n import language
 from sim.reports.run_report import plot_backlog, write_run_report
+from sim.runs.capacity import capacity_table
 from sim.runs.job_check import check_group_names, check_job
 from sim.runs.outputs import atomic_path, write_csv, write_json
 from sim.runs.override_check import check_override_keys
@@ -79,7 +80,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             print(f"resume: {out_dir} is complete; skipped", file=sys.stderr)
             return done
     clear_outputs(out_dir)
-    summaries, frames = [], []
+    summaries, frames, capacities = [], [], []
     total_days = settings.days * settings.replications
     with tqdm(
         total=total_days,
@@ -102,6 +103,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
                 on_day=lambda: bar.update(1),
                 workers=settings.workers,
             )
+            capacities.append(summary.pop("capacity", {}))  # capacity.csv, not summary.json
             summaries.append(summary)
             frames.append(daily)
             LOG.info(
@@ -126,9 +128,11 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         "display_names": display_names(spec),
     }
     result.update(aggregate(summaries))
+    capacity = capacity_table(aggregate([{"cells": c} for c in capacities])["cells"])
     daily = mean_daily(frames)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(out_dir / "daily.csv", daily)
+    write_csv(out_dir / "capacity.csv", capacity)
     write_replication_tables(out_dir, settings.seed, summaries, frames)
     if job.plots:
         with atomic_path(out_dir / "backlog.png") as tmp:
@@ -146,6 +150,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             daily,
             calendar_spec=spec.calendar,
             policy_cfg=policy_cfg,
+            capacity=capacity,
             lang=job.language,
         )
     if job.excel:

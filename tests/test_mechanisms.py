@@ -48,7 +48,8 @@ NEUTRAL_STAFF = {
     "error_probability_unskilled": 0,
     "learning": {"initial_efficiency": 1.0},
     "fatigue": {"slowdown": 0, "resignation_hazard_per_day": 0},
-    "campaigns": [],
+    "duties": {},
+    "reassignment": {"enabled": False},
 }
 NEUTRAL_DEMAND = {"lunar_new_year": {"holiday_factor": 1, "surge_factor": 1, "surge_days": 21}}
 NEUTRAL_COMMUNE = {
@@ -58,12 +59,11 @@ NEUTRAL_COMMUNE = {
     "network_outage_probability": 0.0,
     "sync_failure_probability": 0,
 }
-CAMPAIGN = {
-    "name": "census",
+DUTY = {
     "start_date": "2026-01-01",
     "end_date": "2026-12-31",
     "fields": ["civil_status"],
-    "share_of_hours": 0.9,
+    "hours_per_clerk_per_day": 6.0,
 }
 # each neutral value set to an extreme: (block, path of keys, value)
 EXTREMES = [
@@ -72,7 +72,7 @@ EXTREMES = [
     ("staff", ("learning", "initial_efficiency"), 0.3),
     ("staff", ("fatigue", "slowdown"), 0.9),
     ("staff", ("fatigue", "resignation_hazard_per_day"), 0.5),
-    ("staff", ("campaigns",), [CAMPAIGN]),
+    ("staff", ("duties",), {"census": DUTY}),
     ("demand", ("lunar_new_year", "holiday_factor"), 0.0),
     ("demand", ("lunar_new_year", "surge_factor"), 3.0),
     ("commune", ("sites",), 2),
@@ -173,18 +173,21 @@ def test_learning_curve_closes_half_the_gap_each_half_life():
     assert rules.learning_efficiency(start + dt.timedelta(days=60)) == pytest.approx(0.9)
 
 
-def test_a_land_campaign_slows_land_only():
+def test_the_national_land_campaign_slows_land_only():
+    """SOURCES.md: the Land Data Cleaning Campaign takes land clerks' hours Sep-Nov 2025."""
     data = scenario("gia_lai_rural")
     without = copy.deepcopy(data)
-    without["staff"]["campaigns"] = []
-    a, b = run(data, 92, seed=4).summary(), run(without, 92, seed=4).summary()
+    without["staff"]["duties"]["land_data_cleaning"] = None
+    a = run_scenario(data, 61, seed=4, start="2025-09-01").summary()
+    b = run_scenario(without, 61, seed=4, start="2025-09-01").summary()
     land_a, land_b = a["by_field"]["land"], b["by_field"]["land"]
-    assert land_a["dossiers_open"] > 1.4 * land_b["dossiers_open"]
-    assert land_a["overdue_open"] > 2 * land_b["overdue_open"]
+    assert land_a["utilization_other_duties"] > land_b["utilization_other_duties"] + 0.1
+    assert land_a["dossiers_open"] > 1.15 * land_b["dossiers_open"]
+    assert land_a["overdue_open"] > 1.3 * land_b["overdue_open"]
     assert land_a["on_time_rate"] < land_b["on_time_rate"]
     for field in ("certification", "social_policy"):
-        assert a["by_field"][field]["on_time_rate"] == pytest.approx(
-            b["by_field"][field]["on_time_rate"], abs=0.02
+        assert a["by_field"][field]["utilization_other_duties"] == pytest.approx(
+            b["by_field"][field]["utilization_other_duties"], abs=0.01
         )
 
 
@@ -312,16 +315,15 @@ def test_every_dossier_is_somewhere_with_all_mechanisms_on():
 
 def test_bad_mechanism_values_name_the_key():
     data = one_ward()
-    data["staff"]["campaigns"] = [
-        {
-            "name": "x",
+    data["staff"]["duties"] = {
+        "x": {
             "start_date": "2025-08-01",
             "end_date": "2025-07-01",
             "fields": ["land"],
-            "share_of_hours": 0.3,
+            "hours_per_clerk_per_day": 1.0,
         }
-    ]
-    with pytest.raises(ConfigError, match=r"scenario.staff.campaigns\[0\].end_date"):
+    }
+    with pytest.raises(ConfigError, match=r"scenario.staff.duties.x.end_date"):
         GovernanceModel(data)
     data = one_ward(network_speed=0)
     with pytest.raises(ConfigError, match=r"network_speed = 0: must be > 0"):

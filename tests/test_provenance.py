@@ -22,6 +22,7 @@ PLACEHOLDERS = {
     "applicants": "<kind>",
     "departments": "<field>",
     "skills": "<field>",
+    "duties": "<duty>",
 }
 
 

@@ -63,14 +63,6 @@ def test_lang_son_wards_first_month_matches_the_report():
     assert min(on_time) >= 0.9
 
 
-def test_gia_lai_rural_land_is_the_slowest_field():
-    """SOURCES.md: handling still slow, especially land records."""
-    summary = run(scenario("gia_lai_rural"), 92, seed=3).summary()
-    rates = {f: v["on_time_rate"] for f, v in summary["by_field"].items()}
-    others = [r for f, r in rates.items() if f != "land"]
-    assert rates["land"] < min(others), rates
-
-
 def test_lunar_new_year_builds_a_february_peak_that_drains():
     data = scenario("lang_son_wards")
     model = run(data, 76, seed=1, start="2026-01-15")  # to 2026-03-31

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from collections.abc import Callable, Sequence
 
 import mesa
@@ -12,9 +11,17 @@ import mesa
 from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.commune import Commune
 from sim.abm.agents.province import Province
+from sim.abm.capacity import capacity_figures
 from sim.abm.demand import Demand
 from sim.abm.policy_context import PolicyContext
 from sim.abm.seasonality import DemandSeason
+from sim.abm.staff_hours import (  # noqa: F401 (STAFF, staff_utilization: for sim.runs.country)
+    PROVINCE_UNIT,
+    STAFF,
+    staff_groups,
+    staff_hours,
+    staff_utilization,
+)
 from sim.abm.world import World
 from sim.core.calendar import HOURS_PER_DAY, make_calendar
 from sim.core.dossier import (
@@ -70,6 +77,7 @@ class GovernanceModel(mesa.Model):
             with_tet=not self.calendar.always_open,
         )
         self.engine = EventEngine()
+        self.working_days_by_month: dict[str, int] = {}  # after the warm-up (capacity.csv)
         self.metrics = Metrics(warmup_hours=warmup_days * HOURS_PER_DAY)
         self._uids = itertools.count()
         self.next_uid = self._uids.__next__
@@ -127,6 +135,7 @@ class GovernanceModel(mesa.Model):
                 "backlog": lambda m: len(m.metrics.open_dossiers),
                 "overdue_open": lambda m: m.metrics.overdue_open(m.engine.now),
                 "queued": lambda m: sum(o.queued() for o in m.offices()),
+                "other_duty_hours": lambda m: sum(c.staffing.duty_hours_today for c in m.communes),
                 "clerks_on_duty": lambda m: m.clerks_on_duty_today,
             }
         )
@@ -136,6 +145,11 @@ class GovernanceModel(mesa.Model):
         self.day += 1
         self.date = self.start_date + dt.timedelta(days=self.day)
         self.metrics.reset_day()
+        if self.day * HOURS_PER_DAY >= self.metrics.warmup_hours and self.calendar.is_working_day(
+            self.day
+        ):
+            month = self.date.strftime("%Y-%m")
+            self.working_days_by_month[month] = self.working_days_by_month.get(month, 0) + 1
         context = self.policy_context
         context.day, context.date = self.day, self.date
         for policy in self.policies:
@@ -150,12 +164,15 @@ class GovernanceModel(mesa.Model):
 
     def _clerks_on_duty(self) -> int:
         """Clerks at work today: on a roster, not absent, in training or without a seat,
-        and their office open today (none on weekends and holidays)."""
+        and their office open today (none on weekends and holidays). A clerk doing its
+        competing duties first is at work."""
         open_today: dict[int, bool] = {}
         count = 0
+        at_duty = {c for commune in self.communes for c in commune.staffing.duty_today}
         for clerk in self.agents_by_type.get(Clerk, []):
             office = clerk.office
-            if not (clerk.on_duty and clerk.rostered and office is not None):
+            present = clerk.on_duty or clerk in at_duty
+            if not (present and clerk.rostered and office is not None):
                 continue
             key = id(office)
             if key not in open_today:
@@ -219,19 +236,25 @@ class GovernanceModel(mesa.Model):
         """
         now = self.engine.now
         window = max(now - self.metrics.warmup_hours, 1e-9)
-        busy, available, field_busy, field_available = staff_hours(
+        busy, available, duty, field_busy, field_available, field_duty = staff_hours(
             self.agents_by_type.get(Clerk, []), now
         )
         hours = {
-            "total": {"": (sum(busy.values()), sum(available.values()))},
-            "field": {f: (field_busy.get(f, 0.0), field_available.get(f, 0.0)) for f in field_busy},
-            "commune": {name: (busy.get(name, 0.0), available.get(name, 0.0)) for name in busy},
+            "total": {"": (sum(busy.values()), sum(available.values()), sum(duty.values()))},
+            "field": {
+                f: (field_busy.get(f, 0.0), field_available.get(f, 0.0), field_duty.get(f, 0.0))
+                for f in field_available
+            },
+            "commune": {
+                name: (busy.get(name, 0.0), available.get(name, 0.0), duty.get(name, 0.0))
+                for name in busy
+            },
         }
         citizen = self.scenario_spec.citizen
         rates = citizen.rates() if citizen is not None else None
         staff = {  # commune and provincial staff apart (figures only need their hours)
-            name: Slice(self.metrics.total, 0.0, 0, window, b, a)
-            for name, (b, a) in staff_groups(busy, available).items()
+            name: Slice(self.metrics.total, 0.0, 0, window, b, a, d)
+            for name, (b, a, d) in staff_groups(busy, available, duty).items()
         }
         return {STAFF: staff} | {
             kind: {
@@ -240,7 +263,7 @@ class GovernanceModel(mesa.Model):
                     pending[0],
                     pending[1],
                     window,
-                    *hours[kind].get(name, (0.0, 0.0)),
+                    *hours[kind].get(name, (0.0, 0.0, 0.0)),
                     citizen_rates=rates,
                 )
                 for name, (tally, pending) in sliced.items()
@@ -273,6 +296,13 @@ class GovernanceModel(mesa.Model):
         }
         result["worst_off_commune"] = worst_off(result["by_commune"])
         result["overdue_by_commune_field"] = self.overdue_by_commune_field()
+        result["capacity"] = capacity_figures(
+            self.communes,
+            self.agents_by_type.get(Clerk, []),
+            self.scenario_spec,
+            self.working_days_by_month,
+            self.metrics.open_dossiers.values(),
+        )
         for commune in self.communes:
             figures_of = result["by_commune"][commune.name]
             for key, value in commune_events(commune).items():
@@ -309,58 +339,13 @@ class GovernanceModel(mesa.Model):
         return self.datacollector.get_model_vars_dataframe()
 
 
-PROVINCE_UNIT = "province"  # the unit of provincial department staff in the figures
-STAFF = "staff"  # the slices of commune and of provincial staff hours
-
-
-def staff_hours(clerks, now: float) -> tuple[dict, dict, dict, dict]:
-    """Busy and available clerk hours up to ``now`` by unit and by field, for utilisation.
-
-    A clerk's available hours count for each field in proportion to the time it spent
-    on that field (equally across its skills if it did no work).
-    """
-    busy: dict[str, float] = {}
-    available: dict[str, float] = {}
-    field_busy: dict[str, float] = {}
-    field_available: dict[str, float] = {}
-    for clerk in clerks:
-        clerk_busy, by_field, clerk_available = clerk.hours_until(now)
-        busy[clerk.unit] = busy.get(clerk.unit, 0.0) + clerk_busy
-        available[clerk.unit] = available.get(clerk.unit, 0.0) + clerk_available
-        for field, hours in by_field.items():
-            share = hours / clerk_busy if clerk_busy > 0 else 1 / len(clerk.skills)
-            field_busy[field] = field_busy.get(field, 0.0) + hours
-            field_available[field] = field_available.get(field, 0.0) + clerk_available * share
-    return busy, available, field_busy, field_available
-
-
-def staff_groups(busy: dict, available: dict) -> dict[str, tuple[float, float]]:
-    """(busy, available) hours of all commune staff together and of provincial staff."""
-    groups = {"commune": [0.0, 0.0], "province": [0.0, 0.0]}
-    for unit, hours in available.items():
-        group = groups["province" if unit == PROVINCE_UNIT else "commune"]
-        group[0] += busy.get(unit, 0.0)
-        group[1] += hours
-    return {name: (b, a) for name, (b, a) in groups.items()}
-
-
-def staff_utilization(staff: dict[str, Slice]) -> dict[str, float]:
-    """``commune_utilization`` and ``province_utilization``: the overall ``utilization``
-    mixes commune clerks with provincial department staff, who are often less busy."""
-    return {
-        f"{name}_utilization": (
-            s.busy_hours / s.available_hours if s.available_hours > 0 else math.nan
-        )
-        for name, s in staff.items()
-    }
-
-
 def commune_events(commune: Commune) -> dict[str, int]:
     """Counts of the mechanisms' events in one commune (README "Mechanisms")."""
     staffing = commune.staffing
     return {
         **commune.counts,
         "resignations": staffing.resignations,
+        "reassignments": commune.chair.moves,
         "absences": staffing.absences,
         "outage_days": staffing.outage_days,
         "hires": staffing.hires,

@@ -44,7 +44,8 @@ class Slice:
     """What one slice's figures are computed from (a field, a commune, or everything).
 
     ``open_hours``: dossier-hours of the dossiers still open, inside the measured window;
-    ``overdue``: open dossiers past their deadline; staff hours busy and available;
+    ``overdue``: open dossiers past their deadline; staff hours busy with dossiers,
+    available (at work while the office is open) and taken by competing duties;
     ``citizen_rates``: (VND per km, km per hour, VND per hour of a citizen's time), which
     turn citizens' trips into hours and VND (None: those figures are NaN).
     """
@@ -55,6 +56,7 @@ class Slice:
     window_hours: float
     busy_hours: float
     available_hours: float
+    duty_hours: float = 0.0
     citizen_rates: tuple[float, float, float] | None = None
 
     def citizen_hours(self) -> float:
@@ -81,6 +83,7 @@ def merge_slices(slices: Iterable[Slice]) -> Slice:
         window_hours=slices[0].window_hours,
         busy_hours=sum(s.busy_hours for s in slices),
         available_hours=sum(s.available_hours for s in slices),
+        duty_hours=sum(s.duty_hours for s in slices),
         citizen_rates=slices[0].citizen_rates,
     )
 
@@ -180,12 +183,18 @@ FIGURES: tuple[Figure, ...] = (
            "p95 time to resolution (h)", (_H, _T, _C), lambda s: s.tally.quantile(0.95)),
     Figure("mean_backlog", "Mean backlog", "open dossiers", "mean", "mean backlog",
            (_H, _S, _C), lambda s: _ratio(s.tally.open_hours + s.open_hours, s.window_hours)),
-    Figure("utilization", "Staff utilisation, all staff", "% of available hours busy", "rate",
-           "utilisation (%)", (_H, _T, _C), lambda s: _ratio(s.busy_hours, s.available_hours)),
-    Figure("commune_utilization", "Staff utilisation, communes", "% of available hours busy",
+    Figure("utilization", "Staff utilisation, all staff", "% of hours at work busy", "rate",
+           "utilisation (%)", (_H, _T, _C),
+           lambda s: _ratio(s.busy_hours + s.duty_hours, s.available_hours)),
+    Figure("utilization_dossiers", "Staff time on dossiers", "% of hours at work", "rate",
+           "on dossiers (%)", (_T, _C), lambda s: _ratio(s.busy_hours, s.available_hours)),
+    Figure("utilization_other_duties", "Staff time on other duties", "% of hours at work",
+           "rate", "other duties (%)", (_T, _C),
+           lambda s: _ratio(s.duty_hours, s.available_hours)),
+    Figure("commune_utilization", "Staff utilisation, communes", "% of hours at work busy",
            "rate", "commune utilisation (%)", (_H,)),
     Figure("province_utilization", "Staff utilisation, province",
-           "% of available hours busy", "rate", "province utilisation (%)", (_H,)),
+           "% of hours at work busy", "rate", "province utilisation (%)", (_H,)),
     Figure("online_share", "Online share", "% of dossiers received", "rate", "online (%)",
            (_H, _T, _C), lambda s: _ratio(s.tally.online_counted, s.tally.created_counted)),
     Figure("citizen_trips", "Citizens' trips to the PASC", "trips", "count", "citizen trips",

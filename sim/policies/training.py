@@ -73,12 +73,12 @@ class Training(Policy):
             for commune in ctx.communes_named(self.names)
             for clerk in commune.clerks
             if clerk.kind == "civil_servant"
-            and (self.field in clerk.skills or self.include_unskilled)
+            and (self.field in clerk.own_skills or self.include_unskilled)
         ]
         tie_break = ctx.rng.random(len(candidates))
         order = sorted(
             range(len(candidates)),
-            key=lambda i: (candidates[i].skills.get(self.field, 0.0), tie_break[i]),
+            key=lambda i: (candidates[i].own_skills.get(self.field, 0.0), tie_break[i]),
         )
         n = round(self.share * len(candidates))
         self.waiting = [candidates[i] for i in order[:n]]
@@ -110,7 +110,7 @@ class Training(Policy):
 
     def _graduate(self) -> None:
         for clerk in self.in_course:
-            was = clerk.skills.get(self.field, 0.0)
+            was = clerk.own_skills.get(self.field, 0.0)
             # the cap applies to the base proficiency; no one is made worse by a course
             now = max(was, min(self.max_proficiency, was + self.gain))
             if now > 0:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim.core.summary import HEADLINE, SLICE_TABLE, Figure, format_value, is_number, shown_in
 from sim.reports import figures as fig
+from sim.reports.capacity_report import capacity_html, growing_warning_html
 from sim.reports.caveats import caveats_html
 from sim.reports.i18n import current, language, localize, t
 from sim.reports.i18n import date as fdate
@@ -53,6 +54,7 @@ th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}
 .cards{display:flex;flex-wrap:wrap;gap:.6em}.card{border:1px solid #ddd;border-radius:6px;
 padding:.5em .8em;min-width:11em}.card .v{font-size:1.4em;font-weight:600}
 .card .u,.card .ci,.note{color:#666;font-size:.85em}img{max-width:100%}
+.warn{background:#fff3cd;border:1px solid #e0b252;border-radius:6px;padding:.6em .9em}
 dl.q{display:grid;grid-template-columns:11em 1fr;gap:.2em 1em}dl.q dt{font-weight:600}
 """
 
@@ -190,8 +192,9 @@ def run_report_html(
     *,
     calendar_spec: dict | None = None,
     policy_cfg: Mapping | None = None,
+    capacity: pd.DataFrame | None = None,
 ) -> str:
-    """The full HTML text of a run's report."""
+    """The full HTML text of a run's report (``capacity``: the capacity.csv table)."""
     start = dt.date.fromisoformat(summary["start_date"])
     closed = fig.closed_days(calendar_spec, start, len(daily))
     policies = ", ".join(summary.get("policies", []))
@@ -199,6 +202,7 @@ def run_report_html(
     names = summary.get("display_names") or {}
     body = [
         f"<h1>{_e(title)}</h1>",
+        growing_warning_html(capacity),
         run_question_html(summary, policy_cfg),
         headline_html(summary),
         caveats_html(
@@ -260,6 +264,8 @@ def run_report_html(
                 t("heatmap of overdue open dossiers by commune and field"),
             )
         )
+    if capacity is not None and len(capacity):
+        body.append(capacity_html(capacity))
     communes = sorted(summary.get("by_commune", {}).items(), key=lambda item: -_overdue(item[1]))
     body.append(f"<h2>{_e(t('Communes, most overdue first'))}</h2>")
     if len(communes) > MAX_TABLE_COMMUNES:
@@ -342,6 +348,7 @@ def write_run_report(
     *,
     calendar_spec: dict | None = None,
     policy_cfg: Mapping | None = None,
+    capacity: pd.DataFrame | None = None,
     lang: str = "en",
 ) -> Path:
     """Write ``report.html`` for one job into ``out_dir``; returns its path.
@@ -352,11 +359,14 @@ def write_run_report(
         daily: the job's daily series (as written to daily.csv).
         calendar_spec: the scenario's ``calendar`` block, to shade its holidays.
         policy_cfg: the composed ``policy`` block, to list each policy's parameters.
+        capacity: the job's capacity.csv table (warning and section).
         lang: the report's language (``output.language``: en or vi).
     """
     path = Path(out_dir) / "report.html"
     with language(lang):
-        text = run_report_html(summary, daily, calendar_spec=calendar_spec, policy_cfg=policy_cfg)
+        text = run_report_html(
+            summary, daily, calendar_spec=calendar_spec, policy_cfg=policy_cfg, capacity=capacity
+        )
     atomic_write_text(path, text)
     return path
 

@@ -136,7 +136,7 @@ def merge_results(results: list[ProvinceResult]) -> tuple[dict, pd.DataFrame]:
                 name: slice_figures(merge_slices(r.groups[name] for r in results))
                 for name in results[0].groups
             }
-        elif key in ("by_commune", "overdue_by_commune_field"):
+        elif key in ("by_commune", "overdue_by_commune_field", "capacity"):
             summary[key] = {n: f for r in results for n, f in r.summary[key].items()}
         elif isinstance(value, int | float) and not isinstance(value, bool):
             summary[key] = sum(r.summary[key] for r in results)  # event counts, costs

@@ -13,30 +13,101 @@ from dataclasses import dataclass
 
 from sim.spec.config import ConfigError, Reader
 
+MAX_DUTY_SHARE = 0.9  # duties never take more than this share of a clerk's open hours
+
 
 @dataclass(frozen=True)
-class Campaign:
-    """A campaign (e.g. the Land Data Cleaning Campaign) taking staff hours.
+class Duty:
+    """Non-dossier work taking clerk hours: a campaign, a planning round, a programme.
 
-    Clerks skilled in any of ``fields`` spend ``share_of_hours`` of each working day on
-    the campaign between ``start`` and ``end`` (inclusive), in ``communes`` (all when
-    empty), so their dossier work progresses that much slower.
+    Every working day from ``start`` to ``end`` (inclusive), each clerk of a commune in
+    ``communes`` (all when empty) skilled in any of ``fields`` spends
+    ``hours_per_clerk_per_day`` working hours on it, at the start of the day, before it
+    turns to dossiers. A clerk with several duties on one day does them all, up to
+    ``MAX_DUTY_SHARE`` of the day's opening hours.
     """
 
     name: str
     start: dt.date
     end: dt.date
     fields: tuple[str, ...]
-    share_of_hours: float
+    hours_per_clerk_per_day: float
     communes: tuple[str, ...] = ()
 
     def active(self, date: dt.date, commune: str) -> bool:
         return self.start <= date <= self.end and (not self.communes or commune in self.communes)
 
+    def concerns(self, skills: dict[str, float]) -> bool:
+        return any(f in skills for f in self.fields)
+
+
+def read_duty(name: str, c: Reader, fields: tuple[str, ...]) -> Duty:
+    """One entry of ``staff.duties`` (a mapping by name, so scenarios add to their parent's).
+
+    ``fields: all`` means every clerk takes part.
+    """
+    start, end = c.date("start_date"), c.date("end_date")
+    if end < start:
+        raise ConfigError(f"{c.key('end_date')} = {end}: must not be before start_date ({start})")
+    names = c.raw("fields")
+    if names == "all":
+        names = list(fields)
+    if not isinstance(names, list) or not names or any(f not in fields for f in names):
+        raise ConfigError(
+            f"{c.key('fields')} = {names!r}: must be `all` or a non-empty list of fields "
+            f"among {', '.join(fields)}",
+            c.key("fields"),
+        )
+    return Duty(
+        name=name,
+        start=start,
+        end=end,
+        fields=tuple(names),
+        hours_per_clerk_per_day=c.number("hours_per_clerk_per_day", low=0, low_open=True, high=12),
+        communes=tuple(str(x) for x in c.raw("communes", []) or []),
+    )
+
+
+@dataclass(frozen=True)
+class Reassignment:
+    """The commune chair's weekly review: clerks with spare hours go where work is overdue.
+
+    On the first working day of each week the chair takes back last week's moves, then
+    finds the field with the most overdue dossiers at the commune stage (at least
+    ``min_overdue``) and moves to it up to ``max_clerks`` clerks whose dossier
+    utilisation last week was below ``spare_utilization``, whose own fields have no
+    overdue dossier and keep another clerk (no field is left without one). A moved
+    clerk serves only that field for the week, at its own proficiency there
+    (``untrained_proficiency`` if it has none), paying ``switch_hours`` extra per dossier.
+    """
+
+    enabled: bool = False
+    spare_utilization: float = 0.6
+    min_overdue: int = 1
+    max_clerks: int = 1
+    untrained_proficiency: float = 0.3
+    switch_hours: float = 0.25
+
+    @classmethod
+    def read(cls, r: Reader) -> Reassignment:
+        enabled = r.raw("enabled", False)
+        if not isinstance(enabled, bool):
+            raise r.fail("enabled", f" = {enabled!r}: must be true or false")
+        return cls(
+            enabled=enabled,
+            spare_utilization=r.number("spare_utilization", 0.6, low=0, low_open=True, high=1),
+            min_overdue=r.integer("min_overdue", 1, low=1),
+            max_clerks=r.integer("max_clerks", 1, low=1),
+            untrained_proficiency=r.number(
+                "untrained_proficiency", 0.3, low=0, low_open=True, high=1
+            ),
+            switch_hours=r.number("switch_hours", 0.25, low=0),
+        )
+
 
 @dataclass(frozen=True)
 class StaffRules:
-    """Absence, skill errors, learning curve, fatigue and resignation, campaigns."""
+    """Absence, skill errors, learning curve, fatigue and resignation, duties, reassignment."""
 
     absence_probability: float = 0.0
     error_probability_unskilled: float = 0.0
@@ -48,7 +119,16 @@ class StaffRules:
     fatigue_slowdown: float = 0.0
     resignation_hazard_per_day: float = 0.0
     replacement_days: int | None = None
-    campaigns: tuple[Campaign, ...] = ()
+    duties: tuple[Duty, ...] = ()
+    reassignment: Reassignment = Reassignment()
+
+    def duty_hours(self, date: dt.date, commune: str, skills: dict[str, float]) -> float:
+        """Hours of a working day a clerk with ``skills`` spends on duties (before the cap)."""
+        return sum(
+            d.hours_per_clerk_per_day
+            for d in self.duties
+            if d.active(date, commune) and d.concerns(skills)
+        )
 
     def learning_efficiency(self, date: dt.date) -> float:
         """Speed relative to a settled office: staff adapt to the new model after 1 July."""
@@ -62,29 +142,11 @@ class StaffRules:
     def read(cls, r: Reader, fields: tuple[str, ...]) -> StaffRules:
         learning = r.child("learning", {})
         fatigue = r.child("fatigue", {})
-        campaigns = []
-        for c in r.items("campaigns", []):
-            start, end = c.date("start_date"), c.date("end_date")
-            if end < start:
-                raise ConfigError(
-                    f"{c.key('end_date')} = {end}: must not be before start_date ({start})"
-                )
-            names = c.raw("fields")
-            if not isinstance(names, list) or not names or any(f not in fields for f in names):
-                raise ConfigError(
-                    f"{c.key('fields')} = {names!r}: must be a non-empty list of fields "
-                    f"among {', '.join(fields)}"
-                )
-            campaigns.append(
-                Campaign(
-                    name=str(c.raw("name")),
-                    start=start,
-                    end=end,
-                    fields=tuple(names),
-                    share_of_hours=c.number("share_of_hours", low=0, high=0.95),
-                    communes=tuple(str(x) for x in c.raw("communes", []) or []),
-                )
-            )
+        duties = tuple(  # a duty set to null is switched off
+            read_duty(name, Reader(item, f"{r.key('duties')}.{name}"), fields)
+            for name, item in (r.raw("duties", {}) or {}).items()
+            if item is not None
+        )
         return cls(
             absence_probability=r.number("absence_probability", 0.0, low=0, high=0.9),
             error_probability_unskilled=r.probability("error_probability_unskilled", 0.0),
@@ -104,7 +166,8 @@ class StaffRules:
                 if fatigue.has("replacement_days")
                 else None
             ),
-            campaigns=tuple(campaigns),
+            duties=duties,
+            reassignment=Reassignment.read(r.child("reassignment", {})),
         )
 
 
@@ -117,6 +180,17 @@ class EquipmentRules:
     sync_fields: tuple[str, ...] = ("civil_status",)
     sync_retry_hours: float = 24.0
     sync_rework_fraction: float = 0.5
+    sync_fix_half_life_days: float | None = None
+
+    def sync_factor(self, date: dt.date, since: dt.date) -> float:
+        """Share of the sync failure probability left on ``date``: software gets fixed.
+
+        With ``sync_fix_half_life_days`` the failures halve every so many days from
+        ``since`` (the reform's start); without it they never improve.
+        """
+        if self.sync_fix_half_life_days is None:
+            return 1.0
+        return 0.5 ** (max(0, (date - since).days) / self.sync_fix_half_life_days)
 
     @classmethod
     def read(cls, r: Reader, fields: tuple[str, ...]) -> EquipmentRules:
@@ -132,6 +206,11 @@ class EquipmentRules:
             sync_fields=tuple(sync_fields),
             sync_retry_hours=r.number("sync_retry_hours", 24.0, low=0),
             sync_rework_fraction=r.number("sync_rework_fraction", 0.5, low=0),
+            sync_fix_half_life_days=(
+                r.number("sync_fix_half_life_days", low=0, low_open=True)
+                if r.has("sync_fix_half_life_days")
+                else None
+            ),
         )
 
 

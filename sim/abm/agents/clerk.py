@@ -45,6 +45,7 @@ class Clerk(mesa.Agent):
         super().__init__(model)
         self.skills = {field: float(p) for field, p in skills.items() if p > 0}
         self.switch_hours = switch_hours
+        self._home_switch_hours = switch_hours
         self.kind = kind
         self.office = None
         self.unit: str | None = None  # commune name or "province", for the figures
@@ -59,11 +60,14 @@ class Clerk(mesa.Agent):
         self.busy_hours = 0.0
         self.busy_hours_by_field: dict[str, float] = dict.fromkeys(self.skills, 0.0)
         self.available_hours = 0.0  # open hours at work, counted by mark_presence
+        self.other_duty_hours = 0.0  # hours of competing duties (sim/spec/mechanisms.Duty)
+        self.window_dossier_hours = 0.0  # after warm-up: open hours less duties, x conditions
         self.rostered = False  # on an office's roster (set by the office)
         self._present_since: float | None = None
         self.job_end = 0.0  # when the job in hand ends
         self.job_field = ""  # the field its hours were counted under
         self.served = 0
+        self.home_skills: dict[str, float] | None = None  # while moved to another field
         self._on_departure: Callable[[], None] | None = None
 
     # -- proficiency and speed ----------------------------------------------------------
@@ -76,9 +80,35 @@ class Clerk(mesa.Agent):
             value = min(value, cap)
         if value <= 0:
             raise ValueError(f"proficiency in {field!r} must be positive, got {value!r}")
-        self.skills[field] = float(value)
+        value = float(value)
+        if self.home_skills is not None:  # moved for the week: the change outlasts the move
+            self.home_skills[field] = value
+            if field in self.skills:
+                self.skills[field] = value
+        else:
+            self.skills[field] = value
         self.busy_hours_by_field.setdefault(field, 0.0)
-        return self.skills[field]
+        return value
+
+    def move_to(self, field: str, proficiency: float, switch_hours: float) -> None:
+        """Serve only ``field`` (at ``proficiency``) until ``come_back`` (reassignment)."""
+        if self.home_skills is None:
+            self.home_skills = self.skills
+            self._home_switch_hours = self.switch_hours
+        self.skills = {field: proficiency}
+        self.switch_hours = max(self._home_switch_hours, switch_hours)
+        self.busy_hours_by_field.setdefault(field, 0.0)
+
+    def come_back(self) -> None:
+        """Back to the clerk's own fields after a move."""
+        if self.home_skills is not None:
+            self.skills, self.home_skills = self.home_skills, None
+            self.switch_hours = self._home_switch_hours
+
+    @property
+    def own_skills(self) -> dict[str, float]:
+        """The clerk's own fields and proficiencies, whether or not it is moved."""
+        return self.skills if self.home_skills is None else self.home_skills
 
     def set_conditions(self, factor: float) -> None:
         """Today's working conditions, as a factor on speed (set by the commune)."""
@@ -107,6 +137,13 @@ class Clerk(mesa.Agent):
         """Base proficiency in ``field`` times every temporary factor (0 if not handled)."""
         return self.skills.get(field, 0.0) * self.speed_factor
 
+    def field_shares(self) -> dict[str, float]:
+        """The share of this clerk's dossier time each field took (own fields if no work)."""
+        if self.busy_hours > 0:
+            return {f: h / self.busy_hours for f, h in self.busy_hours_by_field.items() if h > 0}
+        own = self.own_skills
+        return {f: 1 / len(own) for f in own}
+
     # -- work ------------------------------------------------------------------------------
     def service_hours(self, dossier: Dossier) -> float:
         """Working hours this clerk needs for the dossier's current stage."""
@@ -122,6 +159,18 @@ class Clerk(mesa.Agent):
         self.job_field = field
         self.served += 1
         return hours
+
+    def count_day(self, open_hours: float, duty_hours: float, counted: bool) -> None:
+        """Note a working day at work: the hours its competing duties take, and (after
+        the warm-up, ``counted``) the hours left for dossiers at today's speed.
+
+        A clerk on a duty is off duty until the duty's hours are done, so those hours are
+        not counted by ``mark_presence``; they are added to its hours at work in the
+        figures (``hours_until``).
+        """
+        self.other_duty_hours += duty_hours
+        if counted:
+            self.window_dossier_hours += (open_hours - duty_hours) * self.speed_factor
 
     def mark_presence(self, now: float) -> None:
         """Count the open hours since the last change of presence, then note the new state.
@@ -149,7 +198,7 @@ class Clerk(mesa.Agent):
             left = self.office.calendar.working_hours_between(now, self.job_end)
             busy -= left
             by_field[self.job_field] -= left
-        return busy, by_field, self.available_hours
+        return busy, by_field, self.available_hours + self.other_duty_hours
 
     # -- moving between offices ------------------------------------------------------------
     def after_current_job(self, action: Callable[[], None]) -> None:

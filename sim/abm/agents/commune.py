@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.abm.agents.applicant import Business, Citizen, Population
+from sim.abm.agents.chair import Chair
 from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.reception import CounterClerk, ReceptionDesk
 from sim.abm.agents.staff_conditions import StaffConditions
@@ -120,6 +121,10 @@ class Commune(mesa.Agent):
         citizen = scenario.citizen
         self._between_sites_km = citizen.between_sites_km if citizen is not None else 0.0
         self.staffing = StaffConditions(self, world)
+        self.chair = Chair(self, world)
+        self.month = world.start_date.strftime("%Y-%m")
+        self.sync_factor = 1.0  # share of sync failures left today (software fixes)
+        self.work_received: dict[tuple[str, str], float] = {}  # (month, field), after warm-up
         self._lent_workstations: set[Clerk] = set()  # clerks who brought their own
         self.counts = dict.fromkeys(
             ("balked", "switched_online", "complaints", "faulty_reworks", "sync_failures"), 0
@@ -206,6 +211,17 @@ class Commune(mesa.Agent):
         if self.desk is not None:
             self.desk.schedule_day(day)
         self.staffing.start_day(day, date)
+        self.chair.start_day(day, date)
+        self.month = date.strftime("%Y-%m")
+        scenario = self.world.scenario
+        self.sync_factor = scenario.equipment.sync_factor(date, scenario.staff.learning_start)
+        if self.calendar.is_working_day(day):
+            open_hours = self.calendar.open_hours(day)
+            duty = self.staffing.duty_today
+            counted = day * HOURS_PER_DAY >= self.world.metrics.warmup_hours
+            for clerk in self.office.clerks:
+                if clerk.on_duty or clerk in duty:
+                    clerk.count_day(open_hours, duty.get(clerk, 0.0), counted)
         if self._received_today:
             share = self._online_today / self._received_today
             for population in self.populations.values():
@@ -224,6 +240,9 @@ class Commune(mesa.Agent):
         dossier.submitted = now
         dossier.deadline = dossier.procedure.deadline(self.calendar, now)
         world.metrics.on_received(dossier)
+        if dossier.counted:
+            key = (self.month, dossier.field)
+            self.work_received[key] = self.work_received.get(key, 0.0) + dossier.work
         if dossier.channel == IN_PERSON:
             self.trip(dossier)
             if dossier.field in self._off_site:  # and on to the site that handles it
@@ -305,7 +324,7 @@ class Commune(mesa.Agent):
             return
         equipment = scenario.equipment
         if (
-            dossier.u_sync < self.sync_failure_probability
+            dossier.u_sync < self.sync_failure_probability * self.sync_factor
             and dossier.field in equipment.sync_fields
         ):
             # the record failed to synchronise with the national portal: redo it later

@@ -1,9 +1,10 @@
 """A commune's staff conditions each working day: who is present and how fast they work.
 
 Speed multiplies a clerk's proficiency (sim/abm/agents/clerk.py): network (congestion, or an
-outage day), the learning curve since the reform, fatigue, a missing workstation, and
-hours lost to a competing campaign. Policies change the commune's conditions
-(``commune.workstations``, ``commune.network_speed``,
+outage day), the learning curve since the reform, fatigue and a missing workstation.
+Competing duties (campaigns, planning rounds, programme deadlines) take a clerk's first
+hours of the working day: it is off dossier work until they are done. Policies change
+the commune's conditions (``commune.workstations``, ``commune.network_speed``,
 ``commune.network_outage_probability``, ...) rather than a clerk's conditions, which
 this module sets afresh every working day (``Clerk.set_conditions``); a clerk's base
 proficiency is never touched here.
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from sim.abm.agents.clerk import Clerk
 from sim.core.calendar import HOURS_PER_DAY
+from sim.spec.mechanisms import MAX_DUTY_SHARE
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -55,12 +57,15 @@ class StaffConditions:
         self._no_seat: list[Clerk] = []  # off duty today for want of a workstation
         self.outage_today = False
         self.date = world.start_date
+        self.duty_today: dict[Clerk, float] = {}  # hours of duties each clerk does today
+        self._at_duty: set[Clerk] = set()  # off dossier work until its duty hours are done
 
     def start_day(self, day: int, date: dt.date) -> None:
         commune = self.commune
         world = self.world
         # one draw per commune-day whatever happens, so other draws stay aligned
         u_outage = world.streams.infrastructure.random()
+        self.duty_today = {}
         if not commune.calendar.is_working_day(day):
             return
         rules = world.scenario.staff
@@ -80,6 +85,8 @@ class StaffConditions:
         self.outage_days += self.outage_today
         self.date = date
         self.refresh()
+        if rules.duties:
+            self._send_to_duties(day, rules)
         if self.off_today or self._no_seat:
             world.engine.schedule((day + 1) * HOURS_PER_DAY - _END_OF_DAY, self._back)
 
@@ -100,9 +107,8 @@ class StaffConditions:
         base = (equipment.outage_speed if self.outage_today else commune.network_speed) * (
             rules.learning_efficiency(self.date)
         )
-        campaigns = [c for c in rules.campaigns if c.active(self.date, commune.name)]
         seats = commune.workstations
-        present = [c for c in office.clerks if c.on_duty]
+        present = [c for c in office.clerks if c.on_duty or c in self._at_duty]
         for i, clerk in enumerate(present):
             speed = base * (1.0 - rules.fatigue_slowdown * clerk.fatigue)
             if seats is not None and i >= seats:
@@ -111,10 +117,33 @@ class StaffConditions:
                     self._no_seat.append(clerk)
                     continue
                 speed *= equipment.no_workstation_speed
-            for campaign in campaigns:
-                if any(f in clerk.skills for f in campaign.fields):
-                    speed *= 1.0 - campaign.share_of_hours
             clerk.set_conditions(speed)
+
+    def _send_to_duties(self, day: int, rules) -> None:
+        """Clerks at work today spend their duties' hours first, then turn to dossiers."""
+        commune = self.commune
+        office = commune.office
+        calendar = office.calendar
+        intervals = calendar.open_intervals(day)
+        cap = MAX_DUTY_SHARE * calendar.open_hours(day)
+        for clerk in [c for c in office.clerks if c.on_duty]:
+            hours = min(cap, rules.duty_hours(self.date, commune.name, clerk.own_skills))
+            if hours <= 0:
+                continue
+            self.duty_today[clerk] = hours
+            self._at_duty.add(clerk)
+            office.set_on_duty(clerk, False)
+            done = calendar.finish_time(intervals[0][0], hours)
+            self.world.engine.schedule(done, self._duty_done, clerk)
+
+    def _duty_done(self, clerk: Clerk) -> None:
+        self._at_duty.discard(clerk)
+        if clerk in self.commune.office.clerks and clerk not in self._no_seat:
+            self.commune.office.set_on_duty(clerk, True)
+
+    @property
+    def duty_hours_today(self) -> float:
+        return sum(self.duty_today.values())
 
     def _tire(self, rules, day: int) -> None:
         """Fatigue follows sustained overload; worn-out clerks may resign."""

@@ -1,0 +1,158 @@
+"""Competing duties and the commune chair's weekly reassignment (issue: competing duties)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from sim.abm.model import GovernanceModel
+from sim.spec.config import ConfigError
+from sim.spec.scenario import ScenarioSpec
+from tests.helpers import scenario
+
+LOCALITIES = (
+    "lang_son_wards",
+    "lang_son_communes",
+    "gia_lai_rural",
+    "gia_lai_ia_ly",
+    "nghe_an_do_luong",
+    "province",
+    "country",
+)
+
+
+def run(data: dict, days: int, seed: int = 0, start: str = "2025-07-01") -> GovernanceModel:
+    model = GovernanceModel(data, seed=seed, start_date=start)
+    model.run(days)
+    return model
+
+
+def wards(**duties) -> dict:
+    """lang_son_wards without absences, with only the duties given."""
+    data = scenario("lang_son_wards")
+    data["staff"]["absence_probability"] = 0.0
+    data["staff"]["duties"] = duties
+    return data
+
+
+LAND_DUTY = {
+    "start_date": "2025-09-01",
+    "end_date": "2025-11-30",
+    "fields": ["land"],
+    "hours_per_clerk_per_day": 1.5,
+}
+
+
+@pytest.mark.parametrize("name", LOCALITIES)
+def test_every_locality_scenario_runs_the_national_land_campaign(name):
+    """SOURCES.md: 1 September - 30 November 2025, every commune, land staff."""
+    duty = scenario(name)["staff"]["duties"]["land_data_cleaning"]
+    assert (duty["start_date"], duty["end_date"], duty["fields"]) == (
+        "2025-09-01",
+        "2025-11-30",
+        ["land"],
+    )
+    if name != "country":
+        spec = ScenarioSpec.read(scenario(name))
+        assert "land_data_cleaning" in {d.name for d in spec.staff.duties}
+        assert not {d.name for d in spec.staff.duties if d.communes}  # every commune
+
+
+def test_a_duty_takes_its_hours_from_each_clerk_of_its_fields_in_its_window():
+    model = run(wards(land_data_cleaning=LAND_DUTY), 40, start="2025-08-25")
+    daily = model.daily_frame().set_index("date")
+    land_clerks = sum(
+        g["count"] for c in scenario("lang_son_wards")["communes"] for g in c["clerks"]
+        if "land" in g["skills"]
+    )  # fmt: skip
+    assert daily.loc["2025-08-29", "other_duty_hours"] == 0  # before the campaign
+    assert daily.loc["2025-09-03", "other_duty_hours"] == pytest.approx(1.5 * land_clerks)
+    assert daily.loc["2025-09-01", "other_duty_hours"] == 0  # National Day holidays
+    assert daily.loc["2025-09-06", "other_duty_hours"] == 0  # a Saturday
+    summary = model.summary()
+    assert summary["by_field"]["land"]["utilization_other_duties"] > 0.08
+    assert summary["by_field"]["certification"]["utilization_other_duties"] == 0
+    assert summary["utilization"] == pytest.approx(
+        summary["utilization_dossiers"] + summary["utilization_other_duties"]
+    )
+    for figures in summary["by_commune"].values():
+        assert figures["utilization_other_duties"] > 0
+
+
+def test_a_duty_delays_dossiers_only_from_its_first_day():
+    """Paired runs (same seed): identical until the duty starts, slower land after."""
+    plain = run(wards(), 30, seed=3, start="2025-08-25").daily_frame()
+    busy = run(wards(land_data_cleaning=dict(LAND_DUTY, hours_per_clerk_per_day=4)), 30, seed=3,
+               start="2025-08-25").daily_frame()  # fmt: skip
+    before = plain["date"] < "2025-09-01"
+    assert plain[before]["resolved"].tolist() == busy[before]["resolved"].tolist()
+    assert busy[~before]["backlog"].mean() > plain[~before]["backlog"].mean() + 5
+
+
+def test_duties_never_take_the_whole_day():
+    """A clerk's duties are capped at 90% of the day's opening hours."""
+    duty = dict(LAND_DUTY, fields="all", hours_per_clerk_per_day=12)
+    model = run(wards(everything=duty), 3, start="2025-09-03")
+    clerks = sum(g["count"] for c in scenario("lang_son_wards")["communes"] for g in c["clerks"])
+    assert model.daily_frame()["other_duty_hours"].iloc[0] == pytest.approx(0.9 * 7.5 * clerks)
+    assert model.summary()["dossiers_resolved"] > 0
+
+
+def test_a_duty_set_to_null_is_switched_off():
+    data = scenario("gia_lai_rural", "scenario.staff.duties.land_data_cleaning=null")
+    assert "land_data_cleaning" not in {d.name for d in ScenarioSpec.read(data).staff.duties}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("fields", ["health"], r"staff.duties.x.fields = \['health'\]: must be `all` or"),
+        ("end_date", "2025-08-01", r"staff.duties.x.end_date = 2025-08-01: must not be before"),
+        ("hours_per_clerk_per_day", 0, r"hours_per_clerk_per_day = 0: must be > 0"),
+    ],
+)
+def test_bad_duties_name_the_key(key, value, message):
+    data = wards(x=dict(LAND_DUTY, **{key: value}))
+    with pytest.raises(ConfigError, match=message):
+        ScenarioSpec.read(data)
+
+
+# -- the commune chair's weekly reassignment ----------------------------------------------
+def overloaded_land(enabled: bool) -> dict:
+    """A small ward whose only land clerk is slow while its certification clerks idle."""
+    data = scenario("lang_son_wards")
+    data["staff"]["duties"] = {}
+    data["staff"]["reassignment"]["enabled"] = enabled
+    data["staff"]["reassignment"]["max_clerks"] = 2
+    data["staff"]["reassignment"]["min_overdue"] = 1
+    ward = copy.deepcopy(data["communes"][0])
+    ward["households"] = 3000
+    ward["clerks"] = [
+        {"count": 4, "skills": {"certification": 1.0, "civil_status": 1.0}},
+        {"count": 2, "skills": {"civil_status": 1.0}},
+        {"count": 1, "skills": {"land": 0.5}},
+        {"count": 1, "skills": {"construction": 1.0, "business": 1.0}},
+        {"count": 3, "skills": {"social_policy": 1.0}},
+    ]
+    data["communes"] = [ward]
+    return data
+
+
+def test_the_chair_moves_spare_clerks_to_the_field_with_most_overdue():
+    on = run(overloaded_land(True), 90, seed=1).summary()
+    off = run(overloaded_land(False), 90, seed=1).summary()
+    assert off["reassignments"] == 0
+    assert on["reassignments"] >= 8
+    land_on, land_off = on["by_field"]["land"], off["by_field"]["land"]
+    assert land_off["overdue_open"] > 40  # without the chair the land queue runs away
+    assert land_on["overdue_open"] < 0.25 * land_off["overdue_open"]
+    assert land_on["on_time_rate"] > land_off["on_time_rate"] + 0.15
+    # the moved clerks' own fields stay served
+    assert on["by_field"]["certification"]["on_time_rate"] > 0.95
+
+
+def test_reassignment_can_be_switched_off_from_the_command_line_keys():
+    data = scenario("gia_lai_rural", "scenario.staff.reassignment.enabled=false")
+    assert run(data, 30, seed=2).summary()["reassignments"] == 0
+    assert ScenarioSpec.read(scenario("gia_lai_rural")).staff.reassignment.enabled
