@@ -72,7 +72,7 @@ def same_figures(a: dict, b: dict) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
-def sim_run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+def sim_run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """`python -m sim.run ARGS` as a user types it, from the repository root."""
     return subprocess.run(
         [sys.executable, "-m", "sim.run", *args],

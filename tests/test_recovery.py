@@ -16,20 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import sim_run
+
 ROOT = Path(__file__).resolve().parent.parent
 QUIET = ["output.table=false", "output.plots=false", "output.report=false", "run.progress=false"]
 # four small jobs: an M/M/c commune for 25 days under four seeds
 SWEEP = ["scenario=mmc", "run.days=25", "seed=1,2,3,4", *QUIET]
-
-
-def sim_run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.run", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def summaries(sweep_dir: Path) -> dict[str, bytes]:
