@@ -22,7 +22,8 @@ def reports(tmp_path_factory) -> dict[str, Path]:
         folder = base / lang
         done = sim_run(
             "scenario=gia_lai_rural",
-            "run.days=70",
+            "run.start_date=2025-08-20",
+            "run.days=20",
             "run.replications=2",
             "output.plots=false",
             f"output.language={lang}",
@@ -39,9 +40,9 @@ def test_english_and_vietnamese_reports_differ_only_in_words(reports):
     assert '<html lang="en">' in en and '<html lang="vi">' in vi
     assert "<title>gia_lai_rural với chính sách baseline</title>" in vi
     assert "Headline figures" in en and "Chỉ tiêu chính" in vi and "Headline figures" not in vi
-    # dates: 01 Jul 2025 in English, 01/07/2025 in Vietnamese
-    assert "01 Jul 2025 to 08 Sep 2025 (70 days)" in en
-    assert "01/07/2025 đến 08/09/2025 (70 ngày)" in vi
+    # dates: 20 Aug 2025 in English, 20/08/2025 in Vietnamese
+    assert "20 Aug 2025 to 08 Sep 2025 (20 days)" in en
+    assert "20/08/2025 đến 08/09/2025 (20 ngày)" in vi
     # holidays named in Vietnamese, with the weekday
     assert "Thứ Ba 02/09/2025" in vi and "Quốc khánh" in vi
     # numbers: 1,234.5 in English, 1.234,5 in Vietnamese; the same figures
