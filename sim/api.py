@@ -1,0 +1,365 @@
+"""Many runs from Python: ``run_many([RunSpec(...), ...], workers=N)`` returns summaries.
+
+For calibration, sensitivity analysis and optimisation, which need thousands of runs:
+Hydra configs are composed once per distinct scenario and policy selection (cached in
+the process), not once per run; each run applies its parameters (dotted paths, see
+sim/spec/parameters.py) to the composed config and runs through the same checks, seeds
+and code as ``python -m sim.run``, so a RunSpec gives the numbers that command gives for
+the same scenario, policies, seed and days. Runs go to a process pool of ``workers``
+(spawn context, chunks of several runs per task), or to a Dask cluster at ``address``;
+the results do not depend on either. With ``store=PATH`` every finished run is kept in
+an SQLite file, and a later call with the same store runs only what is missing.
+
+Example::
+
+    from sim.api import RunSpec, run_many
+
+    specs = [
+        RunSpec("mmc", parameters={"servers": servers}, days=30, seed=1,
+                outputs=("on_time_rate", "mean_wait_hours"))
+        for servers in (5, 6, 7)
+    ]
+    for spec, summary in zip(specs, run_many(specs, workers=2)):
+        print(spec.parameters, summary)
+"""
+
+from __future__ import annotations
+
+import atexit
+import copy
+import functools
+import hashlib
+import json
+import math
+import multiprocessing
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+from tqdm import tqdm
+
+from sim.runs.batch import Task, run_chunk
+from sim.runs.run_store import RunStore
+from sim.spec.config import ConfigError
+from sim.spec.parameters import parameter_paths
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+CHUNKS_PER_WORKER = 4  # tasks per worker per batch: small enough to balance the load
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: what ``python -m sim.run scenario=S policy=[P] seed=X run.days=D`` runs,
+    with parameters set by dotted path.
+
+    Args:
+        scenario: a scenario name (``configs/scenario/NAME.yaml``) or a scenario block
+            (a dict as composed configs hold it).
+        policies: policy names (``configs/policy/NAME.yaml``) or ``(name, config)``
+            pairs; applied in this order, like ``policy=[a,b]``.
+        parameters: dotted path to value (sim/spec/parameters.py: ``*``, ``@scale``,
+            ``policy.NAME.key``).
+        days, warmup_days, start_date, seed: as ``run.days``, ``run.warmup_days``,
+            ``run.start_date`` and ``seed`` of ``python -m sim.run``.
+        replication: which replication of ``seed`` (the model seed is
+            ``replication_seed(seed, replication)``, as in a job's replications).
+        outputs: summary keys to keep (all when empty).
+    """
+
+    scenario: str | dict = "lang_son_wards"
+    policies: tuple = ("baseline",)
+    parameters: Mapping[str, float | int | str] = field(default_factory=dict)
+    days: int = 92
+    warmup_days: int = 0
+    start_date: str = "2025-07-01"
+    seed: int = 42
+    replication: int = 0
+    outputs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        policies = (self.policies,) if isinstance(self.policies, str) else tuple(self.policies)
+        for item in policies:
+            pair = isinstance(item, tuple | list) and len(item) == 2
+            if not (isinstance(item, str) or (pair and isinstance(item[1], dict))):
+                raise ConfigError(
+                    f"RunSpec.policies: {item!r} is neither a policy name nor a (name, "
+                    "config dict) pair",
+                    "policies",
+                )
+        object.__setattr__(self, "policies", tuple(_pair(p) for p in policies))
+        object.__setattr__(self, "parameters", dict(self.parameters))
+        outputs = (self.outputs,) if isinstance(self.outputs, str) else tuple(self.outputs)
+        object.__setattr__(self, "outputs", outputs)
+        if not isinstance(self.scenario, str | dict):
+            raise ConfigError(
+                f"RunSpec.scenario = {self.scenario!r}: a scenario name or a scenario dict",
+                "scenario",
+            )
+        for name in ("days", "warmup_days", "seed", "replication"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"RunSpec.{name} = {value!r}: an integer >= 0", name)
+
+
+def _pair(item: Any) -> str | tuple[str, dict]:
+    return item if isinstance(item, str) else (str(item[0]), dict(item[1]))
+
+
+class RunError(RuntimeError):
+    """Some runs of a batch failed; the others' results are in the store, if one."""
+
+
+def run_many(
+    specs: Iterable[RunSpec],
+    workers: int = 1,
+    store: str | Path | None = None,
+    address: str | None = None,
+    progress: bool = False,
+) -> list[dict]:
+    """Each run's summary, in the order of ``specs``.
+
+    Args:
+        specs: the runs.
+        workers: processes of the local pool (1: in this process).
+        store: an SQLite file that keeps finished runs; runs already there are not run
+            again (resume after an interruption).
+        address: a Dask scheduler (``tcp://HOST:PORT``) to send the runs to instead of
+            the local pool (needs the ``cluster`` extra).
+        progress: show a progress bar.
+
+    Raises:
+        ConfigError: a bad spec or parameter path, found before anything runs.
+        RunError: runs that failed, named by their index and message, after the others
+            finished (and were stored).
+    """
+    specs = list(specs)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ConfigError(f"workers = {workers!r}: an integer >= 1", "workers")
+    bases: dict[str, dict] = {}
+    tasks: list[Task] = []
+    keys: list[str] = []
+    for index, spec in enumerate(specs):
+        if not isinstance(spec, RunSpec):
+            raise ConfigError(f"specs[{index}] = {spec!r}: a RunSpec", f"specs[{index}]")
+        base_key, base = _base(spec)
+        bases.setdefault(base_key, base)
+        _check_paths(base_key, bases[base_key], tuple(spec.parameters))
+        tasks.append(_task(index, base_key, spec))
+        keys.append(run_key(base_key, tasks[-1]))
+    results: list[dict | None] = [None] * len(specs)
+    runs_store = RunStore(store) if store is not None else None
+    try:
+        stored = runs_store.get_many(keys) if runs_store else {}
+        first_of: dict[str, int] = {}
+        for index, key in enumerate(keys):
+            if key in stored:
+                results[index] = stored[key]
+            else:
+                first_of.setdefault(key, index)  # the same run twice is run once
+        todo = [tasks[index] for index in first_of.values()]
+        failures: list[str] = []
+        with tqdm(total=len(todo), disable=not progress, unit="run", desc="runs") as bar:
+            for index, status, value in _execute(bases, todo, workers, address):
+                bar.update(1)
+                if status != "ok":
+                    failures.append(f"run {index} ({_describe(specs[index])}): {value}")
+                    continue
+                summary = json.loads(json.dumps(value))  # as the store gives it back
+                results[index] = summary
+                if runs_store:
+                    runs_store.put(keys[index], _spec_record(specs[index]), summary)
+    finally:
+        if runs_store:
+            runs_store.close()
+    if failures:
+        shown = "\n".join(failures[:3])
+        more = f"\n(and {len(failures) - 3} more)" if len(failures) > 3 else ""
+        raise RunError(f"{len(failures)} of {len(todo)} runs failed:\n{shown}{more}")
+    for index, key in enumerate(keys):
+        if results[index] is None:
+            results[index] = results[first_of[key]]
+    return [_select(summary, spec.outputs) for summary, spec in zip(results, specs, strict=True)]
+
+
+def _execute(
+    bases: dict[str, dict], tasks: list[Task], workers: int, address: str | None
+) -> Iterator[tuple[int, str, Any]]:
+    """Run the tasks where asked; yields ``(index, status, value)`` as runs finish."""
+    if not tasks:
+        return
+    if address is not None:
+        from sim.runs.cluster import run_on_cluster
+
+        yield from run_on_cluster(address, _chunks(bases, tasks, workers * CHUNKS_PER_WORKER))
+        return
+    if workers == 1:
+        for task in tasks:
+            yield from run_chunk(bases, [task])
+        return
+    pool = _pool(workers)
+    pending = {
+        pool.submit(run_chunk, chunk_bases, chunk)
+        for chunk_bases, chunk in _chunks(bases, tasks, workers * CHUNKS_PER_WORKER)
+    }
+    try:
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield from future.result()
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        _close_pool()  # a broken or interrupted pool is not reused
+        raise
+
+
+def _chunks(
+    bases: dict[str, dict], tasks: list[Task], count: int
+) -> list[tuple[dict[str, dict], list[Task]]]:
+    """About ``count`` chunks of consecutive tasks, each with the bases it needs."""
+    size = max(1, math.ceil(len(tasks) / count))
+    chunks = []
+    for start in range(0, len(tasks), size):
+        part = tasks[start : start + size]
+        chunks.append(({t.base: bases[t.base] for t in part}, part))
+    return chunks
+
+
+_POOL: dict[str, Any] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool of ``workers`` (spawn context), kept for the next call."""
+    if _POOL.get("workers") != workers:
+        _close_pool()
+        context = multiprocessing.get_context("spawn")
+        _POOL["executor"] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        _POOL["workers"] = workers
+    return _POOL["executor"]
+
+
+def _close_pool() -> None:
+    executor = _POOL.pop("executor", None)
+    _POOL.pop("workers", None)
+    if executor is not None:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(_close_pool)
+
+
+def _task(index: int, base_key: str, spec: RunSpec) -> Task:
+    return Task(
+        index=index,
+        base=base_key,
+        parameters=tuple(spec.parameters.items()),
+        days=spec.days,
+        warmup_days=spec.warmup_days,
+        start_date=str(spec.start_date),
+        seed=spec.seed,
+        replication=spec.replication,
+    )
+
+
+def run_key(base_key: str, task: Task) -> str:
+    """The store key of a run: its composed config's hash, parameters and settings."""
+    data = {**asdict(task), "base": base_key, "parameters": [list(p) for p in task.parameters]}
+    data.pop("index")
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _base(spec: RunSpec) -> tuple[str, dict]:
+    """The composed (unresolved) config of a spec's scenario and policies, and its hash."""
+    names = tuple(p for p in spec.policies if isinstance(p, str))
+    scenario = spec.scenario if isinstance(spec.scenario, str) else None
+    composed = _composed(scenario, names or ("baseline",))
+    base = dict(composed)
+    if not isinstance(spec.scenario, str):
+        base["scenario"] = spec.scenario
+    base["policy"] = {}
+    for item in spec.policies:
+        name, config = (item, composed["policy"][item]) if isinstance(item, str) else item
+        base["policy"][name] = config
+    text = json.dumps(base, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20], base
+
+
+@functools.lru_cache(maxsize=256)
+def _composed(scenario: str | None, policies: tuple[str, ...]) -> dict:
+    """The config ``python -m sim.run scenario=S policy=[P...]`` composes (unresolved)."""
+    overrides = [f"policy=[{','.join(policies)}]"]
+    if scenario is not None:
+        overrides.append(f"scenario={scenario}")
+    for group, names in (("scenario", [scenario] if scenario else []), ("policy", policies)):
+        available = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+        for name in names:
+            if name not in available:
+                raise ConfigError(
+                    f"{group} {name!r}: no configs/{group}/{name}.yaml; available: "
+                    f"{', '.join(n for n in available if not n.startswith('_'))}",
+                    group,
+                )
+    return copy.deepcopy(_compose(overrides))
+
+
+def _compose(overrides: list[str]) -> dict:
+    """Hydra's compose API, also from inside a running Hydra app (whose global state is
+    put aside meanwhile and restored)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.singleton import Singleton
+
+    saved = Singleton._instances.pop(GlobalHydra, None)
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            config = compose("config", overrides=overrides)
+        return OmegaConf.to_container(config, resolve=False)
+    finally:
+        Singleton._instances.pop(GlobalHydra, None)
+        if saved is not None:
+            Singleton._instances[GlobalHydra] = saved
+
+
+def _check_paths(base_key: str, base: dict, paths: tuple[str, ...]) -> None:
+    """ConfigError for a parameter path that matches nothing (checked once per set)."""
+    if paths and (base_key, paths) not in _CHECKED:
+        parameter_paths(base["scenario"], base.get("policy") or {}, list(paths))
+        _CHECKED.add((base_key, paths))
+
+
+_CHECKED: set[tuple[str, tuple[str, ...]]] = set()
+
+
+def _select(summary: dict, outputs: Sequence[str]) -> dict:
+    if not outputs:
+        return summary
+    missing = [key for key in outputs if key not in summary]
+    if missing:
+        raise ConfigError(
+            f"RunSpec.outputs: {', '.join(missing)} not in the summary; its keys: "
+            f"{', '.join(summary)}",
+            "outputs",
+        )
+    return {key: summary[key] for key in outputs}
+
+
+def _describe(spec: RunSpec) -> str:
+    scenario = spec.scenario if isinstance(spec.scenario, str) else "scenario dict"
+    return f"{scenario}, seed {spec.seed}, replication {spec.replication}, {spec.parameters}"
+
+
+def _spec_record(spec: RunSpec) -> dict:
+    return {
+        "scenario": spec.scenario if isinstance(spec.scenario, str) else "dict",
+        "policies": [p if isinstance(p, str) else p[0] for p in spec.policies],
+        "parameters": spec.parameters,
+        "days": spec.days,
+        "warmup_days": spec.warmup_days,
+        "start_date": spec.start_date,
+        "seed": spec.seed,
+        "replication": spec.replication,
+    }
