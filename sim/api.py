@@ -30,7 +30,6 @@ import copy
 import functools
 import hashlib
 import json
-import math
 import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -41,13 +40,12 @@ from typing import Any
 from omegaconf import OmegaConf
 from tqdm import tqdm
 
-from sim.runs.batch import Task, run_chunk
+from sim.runs.batch import CHUNKS_PER_WORKER, Task, chunks, run_chunk
 from sim.runs.run_store import RunStore
 from sim.spec.config import ConfigError
 from sim.spec.parameters import parameter_paths
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-CHUNKS_PER_WORKER = 4  # tasks per worker per batch: small enough to balance the load
 
 
 @dataclass(frozen=True)
@@ -152,7 +150,7 @@ def run_many(
     results: list[dict | None] = [None] * len(specs)
     runs_store = RunStore(store) if store is not None else None
     try:
-        stored = runs_store.get_many(keys) if runs_store else {}
+        stored = runs_store.get_many(keys) if runs_store is not None else {}
         first_of: dict[str, int] = {}
         for index, key in enumerate(keys):
             if key in stored:
@@ -169,10 +167,10 @@ def run_many(
                     continue
                 summary = json.loads(json.dumps(value))  # as the store gives it back
                 results[index] = summary
-                if runs_store:
+                if runs_store is not None:
                     runs_store.put(keys[index], _spec_record(specs[index]), summary)
     finally:
-        if runs_store:
+        if runs_store is not None:
             runs_store.close()
     if failures:
         shown = "\n".join(failures[:3])
@@ -193,7 +191,7 @@ def _execute(
     if address is not None:
         from sim.runs.cluster import run_on_cluster
 
-        yield from run_on_cluster(address, _chunks(bases, tasks, workers * CHUNKS_PER_WORKER))
+        yield from run_on_cluster(address, bases, tasks)
         return
     if workers == 1:
         for task in tasks:
@@ -202,7 +200,7 @@ def _execute(
     pool = _pool(workers)
     pending = {
         pool.submit(run_chunk, chunk_bases, chunk)
-        for chunk_bases, chunk in _chunks(bases, tasks, workers * CHUNKS_PER_WORKER)
+        for chunk_bases, chunk in chunks(bases, tasks, workers * CHUNKS_PER_WORKER)
     }
     try:
         while pending:
@@ -214,18 +212,6 @@ def _execute(
             future.cancel()
         _close_pool()  # a broken or interrupted pool is not reused
         raise
-
-
-def _chunks(
-    bases: dict[str, dict], tasks: list[Task], count: int
-) -> list[tuple[dict[str, dict], list[Task]]]:
-    """About ``count`` chunks of consecutive tasks, each with the bases it needs."""
-    size = max(1, math.ceil(len(tasks) / count))
-    chunks = []
-    for start in range(0, len(tasks), size):
-        part = tasks[start : start + size]
-        chunks.append(({t.base: bases[t.base] for t in part}, part))
-    return chunks
 
 
 _POOL: dict[str, Any] = {}

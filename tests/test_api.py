@@ -2,6 +2,7 @@
 
 import json
 import math
+import sys
 
 import pytest
 
@@ -122,3 +123,68 @@ def test_a_failing_run_is_named_and_the_others_still_run():
 def test_outputs_must_be_summary_keys():
     with pytest.raises(ConfigError, match="on_time_rat not in the summary.*on_time_rate"):
         run_many([RunSpec("mmc", days=1, outputs=("on_time_rat",))])
+
+
+def counting_runs(monkeypatch) -> list:
+    """Count model runs made in this process (workers=1 runs them here)."""
+    ran = []
+    real = sim.runs.batch.run_task
+
+    def counted(base, task):
+        ran.append(task.index)
+        return real(base, task)
+
+    monkeypatch.setattr(sim.runs.batch, "run_task", counted)
+    return ran
+
+
+def test_a_store_keeps_finished_runs_and_a_second_call_runs_only_the_rest(tmp_path, monkeypatch):
+    specs = mmc_specs()
+    fresh = run_many(specs)
+    ran = counting_runs(monkeypatch)
+    store = tmp_path / "runs.sqlite"
+    assert run_many(specs[:2], store=store) == fresh[:2]
+    assert len(ran) == 2
+    # an interrupted batch: the third run fails, the others are kept
+    broken = [*specs[:2], RunSpec("mmc", days=10, parameters={"servers": -1}), specs[3]]
+    with pytest.raises(RunError, match="run 2"):
+        run_many(broken, store=store)
+    assert len(ran) == 4  # runs 0 and 1 came from the store; 2 failed, 3 ran
+    assert run_many(specs, store=store) == fresh
+    assert len(ran) == 5  # only the run that failed before
+    assert run_many(specs[::-1], store=store) == fresh[::-1]
+    assert len(ran) == 5
+    # a changed parameter or seed is another run
+    changed = [RunSpec("mmc", days=10, seed=5, parameters={"servers": 7})]
+    run_many(changed, store=store)
+    assert len(ran) == 6
+
+
+def test_the_same_run_twice_in_one_batch_runs_once(monkeypatch):
+    ran = counting_runs(monkeypatch)
+    spec = RunSpec("mmc", days=5, outputs=("mean_wait_hours",))
+    first, second = run_many([spec, spec])
+    assert first == second
+    assert len(ran) == 1
+
+
+def test_a_dask_cluster_gives_the_numbers_of_the_local_pool(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    specs = mmc_specs()
+    local = run_many(specs, workers=2)
+    with distributed.LocalCluster(
+        host="127.0.0.1",
+        dashboard_address=None,
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        local_directory=str(tmp_path),
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        assert run_many(specs, address=cluster.scheduler_address) == local
+
+
+def test_without_dask_an_address_names_the_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(ImportError, match=r"pip install -e '\.\[cluster\]'"):
+        run_many([RunSpec("mmc", days=1)], address="tcp://127.0.0.1:1")

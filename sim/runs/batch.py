@@ -12,6 +12,7 @@ gives for the same settings.
 from __future__ import annotations
 
 import logging
+import math
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from sim.runs.job_check import check_job, interpolated_knobs
 from sim.runs.replications import run_replication
 from sim.spec.config import ConfigError
 from sim.spec.parameters import apply_parameters
+
+CHUNKS_PER_WORKER = 4  # chunks per worker: several runs per task, yet a balanced load
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,15 @@ def run_chunk(bases: dict[str, dict], tasks: list[Task]) -> list[tuple[int, str,
         except Exception as error:  # noqa: BLE001 - reported with the run's index
             done.append((task.index, "error", f"{error!r}\n{traceback.format_exc()}"))
     return done
+
+
+def chunks(
+    bases: dict[str, dict], tasks: list[Task], count: int
+) -> list[tuple[dict[str, dict], list[Task]]]:
+    """About ``count`` chunks of consecutive tasks, each with the bases it needs."""
+    size = max(1, math.ceil(len(tasks) / count))
+    found = []
+    for start in range(0, len(tasks), size):
+        part = tasks[start : start + size]
+        found.append(({t.base: bases[t.base] for t in part}, part))
+    return found
