@@ -54,14 +54,15 @@ def test_every_scenario_parameter_is_in_the_readme_table(name):
 
 @pytest.mark.parametrize("name", (*SCENARIOS, "province", "country"))
 def test_every_number_says_where_it_comes_from(name):
-    """A line that sets a number carries `assumption` or a docs/SOURCES.md source."""
+    """A line that sets a number carries `assumption`, a docs/SOURCES.md source, or says it is
+    a planner's `lever:` (configs/uncertainty/README.md)."""
     lines = (ROOT / "configs" / "scenario" / f"{name}.yaml").read_text().splitlines()
     unsourced = []
     for number, line in enumerate(lines, start=1):
         code, _, comment = line.partition("#")
         if not re.search(r":\s*[-\[{]?\s*[0-9]", code) and not re.search(r"\{.*[0-9]", code):
             continue
-        if not re.search(r"assumption|SOURCES\.md", comment):
+        if not re.search(r"assumption|SOURCES\.md|lever:", comment):
             unsourced.append(f"{number}: {line.strip()}")
     assert not unsourced, unsourced
 
