@@ -65,6 +65,11 @@ class RunSpec:
         replication: which replication of ``seed`` (the model seed is
             ``replication_seed(seed, replication)``, as in a job's replications).
         outputs: summary keys to keep (all when empty).
+        open_dossiers: dossiers open before the first day (a warm start from a
+            planner's data, sim/abm/warm_start.py): ``(commune, field, received_date,
+            deadline_date)`` tuples, dates ``YYYY-MM-DD``.
+        cell_series: add ``daily_cells`` to the summary: per day and commune x field,
+            received, resolved, backlog and overdue (``GovernanceModel.cell_series()``).
     """
 
     scenario: str | dict = "lang_son_wards"
@@ -76,6 +81,8 @@ class RunSpec:
     seed: int = 42
     replication: int = 0
     outputs: tuple[str, ...] = ()
+    open_dossiers: tuple = ()
+    cell_series: bool = False
 
     def __post_init__(self) -> None:
         policies = (self.policies,) if isinstance(self.policies, str) else tuple(self.policies)
@@ -91,6 +98,14 @@ class RunSpec:
         object.__setattr__(self, "parameters", dict(self.parameters))
         outputs = (self.outputs,) if isinstance(self.outputs, str) else tuple(self.outputs)
         object.__setattr__(self, "outputs", outputs)
+        carried = tuple(tuple(str(x) for x in item) for item in self.open_dossiers)
+        if any(len(item) != 4 for item in carried):
+            raise ConfigError(
+                "RunSpec.open_dossiers: each item is (commune, field, received_date, "
+                "deadline_date)",
+                "open_dossiers",
+            )
+        object.__setattr__(self, "open_dossiers", carried)
         if not isinstance(self.scenario, str | dict):
             raise ConfigError(
                 f"RunSpec.scenario = {self.scenario!r}: a scenario name or a scenario dict",
@@ -247,6 +262,8 @@ def _task(index: int, base_key: str, spec: RunSpec) -> Task:
         start_date=str(spec.start_date),
         seed=spec.seed,
         replication=spec.replication,
+        open_dossiers=spec.open_dossiers,
+        cell_series=spec.cell_series,
     )
 
 
@@ -254,6 +271,9 @@ def run_key(base_key: str, task: Task) -> str:
     """The store key of a run: its composed config's hash, parameters and settings."""
     data = {**asdict(task), "base": base_key, "parameters": [list(p) for p in task.parameters]}
     data.pop("index")
+    for name in ("open_dossiers", "cell_series"):  # left out when unused: older keys hold
+        if not data[name]:
+            data.pop(name)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -348,4 +368,5 @@ def _spec_record(spec: RunSpec) -> dict:
         "start_date": spec.start_date,
         "seed": spec.seed,
         "replication": spec.replication,
+        "open_dossiers": len(spec.open_dossiers),
     }

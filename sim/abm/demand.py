@@ -55,6 +55,7 @@ class Demand:
         self.communes = communes
         self.province_work = province_work
         self.next_uid = next_uid
+        self._calibrated = {kind: _calibration(cat, communes) for kind, cat in catalogue.items()}
 
     def day(self, day: int, season: float) -> list[tuple]:
         """Today's needs of every commune as ``(time, handler, dossier)`` arrivals."""
@@ -66,6 +67,11 @@ class Demand:
             if not communes:
                 continue
             rates = np.array([c.needs_per_day[kind] for c in communes]) * season
+            calibrated = self._calibrated[kind]
+            if calibrated is not None:
+                level, trend = calibrated[0], calibrated[1]
+                rates = rates * np.array([level[c.name] for c in communes])
+                rates = rates * np.exp(np.array([trend[c.name] for c in communes]) * day)
             counts = streams.demand.poisson(rates)
             n = int(counts.sum())
             if n:
@@ -102,12 +108,21 @@ class Demand:
 
     def _dossiers(self, kind, catalogue, communes, counts, day, u, extra) -> list[tuple]:
         procedure_index = catalogue.pick(u[:, 0])
+        calibrated = self._calibrated[kind]
+        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+        if calibrated is not None:  # each commune's own mix of fields
+            cumulative = calibrated[2]
+            last = len(catalogue.procedures) - 1
+            for j, commune in enumerate(communes):
+                a, b = bounds[j], bounds[j + 1]
+                if a < b:
+                    picked = np.searchsorted(cumulative[commune.name], u[a:b, 0], side="right")
+                    procedure_index[a:b] = np.minimum(picked, last)
         eligible = catalogue.online_eligible[procedure_index]
         agent_index = np.empty(len(u), dtype=np.int64)
         online = np.empty(len(u), dtype=bool)
         no_signal = np.zeros(len(u), dtype=bool)
         far = np.zeros(len(u), dtype=bool)
-        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
         for j, commune in enumerate(communes):
             a, b = bounds[j], bounds[j + 1]
             if a < b:
@@ -120,6 +135,9 @@ class Demand:
                     far[a:b] = population.distance[picked] > FAR_KM
         times = self.arrival_times(day, u[:, 3], online)
         work = catalogue.sample_work(procedure_index, u[:, 4])
+        if calibrated is not None:  # effective capacity: faster or slower clerks
+            speed = np.array([calibrated[3][c.name] for c in communes])
+            work = work / speed[np.repeat(np.arange(len(communes)), counts), procedure_index]
         escalate = u[:, 5] < catalogue.escalation[procedure_index]
         supplement = u[:, 6] < catalogue.supplement[procedure_index]
         province_work = self.province_work(catalogue, procedure_index, u[:, 7])
@@ -149,3 +167,26 @@ class Demand:
             )  # fmt: skip
             append((t, receivers[j], dossier))
         return result
+
+
+def _calibration(catalogue: Catalogue, communes: Sequence[Commune]) -> tuple | None:
+    """Per commune: the factor on its needs of this kind, its demand trend, its
+    cumulative shares of the procedures and each procedure's capacity factor, from the
+    communes' ``demand_factors``, ``demand_trend_per_day`` and ``capacity_factors``
+    (sim.calibrate); None when every commune is neutral (the scenario's demand as is)."""
+    specs = [c.spec for c in communes]
+    if not any(s.demand_factors or s.capacity_factors or s.demand_trend_per_day for s in specs):
+        return None
+    fields = [p.field for p in catalogue.procedures]
+    shares = np.array([p.share for p in catalogue.procedures], dtype=float)
+    level, trend, cumulative, speed = {}, {}, {}, {}
+    for spec in specs:
+        demand = dict(spec.demand_factors)
+        weights = shares * np.array([demand.get(f, 1.0) for f in fields])
+        level[spec.name] = float(weights.sum() / shares.sum()) if shares.sum() else 1.0
+        total = weights.sum()
+        cumulative[spec.name] = np.cumsum(weights / total) if total > 0 else np.cumsum(shares)
+        trend[spec.name] = spec.demand_trend_per_day
+        capacity = dict(spec.capacity_factors)
+        speed[spec.name] = np.array([capacity.get(f, 1.0) for f in fields])
+    return level, trend, cumulative, speed

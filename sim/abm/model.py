@@ -22,6 +22,7 @@ from sim.abm.staff_hours import (  # noqa: F401 (STAFF, staff_utilization: for s
     staff_hours,
     staff_utilization,
 )
+from sim.abm.warm_start import CellSeries, carried_arrivals
 from sim.abm.world import World
 from sim.core.calendar import HOURS_PER_DAY, make_calendar
 from sim.core.dossier import (
@@ -51,6 +52,10 @@ class GovernanceModel(mesa.Model):
         start_date: calendar date of the first step.
         warmup_days: days whose submissions are left out of the time statistics.
         policies: policy objects applied at the start of each day.
+        open_dossiers: dossiers open before the first day (a warm start,
+            sim/abm/warm_start.py): items with commune, field, received_date, deadline_date.
+        cell_series: keep daily received, resolved, backlog and overdue per commune and
+            field (``cell_series()``).
     """
 
     def __init__(
@@ -61,6 +66,8 @@ class GovernanceModel(mesa.Model):
         start_date: dt.date | str = dt.date(2025, 7, 1),
         warmup_days: int = 0,
         policies: Sequence = (),
+        open_dossiers: Sequence = (),
+        cell_series: bool = False,
     ) -> None:
         super().__init__(rng=int(seed))
         if isinstance(start_date, str):
@@ -139,6 +146,12 @@ class GovernanceModel(mesa.Model):
                 "clerks_on_duty": lambda m: m.clerks_on_duty_today,
             }
         )
+        self._carried = carried_arrivals(self, open_dossiers)
+        self._cells = CellSeries(self) if cell_series else None
+        if self._cells is not None:
+            for _, _, dossier in self._carried:
+                cell = (dossier.commune.name, dossier.field)
+                self._cells.carried[cell] = self._cells.carried.get(cell, 0) + 1
 
     # -- one day -----------------------------------------------------------------------
     def step(self) -> None:
@@ -158,9 +171,20 @@ class GovernanceModel(mesa.Model):
         self.province.start_day(self.day)
         self.clerks_on_duty_today = self._clerks_on_duty()
         arrivals = self.demand.day(self.day, self.season.factor(self.date))
+        if self.day == 0 and self._carried:
+            arrivals = self._carried + arrivals
+            self._carried = []
         arrivals.sort(key=_arrival_time)
         self.engine.run_until((self.day + 1) * HOURS_PER_DAY, arrivals)
         self.datacollector.collect(self)
+        if self._cells is not None:
+            self._cells.collect()
+
+    def cell_series(self) -> dict:
+        """Daily series per commune and field (``cell_series=True``; JSON-ready)."""
+        if self._cells is None:
+            raise ValueError("cell_series(): build the model with cell_series=True")
+        return self._cells.as_dict()
 
     def _clerks_on_duty(self) -> int:
         """Clerks at work today: on a roster, not absent, in training or without a seat,
@@ -192,7 +216,10 @@ class GovernanceModel(mesa.Model):
     def resolve(self, dossier: Dossier) -> None:
         dossier.status = RESOLVED
         now = self.engine.now
-        days = self.calendar.working_days_between(dossier.submitted, now)
+        # only counted dossiers use it; a carried one may be submitted before hour 0
+        days = (
+            self.calendar.working_days_between(dossier.submitted, now) if dossier.counted else 0.0
+        )
         self.metrics.on_resolved(dossier, now, days)
         if dossier.channel == IN_PERSON:  # collects the result; online results come online
             dossier.commune.trip(dossier)

@@ -224,6 +224,11 @@ class Metrics:
                 tally.created_counted += 1
                 tally.online_counted += online
 
+    def on_carried_over(self, dossier: Dossier) -> None:
+        """A dossier open before the run starts (a warm start): open, not received today."""
+        self.open_dossiers[dossier.uid] = dossier
+        dossier.tally.created += 1
+
     def on_backoffice_start(self, dossier: Dossier, wait: float) -> None:
         """First taken up at the commune's back office, ``wait`` hours after reaching it."""
         if dossier.counted:

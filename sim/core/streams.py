@@ -14,6 +14,7 @@ STREAMS = (
     "dossier",
     "staffing",
     "infrastructure",
+    "carried",
 )
 
 

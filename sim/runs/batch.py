@@ -39,6 +39,8 @@ class Task:
     start_date: str
     seed: int
     replication: int
+    open_dossiers: tuple = ()  # (commune, field, received_date, deadline_date): a warm start
+    cell_series: bool = False  # add daily_cells to the summary
 
 
 def job_config(base: dict, task: Task) -> tuple[dict, dict]:
@@ -96,6 +98,8 @@ def run_task(base: dict, task: Task) -> dict:
         warmup_days=task.warmup_days,
         start_date=task.start_date,
         workers=1,
+        open_dossiers=task.open_dossiers,
+        cell_series=task.cell_series,
     )
     return summary
 

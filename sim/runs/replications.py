@@ -20,6 +20,7 @@ from sim.core.summary import (
 )
 from sim.policies import build_policies
 from sim.runs.country import CountrySpec, run_country
+from sim.spec.config import ConfigError
 from sim.spec.scenario import ScenarioSpec
 
 
@@ -43,13 +44,22 @@ def run_replication(
     start_date: str,
     on_day: Callable[[], None] | None = None,
     workers: int = 1,
+    open_dossiers: tuple = (),
+    cell_series: bool = False,
 ) -> tuple[dict, pd.DataFrame]:
     """One model run (a country: one per province): summary figures and daily series.
 
     ``workers`` is the number of processes a country's provinces run on; it does not
-    change the results.
+    change the results. ``open_dossiers`` start the run warm (sim/abm/warm_start.py);
+    ``cell_series`` adds ``daily_cells`` (per commune and field) to the summary.
     """
     if isinstance(spec, CountrySpec):
+        if open_dossiers or cell_series:
+            raise ConfigError(
+                "scenario=country: open dossiers and daily cell series are for one "
+                "province's scenario; choose that province's scenario",
+                "scenario",
+            )
         return run_country(
             spec,
             policy_cfg,
@@ -67,9 +77,14 @@ def run_replication(
         start_date=start_date,
         warmup_days=warmup_days,
         policies=build_policies(policy_cfg, spec),
+        open_dossiers=open_dossiers,
+        cell_series=cell_series,
     )
     model.run(days, on_day=on_day)
-    return model.summary(), model.daily_frame()
+    summary = model.summary()
+    if cell_series:
+        summary["daily_cells"] = model.cell_series()
+    return summary, model.daily_frame()
 
 
 def aggregate(summaries: list[dict], top: bool = True) -> dict:

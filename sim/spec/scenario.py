@@ -50,6 +50,10 @@ class CommuneSpec:
     distance_km_mean: float = 0.0
     province: str = ""
     display_name: str = ""
+    # calibration to observed statistics (sim.calibrate); neutral by default
+    demand_factors: tuple[tuple[str, float], ...] = ()  # field -> factor on its needs
+    capacity_factors: tuple[tuple[str, float], ...] = ()  # field -> factor on clerks' speed
+    demand_trend_per_day: float = 0.0  # needs grow by exp(trend x day of the run)
 
     @property
     def label(self) -> str:
@@ -241,7 +245,24 @@ def read_commune(c: Reader, fields: tuple[str, ...]) -> CommuneSpec:
         distance_km_mean=c.number("distance_km_mean", 0.0, low=0),
         province=str(c.raw("province", "")),
         display_name=_display_name(c),
+        demand_factors=_field_factors(c, "demand_factors", fields),
+        capacity_factors=_field_factors(c, "capacity_factors", fields),
+        demand_trend_per_day=c.number("demand_trend_per_day", 0.0, low=-0.1, high=0.1),
     )
+
+
+def _field_factors(c: Reader, key: str, fields: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """``demand_factors`` or ``capacity_factors`` of a commune: field -> factor > 0."""
+    if not c.has(key) or c.raw(key) is None:
+        return ()
+    value = c.raw(key)
+    if not isinstance(value, dict):
+        raise c.fail(key, f" = {value!r}: must map fields to factors, e.g. {{land: 0.8}}")
+    reader = Reader(value, c.key(key))
+    for name in value:
+        if name not in fields:
+            raise ConfigError(f"{c.key(key)}.{name}: unknown field; allowed: {', '.join(fields)}")
+    return tuple((name, reader.number(name, low=0, low_open=True)) for name in value)
 
 
 def _display_name(c: Reader) -> str:

@@ -256,6 +256,11 @@ class Commune(mesa.Agent):
         else:
             self.to_back_office(dossier)
 
+    def carry_over(self, dossier: Dossier) -> None:
+        """A dossier open before the run (a warm start) joins the back-office queue."""
+        self.world.metrics.on_carried_over(dossier)
+        self.office.arrive(dossier)
+
     def _queue_too_long(self) -> bool:
         limit = self.world.scenario.premises.balk_queue_per_counter
         return limit is not None and self.desk.waiting() >= limit * max(1, self.desk.counters())
