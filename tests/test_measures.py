@@ -8,16 +8,19 @@ import math
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from sim.abm.model import GovernanceModel
+from sim.core.metrics import combine_daily
 from tests.helpers import scenario
 
 RUN = [sys.executable, "-m", "sim.run", "run.progress=false", "output.plots=false"]
 
 
 @pytest.fixture(scope="module")
-def gia_lai(tmp_path_factory) -> tuple[dict, str]:
+def gia_lai_dir(tmp_path_factory):
+    """The output folder of one 40-day run of rural Gia Lai with three policies."""
     out = tmp_path_factory.mktemp("gia_lai")
     subprocess.run(
         [
@@ -30,8 +33,57 @@ def gia_lai(tmp_path_factory) -> tuple[dict, str]:
         check=True,
         capture_output=True,
     )
-    summary = json.loads((out / "summary.json").read_text())
-    return summary, (out / "report.html").read_text()
+    return out
+
+
+@pytest.fixture(scope="module")
+def gia_lai(gia_lai_dir) -> tuple[dict, str]:
+    summary = json.loads((gia_lai_dir / "summary.json").read_text())
+    return summary, (gia_lai_dir / "report.html").read_text()
+
+
+def test_daily_measures_add_up_to_the_summary(gia_lai_dir, gia_lai):
+    """daily.csv's day-by-day measures: ahead of deadline, citizens' trips and the waits
+    of the dossiers first taken up each day add up to the run's figures (one
+    replication, no warm-up: every dossier is in both)."""
+    summary, _ = gia_lai
+    daily = pd.read_csv(gia_lai_dir / "daily.csv")
+    ahead = summary["ahead_of_deadline_rate"] * summary["dossiers_resolved"]
+    assert ahead > 0 and daily["resolved_ahead"].sum() == pytest.approx(ahead)
+    assert summary["citizen_trips"] > 0
+    assert daily["citizen_trips"].sum() == summary["citizen_trips"]
+    assert (daily["resolved_ahead"] <= daily["resolved_on_time"]).all()
+    for mean, count, key in (
+        ("mean_reception_wait_hours", "reception_started", "mean_reception_wait_hours"),
+        ("mean_backoffice_wait_hours", "backoffice_started", "mean_backoffice_wait_hours"),
+        ("province_mean_wait_hours", "province_started", "province_mean_wait_hours"),
+    ):
+        started = daily[count]
+        assert started.sum() > 0 and summary[key] > 0
+        pooled = (daily[mean] * started).sum() / started.sum()
+        assert pooled == pytest.approx(summary[key], rel=1e-4)
+        assert daily.loc[started == 0, mean].isna().all()  # no dossier taken up, no mean
+        assert daily.loc[started > 0, mean].notna().all()
+    weekend = pd.to_datetime(daily["date"]).dt.day_of_week >= 5
+    assert (daily.loc[weekend, "citizen_trips"] == 0).all()  # the PASCs are shut
+
+
+def test_daily_means_pool_over_replications_and_provinces():
+    """A mean wait pools the dossiers of every replication (or province) that day."""
+    frames = [
+        pd.DataFrame({"date": ["d1", "d2"], "backoffice_started": [1, 0],
+                      "mean_backoffice_wait_hours": [2.0, math.nan], "citizen_trips": [4, 0]}),
+        pd.DataFrame({"date": ["d1", "d2"], "backoffice_started": [3, 0],
+                      "mean_backoffice_wait_hours": [4.0, math.nan], "citizen_trips": [6, 2]}),
+    ]  # fmt: skip
+    mean = combine_daily(frames, average=True)
+    assert mean["mean_backoffice_wait_hours"].iloc[0] == pytest.approx(3.5)  # (2 + 12) / 4
+    assert math.isnan(mean["mean_backoffice_wait_hours"].iloc[1])
+    assert list(mean["backoffice_started"]) == [2.0, 0.0]
+    assert list(mean["citizen_trips"]) == [5.0, 1.0]
+    total = combine_daily(frames, average=False)
+    assert total["mean_backoffice_wait_hours"].iloc[0] == pytest.approx(3.5)
+    assert list(total["citizen_trips"]) == [10, 2]
 
 
 def test_measures_agree_with_each_other(gia_lai):

@@ -144,6 +144,14 @@ class GovernanceModel(mesa.Model):
                 "queued": lambda m: sum(o.queued() for o in m.offices()),
                 "other_duty_hours": lambda m: sum(c.staffing.duty_hours_today for c in m.communes),
                 "clerks_on_duty": lambda m: m.clerks_on_duty_today,
+                "resolved_ahead": lambda m: m.metrics.ahead_today,
+                "citizen_trips": lambda m: m.metrics.trips_today,
+                "reception_started": lambda m: m.metrics.reception_started_today,
+                "mean_reception_wait_hours": lambda m: m.metrics.mean_today("reception"),
+                "backoffice_started": lambda m: m.metrics.backoffice_started_today,
+                "mean_backoffice_wait_hours": lambda m: m.metrics.mean_today("backoffice"),
+                "province_started": lambda m: m.metrics.province_started_today,
+                "province_mean_wait_hours": lambda m: m.metrics.mean_today("province"),
             }
         )
         self._carried = carried_arrivals(self, open_dossiers)

@@ -30,6 +30,13 @@ HIST_RATIO = 1.02
 HIST_BINS = 820  # 0.01 h to about 1.1e5 h at 2% resolution
 _LOG_RATIO = math.log(HIST_RATIO)
 EQUITY_GROUPS = ("no_signal", "over_10_km")
+# daily.csv's mean columns and the count each is a mean over: replications and provinces
+# pool them weighted by that count (sim.runs.replications.combine_daily)
+DAILY_MEANS = {
+    "mean_reception_wait_hours": "reception_started",
+    "mean_backoffice_wait_hours": "backoffice_started",
+    "province_mean_wait_hours": "province_started",
+}
 FAR_KM = 10.0  # "more than 10 km away" (README "Equity")
 _log = math.log
 
@@ -211,6 +218,21 @@ class Metrics:
         self.resolved_today = 0
         self.on_time_today = 0
         self.withdrawn_today = 0
+        self.ahead_today = 0  # resolved on a day before the deadline's day
+        self.trips_today = 0  # citizens' trips to the PASC (and between its sites)
+        # waits of the dossiers first taken up today (every dossier, warm-up included)
+        self.reception_wait_today = 0.0
+        self.reception_started_today = 0
+        self.backoffice_wait_today = 0.0
+        self.backoffice_started_today = 0
+        self.province_wait_today = 0.0
+        self.province_started_today = 0
+
+    def mean_today(self, place: str) -> float:
+        """Mean wait of the dossiers first taken up at ``place`` today ("reception",
+        "backoffice", "province"); NaN when none was."""
+        started = getattr(self, f"{place}_started_today")
+        return getattr(self, f"{place}_wait_today") / started if started else math.nan
 
     # -- events ------------------------------------------------------------------------
     def on_received(self, dossier: Dossier) -> None:
@@ -231,6 +253,8 @@ class Metrics:
 
     def on_backoffice_start(self, dossier: Dossier, wait: float) -> None:
         """First taken up at the commune's back office, ``wait`` hours after reaching it."""
+        self.backoffice_wait_today += wait
+        self.backoffice_started_today += 1
         if dossier.counted:
             tally = dossier.tally
             tally.wait_sum += wait
@@ -238,6 +262,8 @@ class Metrics:
 
     def on_reception_start(self, dossier: Dossier, wait: float) -> None:
         """A visitor reaches a counter of the PASC desk after ``wait`` hours in the queue."""
+        self.reception_wait_today += wait
+        self.reception_started_today += 1
         if dossier.counted:
             tally = dossier.tally
             tally.reception_wait_sum += wait
@@ -245,6 +271,8 @@ class Metrics:
 
     def on_province_start(self, dossier: Dossier, wait: float) -> None:
         """First taken up at a provincial department, ``wait`` hours after reaching it."""
+        self.province_wait_today += wait
+        self.province_started_today += 1
         if dossier.counted:
             tally = dossier.tally
             tally.province_wait_sum += wait
@@ -257,6 +285,8 @@ class Metrics:
         on_time = now <= dossier.deadline
         self.resolved_today += 1
         self.on_time_today += on_time
+        ahead = now // HOURS_PER_DAY < dossier.deadline // HOURS_PER_DAY
+        self.ahead_today += ahead
         submitted = dossier.submitted
         warmup = self.warmup_hours
         open_hours = now - (submitted if submitted > warmup else warmup)
@@ -270,12 +300,13 @@ class Metrics:
                 tally.on_time += on_time
                 tally.sojourn_sum += sojourn
                 tally.hist[_bin(sojourn)] += 1
-                tally.ahead += now // HOURS_PER_DAY < dossier.deadline // HOURS_PER_DAY
+                tally.ahead += ahead
                 tally.days_sum += working_days
                 tally.days_hist[_bin(working_days)] += 1
 
     def on_trip(self, dossier: Dossier, km: float) -> None:
         """The applicant travels ``km`` (there and back) for this dossier."""
+        self.trips_today += 1
         for tally in (dossier.tally, *dossier.groups):
             tally.citizen_trips += 1
             tally.citizen_km += km
@@ -334,3 +365,25 @@ class Metrics:
             entry[0] += max(0.0, now - max(dossier.submitted, warmup))
             entry[1] += dossier.deadline < now
         return {cell: (value[0], value[1]) for cell, value in result.items()}
+
+
+def combine_daily(frames: list, *, average: bool):
+    """Day by day, the counts' means over ``frames`` (``average``) or sums (provinces).
+
+    A mean column (``DAILY_MEANS``: a mean wait of the dossiers taken up that day) is
+    pooled, weighted by its count column: the mean wait of all those dossiers together,
+    NaN on a day none was taken up. ``frames``: pandas DataFrames with a ``date`` column.
+    """
+    numeric = [f.drop(columns=["date"]).reset_index(drop=True) for f in frames]
+    means = {m: n for m, n in DAILY_MEANS.items() if m in numeric[0]}
+    weighted = [
+        f.assign(**{m: (f[m] * f[n]).fillna(0.0) for m, n in means.items()}) for f in numeric
+    ]
+    total = sum(weighted[1:], weighted[0])
+    for mean, count in means.items():
+        total[mean] = total[mean] / total[count].where(total[count] > 0)
+    if average:
+        counts = [c for c in total.columns if c not in means]
+        total[counts] = total[counts] / len(frames)
+    total.insert(0, "date", frames[0]["date"].values)
+    return total

@@ -20,6 +20,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from sim.abm.model import STAFF, GovernanceModel, staff_utilization
+from sim.core.metrics import combine_daily
 from sim.core.summary import FROM_TALLIES, Slice, merge_slices, slice_figures, worst_off
 from sim.policies import build_policies
 from sim.spec.config import Reader
@@ -165,11 +166,8 @@ def add_nested(values: list[dict]) -> dict:
 
 
 def merge_daily(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Day-by-day sums over provinces: every daily column is a count."""
-    numeric = [f.drop(columns=["date"]).reset_index(drop=True) for f in frames]
-    merged = sum(numeric[1:], numeric[0])
-    merged.insert(0, "date", frames[0]["date"].values)
-    return merged
+    """Day-by-day sums over provinces (mean waits pooled over their dossiers)."""
+    return combine_daily(frames, average=False)
 
 
 def run_country(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.abm.model import GovernanceModel
+from sim.core.metrics import combine_daily
 from sim.core.stats import mean_interval, replications_for
 from sim.core.summary import (
     HEADLINE,
@@ -144,7 +145,4 @@ def replications_needed(summaries: list[dict]) -> int | None:
 
 def mean_daily(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Day-by-day means over replications (dates taken from the first)."""
-    numeric = [f.drop(columns=["date"]) for f in frames]
-    mean = sum(numeric) / len(numeric)
-    mean.insert(0, "date", frames[0]["date"].values)
-    return mean
+    return combine_daily(frames, average=True)
