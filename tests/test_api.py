@@ -2,6 +2,7 @@
 
 import json
 import math
+import subprocess
 import sys
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 import sim.runs.batch
 from sim.api import RunError, RunSpec, run_many
 from sim.spec.config import ConfigError
-from tests.helpers import sim_run
+from tests.helpers import ROOT, sim_run
 
 SKIP = {"schema_version", "code_version", "config_hash", "status", "scenario", "policies"}
 
@@ -188,3 +189,21 @@ def test_without_dask_an_address_names_the_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     with pytest.raises(ImportError, match=r"pip install -e '\.\[cluster\]'"):
         run_many([RunSpec("mmc", days=1)], address="tcp://127.0.0.1:1")
+
+
+def test_the_readme_example_runs_as_written(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Batch runs from Python", 1)[1]
+    script = tmp_path / "example.py"
+    script.write_text(section.split("```python\n", 1)[1].split("```", 1)[0])
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert [line.split("}")[0] + "}" for line in lines] == [
+        "{'servers': 5}",
+        "{'servers': 6}",
+        "{'servers': 7}",
+    ]
+    assert all("'on_time_rate':" in line and "'mean_wait_hours':" in line for line in lines)
