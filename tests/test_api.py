@@ -207,3 +207,17 @@ def test_the_readme_example_runs_as_written(tmp_path):
         "{'servers': 7}",
     ]
     assert all("'on_time_rate':" in line and "'mean_wait_hours':" in line for line in lines)
+
+
+def test_run_many_composes_from_inside_a_running_hydra_app():
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    import sim.api
+
+    sim.api._composed.cache_clear()  # compose now, inside the app
+    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
+        (summary,) = run_many([RunSpec("tandem", days=2, outputs=("dossiers_created",))])
+        assert summary["dossiers_created"] > 0
+        assert GlobalHydra.instance().is_initialized()  # the app's state is back
+        assert compose("config", overrides=["scenario=mmc"])["scenario"]["name"] == "mmc"
