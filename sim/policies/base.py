@@ -132,6 +132,24 @@ def read_commune_names(reader: Reader, key: str = "communes") -> list[str] | Non
     return list(value)
 
 
+def read_commune_amounts(reader: Reader, key: str) -> dict[str, int] | None:
+    """A per-commune amount under ``key`` (``{commune: n}``, n an integer >= 0); None
+    when absent. Names are checked against the scenario by ``check_commune_names``."""
+    value: Any = reader.raw(key, None)
+    if value is None:
+        return None
+    good = isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        for k, v in value.items()
+    )
+    if not good:
+        raise ConfigError(
+            f"{reader.key(key)} = {value!r}: must be a mapping of commune names to whole "
+            f"numbers >= 0, e.g. {{ky_lua: 2, dong_kinh: 1}}"
+        )
+    return dict(value)
+
+
 def check_commune_names(
     names: list[str] | None, spec: ScenarioSpec, reader: Reader, key: str = "communes"
 ) -> None:

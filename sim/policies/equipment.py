@@ -17,10 +17,11 @@ from sim.policies.base import (
     DAYS_PER_MONTH,
     Policy,
     check_commune_names,
+    read_commune_amounts,
     read_commune_names,
     require,
 )
-from sim.spec.config import Reader
+from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
     from sim.abm.agents.commune import Commune
@@ -32,9 +33,10 @@ class Equipment(Policy):
     """Buy workstations, upgrade the network and fix the sync software.
 
     Keys: ``communes``; ``workstations_per_commune`` (added; a commune whose scenario
-    gives every clerk a seat keeps that); ``network_outage_probability``
-    and ``network_speed`` (the values after the upgrade; null keeps the
-    scenario's); ``sync_fix`` (true: civil-status sync failures fall to
+    gives every clerk a seat keeps that); ``workstations: {commune: n}`` (the number
+    for each commune named, instead of ``workstations_per_commune`` there);
+    ``network_outage_probability`` and ``network_speed`` (the values after the upgrade;
+    null keeps the scenario's); ``sync_fix`` (true: civil-status sync failures fall to
     ``sync_failure_probability_after``); ``procurement_delay_days`` (from the start day
     to the day it all works); costs ``cost_vnd_per_workstation`` (committed on the start
     day; in a commune that already seats every clerk they buy nothing useful and show
@@ -52,6 +54,7 @@ class Equipment(Policy):
         super().__init__(name, reader)
         self.names = read_commune_names(reader)
         self.workstations = reader.integer("workstations_per_commune", 0, low=0)
+        self.per_commune = read_commune_amounts(reader, "workstations") or {}
         self.outage = (
             reader.probability("network_outage_probability")
             if reader.has("network_outage_probability")
@@ -75,11 +78,23 @@ class Equipment(Policy):
 
     def validate(self, spec: ScenarioSpec) -> None:
         check_commune_names(self.names, spec, self.reader)
+        check_commune_names(list(self.per_commune), spec, self.reader, "workstations")
+        outside = [n for n in self.per_commune if self.names is not None and n not in self.names]
+        if outside:
+            raise ConfigError(
+                f"{self.reader.key('workstations')}: {outside} not in "
+                f"{self.reader.key('communes')} = {self.names!r}; add them there or use "
+                "communes: all"
+            )
+
+    def bought(self, commune: Commune) -> int:
+        """Workstations bought for ``commune``."""
+        return self.per_commune.get(commune.name, self.workstations)
 
     def start(self, ctx: PolicyContext, day: int) -> None:
         self.communes = ctx.communes_named(self.names)
         for commune in self.communes:
-            if self.workstations:
+            if self.bought(commune):
                 require(commune, "workstations", self)
             if self.outage is not None or self.network_speed is not None:
                 require(commune, "network_outage_probability", self)
@@ -88,7 +103,7 @@ class Equipment(Policy):
             needed = commune.workstations is not None
             self.ledger.add(
                 "workstations" if needed else "workstations_not_needed",
-                self.workstations * self.cost_workstation,
+                self.bought(commune) * self.cost_workstation,
                 budget=True,
                 one_off=True,
                 where=commune.name,
@@ -107,7 +122,7 @@ class Equipment(Policy):
             self.installed = True
             for commune in self.communes:
                 if commune.workstations is not None:
-                    commune.workstations += self.workstations
+                    commune.workstations += self.bought(commune)
                 if self._improves_network(commune):
                     self.upgraded.append(commune)
                     if self.outage is not None:

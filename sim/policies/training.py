@@ -14,6 +14,7 @@ from sim.policies.base import (
     Policy,
     check_commune_names,
     check_field,
+    read_commune_amounts,
     read_commune_names,
 )
 from sim.spec.config import ConfigError, Reader
@@ -32,7 +33,9 @@ class Training(Policy):
     train clerks who do not yet handle the field, starting from proficiency 0);
     ``course_days`` (working days away from the desk); ``proficiency_gain`` (added to
     proficiency, capped at ``max_proficiency``); ``cohort_capacity`` (trainees per
-    course, province-wide); ``communes``; ``cost_vnd_per_trainee``.
+    course, province-wide); ``communes``; ``cost_vnd_per_trainee``. Instead of
+    ``share`` over ``communes``, ``trainees: {commune: n}`` trains the ``n`` least
+    proficient clerks of the field in each commune named (fewer where it has fewer).
     """
 
     kind = "training"
@@ -48,6 +51,13 @@ class Training(Policy):
         self.max_proficiency = reader.number("max_proficiency", 1.0, low=0, low_open=True)
         self.cohort_capacity = reader.integer("cohort_capacity", low=1)
         self.names = read_commune_names(reader)
+        self.trainees = read_commune_amounts(reader, "trainees")
+        if self.trainees is not None and self.names is not None:
+            raise ConfigError(
+                f"{reader.key('trainees')}: give trainees per commune or a list of "
+                f"communes ({reader.key('communes')} = {self.names!r}), not both; set "
+                "communes: all with trainees"
+            )
         self.cost_per_trainee = reader.number("cost_vnd_per_trainee", low=0)
         self.salary = reader.number("trainee_salary_vnd_per_month", low=0)
         self.days_per_month = reader.number("working_days_per_month", low=1)
@@ -65,6 +75,7 @@ class Training(Policy):
     def validate(self, spec: ScenarioSpec) -> None:
         check_field(self.field, spec, self.reader)
         check_commune_names(self.names, spec, self.reader)
+        check_commune_names(list(self.trainees or ()), spec, self.reader, "trainees")
 
     def start(self, ctx: PolicyContext, day: int) -> None:
         """Choose the trainees: the least proficient first, ties in random order."""
@@ -80,8 +91,17 @@ class Training(Policy):
             range(len(candidates)),
             key=lambda i: (candidates[i].own_skills.get(self.field, 0.0), tie_break[i]),
         )
-        n = round(self.share * len(candidates))
-        self.waiting = [candidates[i] for i in order[:n]]
+        if self.trainees is None:
+            n = round(self.share * len(candidates))
+            self.waiting = [candidates[i] for i in order[:n]]
+            return
+        left = dict(self.trainees)  # places per commune, least proficient first
+        self.waiting = []
+        for i in order:
+            unit = candidates[i].unit
+            if left.get(unit, 0) > 0:
+                left[unit] -= 1
+                self.waiting.append(candidates[i])
 
     def daily(self, ctx: PolicyContext, day: int) -> None:
         if not ctx.calendar.is_working_day(day):

@@ -1,0 +1,120 @@
+"""The ``optimize`` block of ``python -m sim.optimize``, read and checked."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sim.spec.config import ConfigError, Reader
+from sim.studies.budget_space import LEVERS
+
+SAMPLERS = ("tpe", "cmaes")
+
+
+@dataclass(frozen=True)
+class Settings:
+    budget_vnd: float | None
+    max_staff: int | None
+    levers: tuple[str, ...]
+    fields: tuple[str, ...]
+    objectives: tuple[str, ...]
+    trials: int
+    sampler: str
+    population: int
+    replications: int
+    final_replications: int
+    finalists: int
+    max_communes: int
+    max_per_commune: int
+    greedy_max_steps: int
+    workers: int
+    storage: str
+    study_name: str
+    store: str
+    seed: int
+
+
+def read_settings(block: dict, out_dir: Path, problem: dict) -> Settings:
+    """The settings of the ``optimize`` block; ``problem`` (scenario, run settings) names
+    the default study together with the block."""
+    r = Reader(block, "optimize")
+    known = {f for f in Settings.__dataclass_fields__} | {"objective"}
+    known -= {"objectives"}
+    unknown = sorted(set(block) - known)
+    if unknown:
+        raise ConfigError(
+            f"optimize.{unknown[0]}: not a setting of sim.optimize; allowed: "
+            f"{', '.join(sorted(known))}",
+            f"optimize.{unknown[0]}",
+        )
+    budget = r.number("budget_vnd", low=0, low_open=True) if r.has("budget_vnd") else None
+    max_staff = r.integer("max_staff", low=0) if r.has("max_staff") else None
+    levers = _names(r, "levers", LEVERS)
+    fields = _names(r, "fields", None)
+    objective = r.raw("objective")
+    objectives = (objective,) if isinstance(objective, str) else tuple(objective or ())
+    if not 1 <= len(objectives) <= 2 or not all(isinstance(o, str) for o in objectives):
+        raise ConfigError(
+            f"optimize.objective = {objective!r}: one summary figure (overdue_dossiers) or "
+            "two for a Pareto front ([overdue_dossiers,policy_cost_vnd])",
+            "optimize.objective",
+        )
+    if len(set(objectives)) != len(objectives):
+        raise ConfigError(
+            f"optimize.objective = {objective!r}: two different figures", "optimize.objective"
+        )
+    if budget is None and max_staff is None:
+        raise ConfigError(
+            "optimize.budget_vnd and optimize.max_staff are both null: give a budget, a staff "
+            "cap or both (e.g. optimize.budget_vnd=200000000)",
+            "optimize.budget_vnd",
+        )
+    values = {
+        "budget_vnd": budget,
+        "max_staff": max_staff,
+        "levers": levers,
+        "fields": fields,
+        "objectives": objectives,
+        "trials": r.integer("trials", low=1),
+        "sampler": r.choice("sampler", SAMPLERS, "tpe"),
+        "population": r.integer("population", 8, low=2),
+        "replications": r.integer("replications", low=1),
+        "final_replications": r.integer("final_replications", low=2),
+        "finalists": r.integer("finalists", low=1),
+        "max_communes": r.integer("max_communes", low=1),
+        "max_per_commune": r.integer("max_per_commune", low=1),
+        "greedy_max_steps": r.integer("greedy_max_steps", low=0),
+        "workers": r.integer("workers", 1, low=1),
+        "seed": r.integer("seed", 0, low=0),
+    }
+    fingerprint = json.dumps({**values, **problem}, sort_keys=True, default=str)
+    digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:10]
+    storage = r.raw("storage", None) or str(out_dir / "study.journal")
+    study_name = r.raw("study_name", None) or f"{problem.get('scenario', 'study')}-{digest}"
+    store = r.raw("store", None) or str(out_dir / "runs.sqlite")
+    return Settings(**values, storage=str(storage), study_name=str(study_name), store=str(store))
+
+
+def _names(r: Reader, key: str, allowed: tuple[str, ...] | None) -> tuple[str, ...]:
+    value = r.raw(key)
+    names = (value,) if isinstance(value, str) else tuple(value or ())
+    if not names or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"optimize.{key} = {value!r}: a non-empty list of names", key)
+    wrong = [n for n in names if allowed is not None and n not in allowed]
+    if wrong:
+        raise ConfigError(
+            f"optimize.{key}: {wrong} not allowed; allowed: {', '.join(allowed or ())}",
+            f"optimize.{key}",
+        )
+    return names
+
+
+def problem_attrs(settings: Settings) -> dict:
+    """What a shared study must agree on (workers joining it check this)."""
+    data = asdict(settings)
+    for key in ("trials", "workers", "storage", "store", "study_name", "finalists"):
+        data.pop(key)
+    data.pop("final_replications")
+    return json.loads(json.dumps(data, default=str))
