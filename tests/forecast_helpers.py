@@ -23,7 +23,7 @@ DEADLINE_DAYS = {"certification": 2, "land": 5}
 WORK_RATE = {"certification": 2.0, "land": 1.0}  # dossiers per clerk-hour
 SHARE = {"certification": 0.7, "land": 0.3}
 ARRIVALS = {"a": 0.5, "b": 0.3}  # per hour, every hour of every day (24 x 7)
-CLERKS = {"certification": 1, "land": 1}
+CLERKS = {"certification": 2, "land": 1}
 
 
 def tiny_scenario() -> dict:
@@ -76,12 +76,15 @@ def queue_history(
     seed: int,
     demand: dict[tuple[str, str], float] | None = None,
     capacity: dict[str, float] | None = None,
+    open_at: int | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """Daily rows of history.csv and the open dossiers at the end.
+    """Daily rows of history.csv and the open dossiers at the end of day ``open_at``
+    (counted from 1; default the last day).
 
     ``demand[(commune, field)]``: factor on that cell's arrivals; ``capacity[field]``:
     factor on the clerks' speed in that field (both 1 when not given).
     """
+    open_at = days if open_at is None else open_at
     rng = np.random.default_rng(seed)
     demand, capacity = demand or {}, capacity or {}
     rows: list[dict] = []
@@ -112,6 +115,16 @@ def queue_history(
                         got, due, work = queue[0]
                         queue[0] = (got, due, work - hours)
                 waiting = [q for q in queue if q[0] <= date]
+                if k == open_at - 1:
+                    open_end += [
+                        {
+                            "commune": commune,
+                            "field": field,
+                            "received_date": got.isoformat(),
+                            "deadline_date": due.isoformat(),
+                        }
+                        for got, due, _ in waiting
+                    ]
                 rows.append(
                     {
                         "date": date.isoformat(),
@@ -124,17 +137,6 @@ def queue_history(
                         "overdue_end": sum(1 for q in waiting if q[1] < date),
                     }
                 )
-            last = start + dt.timedelta(days=days - 1)
-            open_end += [
-                {
-                    "commune": commune,
-                    "field": field,
-                    "received_date": got.isoformat(),
-                    "deadline_date": due.isoformat(),
-                }
-                for got, due, _ in queue
-                if got <= last
-            ]
     rows.sort(key=lambda r: (r["date"], r["commune"], r["field"]))
     return rows, open_end
 

@@ -109,7 +109,7 @@ def test_rebuilt_open_dossiers_match_the_last_day(tmp_path):
 
 def test_warm_start_keeps_the_open_dossiers_and_the_audit_balances():
     spec = tiny_scenario()
-    start = dt.date(2025, 9, 15)
+    start = dt.date(2025, 9, 16)  # a Tuesday: no closed days just before
     carried = [("a", "land", "2025-09-01", "2025-09-08")] * 30 + [
         ("b", "certification", "2025-09-12", "2025-09-16")
     ] * 4
@@ -119,7 +119,7 @@ def test_warm_start_keeps_the_open_dossiers_and_the_audit_balances():
         m.step()
     cells = model.cell_series()["cells"]
     assert 15 <= cells["a|land"]["overdue"][0] <= 30  # past due; a clerk resolves ~8 a day
-    # Day one: the 4 certification dossiers are due at the end of 16 September
+    # day one: the 4 certification dossiers are due at the end of 16 September
     assert cells["b|certification"]["overdue"][0] == 0
     # not received today: the day's receipts are the cold run's (same demand stream)
     assert model.daily_frame()["received"].iloc[0] == cold.daily_frame()["received"].iloc[0]
@@ -136,6 +136,20 @@ def test_warm_start_keeps_the_open_dossiers_and_the_audit_balances():
     # a land clerk working off 30 carried dossiers resolves more land than without them
     land = sum(cells["a|land"]["resolved"][:5])
     assert land > sum(cold.cell_series()["cells"]["a|land"]["resolved"][:5])
+
+
+def test_monday_warm_start_receives_the_weekend_visitors():
+    """In-person needs of the weekend before a Monday start come on the first day."""
+    spec = tiny_scenario()
+    carried = [("a", "land", "2025-09-12", "2025-09-19")]
+    received = {}
+    for name, items in (("warm", carried), ("cold", [])):
+        model = GovernanceModel(spec, seed=5, start_date="2025-09-15", open_dossiers=items)
+        model.run(2)
+        received[name] = model.daily_frame()["received"].tolist()
+    # about three days of needs on the Monday (12 + 7.2 a day in the two communes)
+    assert received["warm"][0] > received["cold"][0] + 20
+    assert 40 < received["warm"][0] < 80
 
 
 def test_calibration_factors_change_the_demand_and_capacity():

@@ -22,7 +22,7 @@ from sim.abm.staff_hours import (  # noqa: F401 (STAFF, staff_utilization: for s
     staff_hours,
     staff_utilization,
 )
-from sim.abm.warm_start import CellSeries, carried_arrivals
+from sim.abm.warm_start import CellSeries, carried_arrivals, closed_days_before
 from sim.abm.world import World
 from sim.core.calendar import HOURS_PER_DAY, make_calendar
 from sim.core.dossier import (
@@ -155,6 +155,9 @@ class GovernanceModel(mesa.Model):
             }
         )
         self._carried = carried_arrivals(self, open_dossiers)
+        self._closed_before = (
+            closed_days_before(self.scenario_spec, start_date) if open_dossiers else []
+        )
         self._cells = CellSeries(self) if cell_series else None
         if self._cells is not None:
             for _, _, dossier in self._carried:
@@ -180,6 +183,9 @@ class GovernanceModel(mesa.Model):
         self.clerks_on_duty_today = self._clerks_on_duty()
         arrivals = self.demand.day(self.day, self.season.factor(self.date))
         if self.day == 0 and self._carried:
+            for date in self._closed_before:  # their visitors come on the first working day
+                extra = self.demand.day(0, self.season.factor(date))
+                arrivals += [a for a in extra if a[2].channel == IN_PERSON]
             arrivals = self._carried + arrivals
             self._carried = []
         arrivals.sort(key=_arrival_time)

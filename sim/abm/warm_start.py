@@ -8,7 +8,10 @@ end of ``D`` (its deadline is the end of that day, as ``overdue_end`` counts it)
 the history cannot say (procedure, work, whether it still goes to the province) is
 drawn from the scenario's procedures of that field, on a stream of its own
 ("carried"), so the demand stream and common random numbers are untouched. The carried
-dossiers are not counted as received on the first day; they are created, resolved or
+dossiers are not counted as received on the first day;
+the in-person needs of the closed days just before the run (a weekend before a Monday
+start), which come to the PASC on its first working day, are drawn on the first day
+too (``closed_days_before``); they are created, resolved or
 left open like any other, so the model's audit balances.
 """
 
@@ -72,6 +75,23 @@ def carried_arrivals(model: GovernanceModel, open_dossiers: Sequence) -> list[tu
         )
         arrivals.append((0.0, commune.carry_over, dossier))
     return arrivals
+
+
+def closed_days_before(scenario, start: dt.date) -> list[dt.date]:
+    """The closed days (weekends, holidays) just before ``start``, latest last: their
+    in-person needs arrive on the run's first working day, after a warm start."""
+    from sim.core.calendar import make_calendar
+
+    back = 14
+    calendar = make_calendar(scenario.calendar, start - dt.timedelta(days=back))
+    if calendar.always_open:
+        return []
+    days = []
+    for k in range(back - 1, -1, -1):
+        if calendar.is_working_day(k):
+            break
+        days.append(start - dt.timedelta(days=back - k))
+    return sorted(days)
 
 
 def _fields(item) -> tuple[str, str, dt.date, dt.date]:

@@ -1,0 +1,151 @@
+"""``python -m sim.backtest scenario=NAME forecast.history=PATH backtest.holdout_days=28``:
+hide the history's last days, calibrate on the rest, forecast the hidden days and score.
+
+Per commune and overall (``all``), for backlog and overdue dossiers: the coverage of the
+90% band (share of held-out days the truth lies inside it), the mean absolute error of
+the median, and the same error of the two naive forecasts (persistence of the last
+value; the same weekday's mean over the last four weeks). ``widen_needed`` is the
+smallest factor on the band's half-widths (``forecast.widen``) that brings the overall
+backlog coverage to 90%. Writes ``backtest.json``, ``backtest.png`` and the held-out
+``forecast.csv`` into the run folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import hydra
+import numpy as np
+import pandas as pd
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.calibrate import cached_calibration, checked, deadline_days, load_history
+from sim.forecast import forecast_runs
+from sim.reports.forecast_report import backtest_figure
+from sim.runs.forecasting import bands, naive_forecasts
+from sim.runs.outputs import write_csv, write_json
+from sim.spec.config import ConfigError
+from sim.spec.observed import rebuild_open_dossiers, totals
+
+WIDEN_GRID = np.round(np.arange(1.0, 4.01, 0.1), 2)
+
+
+def score(table: pd.DataFrame, truth: pd.DataFrame, naive: dict[str, pd.DataFrame]) -> dict:
+    """Coverage and errors per commune (and ``all``) for backlog and overdue."""
+    result = {}
+    for commune in dict.fromkeys(table["commune"]):
+        band = table[table["commune"] == commune].sort_values("date")
+        seen = truth[truth["commune"] == commune].sort_values("date")
+        entry = {}
+        for key, observed in (("backlog", "open_end"), ("overdue", "overdue_end")):
+            y = seen[observed].to_numpy(dtype=float)
+            low, mid, high = (band[f"{key}_{q}"].to_numpy() for q in ("p05", "p50", "p95"))
+            entry[key] = {
+                "coverage_90": float(np.mean((y >= low) & (y <= high))),
+                "mae_median": float(np.mean(np.abs(mid - y))),
+                **{
+                    f"mae_{name}": float(
+                        np.mean(np.abs(frame[frame["commune"] == commune][key].to_numpy() - y))
+                    )
+                    for name, frame in naive.items()
+                },
+            }
+        result[commune] = entry
+    return result
+
+
+def widen_needed(table: pd.DataFrame, truth: pd.DataFrame) -> float | None:
+    """Smallest widening (grid of 0.1) giving 90% coverage of the overall backlog."""
+    band = table[table["commune"] == "all"].sort_values("date")
+    y = truth[truth["commune"] == "all"].sort_values("date")["open_end"].to_numpy(dtype=float)
+    mid = band["backlog_p50"].to_numpy()
+    low, high = band["backlog_p05"].to_numpy(), band["backlog_p95"].to_numpy()
+    for factor in WIDEN_GRID:
+        inside = (y >= np.maximum(0, mid - factor * (mid - low))) & (
+            y <= mid + factor * (high - mid)
+        )
+        if inside.mean() >= 0.9:
+            return float(factor)
+    return None
+
+
+def run_backtest(cfg: DictConfig, out_dir: Path) -> dict:
+    started = time.perf_counter()
+    container, extra, job = checked(cfg)
+    history = load_history(extra, job)
+    holdout = int(extra["backtest"]["holdout_days"])
+    dates = sorted(set(history["date"]))
+    if not 1 <= holdout <= len(dates) - 15:
+        raise ConfigError(
+            f"backtest.holdout_days = {holdout}: the history has {len(dates)} days; hold out "
+            f"between 1 and {len(dates) - 15} (calibration needs at least two weeks)",
+            "backtest.holdout_days",
+        )
+    cut = dates[-holdout - 1]
+    train = history[history["date"] <= cut].reset_index(drop=True)
+    truth = totals(history[history["date"] > cut])
+    truth["date"] = [d.isoformat() for d in truth["date"]]
+    workers = int(container["run"]["workers"])
+    calibration, key, _ = cached_calibration(extra, container, job, train, workers)
+    carried = tuple(
+        (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
+        for d in rebuild_open_dossiers(train, deadline_days(job.spec))
+    )
+    runs = forecast_runs(
+        container["scenario"],
+        calibration,
+        carried,
+        start=cut + dt.timedelta(days=1),
+        days=holdout,
+        seed=job.settings.seed,
+        replications=job.settings.replications,
+        policies=("baseline",),
+        workers=workers,
+    )
+    table = bands(runs, float(extra["forecast"].get("widen", 1.0)))
+    naive = naive_forecasts(train, list(dict.fromkeys(table["date"])))
+    scores = score(table, truth, naive)
+    overall = scores["all"]["backlog"]
+    result = {
+        "scenario": job.spec.name,
+        "trained_to": cut.isoformat(),
+        "holdout_days": holdout,
+        "runs": len(runs),
+        "calibration_key": key,
+        "beats_naive": bool(
+            overall["mae_median"] < min(overall["mae_persistence"], overall["mae_weekday_mean"])
+        ),
+        "widen_needed": widen_needed(table, truth),
+        "scores": scores,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    write_json(out_dir / "backtest.json", result)
+    write_csv(out_dir / "forecast.csv", table)
+    backtest_figure(out_dir / "backtest.png", table, truth, naive)
+    return result
+
+
+@hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        result = run_backtest(cfg, out_dir)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+    print(f"backtest of {result['holdout_days']} held-out days ({result['seconds']} s): {out_dir}")
+    print(f"  {'commune':16s} coverage90  MAE median  persistence  weekday mean")
+    for commune, entry in result["scores"].items():
+        b = entry["backlog"]
+        print(
+            f"  {commune:16s} {b['coverage_90']:10.0%}  {b['mae_median']:10.1f}  "
+            f"{b['mae_persistence']:11.1f}  {b['mae_weekday_mean']:12.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

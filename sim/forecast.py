@@ -1,0 +1,186 @@
+"""``python -m sim.forecast scenario=NAME forecast.history=PATH [forecast.open_dossiers=PATH]
+forecast.days=28 [policy=[NAME]]``: a calibrated forecast from a planner's own data.
+
+The scenario is calibrated to the history (sim/calibrate.py; reused from the cache when
+the history, scenario and settings are unchanged), then every parameter set of the
+calibration's ensemble runs ``run.replications`` replications from the day after the
+history's last date, with the dossiers open at its end in their queues (from
+``open_dossiers.csv``, else rebuilt from ``open_end`` and ``overdue_end``). Outputs in
+the run folder: ``forecast.csv`` (per date x commune and ``all``: the 5th, 50th and
+95th percentiles of backlog, overdue and resolved, the median received),
+``calibration.json``, ``report.html``, ``forecast.json``; with a policy besides the
+baseline, also ``forecast_policy.csv`` and ``difference.csv`` (policy minus baseline,
+paired run by run: the same seeds, common random numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import hydra
+import pandas as pd
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.api import RunSpec, run_many
+from sim.calibrate import cached_calibration, checked, deadline_days, load_history
+from sim.reports.forecast_report import write_forecast_report
+from sim.runs.calibration import expanded_scenario, with_factors
+from sim.runs.forecasting import bands, paired_difference, threshold_crossings
+from sim.runs.outputs import write_csv, write_json
+from sim.spec.config import ConfigError
+from sim.spec.observed import read_open_dossiers, rebuild_open_dossiers
+
+
+def open_dossiers(extra: dict, job, history: pd.DataFrame) -> tuple[tuple, str]:
+    """The dossiers open at the end of the history, as RunSpec tuples, and their source."""
+    last = max(history["date"])
+    path = extra["forecast"].get("open_dossiers")
+    communes = [c.name for c in job.spec.communes]
+    if path:
+        items = read_open_dossiers(path, communes, job.spec.fields, last)
+        source = str(path)
+    else:
+        items = rebuild_open_dossiers(history, deadline_days(job.spec))
+        source = "rebuilt from open_end and overdue_end of the last date"
+    carried = tuple(
+        (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
+        for d in items
+    )
+    return carried, source
+
+
+def forecast_runs(
+    scenario: dict,
+    calibration: dict,
+    carried: tuple,
+    *,
+    start: dt.date,
+    days: int,
+    seed: int,
+    replications: int,
+    policies: tuple,
+    workers: int,
+) -> list[dict]:
+    """``daily_cells`` of every ensemble member x replication under ``policies``; run
+    ``m * replications + r`` has the same seed whatever the policies (common random
+    numbers)."""
+    scenario = expanded_scenario(scenario)
+    trends = {c: d["trend_per_day"] for c, d in calibration["demand"]["cells"].items()}
+    specs = [
+        RunSpec(
+            with_factors(scenario, member["demand"], member["capacity"], trends, days_ahead=1),
+            policies=policies,
+            days=days,
+            start_date=start.isoformat(),
+            seed=seed,
+            replication=m * replications + r,
+            open_dossiers=carried,
+            cell_series=True,
+            outputs=("daily_cells",),
+        )
+        for m, member in enumerate(calibration["members"])
+        for r in range(replications)
+    ]
+    return [summary["daily_cells"] for summary in run_many(specs, workers=workers)]
+
+
+def selected_policies(container: dict) -> tuple:
+    """The policies besides the baseline, as (name, config) pairs (overrides kept)."""
+    return tuple(
+        (name, config) for name, config in (container.get("policy") or {}).items()
+        if name != "baseline"
+    )  # fmt: skip
+
+
+def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
+    started = time.perf_counter()
+    container, extra, job = checked(cfg)
+    settings = extra["forecast"]
+    history = load_history(extra, job)
+    workers = int(container["run"]["workers"])
+    calibration, key, cached = cached_calibration(extra, container, job, history, workers)
+    carried, source = open_dossiers(extra, job, history)
+    last = max(history["date"])
+    days = int(settings["days"])
+    if days < 1:
+        raise ConfigError(f"forecast.days = {days}: must be >= 1", "forecast.days")
+    common = dict(
+        start=last + dt.timedelta(days=1),
+        days=days,
+        seed=job.settings.seed,
+        replications=job.settings.replications,
+        workers=workers,
+    )
+    baseline = forecast_runs(
+        container["scenario"], calibration, carried, policies=("baseline",), **common
+    )
+    widen = float(settings.get("widen", 1.0))
+    table = bands(baseline, widen)
+    write_json(out_dir / "calibration.json", calibration)
+    write_csv(out_dir / "forecast.csv", table)
+    policies = selected_policies(container)
+    policy_table = difference = None
+    if policies:
+        runs = forecast_runs(
+            container["scenario"], calibration, carried, policies=policies, **common
+        )
+        policy_table = bands(runs, widen)
+        difference = paired_difference(baseline, runs)
+        write_csv(out_dir / "forecast_policy.csv", policy_table)
+        write_csv(out_dir / "difference.csv", difference)
+    threshold = float(settings["overdue_threshold"])
+    crossings = threshold_crossings(table, threshold)
+    result = {
+        "scenario": job.spec.name,
+        "history_last_date": last.isoformat(),
+        "forecast_days": days,
+        "runs_per_policy": len(baseline),
+        "open_dossiers": len(carried),
+        "open_dossiers_source": source,
+        "calibration_key": key,
+        "calibration_cached": cached,
+        "policies": [name for name, _ in policies],
+        "overdue_threshold": threshold,
+        "threshold_crossings": crossings,
+        "widen": widen,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    write_json(out_dir / "forecast.json", result)
+    write_forecast_report(
+        out_dir / "report.html",
+        history=history,
+        table=table,
+        calibration=calibration,
+        result=result,
+        policy_table=policy_table,
+        difference=difference,
+    )
+    return result
+
+
+@hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        result = run_forecast(cfg, out_dir)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+    print(
+        f"forecast of {result['forecast_days']} days after {result['history_last_date']}, "
+        f"{result['runs_per_policy']} runs per policy, {result['seconds']} s: {out_dir}"
+    )
+    for row in result["threshold_crossings"]:
+        if row["possible"]:
+            print(
+                f"  {row['commune']}: {result['overdue_threshold']:g} overdue dossiers "
+                f"likely from {row['likely'] or '-'}, possibly from {row['possible']}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""report.html of a forecast: the observed history and the forecast band per commune,
+the calibration's fit, who passes the planner's overdue threshold and when, and the
+policy's paired difference; and the backtest's plot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.reports.run_report import _e, figure_html, page, table_html  # noqa: E402
+from sim.runs.outputs import atomic_path, atomic_write_text  # noqa: E402
+
+SHOWN_HISTORY_DAYS = 56  # the history's last eight weeks beside the forecast
+
+
+def band_figure(history: pd.DataFrame, table: pd.DataFrame, key: str, policy=None):
+    """Per commune (and all): observed ``open_end``/``overdue_end`` and the band."""
+    observed = {"backlog": "open_end", "overdue": "overdue_end"}[key]
+    communes = list(dict.fromkeys(table["commune"]))
+    last = max(history["date"])
+    shown = history[history["date"] > last - dt.timedelta(days=SHOWN_HISTORY_DAYS)]
+    cols = min(3, len(communes))
+    rows = -(-len(communes) // cols)
+    figure, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
+    for ax, commune in zip(axes.flat, communes, strict=False):
+        mine = shown if commune == "all" else shown[shown["commune"] == commune]
+        seen = mine.groupby("date")[observed].sum()
+        ax.plot(pd.to_datetime(seen.index), seen.values, color="black", lw=1, label="observed")
+        for frame, colour, label in (
+            (table, "tab:blue", "baseline"),
+            (policy, "tab:green", "policy"),
+        ):
+            if frame is None:
+                continue
+            part = frame[frame["commune"] == commune]
+            dates = pd.to_datetime(part["date"])
+            ax.fill_between(dates, part[f"{key}_p05"], part[f"{key}_p95"], color=colour, alpha=0.2)
+            ax.plot(dates, part[f"{key}_p50"], color=colour, lw=1.5, label=f"{label} median")
+        ax.set_title(commune, fontsize=9)
+        ax.tick_params(labelsize=7)
+        for tick in ax.get_xticklabels():
+            tick.set_rotation(30)
+    for ax in list(axes.flat)[len(communes) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    figure.suptitle(f"{key}: observed and forecast (90% band)", fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def fit_figure(calibration: dict):
+    fit = calibration["fit"]
+    communes = list(fit["communes"])
+    dates = pd.to_datetime(fit["dates"])
+    cols = min(3, len(communes))
+    rows = -(-len(communes) // cols)
+    figure, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.6 * rows), squeeze=False)
+    for ax, commune in zip(axes.flat, communes, strict=False):
+        entry = fit["communes"][commune]
+        ax.plot(dates, entry["backlog_observed"], color="black", lw=1, label="observed")
+        ax.plot(dates, entry["backlog_simulated"], color="tab:orange", lw=1.5, label="fitted")
+        ax.set_title(f"{commune} (MAE {entry['backlog_mae']:.1f})", fontsize=9)
+        ax.tick_params(labelsize=7)
+        for tick in ax.get_xticklabels():
+            tick.set_rotation(30)
+    for ax in list(axes.flat)[len(communes) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    figure.suptitle("Calibration fit: backlog over the fit window", fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def write_forecast_report(
+    path: Path,
+    *,
+    history: pd.DataFrame,
+    table: pd.DataFrame,
+    calibration: dict,
+    result: dict,
+    policy_table: pd.DataFrame | None = None,
+    difference: pd.DataFrame | None = None,
+) -> None:
+    threshold = result["overdue_threshold"]
+    body = [
+        f"<h1>Forecast: {_e(result['scenario'])}, {result['forecast_days']} days after "
+        f"{_e(result['history_last_date'])}</h1>",
+        f"<p>{result['runs_per_policy']} runs per policy (calibration ensemble x "
+        f"replications); open dossiers at the start: {result['open_dossiers']} "
+        f"({_e(result['open_dossiers_source'])}). Bands: 5th to 95th percentile.</p>",
+        "<h2>Who passes the overdue threshold, and when</h2>",
+        table_html(
+            ["commune", f"median reaches {threshold:g}", f"95th percentile reaches {threshold:g}"],
+            [
+                [
+                    r["commune"],
+                    r["likely"] or "not in the window",
+                    r["possible"] or "not in the window",
+                ]
+                for r in result["threshold_crossings"]
+            ],  # fmt: skip
+        ),
+    ]
+    for key in ("backlog", "overdue"):
+        figure = band_figure(history, table, key, policy_table)
+        body.append(figure_html(figure, f"{key} forecast per commune"))
+        plt.close(figure)
+    if difference is not None:
+        end = difference[difference["date"] == difference["date"].max()]
+        body += [
+            f"<h2>Policy ({_e(', '.join(result['policies']))}) minus baseline</h2>",
+            "<p>Paired run by run (same seeds: common random numbers), on the last day.</p>",
+            table_html(
+                ["commune", "backlog (mean)", "backlog 90%", "overdue (mean)", "overdue 90%"],
+                [
+                    [
+                        r.commune,
+                        f"{r.backlog_diff_mean:+.1f}",
+                        f"{r.backlog_diff_p05:+.0f} to {r.backlog_diff_p95:+.0f}",
+                        f"{r.overdue_diff_mean:+.1f}",
+                        f"{r.overdue_diff_p05:+.0f} to {r.overdue_diff_p95:+.0f}",
+                    ]
+                    for r in end.itertuples()
+                ],  # fmt: skip
+            ),
+        ]
+    body.append("<h2>Calibration</h2>")
+    figure = fit_figure(calibration)
+    body.append(figure_html(figure, "calibration fit"))
+    plt.close(figure)
+    rows = []
+    for cell, capacity in calibration["capacity"].items():
+        d = calibration["demand"]["cells"][cell]
+        rows.append(
+            [
+                cell.replace("|", " / "),
+                f"{d['observed_per_day']:.2f}",
+                f"{d['demand_factor']:.2f} "
+                f"({d['demand_factor_low']:.2f}-{d['demand_factor_high']:.2f})",
+                f"{d['trend_per_day'] * 7:+.1%}" if d["trend_used"] else "none",
+                f"{capacity['p50']:.2f} ({capacity['p05']:.2f}-{capacity['p95']:.2f})"
+                + ("" if capacity["own_data"] else " (field's)"),
+            ]
+        )
+    body.append(
+        table_html(
+            [
+                "commune / field",
+                "received per day",
+                "demand factor (90%)",
+                "trend per week",
+                "effective capacity (90%)",
+            ],  # fmt: skip
+            rows,
+            caption=f"fit window {' to '.join(calibration['fit_window'])}",
+        )
+    )
+    atomic_write_text(path, page(f"Forecast {result['scenario']}", body))
+
+
+def backtest_figure(path: Path, table: pd.DataFrame, truth: pd.DataFrame, naive: dict) -> None:
+    """Held-out truth against the forecast band and the naive forecasts (all communes)."""
+    figure, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    for ax, key, observed in zip(
+        axes, ("backlog", "overdue"), ("open_end", "overdue_end"), strict=True
+    ):
+        part = table[table["commune"] == "all"]
+        dates = pd.to_datetime(part["date"])
+        ax.fill_between(dates, part[f"{key}_p05"], part[f"{key}_p95"], color="tab:blue", alpha=0.2)
+        ax.plot(dates, part[f"{key}_p50"], color="tab:blue", label="forecast median")
+        seen = truth[truth["commune"] == "all"]
+        ax.plot(pd.to_datetime(seen["date"]), seen[observed], color="black", label="held out")
+        for (name, frame), style in zip(naive.items(), (":", "--"), strict=True):
+            mine = frame[frame["commune"] == "all"]
+            ax.plot(pd.to_datetime(mine["date"]), mine[key], "k" + style, lw=1, label=name)
+        ax.set_title(key, fontsize=10)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7)
+    figure.tight_layout()
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, dpi=100)
+    plt.close(figure)

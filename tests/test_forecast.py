@@ -1,0 +1,177 @@
+"""Forecast from a planner's own data, through the commands a planner types.
+
+The history comes from the independent queue simulator of tests/forecast_helpers.py
+(not the model), with a known change: commune ``a`` has 40% more demand than the
+scenario says, and the land clerks work at 60% of the scenario's speed. The last 28
+of its 112 days are held out as the truth a forecast is checked against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.runs.forecasting import FORECAST_COLUMNS, bands, naive_forecasts, threshold_crossings
+from tests.forecast_helpers import FIELDS, queue_history, tiny_scenario, write_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+START = dt.date(2025, 7, 7)  # a Monday
+DAYS, HELD_OUT = 112, 28
+DEMAND = {("a", "certification"): 1.4, ("a", "land"): 1.4}
+CAPACITY = {"land": 0.6}
+# small settings: a few seconds per command on two cores
+SMALL = [
+    "calibration.trials=24",
+    "calibration.batch=4",
+    "calibration.replications=2",
+    "calibration.ensemble=6",
+    "calibration.demand_weeks=12",
+    "run.replications=3",
+]
+
+
+@pytest.fixture(scope="module")
+def planner(tmp_path_factory) -> dict:
+    """A config folder with the tiny scenario, the full and the shortened history, the
+    open dossiers at the shortened history's end, and a calibration cache."""
+    folder = tmp_path_factory.mktemp("planner")
+    (folder / "cfg" / "scenario").mkdir(parents=True)
+    (folder / "cfg" / "scenario" / "tiny.yaml").write_text(yaml.safe_dump(tiny_scenario()))
+    rows, open_rows = queue_history(
+        START, DAYS, seed=1, demand=DEMAND, capacity=CAPACITY, open_at=DAYS - HELD_OUT
+    )
+    cut = (START + dt.timedelta(days=DAYS - HELD_OUT - 1)).isoformat()
+    return {
+        "folder": folder,
+        "full": write_csv(folder / "history_full.csv", rows),
+        "history": write_csv(folder / "history.csv", [r for r in rows if r["date"] <= cut], ";"),
+        "open": write_csv(folder / "open_dossiers.csv", open_rows),
+        "truth": pd.DataFrame([r for r in rows if r["date"] > cut]),
+        "common": [
+            "scenario=tiny",
+            f"hydra.searchpath=[file://{folder / 'cfg'}]",
+            f"calibration.cache_dir={folder / 'cache'}",
+            *SMALL,
+        ],
+    }
+
+
+def command(module: str, args: list[str], out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", module, *args, f"hydra.run.dir={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def demand_recovered(calibration: dict) -> None:
+    """Commune a's demand is 40% above the scenario's, b's as the scenario says."""
+    cells = calibration["demand"]["cells"]
+    for commune, truth in (("a", 1.4), ("b", 1.0)):
+        mine = [cells[f"{commune}|{f}"] for f in FIELDS]
+        ratio = sum(c["observed_per_day"] for c in mine) / sum(c["model_per_day"] for c in mine)
+        assert ratio == pytest.approx(truth, rel=0.15), commune  # SE about 3%
+    for field in FIELDS:  # the changed commune, field by field (SE 3% and 5%)
+        assert cells[f"a|{field}"]["demand_factor"] == pytest.approx(1.4, rel=0.15)
+
+
+@pytest.mark.slow
+def test_calibrate_writes_and_caches_the_calibration(planner, tmp_path):
+    args = [*planner["common"], f"forecast.history={planner['history']}"]
+    done = command("sim.calibrate", args, tmp_path / "one")
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "one" / "calibration.json").read_text())
+    demand_recovered(result)
+    assert len(result["members"]) == 6 and result["fit"]["communes"]["all"]["backlog_mae"] >= 0
+    again = command("sim.calibrate", args, tmp_path / "two")
+    assert again.returncode == 0 and "reused from the cache" in again.stdout
+
+
+def test_forecast_band_covers_held_out_truth_and_policy_is_paired(planner, tmp_path):
+    args = [
+        *planner["common"],
+        f"forecast.history={planner['history']}",
+        f"forecast.open_dossiers={planner['open']}",
+        f"forecast.days={HELD_OUT}",
+        "policy=[second_staff]",
+    ]
+    done = command("sim.forecast", args, tmp_path)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "forecast.csv")
+    demand_recovered(json.loads((tmp_path / "calibration.json").read_text()))
+    assert tuple(table.columns) == FORECAST_COLUMNS
+    assert len(table) == HELD_OUT * 3  # two communes and all
+    first = (START + dt.timedelta(days=DAYS - HELD_OUT)).isoformat()
+    assert table["date"].min() == first
+    for key in ("backlog", "overdue", "resolved"):
+        assert (table[f"{key}_p05"] <= table[f"{key}_p50"]).all()
+        assert (table[f"{key}_p50"] <= table[f"{key}_p95"]).all()
+    truth = planner["truth"].groupby("date")["open_end"].sum()
+    band = table[table["commune"] == "all"].set_index("date")
+    inside = (truth >= band["backlog_p05"]) & (truth <= band["backlog_p95"])
+    assert inside.mean() >= 0.6  # "most days"
+    difference = pd.read_csv(tmp_path / "difference.csv")
+    end = difference[(difference["commune"] == "all") & (difference["date"] == band.index.max())]
+    assert float(end["backlog_diff_mean"].iloc[0]) < 0  # seconded staff clear backlog
+    assert (tmp_path / "forecast_policy.csv").is_file()
+    report = (tmp_path / "report.html").read_text()
+    assert "overdue threshold" in report and "Calibration" in report
+
+
+def test_forecast_without_history_names_the_key(planner, tmp_path):
+    done = command("sim.forecast", planner["common"], tmp_path)
+    assert done.returncode == 2
+    assert "forecast.history: not given; add forecast.history=PATH" in done.stderr
+
+
+@pytest.mark.slow
+def test_backtest_beats_both_naive_forecasts(planner, tmp_path):
+    args = [*planner["common"], f"forecast.history={planner['full']}", "backtest.holdout_days=28"]
+    done = command("sim.backtest", args, tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "backtest.json").read_text())
+    overall = result["scores"]["all"]["backlog"]
+    assert overall["mae_median"] < overall["mae_persistence"]
+    assert overall["mae_median"] < overall["mae_weekday_mean"]
+    assert overall["coverage_90"] >= 0.6
+    assert result["beats_naive"] and (tmp_path / "backtest.png").is_file()
+
+
+def test_bands_thresholds_and_naive_forecasts():
+    dates = ["2025-10-01", "2025-10-02"]
+    runs = [
+        {"dates": dates, "cells": {"a|land": {"backlog": [v, v + 10], "overdue": [v, 2 * v],
+                                              "resolved": [1, 1], "received": [2, 2]}}}
+        for v in range(21)
+    ]  # fmt: skip
+    table = bands(runs)
+    row = table[(table["commune"] == "a") & (table["date"] == dates[1])].iloc[0]
+    assert (row["backlog_p05"], row["backlog_p50"], row["backlog_p95"]) == (11, 20, 29)
+    wide = bands(runs, widen=2.0)
+    assert wide.iloc[1]["backlog_p95"] == pytest.approx(20 + 2 * 9)
+    crossings = threshold_crossings(table, 15)
+    assert crossings == [{"commune": "a", "likely": dates[1], "possible": dates[0]}]
+    rows, _ = queue_history(START, 35, seed=2)
+    history = pd.DataFrame(rows)
+    history["date"] = [dt.date.fromisoformat(d) for d in history["date"]]
+    naive = naive_forecasts(history, ["2025-08-11", "2025-08-12"])
+    last = history[history["date"] == history["date"].max()]
+    persistence = naive["persistence"]
+    assert (
+        persistence[persistence["commune"] == "all"]["backlog"].tolist()
+        == [last["open_end"].sum()] * 2
+    )
+    mondays = history[[d.weekday() == 0 for d in history["date"]]]
+    mondays = mondays[mondays["date"] > history["date"].max() - dt.timedelta(days=28)]
+    expected = mondays.groupby("date")["open_end"].sum().mean()
+    weekday = naive["weekday_mean"]
+    assert weekday[weekday["commune"] == "all"]["backlog"].iloc[0] == pytest.approx(expected)
