@@ -35,6 +35,7 @@ from sim.runs.recovery import STATE, clear_outputs, completed_summary, sweep_exi
 from sim.runs.replications import aggregate, mean_daily, run_replication
 from sim.runs.schema import stamp
 from sim.runs.study_data import write_replication_tables
+from sim.runs.uncertain import sampled_job
 from sim.spec.config import ConfigError
 from sim.spec.scenario import display_names
 
@@ -59,6 +60,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         raise ConfigError(f"{key or 'config'}: could not be resolved: {reason}", key) from None
     job = check_job(container, unresolved, Path(CONFIG_DIR))
     settings, spec, policy_cfg = job.settings, job.spec, job.policy_cfg
+    sampled = sampled_job(job, container, unresolved)
     LOG.info(
         "job: scenario %s, policies %s, seed %d, %d replication(s) of %d days from %s "
         "(warm-up %d); config hash %s",
@@ -81,7 +83,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             return done
     clear_outputs(out_dir)
     summaries, frames, capacities = [], [], []
-    total_days = settings.days * settings.replications
+    total_days = settings.days * settings.replications * max(1, sampled.samples)
     with tqdm(
         total=total_days,
         desc=f"{spec.name}",
@@ -91,10 +93,10 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         file=sys.stderr,
         leave=False,
     ) as bar:
-        for replication in range(settings.replications):
+        for replication, (run_spec, run_policies) in enumerate(sampled.runs()):
             summary, daily = run_replication(
-                spec,
-                policy_cfg,
+                run_spec,
+                run_policies,
                 seed=settings.seed,
                 replication=replication,
                 days=settings.days,
@@ -107,9 +109,9 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             summaries.append(summary)
             frames.append(daily)
             LOG.info(
-                "replication %d of %d: %d dossiers received, %d resolved, %d open at the end",
+                "run %d of %d: %d dossiers received, %d resolved, %d open at the end",
                 replication + 1,
-                settings.replications,
+                settings.replications * max(1, sampled.samples),
                 summary["dossiers_created"],
                 summary["dossiers_resolved"],
                 summary["dossiers_open"],
@@ -127,13 +129,14 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         "warmup_days": settings.warmup_days,
         "display_names": display_names(spec),
     }
+    result.update(sampled.record())
     result.update(aggregate(summaries))
     capacity = capacity_table(aggregate([{"cells": c} for c in capacities])["cells"])
     daily = mean_daily(frames)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(out_dir / "daily.csv", daily)
     write_csv(out_dir / "capacity.csv", capacity)
-    write_replication_tables(out_dir, settings.seed, summaries, frames)
+    write_replication_tables(out_dir, settings.seed, summaries, frames, sampled.labels())
     if job.plots:
         with atomic_path(out_dir / "backlog.png") as tmp:
             plot_backlog(

@@ -29,6 +29,7 @@ from sim.reports import figures as fig
 from sim.reports.caveats import caveats_html
 from sim.reports.i18n import date as fdate
 from sim.reports.i18n import language, t
+from sim.reports.robust_report import robust_html
 from sim.reports.run_report import GLOSSARY, _e, figure_title, fmt, page, table_html
 from sim.runs.outputs import atomic_write_text, read_json
 
@@ -214,9 +215,14 @@ def _fewest_replications(table: pd.DataFrame) -> int | None:
 
 
 def study_report_html(
-    study_dir: Path, comparison: pd.DataFrame, figures: Sequence = (), question: str | None = None
+    study_dir: Path,
+    comparison: pd.DataFrame,
+    figures: Sequence = (),
+    question: str | None = None,
+    robust: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> str:
-    """The full HTML text of a study's report."""
+    """The full HTML text of a study's report (``robust``: robust.csv and
+    robust_drivers.csv of a study run over a sample of the ranges)."""
     study_dir = Path(study_dir)
     table = comparison.copy()
     failed = table[table["status"] != "ok"] if "status" in table else table.iloc[0:0]
@@ -241,6 +247,8 @@ def study_report_html(
         + "</p>",
     ]
     body += _group_tables(ok)
+    if robust is not None:
+        body += robust_html(*robust)
     body += [f"<h2>{_e(t('Figures'))}</h2>"] + _comparison_figures(ok)
     for item in figures:
         if isinstance(item, Figure) or Path(item).is_file():
@@ -267,6 +275,7 @@ def write_study_report(
     *,
     question: str | None = None,
     lang: str = "en",
+    robust: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> Path:
     """Write ``report.html`` into ``study_dir``; returns its path.
 
@@ -282,6 +291,6 @@ def write_study_report(
     if question is None:
         question = experiment_question(Path(study_dir).name)
     with language(lang):
-        text = study_report_html(study_dir, comparison, figures, question)
+        text = study_report_html(study_dir, comparison, figures, question, robust)
     atomic_write_text(path, text)
     return path

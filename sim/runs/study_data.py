@@ -50,12 +50,20 @@ def overdue_dossiers(figures: dict[str, float], prefix: str = "") -> float:
 
 
 def write_replication_tables(
-    out_dir: Path, seed: int, summaries: list[dict], frames: list[pd.DataFrame]
+    out_dir: Path,
+    seed: int,
+    summaries: list[dict],
+    frames: list[pd.DataFrame],
+    labels: list[dict] | None = None,
 ) -> None:
-    """Write ``replications.csv`` and ``daily_replications.csv`` into a job's folder."""
+    """Write ``replications.csv`` and ``daily_replications.csv`` into a job's folder.
+
+    ``labels``: more columns per run (a sampled job's sample and factor values).
+    """
     rows = []
-    for replication, summary in enumerate(summaries):
-        row = {"replication": replication, "seed": seed}
+    labels = labels or [{} for _ in summaries]
+    for replication, (summary, label) in enumerate(zip(summaries, labels, strict=True)):
+        row = {"replication": replication, "seed": seed, **label}
         row.update({k: float(v) for k, v in flatten(summary).items() if v is not None})
         rows.append(row)
     write_csv(Path(out_dir) / REPLICATIONS_FILE, pd.DataFrame(rows))

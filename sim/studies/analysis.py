@@ -36,6 +36,7 @@ from sim.spec.tables import read_frame
 
 COMPARISON_FILE = "comparison.csv"
 PLOT_FILES = ("backlog_trajectories.png", "on_time_rate.png", "overdue_heatmap.png")
+ROBUST_PLOT = "robust_effects.png"
 # figures compared (columns of replications.csv); overdue_dossiers is derived from two
 FIGURES = tuple(f.key for f in shown_in(STUDY))
 # override keys that do not make a different setting: they name the job's policy or
@@ -181,7 +182,7 @@ def paired(job: Job, base: Job, figure: str) -> tuple[float, float, float]:
 
 
 def _pairing_problem(job: Job, base: Job) -> str:
-    for key in ("seed", "days", "start_date", "warmup_days"):
+    for key in ("seed", "days", "start_date", "warmup_days", "uncertainty"):
         if job.summary.get(key) != base.summary.get(key):
             return (
                 f"not paired with the baseline: {key} = {job.summary.get(key)!r} here, "
@@ -269,11 +270,16 @@ def analyse(
             plot_backlog_bands(good, sweep_dir / "backlog_trajectories.png", DAILY_FILE)
             plot_on_time(table[table["status"] == "ok"], sweep_dir / "on_time_rate.png")
             plot_overdue_heatmaps(good, sweep_dir / "overdue_heatmap.png")
+    robust = write_robust(jobs, sweep_dir, plots)
     from sim.reports.study_report import write_study_report
 
-    pngs = [sweep_dir / n for n in PLOT_FILES]
+    pngs = [sweep_dir / n for n in (*PLOT_FILES, ROBUST_PLOT)]
     write_study_report(
-        sweep_dir, table, [p for p in pngs if p.is_file()] if plots else [], lang=language
+        sweep_dir,
+        table,
+        [p for p in pngs if p.is_file()] if plots else [],
+        lang=language,
+        robust=robust,
     )
     text = describe(table, sweep_dir)
     if left_out:
@@ -285,6 +291,27 @@ def analyse(
         )
     print(text, file=out or sys.stdout)
     return table
+
+
+def write_robust(jobs: list[Job], sweep_dir: Path, plots: bool):
+    """robust.csv, robust_drivers.csv (and the plot) when the jobs ran over a sample of the
+    ranges; returns both tables for the report, or None."""
+    from sim.studies.robust import DRIVERS_FILE, ROBUST_FILE, robust_tables
+
+    found = robust_tables([j for j in jobs if j.ok])
+    stale = [sweep_dir / n for n in (ROBUST_FILE, DRIVERS_FILE, ROBUST_PLOT)]
+    if found is None:
+        for path in stale:  # from an earlier sampled sweep into this folder
+            path.unlink(missing_ok=True)
+        return None
+    summary, drivers, tables = found
+    atomic_write_text(sweep_dir / ROBUST_FILE, summary.to_csv(index=False, float_format="%.6g"))
+    atomic_write_text(sweep_dir / DRIVERS_FILE, drivers.to_csv(index=False, float_format="%.6g"))
+    if plots:
+        from sim.reports.robust_report import plot_robust_effects
+
+        plot_robust_effects(tables, sweep_dir / ROBUST_PLOT)
+    return summary, drivers
 
 
 def describe(table: pd.DataFrame, sweep_dir: Path) -> str:

@@ -1,0 +1,138 @@
+"""The robust comparison in a study's report: effects over the ranges, and what flips them.
+
+``robust_html(summary, drivers)`` gives the report's section from ``robust.csv`` and
+``robust_drivers.csv`` (sim/studies/robust.py); ``plot_robust_effects`` draws each
+policy's effect against the baseline at every point of the sample.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.reports.figures import save_png  # noqa: E402
+from sim.reports.i18n import localize, t  # noqa: E402
+from sim.reports.run_report import _e, fmt, table_html  # noqa: E402
+
+TOP_CORRELATIONS = 3  # factors shown per policy
+
+
+def robust_html(summary: pd.DataFrame, drivers: pd.DataFrame) -> list[str]:
+    """The report's section on the comparison over the ranges of the assumptions."""
+    points = int(summary["points"].min())
+    parts = [
+        f"<h2>{_e(t('Over the ranges of the assumptions'))}</h2>",
+        "<p>"
+        + _e(
+            t(
+                "Every policy ran at the same {points} points of the assumptions' ranges "
+                "(configs/uncertainty/) with the same seeds. At each point the policies are "
+                "ranked on overdue dossiers (mean over the point's seeds): the chance of being "
+                "best is the share of points a policy wins, its regret what it loses against "
+                "the best policy of the point. Seed noise remains in each point's mean.",
+                points=points,
+            )
+        )
+        + "</p>",
+    ]
+    for (scenario, setting), rows in summary.groupby(["scenario", "setting"], sort=True):
+        caption = f"{scenario} [{setting}]" if setting else scenario
+        header = [
+            t("policy"),
+            t("overdue dossiers"),
+            t("change from baseline (5th-95th percentile of points)"),
+            t("better than baseline (% of points)"),
+            t("chance of being best (%)"),
+            t("mean regret"),
+            t("worst regret"),
+        ]
+        body = []
+        for _, row in rows.iterrows():
+            effect = row.get("effect_mean")
+            spread = (
+                f"{fmt(effect, 'number')} ({fmt(row['effect_p05'], 'number')} .. "
+                f"{fmt(row['effect_p95'], 'number')})"
+                if _number(effect)
+                else ""
+            )
+            better = row.get("share_better_than_baseline")
+            body.append(
+                [
+                    str(row["policy"]),
+                    fmt(row["mean"], "number"),
+                    spread,
+                    fmt(better, "rate") if _number(better) else "",
+                    fmt(row["probability_best"], "rate"),
+                    fmt(row["regret_mean"], "number"),
+                    fmt(row["regret_max"], "number"),
+                ]
+            )
+        parts.append(table_html(header, body, caption))
+        parts += _drivers_html(drivers, scenario, setting)
+    return parts
+
+
+def _drivers_html(drivers: pd.DataFrame, scenario: str, setting: str) -> list[str]:
+    mine = drivers[(drivers["scenario"] == scenario) & (drivers["setting"] == setting)]
+    rules = mine[mine["kind"] == "rule"]
+    parts = []
+    if len(rules):
+        rows = [
+            [str(r["rule"]), str(r["best"]), str(int(r["points"]))] for _, r in rules.iterrows()
+        ]
+        parts.append(
+            table_html(
+                [t("where"), t("best policy"), t("points")],
+                rows,
+                t("Which policy is best where (a decision tree on the factors)"),
+            )
+        )
+    correlations = mine[mine["kind"] == "correlation"]
+    if len(correlations):
+        rows = []
+        for policy, items in correlations.groupby("policy", sort=True):
+            for _, r in items.head(TOP_CORRELATIONS).iterrows():
+                rho, p = r["spearman_rho"], r["p_value"]
+                rows.append(
+                    [str(policy), str(r["factor"]), localize(f"{rho:+.2f}"), localize(f"{p:.3f}")]
+                )
+        parts.append(
+            table_html(
+                [t("policy"), t("factor"), t("rank correlation with the change"), t("p-value")],
+                rows,
+                t("The factors its change from the baseline depends on most"),
+            )
+        )
+    return parts
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not math.isnan(value)
+
+
+def plot_robust_effects(tables, path: Path) -> None:
+    """Each policy's change in overdue dossiers from the baseline, one dot per point."""
+    with_base = [tb for tb in tables if "baseline" in tb.objective]
+    if not with_base:
+        return
+    fig, axes = plt.subplots(1, len(with_base), figsize=(5 * len(with_base), 3.6), squeeze=False)
+    for ax, table in zip(axes[0], with_base, strict=True):
+        values = table.objective
+        policies = [p for p in values.columns if p != "baseline"]
+        effects = [values[p] - values["baseline"] for p in policies]
+        ax.boxplot(effects, orientation="horizontal", showfliers=False)
+        for i, effect in enumerate(effects, start=1):
+            ax.plot(effect, [i] * len(effect), "o", alpha=0.4, markersize=3)
+        ax.set_yticks(range(1, len(policies) + 1), policies)
+        ax.axvline(0.0, color="grey", linewidth=0.8)
+        title = f"{table.scenario} [{table.setting}]" if table.setting else table.scenario
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(t("change in overdue dossiers from the baseline, per point"))
+    fig.tight_layout()
+    save_png(fig, path)
