@@ -110,6 +110,7 @@ def test_the_rules_name_the_factor_that_flips_the_ranking():
     assert 0.5 < threshold < 0.7
     assert rules[0]["best"] == "slow" and rules[-1]["best"] == "fast"
     assert rules[0]["tree_accuracy"] > 0.9
+    assert rules[0]["cv_accuracy"] > rules[0]["majority_share"] + 0.2
 
 
 def test_probability_best_and_regret_on_a_known_case():
@@ -132,3 +133,20 @@ def test_robust_section_is_translated(robust_study):
     report = (robust_study / "report.html").read_text(encoding="utf-8")
     assert "Trên khoảng giá trị của các giả định" in report
     assert not i18n.MISSING, sorted(i18n.MISSING)
+
+
+def test_q_values_control_false_discoveries():
+    from sim.core.stats import q_values
+
+    rng = np.random.default_rng(5)
+    null = rng.random(200)  # p-values of effects that are not there
+    assert min(q_values(null)) > 0.1  # none survives a 10% false discovery rate
+    q = q_values([0.001, 0.04, 0.03, 0.5])
+    assert q == pytest.approx([0.004, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.5])
+
+
+def test_a_tree_on_noise_is_not_reported_as_a_rule():
+    table = _known_case()
+    table.factors["gain"] = np.random.default_rng(9).random(len(table.factors))  # unrelated
+    rule = best_policy_rules(table)[0]
+    assert rule["cv_accuracy"] <= rule["majority_share"] + 0.1

@@ -10,7 +10,7 @@ output regression's tolerance) comes from ``half_width``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import stats
@@ -98,3 +98,19 @@ def flatten(data: Mapping, prefix: str = "") -> dict[str, int | float | None]:
         elif value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
             flat[path] = value
     return flat
+
+
+FALSE_DISCOVERY_RATE = 0.1  # q-value under which one of many tested effects is reported
+
+
+def q_values(p_values: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (false discovery rate), in the order given."""
+    p = np.asarray(p_values, dtype=float)
+    if not len(p):
+        return []
+    order = np.argsort(p)
+    ranked = p[order] * len(p) / np.arange(1, len(p) + 1)
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
+    q = np.empty_like(adjusted)
+    q[order] = adjusted
+    return q.tolist()

@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.core.stats import FALSE_DISCOVERY_RATE as FDR  # noqa: E402
 from sim.reports.figures import save_png  # noqa: E402
 from sim.reports.i18n import localize, t  # noqa: E402
 from sim.reports.run_report import _e, fmt, table_html  # noqa: E402
@@ -83,32 +84,66 @@ def _drivers_html(drivers: pd.DataFrame, scenario: str, setting: str) -> list[st
     rules = mine[mine["kind"] == "rule"]
     parts = []
     if len(rules):
-        rows = [
-            [str(r["rule"]), str(r["best"]), str(int(r["points"]))] for _, r in rules.iterrows()
-        ]
-        parts.append(
-            table_html(
-                [t("where"), t("best policy"), t("points")],
-                rows,
-                t("Which policy is best where (a decision tree on the factors)"),
+        first = rules.iloc[0]
+        cv, majority = first.get("cv_accuracy"), first.get("majority_share")
+        if _number(cv) and cv > majority:
+            rows = [
+                [str(r["rule"]), str(r["best"]), str(int(r["points"]))] for _, r in rules.iterrows()
+            ]
+            caption = t(
+                "Which policy is best where (a decision tree on the factors; "
+                "cross-validated accuracy {cv} % against {majority} % for always naming "
+                "the most frequent winner)",
+                cv=fmt(cv, "rate"),
+                majority=fmt(majority, "rate"),
             )
-        )
+            parts.append(table_html([t("where"), t("best policy"), t("points")], rows, caption))
+        elif _number(cv):
+            parts.append(
+                "<p>"
+                + _e(
+                    t(
+                        "No factor predicts the best policy better than always naming the "
+                        "most frequent winner, {best} ({majority} % of points; a decision "
+                        "tree's cross-validated accuracy {cv} %): more points, or no "
+                        "factor decides the ranking.",
+                        best=str(first["majority_best"]),
+                        majority=fmt(majority, "rate"),
+                        cv=fmt(cv, "rate"),
+                    )
+                )
+                + "</p>"
+            )
     correlations = mine[mine["kind"] == "correlation"]
     if len(correlations):
+        found = correlations[correlations["q_value"] < FDR]
         rows = []
-        for policy, items in correlations.groupby("policy", sort=True):
+        for policy, items in found.groupby("policy", sort=True):
             for _, r in items.head(TOP_CORRELATIONS).iterrows():
-                rho, p = r["spearman_rho"], r["p_value"]
+                rho, q = r["spearman_rho"], r["q_value"]
                 rows.append(
-                    [str(policy), str(r["factor"]), localize(f"{rho:+.2f}"), localize(f"{p:.3f}")]
+                    [str(policy), str(r["factor"]), localize(f"{rho:+.2f}"), localize(f"{q:.3f}")]
                 )
-        parts.append(
-            table_html(
-                [t("policy"), t("factor"), t("rank correlation with the change"), t("p-value")],
-                rows,
-                t("The factors its change from the baseline depends on most"),
+        if rows:
+            parts.append(
+                table_html(
+                    [t("policy"), t("factor"), t("rank correlation with the change"), t("q-value")],
+                    rows,
+                    t("The factors its change from the baseline depends on most"),
+                )
             )
-        )
+        else:
+            parts.append(
+                "<p>"
+                + _e(
+                    t(
+                        "No factor's rank correlation with a policy's change passes a false "
+                        "discovery rate of {fdr} %.",
+                        fdr=fmt(FDR, "rate"),
+                    )
+                )
+                + "</p>"
+            )
     return parts
 
 

@@ -10,8 +10,9 @@ point's mean over its seeds:
   lowest objective), its regret (objective minus the best policy's at that point: mean,
   95th percentile and worst) and how often it does better than the baseline;
 * which factors flip the ranking (scenario discovery): a shallow decision tree that
-  predicts the best policy from the factor values, read out as rules, and each factor's
-  rank correlation with each policy's effect.
+  predicts the best policy from the factor values, read out as rules with its
+  cross-validated accuracy, and each factor's rank correlation with each policy's
+  effect, with false-discovery-rate q-values (many factors, few points).
 
 The seed noise stays in a point's mean (a policy can win a point by luck when two are
 close); more replications per point shrink it. Writes ``robust.csv``,
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.core.stats import q_values
 from sim.runs.study_data import Job
 from sim.runs.uncertain import FACTOR_PREFIX
 
@@ -126,7 +128,12 @@ def summarise(table: PointTable, objective: str = OBJECTIVE) -> pd.DataFrame:
 
 def drivers(table: PointTable) -> pd.DataFrame:
     """robust_drivers.csv rows: the rules that decide the best policy, and each factor's
-    rank correlation with each policy's effect (largest first)."""
+    rank correlation with each policy's effect (largest first).
+
+    With many factors and few points some correlations are large by chance: each
+    policy's p-values get Benjamini-Hochberg q-values (false discovery rate), and the
+    report shows only factors with ``q`` under ``FALSE_DISCOVERY_RATE``.
+    """
     rows = [
         {"scenario": table.scenario, "setting": table.setting, "kind": "rule", **rule}
         for rule in best_policy_rules(table)
@@ -135,20 +142,22 @@ def drivers(table: PointTable) -> pd.DataFrame:
     if "baseline" in values:
         for policy in [p for p in values.columns if p != "baseline"]:
             effect = values[policy] - values["baseline"]
-            for factor in table.factors.columns:
+            found = []
+            for factor in _discoverable(table):
                 x = table.factors[factor]
                 if x.nunique() < 3 or effect.nunique() < 3:
                     continue
                 rho, p = stats.spearmanr(x, effect)
+                found.append({"factor": factor, "spearman_rho": rho, "p_value": p})
+            for item, q in zip(found, q_values([f["p_value"] for f in found]), strict=True):
                 rows.append(
                     {
                         "scenario": table.scenario,
                         "setting": table.setting,
                         "kind": "correlation",
                         "policy": policy,
-                        "factor": factor,
-                        "spearman_rho": rho,
-                        "p_value": p,
+                        **item,
+                        "q_value": q,
                     }
                 )
     frame = pd.DataFrame(rows)
@@ -159,20 +168,46 @@ def drivers(table: PointTable) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _discoverable(table: PointTable) -> list[str]:
+    """Factors that can move the objective: unit costs (``costs.*``) move only costs."""
+    return [f for f in table.factors.columns if not f.startswith("costs.")]
+
+
 def best_policy_rules(table: PointTable) -> list[dict]:
     """Scenario discovery: a depth-2 decision tree on the factor values predicting the
-    best policy at each point; one rule per leaf (conditions, best policy, share)."""
+    best policy at each point; one rule per leaf (conditions, best policy, share).
+
+    Each rule row also carries the tree's accuracy on the points it was fitted to, its
+    5-fold cross-validated accuracy and the share of the most frequent winner: a tree
+    whose cross-validated accuracy does not beat always naming the most frequent winner
+    has found no factor that decides the ranking (too few points, or none decides).
+    """
+    from sklearn.model_selection import KFold, cross_val_score
     from sklearn.tree import DecisionTreeClassifier
 
     winner = table.objective.idxmin(axis=1)
+    shares = winner.value_counts(normalize=True)
+    majority, most_often = float(shares.iloc[0]), str(shares.index[0])
     if winner.nunique() < 2:
-        return [{"rule": "at every point", "best": winner.iloc[0], "points": len(winner)}]
-    x = table.factors.to_numpy(dtype=float)
+        return [
+            {
+                "rule": "at every point",
+                "best": winner.iloc[0],
+                "points": len(winner),
+                "share_of_leaf": 1.0,
+                "majority_share": 1.0,
+                "majority_best": str(winner.iloc[0]),
+            }
+        ]
+    names = _discoverable(table)
+    x = table.factors[names].to_numpy(dtype=float)
+    y = winner.to_numpy()
     leaf = max(2, len(winner) // 10)
     tree = DecisionTreeClassifier(max_depth=TREE_DEPTH, min_samples_leaf=leaf, random_state=0)
-    tree.fit(x, winner.to_numpy())
-    accuracy = float(tree.score(x, winner.to_numpy()))
-    names = list(table.factors.columns)
+    folds = KFold(n_splits=min(5, len(y)), shuffle=True, random_state=0)
+    cv_accuracy = float(np.mean(cross_val_score(tree, x, y, cv=folds)))
+    tree.fit(x, y)
+    accuracy = float(tree.score(x, y))
     structure = tree.tree_
     rules = []
 
@@ -187,6 +222,9 @@ def best_policy_rules(table: PointTable) -> list[dict]:
                     "points": int(structure.n_node_samples[node]),
                     "share_of_leaf": float(np.max(counts) / np.sum(counts)),
                     "tree_accuracy": accuracy,
+                    "cv_accuracy": cv_accuracy,
+                    "majority_share": majority,
+                    "majority_best": most_often,
                 }
             )
             return
