@@ -20,6 +20,7 @@ import yaml
 
 from sim.api import RunSpec, run_many
 from sim.optimize.app import run_optimize
+from sim.optimize.search import Evaluator, greedy
 from sim.spec.config import ConfigError
 from sim.spec.scenario import ScenarioSpec
 from sim.studies.budget_space import Cell, build_space
@@ -165,6 +166,32 @@ def test_the_money_goes_to_the_commune_short_of_land_staff(tmp_path):
     assert best["objective_mean"] < baselines["none"]["objective_ci95"][0]
     # every baseline ran on the same replications as the winner
     assert set(baselines) == {"none", "equal_split", "greedy", "worst_overdue", "largest_backlog"}
+
+
+def test_greedy_adds_the_best_unit_per_vnd_and_runs_few_candidates_after_the_first():
+    space = _space(budget=3_000_000.0)
+    evaluator = Evaluator(
+        scenario=SHORT_LAND, space=space, objectives=["overdue_dossiers"], days=DAYS,
+        warmup_days=0, start_date="2025-07-01", seed=42,
+    )  # fmt: skip
+    allocation, steps = greedy(evaluator, space.cells, [0, 1], max_steps=10)
+    assert steps[1]["added"] == "second_staff.land.alpha"
+    assert allocation.get(Cell("second_staff", "land", "alpha"), 0) >= 2
+    assert space.fits(allocation) and sum(allocation.values()) == 3
+    assert [s["loss"] for s in steps] == sorted((s["loss"] for s in steps), reverse=True)
+    # the first step runs every unit; later ones only those that could still win
+    assert steps[1]["runs"] == 3 * 2
+    assert all(s["runs"] < 3 * 2 for s in steps[2:])
+
+
+def test_cma_es_searches_within_the_caps(tmp_path):
+    container = _container(
+        levers=["second_staff"], budget_vnd=2_000_000, max_staff=2, sampler="cmaes",
+        trials=4, final_replications=2, finalists=2,
+    )  # fmt: skip
+    result = run_optimize(container, tmp_path)
+    assert result["trials"] == 4
+    assert result["best"]["cost_vnd"] <= 2_000_000 and result["best"]["staff"] <= 2
 
 
 def test_config_errors_name_the_setting(tmp_path):
