@@ -14,9 +14,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 import yaml
+from optuna.storages import JournalStorage
+from optuna.storages.journal import JournalFileBackend
 
 from sim.api import RunSpec, run_many
 from sim.optimize.app import run_optimize
@@ -241,14 +244,14 @@ def test_command_line_writes_the_files_and_resumes(tmp_path):
     again = _cli(tmp_path, out, two, "optimize.trials=7", "optimize.population=4")
     assert again.returncode == 0, again.stderr
     assert json.loads((out / "optimize.json").read_text())["trials"] == 7
+    storage = JournalStorage(JournalFileBackend(str(out / "study.journal")))
+    (name,) = optuna.get_all_study_names(storage)  # one study, continued
+    trials = optuna.load_study(study_name=name, storage=storage).trials
+    assert len({t.user_attrs["worker"] for t in trials}) == 2  # two processes, one after the other
 
 
 @pytest.mark.slow
 def test_two_worker_processes_share_one_journal(tmp_path):
-    import optuna
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
-
     journal = tmp_path / "shared.journal"
     shared = [f"optimize.storage={journal}", "optimize.study_name=shared", "optimize.trials=8"]
     configs = tmp_path / "configs" / "scenario"

@@ -143,6 +143,7 @@ def _study_settings(settings: Settings, problem: dict) -> StudySettings:
         sampler=settings.sampler,
         seed=settings.seed,
         population=settings.population,
+        radius=settings.search_radius,
         attrs={**problem_attrs(settings), **problem},
     )
 

@@ -5,9 +5,10 @@ numbers), so differences between allocations are differences of allocation, not 
 The greedy allocation adds, one unit at a time, the unit with the largest simulated
 gain per VND, until nothing more fits the budget or staff cap or no unit helps; it is a
 baseline and the study's first trial. The study (Optuna: TPE or CMA-ES for one
-objective, NSGA-II for two) then searches the per-commune amounts of the communes that
-matter (those the baseline run shows worst off, plus wherever greedy put something);
-each candidate is repaired to the caps before it is run.
+objective, NSGA-II for two) then searches around it: the per-commune amounts of the
+communes that matter (those the baseline run shows worst off, plus wherever greedy put
+something), each from 0 to greedy's amount plus a radius; each candidate is repaired to
+the caps before it is run.
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ class StudySettings:
     sampler: str = "tpe"  # tpe | cmaes (one objective); two objectives use NSGA-II
     seed: int = 0
     population: int = 8  # NSGA-II population
+    radius: int = 2  # a cell's search range: 0 to the start's amount plus this
     attrs: dict = field(default_factory=dict)  # the problem; a study of another is refused
 
 
@@ -221,15 +223,18 @@ def search(
     replications: Sequence[int],
 ) -> None:
     """Run trials until the study has ``settings.trials`` finished ones (all workers
-    together); the greedy allocation ``start`` is the first trial."""
+    together); the greedy allocation ``start`` is the first trial, and each cell ranges
+    from 0 to its amount there plus ``settings.radius``."""
     space = evaluator.space
     if not study.user_attrs.get("start_enqueued"):
         study.set_user_attr("start_enqueued", True)
         study.enqueue_trial({c.name: start.get(c, 0) for c in cells})
     worker = f"{socket.gethostname()}:{os.getpid()}"
+    # around the start: at most ``radius`` units more than it has in each cell
+    high = {c: min(space.upper[c], start.get(c, 0) + settings.radius) for c in cells}
 
     def objective(trial: optuna.Trial) -> list[float] | float:
-        wanted = {c: trial.suggest_int(c.name, 0, space.upper[c]) for c in cells}
+        wanted = {c: trial.suggest_int(c.name, 0, high[c]) for c in cells}
         allocation = space.repair(wanted)
         trial.set_user_attr("allocation", {c.name: n for c, n in allocation.items()})
         trial.set_user_attr("cost_vnd", space.cost(allocation))

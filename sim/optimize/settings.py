@@ -11,6 +11,8 @@ from sim.spec.config import ConfigError, Reader
 from sim.studies.budget_space import LEVERS
 
 SAMPLERS = ("tpe", "cmaes")
+# settings that may change between the runs of one study (resume, more workers)
+NOT_THE_PROBLEM = ("trials", "workers", "finalists", "final_replications")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Settings:
     max_communes: int
     max_per_commune: int
     greedy_max_steps: int
+    search_radius: int
     workers: int
     storage: str
     study_name: str
@@ -86,10 +89,13 @@ def read_settings(block: dict, out_dir: Path, problem: dict) -> Settings:
         "max_communes": r.integer("max_communes", low=1),
         "max_per_commune": r.integer("max_per_commune", low=1),
         "greedy_max_steps": r.integer("greedy_max_steps", low=0),
+        "search_radius": r.integer("search_radius", 2, low=1),
         "workers": r.integer("workers", 1, low=1),
         "seed": r.integer("seed", 0, low=0),
     }
-    fingerprint = json.dumps({**values, **problem}, sort_keys=True, default=str)
+    # the problem, not how long to search it: more trials later continue the same study
+    shared = {k: v for k, v in values.items() if k not in NOT_THE_PROBLEM}
+    fingerprint = json.dumps({**shared, **problem}, sort_keys=True, default=str)
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:10]
     storage = r.raw("storage", None) or str(out_dir / "study.journal")
     study_name = r.raw("study_name", None) or f"{problem.get('scenario', 'study')}-{digest}"
@@ -114,7 +120,6 @@ def _names(r: Reader, key: str, allowed: tuple[str, ...] | None) -> tuple[str, .
 def problem_attrs(settings: Settings) -> dict:
     """What a shared study must agree on (workers joining it check this)."""
     data = asdict(settings)
-    for key in ("trials", "workers", "storage", "store", "study_name", "finalists"):
+    for key in (*NOT_THE_PROBLEM, "storage", "store", "study_name"):
         data.pop(key)
-    data.pop("final_replications")
     return json.loads(json.dumps(data, default=str))
