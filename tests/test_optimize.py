@@ -278,3 +278,14 @@ def test_two_worker_processes_share_one_journal(tmp_path):
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert 8 <= len(complete) <= 9  # a worker may finish one trial already under way
     assert len({t.user_attrs["worker"] for t in complete}) == 2
+
+
+@pytest.mark.slow
+def test_the_worker_count_does_not_change_the_answer(tmp_path):
+    settings = dict(levers=["second_staff", "training"], budget_vnd=3_200_000, trials=5)
+    settings.update(final_replications=3, finalists=2)
+    one = run_optimize(_container(**settings, workers=1), tmp_path / "one")
+    two = run_optimize(_container(**settings, workers=2), tmp_path / "two")
+    assert (one["best"], one["baselines"]) == (two["best"], two["baselines"])
+    files = [(tmp_path / d / "allocation.csv").read_text() for d in ("one", "two")]
+    assert files[0] == files[1]
