@@ -289,3 +289,11 @@ def test_the_worker_count_does_not_change_the_answer(tmp_path):
     assert (one["best"], one["baselines"]) == (two["best"], two["baselines"])
     files = [(tmp_path / d / "allocation.csv").read_text() for d in ("one", "two")]
     assert files[0] == files[1]
+
+
+def test_help_names_the_settings(capsys):
+    from sim.optimize.__main__ import cli
+
+    assert cli(["--help"]) == 0
+    text = capsys.readouterr().out
+    assert "usage: python -m sim.optimize" in text and "optimize.budget_vnd" in text
