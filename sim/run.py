@@ -109,7 +109,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             summaries.append(summary)
             frames.append(daily)
             LOG.info(
-                "run %d of %d: %d dossiers received, %d resolved, %d open at the end",
+                "replication %d of %d: %d dossiers received, %d resolved, %d open at the end",
                 replication + 1,
                 settings.replications * max(1, sampled.samples),
                 summary["dossiers_created"],
