@@ -16,12 +16,12 @@ runs search every cell at once. The ensemble keeps, per cell, the best
 ``calibration.accept`` share of trials (ABC-style acceptance); a cell with fewer than
 ``calibration.min_dossiers`` receipts in the fit window takes its field's values.
 Where a cell's clerks were busy (a day's work waiting) on enough days of the demand
-window, its capacity is identified directly: the observed busy-day throughput over the
-model's in a probe run with a deep backlog (sim/runs/calibration.py
-``direct_capacity``), with that mean's standard error as its uncertainty; a trajectory
-fit over a few weeks would follow that window's chance drift instead. The studies
-search the other cells, whose clerks were rarely saturated, so that their capacity
-shows only through the backlog's level and the overdue dossiers.
+window and the field has clerks of its own, its capacity is identified directly: the
+observed busy-day throughput over the model's in a probe run with a deep backlog
+(sim/runs/calibration.py ``direct_capacity``), with that mean's standard error as its
+uncertainty; a trajectory fit over a few weeks would follow that window's chance drift
+instead. The studies search the other cells, where capacity shows only through the
+backlog's level, the results and the overdue dossiers.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.api import RunSpec, run_many
 from sim.runs.calibration import (
     cell_losses,
+    dedicated_cells,
     direct_capacity,
     ensemble,
     estimate_demand,
@@ -60,7 +61,7 @@ from sim.spec.observed import read_history, rebuild_open_dossiers
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 EXTRA_BLOCKS = ("forecast", "calibration", "backtest")
 LOG = logging.getLogger("sim.calibrate")
-METHOD = 5  # part of the cache key: raise it when the calibration's method changes
+METHOD = 6  # part of the cache key: raise it when the calibration's method changes
 
 
 def checked(cfg: DictConfig) -> tuple[dict, dict, object]:
@@ -160,6 +161,7 @@ def calibrate(
     probe = runs_of([neutral], probe_backlog(observed, first))[0]
     busy_window = observed_window(history, dt.date.fromisoformat(demand["window"][0]))
     direct = direct_capacity(busy_window, probe)
+    direct = {c: d for c, d in direct.items() if c in dedicated_cells(spec)}
     searched = [c for c in cells if c not in direct or not low < direct[c]["factor"] < high]
     direct = {c: d for c, d in direct.items() if c not in searched}
     fixed = {c: d["factor"] for c, d in direct.items()}

@@ -125,14 +125,15 @@ def _procedure(model: GovernanceModel, field: str, rng: np.random.Generator):
 
 
 class CellSeries:
-    """Per commune x field, per day: received, resolved, backlog and overdue at day end."""
+    """Per commune x field, per day: received, resolved, resolved on time (of the
+    dossiers received during the run), backlog and overdue at the day's end."""
 
     def __init__(self, model: GovernanceModel) -> None:
         self.model = model
         self.cells = [(c.name, f) for c in model.communes for f in model.scenario_spec.fields]
         self.dates: list[str] = []
         self.series = {cell: {k: [] for k in _KEYS} for cell in self.cells}
-        self._last = {cell: (0, 0) for cell in self.cells}  # created, resolved so far
+        self._last = {cell: (0, 0, 0) for cell in self.cells}  # created, resolved, on time
         self.carried: dict[tuple[str, str], int] = {}
 
     def collect(self) -> None:
@@ -145,14 +146,15 @@ class CellSeries:
         self.dates.append(model.date.isoformat())
         for cell in self.cells:
             tally = model.metrics.tally_for(*cell)
-            created, resolved = self._last[cell]
+            created, resolved, on_time = self._last[cell]
             received = tally.created - created - self.carried.pop(cell, 0)
             row = self.series[cell]
             row["received"].append(received)
             row["resolved"].append(tally.resolved - resolved)
+            row["resolved_on_time"].append(int(tally.on_time - on_time))
             row["backlog"].append(tally.open)
             row["overdue"].append(overdue[cell])
-            self._last[cell] = (tally.created, tally.resolved)
+            self._last[cell] = (tally.created, tally.resolved, tally.on_time)
 
     def as_dict(self) -> dict:
         """``{"dates": [...], "cells": {"commune|field": {key: [per day]}}}`` (JSON)."""
@@ -162,4 +164,4 @@ class CellSeries:
         }
 
 
-_KEYS = ("received", "resolved", "backlog", "overdue")
+_KEYS = ("received", "resolved", "resolved_on_time", "backlog", "overdue")

@@ -19,7 +19,8 @@ holds what needs no runs:
   waiting (the previous day's backlog at least that day's results, something left at
   the day's end): what its clerks can do. Observed against simulated (a probe run with
   a deep backlog in every cell, capacity factor 1), it gives each cell's capacity
-  factor directly where the data show enough saturated days.
+  factor directly where the data show enough saturated days and the field has clerks of
+  its own (``dedicated_cells``).
 - ``ensemble``: ABC-style acceptance: per cell, the trials whose loss is among the best
   ``accept`` share; member k takes the k-th accepted value of each cell (in a seeded
   order), and a demand factor drawn within its standard error.
@@ -241,6 +242,19 @@ def direct_capacity(
     return result
 
 
+def dedicated_cells(spec: ScenarioSpec) -> set[str]:
+    """Cells ``"commune|field"`` whose clerks serve that field only: there busy-day
+    throughput measures the field's capacity (clerks shared between fields split their
+    time differently in a probe with every field piled up than they did)."""
+    result = set()
+    for commune in spec.communes:
+        for field in spec.fields:
+            groups = [g for g in commune.clerks if g.count and g.skills.get(field, 0) > 0]
+            if groups and all(len([v for v in g.skills.values() if v > 0]) == 1 for g in groups):
+                result.add(f"{commune.name}|{field}")
+    return result
+
+
 def probe_backlog(observed: Mapping[str, dict], first: dt.date) -> tuple:
     """Open dossiers for the probe run: per cell, twice its receipts in the window and
     20 more, received the day before and due a month later (no deadline pressure)."""
@@ -313,12 +327,13 @@ def ensemble(
             shock = 0.0 if k == 0 else float(rng.normal(0.0, d["relative_se"]))
             demand_k[cell] = d["demand_factor"] * math.exp(shock)
         members.append({"demand": demand_k, "capacity": capacity})
+    spread = {c: math.exp(1.645 * capacity_se.get(c, 0.0)) for c in cells}
     summary = {
         cell: {
             "best": values[0],
-            "p05": float(np.quantile(values, 0.05)),
+            "p05": float(np.quantile(values, 0.05)) / spread[cell],
             "p50": float(np.median(values)),
-            "p95": float(np.quantile(values, 0.95)),
+            "p95": float(np.quantile(values, 0.95)) * spread[cell],
             "accepted": len(values),
             "own_data": bool(supported[cell]),
         }
