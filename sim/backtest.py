@@ -4,15 +4,15 @@ hide the history's last days, calibrate on the rest, forecast the hidden days an
 Per commune and overall (``all``), for backlog and overdue dossiers: the coverage of the
 90% band (share of held-out days the truth lies inside it), the mean absolute error of
 the median, and the same error of the two naive forecasts (persistence of the last
-value; the same weekday's mean over the last four weeks). ``widen_needed`` is the
-smallest factor on the band's half-widths (``forecast.widen``) that brings the overall
-backlog coverage to 90%. Writes ``backtest.json``, ``backtest.png`` and the held-out
-``forecast.csv`` into the run folder.
+value; the same weekday's mean over the last four weeks). ``widen_needed`` holds, per
+commune and series, the smallest factor on the band's half-widths that brings its
+coverage to 90% (what ``forecast.widen=auto`` applies); the scores are of the unwidened
+band unless ``forecast.widen`` is a number. Writes ``backtest.json``, ``backtest.png``
+and the held-out ``forecast.csv`` into the run folder.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -23,15 +23,12 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.calibrate import cached_calibration, checked, deadline_days, load_history
-from sim.forecast import forecast_runs
+from sim.calibrate import checked, load_history
+from sim.forecast import holdout_forecast
 from sim.reports.forecast_report import backtest_figure
-from sim.runs.forecasting import bands, naive_forecasts
+from sim.runs.forecasting import bands, naive_forecasts, widen_factors
 from sim.runs.outputs import write_csv, write_json
 from sim.spec.config import ConfigError
-from sim.spec.observed import rebuild_open_dossiers, totals
-
-WIDEN_GRID = np.round(np.arange(1.0, 4.01, 0.1), 2)
 
 
 def score(table: pd.DataFrame, truth: pd.DataFrame, naive: dict[str, pd.DataFrame]) -> dict:
@@ -58,55 +55,18 @@ def score(table: pd.DataFrame, truth: pd.DataFrame, naive: dict[str, pd.DataFram
     return result
 
 
-def widen_needed(table: pd.DataFrame, truth: pd.DataFrame) -> float | None:
-    """Smallest widening (grid of 0.1) giving 90% coverage of the overall backlog."""
-    band = table[table["commune"] == "all"].sort_values("date")
-    y = truth[truth["commune"] == "all"].sort_values("date")["open_end"].to_numpy(dtype=float)
-    mid = band["backlog_p50"].to_numpy()
-    low, high = band["backlog_p05"].to_numpy(), band["backlog_p95"].to_numpy()
-    for factor in WIDEN_GRID:
-        inside = (y >= np.maximum(0, mid - factor * (mid - low))) & (
-            y <= mid + factor * (high - mid)
-        )
-        if inside.mean() >= 0.9:
-            return float(factor)
-    return None
-
-
 def run_backtest(cfg: DictConfig, out_dir: Path) -> dict:
     started = time.perf_counter()
     container, extra, job = checked(cfg)
     history = load_history(extra, job)
     holdout = int(extra["backtest"]["holdout_days"])
-    dates = sorted(set(history["date"]))
-    if not 1 <= holdout <= len(dates) - 15:
-        raise ConfigError(
-            f"backtest.holdout_days = {holdout}: the history has {len(dates)} days; hold out "
-            f"between 1 and {len(dates) - 15} (calibration needs at least two weeks)",
-            "backtest.holdout_days",
-        )
-    cut = dates[-holdout - 1]
-    train = history[history["date"] <= cut].reset_index(drop=True)
-    truth = totals(history[history["date"] > cut])
-    truth["date"] = [d.isoformat() for d in truth["date"]]
     workers = int(container["run"]["workers"])
-    calibration, key, _ = cached_calibration(extra, container, job, train, workers)
-    carried = tuple(
-        (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
-        for d in rebuild_open_dossiers(train, deadline_days(job.spec))
+    raw, truth, train, key, runs = holdout_forecast(
+        container, extra, job, history, holdout, workers
     )
-    runs = forecast_runs(
-        container["scenario"],
-        calibration,
-        carried,
-        start=cut + dt.timedelta(days=1),
-        days=holdout,
-        seed=job.settings.seed,
-        replications=job.settings.replications,
-        policies=("baseline",),
-        workers=workers,
-    )
-    table = bands(runs, float(extra["forecast"].get("widen", 1.0)))
+    widen = extra["forecast"].get("widen", 1.0)
+    table = raw if widen == "auto" else bands(runs, float(widen))
+    cut = max(train["date"])
     naive = naive_forecasts(train, list(dict.fromkeys(table["date"])))
     scores = score(table, truth, naive)
     overall = scores["all"]["backlog"]
@@ -119,7 +79,7 @@ def run_backtest(cfg: DictConfig, out_dir: Path) -> dict:
         "beats_naive": bool(
             overall["mae_median"] < min(overall["mae_persistence"], overall["mae_weekday_mean"])
         ),
-        "widen_needed": widen_needed(table, truth),
+        "widen_needed": widen_factors(raw, truth),
         "scores": scores,
         "seconds": round(time.perf_counter() - started, 1),
     }

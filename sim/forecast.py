@@ -8,7 +8,9 @@ history's last date, with the dossiers open at its end in their queues (from
 ``open_dossiers.csv``, else rebuilt from ``open_end`` and ``overdue_end``). Outputs in
 the run folder: ``forecast.csv`` (per date x commune and ``all``: the 5th, 50th and
 95th percentiles of backlog, overdue and resolved, the median received),
-``calibration.json``, ``report.html``, ``forecast.json``; with a policy besides the
+``calibration.json``, ``report.html``, ``forecast.json``. ``forecast.widen=auto``
+stretches each commune's bands by what a backtest of the history's last weeks shows
+they need for 90% coverage (sim/backtest.py); with a policy besides the
 baseline, also ``forecast_policy.csv`` and ``difference.csv`` (policy minus baseline,
 paired run by run: the same seeds, common random numbers).
 """
@@ -29,10 +31,15 @@ from sim.api import RunSpec, run_many
 from sim.calibrate import cached_calibration, checked, deadline_days, load_history
 from sim.reports.forecast_report import write_forecast_report
 from sim.runs.calibration import expanded_scenario, with_factors
-from sim.runs.forecasting import bands, paired_difference, threshold_crossings
+from sim.runs.forecasting import (
+    bands,
+    paired_difference,
+    threshold_crossings,
+    widen_factors,
+)
 from sim.runs.outputs import write_csv, write_json
 from sim.spec.config import ConfigError
-from sim.spec.observed import read_open_dossiers, rebuild_open_dossiers
+from sim.spec.observed import read_open_dossiers, rebuild_open_dossiers, totals
 
 
 def open_dossiers(extra: dict, job, history: pd.DataFrame) -> tuple[tuple, str]:
@@ -88,6 +95,63 @@ def forecast_runs(
     return [summary["daily_cells"] for summary in run_many(specs, workers=workers)]
 
 
+def holdout_forecast(
+    container: dict, extra: dict, job, history: pd.DataFrame, holdout: int, workers: int
+):
+    """Calibrate on the history less its last ``holdout`` days and forecast them from
+    the dossiers then open (rebuilt): the unwidened band, the held-out truth (daily sums
+    per commune and ``all``, ISO dates), the shortened history, the calibration's key
+    and the runs."""
+    dates = sorted(set(history["date"]))
+    if not 1 <= holdout <= len(dates) - 15:
+        raise ConfigError(
+            f"backtest.holdout_days = {holdout}: the history has {len(dates)} days; hold out "
+            f"between 1 and {len(dates) - 15} (calibration needs at least two weeks)",
+            "backtest.holdout_days",
+        )
+    cut = dates[-holdout - 1]
+    train = history[history["date"] <= cut].reset_index(drop=True)
+    truth = totals(history[history["date"] > cut])
+    truth["date"] = [d.isoformat() for d in truth["date"]]
+    calibration, key, _ = cached_calibration(extra, container, job, train, workers)
+    carried = tuple(
+        (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
+        for d in rebuild_open_dossiers(train, deadline_days(job.spec))
+    )
+    runs = forecast_runs(
+        container["scenario"],
+        calibration,
+        carried,
+        start=cut + dt.timedelta(days=1),
+        days=holdout,
+        seed=job.settings.seed,
+        replications=job.settings.replications,
+        policies=("baseline",),
+        workers=workers,
+    )
+    return bands(runs), truth, train, key, runs
+
+
+def band_widening(container: dict, extra: dict, job, history: pd.DataFrame, workers: int):
+    """``forecast.widen``: a number, or ``auto``: per commune and series, the widening
+    a backtest over ``backtest.holdout_days`` (at most half the history) needs for 90%
+    coverage. Returns it and where it came from."""
+    widen = extra["forecast"].get("widen", 1.0)
+    if widen != "auto":
+        try:
+            return float(widen), "forecast.widen"
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"forecast.widen = {widen!r}: a number >= 1 or auto", "forecast.widen"
+            ) from None
+    days = len(set(history["date"]))
+    holdout = min(int(extra["backtest"]["holdout_days"]), days // 2)
+    if holdout < 7 or days - holdout < 15:
+        return 1.0, f"none: a {days}-day history is too short for a backtest"
+    raw, truth, *_ = holdout_forecast(container, extra, job, history, holdout, workers)
+    return widen_factors(raw, truth), f"backtest of the last {holdout} days"
+
+
 def selected_policies(container: dict) -> tuple:
     """The policies besides the baseline, as (name, config) pairs (overrides kept)."""
     return tuple(
@@ -118,7 +182,7 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
     baseline = forecast_runs(
         container["scenario"], calibration, carried, policies=("baseline",), **common
     )
-    widen = float(settings.get("widen", 1.0))
+    widen, widen_source = band_widening(container, extra, job, history, workers)
     table = bands(baseline, widen)
     write_json(out_dir / "calibration.json", calibration)
     write_csv(out_dir / "forecast.csv", table)
@@ -147,6 +211,7 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
         "overdue_threshold": threshold,
         "threshold_crossings": crossings,
         "widen": widen,
+        "widen_source": widen_source,
         "seconds": round(time.perf_counter() - started, 1),
     }
     write_json(out_dir / "forecast.json", result)

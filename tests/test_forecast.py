@@ -18,7 +18,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.runs.forecasting import FORECAST_COLUMNS, bands, naive_forecasts, threshold_crossings
+from sim.runs.forecasting import (
+    FORECAST_COLUMNS,
+    bands,
+    naive_forecasts,
+    threshold_crossings,
+    widen_factors,
+)
 from tests.forecast_helpers import FIELDS, queue_history, tiny_scenario, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,6 +129,9 @@ def test_forecast_band_covers_held_out_truth_and_policy_is_paired(planner, tmp_p
     end = difference[(difference["commune"] == "all") & (difference["date"] == band.index.max())]
     assert float(end["backlog_diff_mean"].iloc[0]) < 0  # seconded staff clear backlog
     assert (tmp_path / "forecast_policy.csv").is_file()
+    facts = json.loads((tmp_path / "forecast.json").read_text())
+    assert facts["widen_source"] == "backtest of the last 28 days"
+    assert set(facts["widen"]) == {"a", "b", "all"}
     report = (tmp_path / "report.html").read_text()
     assert "overdue threshold" in report and "Calibration" in report
 
@@ -158,6 +167,14 @@ def test_bands_thresholds_and_naive_forecasts():
     assert (row["backlog_p05"], row["backlog_p50"], row["backlog_p95"]) == (11, 20, 29)
     wide = bands(runs, widen=2.0)
     assert wide.iloc[1]["backlog_p95"] == pytest.approx(20 + 2 * 9)
+    by_commune = bands(runs, widen={"a": {"backlog": 3.0}})
+    row = by_commune[(by_commune["commune"] == "a") & (by_commune["date"] == dates[1])].iloc[0]
+    assert row["backlog_p95"] == pytest.approx(20 + 3 * 9) and row["overdue_p95"] == 38
+    truth = pd.DataFrame({"date": dates, "commune": "a", "open_end": [10, 40],
+                          "overdue_end": [0, 20], "resolved": [1, 1]})  # fmt: skip
+    factors = widen_factors(table, truth)
+    # 40 lies 20 above the median of 20 whose upper half-width is 9: x2.3 covers it
+    assert factors["a"]["backlog"] == pytest.approx(2.3) and factors["a"]["resolved"] == 1.0
     crossings = threshold_crossings(table, 15)
     assert crossings == [{"commune": "a", "likely": dates[1], "possible": dates[0]}]
     rows, _ = queue_history(START, 35, seed=2)

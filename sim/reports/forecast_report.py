@@ -77,6 +77,14 @@ def fit_figure(calibration: dict):
     return figure
 
 
+def _widening(result: dict) -> str:
+    widen = result["widen"]
+    if isinstance(widen, int | float):
+        return "not widened" if widen == 1 else f"half-widths x{widen:g} ({result['widen_source']})"
+    shown = ", ".join(f"{c} x{f['backlog']:g}" for c, f in widen.items() if f["backlog"] != 1)
+    return f"backlog half-widths widened by a {result['widen_source']}: {shown or 'none needed'}"
+
+
 def write_forecast_report(
     path: Path,
     *,
@@ -93,7 +101,8 @@ def write_forecast_report(
         f"{_e(result['history_last_date'])}</h1>",
         f"<p>{result['runs_per_policy']} runs per policy (calibration ensemble x "
         f"replications); open dossiers at the start: {result['open_dossiers']} "
-        f"({_e(result['open_dossiers_source'])}). Bands: 5th to 95th percentile.</p>",
+        f"({_e(result['open_dossiers_source'])}). Bands: 5th to 95th percentile, "
+        f"{_e(_widening(result))}.</p>",
         "<h2>Who passes the overdue threshold, and when</h2>",
         table_html(
             ["commune", f"median reaches {threshold:g}", f"95th percentile reaches {threshold:g}"],

@@ -50,8 +50,22 @@ def commune_series(runs: Sequence[dict]) -> tuple[list[str], dict[str, np.ndarra
     return dates, result
 
 
-def bands(runs: Sequence[dict], widen: float = 1.0) -> pd.DataFrame:
-    """``forecast.csv``: one row per date x commune (and ``all``), FORECAST_COLUMNS."""
+WIDEN_GRID = np.round(np.arange(1.0, 4.01, 0.1), 2)
+WIDEN_MAX = float(WIDEN_GRID[-1])  # assumption: a band is stretched at most four-fold
+OBSERVED = {"backlog": "open_end", "overdue": "overdue_end", "resolved": "resolved"}
+
+
+def _factor(widen, commune: str, key: str) -> float:
+    if isinstance(widen, int | float):
+        return float(widen)
+    return float((widen.get(commune) or {}).get(key, 1.0))
+
+
+def bands(runs: Sequence[dict], widen: float | dict = 1.0) -> pd.DataFrame:
+    """``forecast.csv``: one row per date x commune (and ``all``), FORECAST_COLUMNS.
+
+    ``widen``: a factor on every band's half-widths, or ``{commune: {series: factor}}``
+    (from a backtest, ``widen_factors``; 1 where not given)."""
     dates, series = commune_series(runs)
     rows = []
     for commune, values in series.items():
@@ -60,12 +74,38 @@ def bands(runs: Sequence[dict], widen: float = 1.0) -> pd.DataFrame:
             row = {"date": date, "commune": commune}
             for s, key in enumerate(SERIES[:3]):
                 low, mid, high = q[0, s, k], q[1, s, k], q[2, s, k]
-                row[f"{key}_p05"] = max(0.0, mid - widen * (mid - low))
+                factor = _factor(widen, commune, key)
+                row[f"{key}_p05"] = max(0.0, mid - factor * (mid - low))
                 row[f"{key}_p50"] = mid
-                row[f"{key}_p95"] = mid + widen * (high - mid)
+                row[f"{key}_p95"] = mid + factor * (high - mid)
             row["received_p50"] = q[1, 3, k]
             rows.append(row)
     return pd.DataFrame(rows, columns=list(FORECAST_COLUMNS))
+
+
+def widen_factors(table: pd.DataFrame, truth: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Per commune (and ``all``) and series: the smallest factor on the band's
+    half-widths (0.1 steps, at most WIDEN_MAX) that covers 90% of the held-out days
+    (``truth``: daily sums per commune with the history's columns, ISO dates)."""
+    result: dict[str, dict[str, float]] = {}
+    for commune in dict.fromkeys(table["commune"]):
+        band = table[table["commune"] == commune].sort_values("date")
+        seen = truth[truth["commune"] == commune].set_index("date").reindex(band["date"])
+        result[commune] = {}
+        for key, column in OBSERVED.items():
+            y = seen[column].fillna(0).to_numpy(dtype=float)
+            mid = band[f"{key}_p50"].to_numpy()
+            low, high = band[f"{key}_p05"].to_numpy(), band[f"{key}_p95"].to_numpy()
+            factor = WIDEN_MAX
+            for candidate in WIDEN_GRID:
+                inside = (y >= mid - candidate * (mid - low) - 1e-9) & (
+                    y <= mid + candidate * (high - mid) + 1e-9
+                )
+                if inside.mean() >= 0.9:
+                    factor = float(candidate)
+                    break
+            result[commune][key] = factor
+    return result
 
 
 def paired_difference(baseline: Sequence[dict], policy: Sequence[dict]) -> pd.DataFrame:
