@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.reports.caveats import caveat_lines, sensitivity_line
 from sim.spec.uncertainty import Range, Uncertainty
 from sim.studies.sensitivity import (
     MORRIS_COLUMNS,
@@ -77,7 +78,8 @@ def test_the_command_writes_its_files_on_a_tiny_setting(tmp_path):
     """Morris, then Sobol after screening, on scenario=mmc: CSVs with the issue's columns,
     plots and a report naming the parameters that matter."""
     common = ["scenario=mmc", "run.days=5", "run.workers=1", "sensitivity.samples=2"]
-    morris_dir, sobol_dir = tmp_path / "morris", tmp_path / "sobol"
+    morris_dir, sobol_dir = tmp_path / "2026-12-02_10-00-00_mmc", tmp_path / "sobol"
+    assert "python -m sim.sensitivity scenario=mmc" in sensitivity_line("mmc", tmp_path)
     done = sensitivity(*common, f"hydra.run.dir={morris_dir}")
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(morris_dir / "sensitivity.csv")
@@ -92,6 +94,10 @@ def test_the_command_writes_its_files_on_a_tiny_setting(tmp_path):
     report = (morris_dir / "sensitivity.md").read_text()
     top = table[table["output"] == "mean_backlog"].iloc[0]["parameter"]
     assert f"`{top}`" in report and "common random numbers" in report
+    # run reports name what the newest analysis of their scenario found
+    first = table[table["output"] == "overdue_dossiers"]["parameter"].iloc[0]
+    line = caveat_lines(["mmc"], 10, results=tmp_path)[-1]
+    assert f"finds overdue_dossiers depends most on: {first}" in line, line
     done = sensitivity(
         *common,
         "sensitivity.method=sobol",

@@ -17,8 +17,10 @@ from sim import ROOT
 from sim.core.stats import MAX_ADVISED, MIN_REPLICATIONS
 from sim.core.summary import RELATIVE_PRECISION
 from sim.reports.i18n import localize, t
+from sim.spec.tables import read_frame
 
 SCENARIOS = ROOT / "configs" / "scenario"
+SENSITIVITY = ROOT / "results" / "sensitivity"  # where python -m sim.sensitivity writes
 _VALUE_LINE = re.compile(r"^\s*[\w\-\[{].*:\s*[^\s#].*#(?P<comment>.*)$")
 
 
@@ -88,8 +90,43 @@ def replications_note(replications: int | None, needed: int | None) -> str | Non
     return t("{text}; use at least run.replications={n}.", text=text, n=MIN_REPLICATIONS)
 
 
+def latest_sensitivity(name: str, results: Path = SENSITIVITY) -> Path | None:
+    """The newest ``sensitivity.csv`` of scenario ``name`` under ``results`` (folders are
+    named ``<time>_<scenario>``), or None."""
+    if not results.is_dir():
+        return None
+    found = sorted(results.glob(f"*_{name}/sensitivity.csv"))
+    return found[-1] if found else None
+
+
+def sensitivity_line(name: str, results: Path = SENSITIVITY) -> str:
+    """Which assumptions move the scenario's figures: from its newest sensitivity analysis,
+    or the command that finds out."""
+    path = latest_sensitivity(name, results)
+    if path is None:
+        return t(
+            "Which assumptions move these figures: python -m sim.sensitivity scenario={name} "
+            '(README, "What the answers depend on").',
+            name=name,
+        )
+    table = read_frame(path)
+    key = "mu_star" if "mu_star" in table.columns else "ST"
+    first = table[table["output"] == table["output"].iloc[0]]
+    top = first.sort_values(key, ascending=False, kind="stable").head(3)["parameter"]
+    return t(
+        "A sensitivity analysis of {name} ({path}) finds {output} depends most on: {top}.",
+        name=repr(name),
+        path=str(path.parent),
+        output=str(table["output"].iloc[0]),
+        top=", ".join(top),
+    )
+
+
 def caveat_lines(
-    scenarios: list[str], replications: int | None, needed: int | None = None
+    scenarios: list[str],
+    replications: int | None,
+    needed: int | None = None,
+    results: Path = SENSITIVITY,
 ) -> list[str]:
     """The caveats as sentences (plain text), for reports and terminals alike."""
     counts = {name: provenance_counts(name) for name in scenarios}
@@ -122,6 +159,7 @@ def caveat_lines(
             "the model itself."
         ),
     ]
+    lines += [sensitivity_line(name, results) for name in scenarios]
     note = replications_note(replications, needed)
     return lines + ([note] if note else [])
 
