@@ -97,3 +97,15 @@ def test_bad_case_file_names_the_key(tmp_path: Path, capsys):
     assert regress.main(["--reference-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "cases.x.seeds = 1" in err and ">= 3" in err
+
+
+def test_rounding_is_not_a_move_but_a_real_change_is():
+    from sim.regress import Moved, compare_exact, failed
+
+    ref = {"a": 0.1 + 0.2, "b": 12.589, "n": 7, "s": "x"}
+    assert compare_exact("c", ref, {"a": 0.3, "b": 12.589 * (1 + 1e-15), "n": 7, "s": "x"}) == []
+    moved = compare_exact("c", ref, {"a": 0.3, "b": 12.589 * (1 + 1e-6), "n": 8, "s": "y"})
+    assert [m.figure for m in moved] == ["b", "n", "s"]
+    # a statistical figure with no variance between seeds: rounding passes, a shift fails
+    assert not failed(Moved("c", "statistical", "f", 0.0856874, 0.0856874 + 1.4e-17, 1.3e-17))
+    assert failed(Moved("c", "statistical", "f", 0.0856874, 0.0857, 1.3e-17))
