@@ -71,18 +71,23 @@ def forecast_runs(
     replications: int,
     policies: tuple,
     workers: int,
+    spin_up: int = 0,
 ) -> list[dict]:
     """``daily_cells`` of every ensemble member x replication under ``policies``; run
     ``m * replications + r`` has the same seed whatever the policies (common random
-    numbers)."""
+    numbers). With ``spin_up`` days the runs start that many days before ``start``
+    (``carried``: the dossiers open then) and only the days from ``start`` are kept."""
     scenario = expanded_scenario(scenario)
+    first = start - dt.timedelta(days=spin_up)
     trends = {c: d["trend_per_day"] for c, d in calibration["demand"]["cells"].items()}
     specs = [
         RunSpec(
-            with_factors(scenario, member["demand"], member["capacity"], trends, days_ahead=1),
+            with_factors(
+                scenario, member["demand"], member["capacity"], trends, days_ahead=1 - spin_up
+            ),
             policies=policies,
-            days=days,
-            start_date=start.isoformat(),
+            days=days + spin_up,
+            start_date=first.isoformat(),
             seed=seed,
             replication=m * replications + r,
             open_dossiers=carried,
@@ -92,7 +97,30 @@ def forecast_runs(
         for m, member in enumerate(calibration["members"])
         for r in range(replications)
     ]
-    return [summary["daily_cells"] for summary in run_many(specs, workers=workers)]
+    runs = [summary["daily_cells"] for summary in run_many(specs, workers=workers)]
+    return [
+        {
+            "dates": run["dates"][spin_up:],
+            "cells": {
+                cell: {key: values[spin_up:] for key, values in series.items()}
+                for cell, series in run["cells"].items()
+            },
+        }
+        for run in runs
+    ]
+
+
+def spun_up(history: pd.DataFrame, spec, spin_up: int) -> tuple[int, tuple]:
+    """``forecast.spin_up_days``: the days the runs live through before the forecast,
+    and the dossiers open at their start (rebuilt from the history)."""
+    dates = sorted(set(history["date"]))
+    spin_up = max(0, min(int(spin_up), len(dates) - 1))
+    start = dates[-1] - dt.timedelta(days=spin_up - 1)
+    carried = tuple(
+        (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
+        for d in rebuild_open_dossiers(history[history["date"] < start], deadline_days(spec))
+    )
+    return spin_up, carried
 
 
 def holdout_forecast(
@@ -114,10 +142,12 @@ def holdout_forecast(
     truth = totals(history[history["date"] > cut])
     truth["date"] = [d.isoformat() for d in truth["date"]]
     calibration, key, _ = cached_calibration(extra, container, job, train, workers)
-    carried = tuple(
-        (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
-        for d in rebuild_open_dossiers(train, deadline_days(job.spec))
-    )
+    spin_up, carried = spun_up(train, job.spec, extra["forecast"].get("spin_up_days", 0))
+    if not spin_up:
+        carried = tuple(
+            (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
+            for d in rebuild_open_dossiers(train, deadline_days(job.spec))
+        )
     runs = forecast_runs(
         container["scenario"],
         calibration,
@@ -128,6 +158,7 @@ def holdout_forecast(
         replications=job.settings.replications,
         policies=("baseline",),
         workers=workers,
+        spin_up=spin_up,
     )
     return bands(runs), truth, train, key, runs
 
@@ -168,6 +199,10 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
     workers = int(container["run"]["workers"])
     calibration, key, cached = cached_calibration(extra, container, job, history, workers)
     carried, source = open_dossiers(extra, job, history)
+    spin_up, early = spun_up(history, job.spec, settings.get("spin_up_days", 0))
+    if spin_up:
+        carried = early
+        source = f"rebuilt {spin_up} days before the history's end; the runs live through them"
     last = max(history["date"])
     days = int(settings["days"])
     if days < 1:
@@ -178,6 +213,7 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
         seed=job.settings.seed,
         replications=job.settings.replications,
         workers=workers,
+        spin_up=spin_up,
     )
     baseline = forecast_runs(
         container["scenario"], calibration, carried, policies=("baseline",), **common
@@ -205,6 +241,7 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
         "runs_per_policy": len(baseline),
         "open_dossiers": len(carried),
         "open_dossiers_source": source,
+        "spin_up_days": spin_up,
         "calibration_key": key,
         "calibration_cached": cached,
         "policies": [name for name, _ in policies],

@@ -192,3 +192,29 @@ def test_bands_thresholds_and_naive_forecasts():
     expected = mondays.groupby("date")["open_end"].sum().mean()
     weekday = naive["weekday_mean"]
     assert weekday[weekday["commune"] == "all"]["backlog"].iloc[0] == pytest.approx(expected)
+
+
+def test_spin_up_lives_through_the_history_end_and_keeps_the_forecast_days():
+    from sim.forecast import forecast_runs, spun_up
+    from sim.spec.scenario import ScenarioSpec
+
+    rows, _ = queue_history(START, 42, seed=4, demand=DEMAND, capacity=CAPACITY)
+    history = pd.DataFrame(rows)
+    history["date"] = [dt.date.fromisoformat(d) for d in history["date"]]
+    spin_up, carried = spun_up(history, ScenarioSpec.read(tiny_scenario()), 14)
+    assert spin_up == 14
+    start_open = history[history["date"] == history["date"].max() - dt.timedelta(days=14)]
+    assert len(carried) == start_open["open_end"].sum()  # open when the spin-up starts
+    neutral = {f"{c}|{f}": 1.0 for c in ("a", "b") for f in FIELDS}
+    calibration = {
+        "demand": {"cells": {c: {"trend_per_day": 0.0} for c in neutral}},
+        "members": [{"demand": neutral, "capacity": neutral}],
+    }
+    start = history["date"].max() + dt.timedelta(days=1)
+    common = dict(start=start, days=7, seed=1, replications=1, policies=("baseline",), workers=1)
+    runs = forecast_runs(tiny_scenario(), calibration, carried, spin_up=14, **common)
+    assert runs[0]["dates"][0] == start.isoformat() and len(runs[0]["dates"]) == 7
+    assert all(len(v["backlog"]) == 7 for v in runs[0]["cells"].values())
+    # the same days without a spin-up start from the carried dossiers instead
+    cold = forecast_runs(tiny_scenario(), calibration, (), **common)
+    assert runs[0]["cells"]["a|land"]["backlog"] != cold[0]["cells"]["a|land"]["backlog"]
