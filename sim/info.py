@@ -1,7 +1,8 @@
 """``python -m sim.info``: what there is to run, one line each, and where to start.
 
 Lists the scenarios, policies and studies shipped in ``configs/`` with the first
-sentence of each config's leading comment, and the path of the communes CSV template.
+sentence of each config's leading comment, the commands (``COMMANDS``), and the path of
+the communes CSV template.
 The descriptions live beside the configs, so a new config shows up here by itself.
 """
 
@@ -16,6 +17,17 @@ from sim import ROOT
 
 CONFIGS = ROOT / "configs"
 TEMPLATE = CONFIGS / "communes" / "template.csv"
+COMMANDS = (
+    ("sim.run", "one run; a study with -m +experiment=NAME (README 'First hour')"),
+    ("sim.analysis DIR", "compare the jobs of a sweep folder again (comparison.csv, report)"),
+    ("sim.calibrate", "fit a scenario to your history.csv (README 'Forecast from your own data')"),
+    ("sim.forecast", "a calibrated forecast with intervals from your history and open dossiers"),
+    ("sim.backtest", "how well the forecast would have done on your history's last weeks"),
+    ("sim.sensitivity", "which assumptions move an answer (README 'What the answers depend on')"),
+    ("sim.optimize", "where a budget goes across communes (README 'Where should the money go')"),
+    ("sim.regress", "did a change move the model's outputs? (results/reference/)"),
+    ("sim.info", "this list"),
+)
 GROUPS = (
     ("Scenarios", "scenario", "python -m sim.run scenario={name}"),
     ("Policies", "policy", "python -m sim.run policy=[{name}]"),
@@ -55,6 +67,10 @@ def listing() -> str:
         out.append(f"{title} ({example.format(name='NAME')}):")
         out += [f"  {name:<{name_width}}{text}" for name, text in items]
         out.append("")
+    out.append("Commands (python -m NAME --help for each):")
+    width = max(len(name) for name, _ in COMMANDS) + 2
+    out += [f"  python -m {name:<{width}}{text}" for name, text in COMMANDS]
+    out.append("")
     out.append("Your own communes: copy the template, one row per commune, then run")
     out.append(f"  {TEMPLATE}")
     out.append("  python -m sim.run scenario=lang_son_wards scenario.communes_file=PATH")

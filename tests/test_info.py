@@ -48,3 +48,17 @@ def test_template_has_every_column_and_reads_as_communes():
     assert set(header) == expected
     spec = ScenarioSpec.read(scenario("lang_son_wards", f"scenario.communes_file={TEMPLATE}"))
     assert [c.label for c in spec.communes] == ["Xã A", "Xã B"]
+
+
+def test_info_lists_every_command():
+    """Every `python -m sim.X` entry point (a module with a main guard, or a package with
+    __main__.py) is listed with what it does."""
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.info"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    sim = ROOT / "sim"
+    commands = {p.stem for p in sim.glob("*.py") if '__name__ == "__main__"' in p.read_text()}
+    commands |= {p.parent.name for p in sim.glob("*/__main__.py")}
+    assert {"run", "forecast", "optimize", "sensitivity"} <= commands
+    for name in commands:
+        assert f"python -m sim.{name} " in done.stdout, f"sim.{name} is not listed"
