@@ -69,6 +69,7 @@ class Dossier:
         "entered",
         "waiting_first",
         "groups",
+        "balks",
     )
 
     def __init__(
@@ -119,6 +120,7 @@ class Dossier:
         self.entered = -1.0  # when it first reached that office
         self.waiting_first = False  # not yet taken up at that office
         self.groups = groups  # tallies of the equity groups its applicant belongs to
+        self.balks = 0  # times its applicant left the desk's queue (keys the next decision)
 
     @property
     def on_time(self) -> bool:

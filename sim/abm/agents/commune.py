@@ -22,6 +22,7 @@ from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.reception import CounterClerk, ReceptionDesk
 from sim.abm.agents.staff_conditions import StaffConditions
 from sim.core.calendar import HOURS_PER_DAY
+from sim.core.keyed import BALK_ONLINE, BALK_RETURN_TIME, SUPPLEMENT_DELAY, SUPPLEMENT_GIVE_UP
 from sim.core.dossier import (
     IN_PERSON,
     IN_SERVICE,
@@ -268,7 +269,10 @@ class Commune(mesa.Agent):
     def _balk(self, dossier: Dossier) -> None:
         """A visitor who finds a long queue switches online or comes back another day."""
         world = self.world
-        u_online, u_time = world.streams.behaviour.random(2).tolist()
+        keyed, attempt = world.streams.keyed, dossier.balks
+        u_online = keyed.uniform(BALK_ONLINE, dossier.uid, attempt)
+        u_time = keyed.uniform(BALK_RETURN_TIME, dossier.uid, attempt)
+        dossier.balks += 1
         self.counts["balked"] += 1
         self.trip(dossier)  # came, saw the queue, left
         premises = world.scenario.premises
@@ -362,7 +366,9 @@ class Commune(mesa.Agent):
             dossier.work += dossier.applicant.population.behaviour.complaint_hours
 
     def request_supplement(self, dossier: Dossier) -> None:
-        u_give_up, u_delay = self.world.streams.behaviour.random(2)
+        keyed, attempt = self.world.streams.keyed, dossier.supplements
+        u_give_up = keyed.uniform(SUPPLEMENT_GIVE_UP, dossier.uid, attempt)
+        u_delay = keyed.uniform(SUPPLEMENT_DELAY, dossier.uid, attempt)
         delay = dossier.applicant.answer_supplement_request(u_give_up, u_delay)
         if delay is None:
             self.world.withdraw(dossier)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from sim.abm.agents.clerk import Clerk
 from sim.core.calendar import HOURS_PER_DAY
+from sim.core.keyed import ABSENCE, RESIGNATION
 from sim.spec.mechanisms import MAX_DUTY_SHARE
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class StaffConditions:
             self._tire(rules, day)
         if rules.absence_probability:
             clerks = [c for c in office.clerks if c.on_duty]
-            u = world.streams.staffing.random(len(clerks))
+            u = world.streams.keyed.uniforms(ABSENCE, [c.unique_id for c in clerks], day)
             for clerk, ui in zip(clerks, u.tolist(), strict=True):
                 if ui < rules.absence_probability:
                     self._off_for_the_day(clerk)
@@ -156,7 +157,9 @@ class StaffConditions:
         hazard = rules.resignation_hazard_per_day
         if hazard:
             clerks = list(office.clerks)
-            u = self.world.streams.staffing.random(len(clerks))
+            u = self.world.streams.keyed.uniforms(
+                RESIGNATION, [c.unique_id for c in clerks], day
+            )
             for clerk, ui in zip(clerks, u.tolist(), strict=True):
                 if ui < hazard * clerk.fatigue and len(office.clerks) > 1:
                     office.set_on_duty(clerk, False)
