@@ -1,7 +1,6 @@
 """Keyed uniforms: numbers fixed by what they decide, so that runs stay paired."""
 
 import numpy as np
-import pytest
 from scipy import stats
 
 from sim.abm.model import GovernanceModel
@@ -59,5 +58,9 @@ def test_clerks_added_to_one_commune_leave_the_other_communes_absences_unchanged
     others = [c for c in base["by_commune"] if c != "ia_rbol"]
     assert sum(base["by_commune"][c]["absences"] for c in others) > 20
     for commune in others:
-        assert seconded["by_commune"][commune]["absences"] == base["by_commune"][commune]["absences"]
-    assert seconded["by_commune"]["ia_rbol"]["absences"] != base["by_commune"]["ia_rbol"]["absences"]
+        assert (
+            seconded["by_commune"][commune]["absences"] == base["by_commune"][commune]["absences"]
+        )
+    assert (
+        seconded["by_commune"]["ia_rbol"]["absences"] != base["by_commune"]["ia_rbol"]["absences"]
+    )

@@ -22,7 +22,6 @@ from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.reception import CounterClerk, ReceptionDesk
 from sim.abm.agents.staff_conditions import StaffConditions
 from sim.core.calendar import HOURS_PER_DAY
-from sim.core.keyed import BALK_ONLINE, BALK_RETURN_TIME, SUPPLEMENT_DELAY, SUPPLEMENT_GIVE_UP
 from sim.core.dossier import (
     IN_PERSON,
     IN_SERVICE,
@@ -33,6 +32,7 @@ from sim.core.dossier import (
     WITHDRAWN,
     Dossier,
 )
+from sim.core.keyed import BALK_ONLINE, BALK_RETURN_TIME, SUPPLEMENT_DELAY, SUPPLEMENT_GIVE_UP
 from sim.core.office import Office
 from sim.spec.procedures import APPLICANT_KINDS
 

@@ -157,9 +157,7 @@ class StaffConditions:
         hazard = rules.resignation_hazard_per_day
         if hazard:
             clerks = list(office.clerks)
-            u = self.world.streams.keyed.uniforms(
-                RESIGNATION, [c.unique_id for c in clerks], day
-            )
+            u = self.world.streams.keyed.uniforms(RESIGNATION, [c.unique_id for c in clerks], day)
             for clerk, ui in zip(clerks, u.tolist(), strict=True):
                 if ui < hazard * clerk.fatigue and len(office.clerks) > 1:
                     office.set_on_duty(clerk, False)
