@@ -49,6 +49,7 @@ from sim.runs.calibration import (
     ensemble,
     estimate_demand,
     expanded_scenario,
+    history_fatigue,
     observed_window,
     probe_backlog,
     with_factors,
@@ -61,7 +62,7 @@ from sim.spec.observed import read_history, rebuild_open_dossiers
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 EXTRA_BLOCKS = ("forecast", "calibration", "backtest")
 LOG = logging.getLogger("sim.calibrate")
-METHOD = 6  # part of the cache key: raise it when the calibration's method changes
+METHOD = 7  # part of the cache key: raise it when the calibration's method changes
 
 
 def checked(cfg: DictConfig) -> tuple[dict, dict, object]:
@@ -133,6 +134,7 @@ def calibrate(
         for d in carried
     )
     observed = observed_window(history, first)
+    fatigue = history_fatigue(history, spec, first)
     cells = list(observed)
     demand_factors = {c: demand["cells"][c]["demand_factor"] for c in cells}
     trends = {c: demand["cells"][c]["trend_per_day"] for c in cells}
@@ -143,7 +145,7 @@ def calibrate(
     def runs_of(capacity_sets: list[dict[str, float]], carried=carried) -> list[list[dict]]:
         specs = [
             RunSpec(
-                with_factors(scenario, demand_factors, capacity, trends, -(fit_days - 1)),
+                with_factors(scenario, demand_factors, capacity, trends, -(fit_days - 1), fatigue),
                 days=fit_days,
                 start_date=first.isoformat(),
                 seed=seed,
@@ -202,6 +204,7 @@ def calibrate(
         "scenario": spec.name,
         "history_last_date": last.isoformat(),
         "fit_window": [first.isoformat(), last.isoformat()],
+        "fit_start_fatigue": fatigue,
         "settings": settings,
         "seed": seed,
         "demand": demand,

@@ -30,7 +30,7 @@ from omegaconf import DictConfig
 from sim.api import RunSpec, run_many
 from sim.calibrate import cached_calibration, checked, deadline_days, load_history
 from sim.reports.forecast_report import write_forecast_report
-from sim.runs.calibration import expanded_scenario, with_factors
+from sim.runs.calibration import expanded_scenario, history_fatigue, with_factors
 from sim.runs.forecasting import (
     bands,
     paired_difference,
@@ -72,18 +72,20 @@ def forecast_runs(
     policies: tuple,
     workers: int,
     spin_up: int = 0,
+    fatigue: dict | None = None,
 ) -> list[dict]:
     """``daily_cells`` of every ensemble member x replication under ``policies``; run
     ``m * replications + r`` has the same seed whatever the policies (common random
     numbers). With ``spin_up`` days the runs start that many days before ``start``
-    (``carried``: the dossiers open then) and only the days from ``start`` are kept."""
+    (``carried``: the dossiers open then) and only the days from ``start`` are kept.
+    ``fatigue``: the clerks' fatigue per commune on the runs' first day."""
     scenario = expanded_scenario(scenario)
     first = start - dt.timedelta(days=spin_up)
     trends = {c: d["trend_per_day"] for c, d in calibration["demand"]["cells"].items()}
     specs = [
         RunSpec(
             with_factors(
-                scenario, member["demand"], member["capacity"], trends, days_ahead=1 - spin_up
+                scenario, member["demand"], member["capacity"], trends, 1 - spin_up, fatigue
             ),
             policies=policies,
             days=days + spin_up,
@@ -159,6 +161,7 @@ def holdout_forecast(
         policies=("baseline",),
         workers=workers,
         spin_up=spin_up,
+        fatigue=history_fatigue(train, job.spec, cut + dt.timedelta(days=1 - spin_up)),
     )
     return bands(runs), truth, train, key, runs
 
@@ -214,6 +217,7 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
         replications=job.settings.replications,
         workers=workers,
         spin_up=spin_up,
+        fatigue=history_fatigue(history, job.spec, last + dt.timedelta(days=1 - spin_up)),
     )
     baseline = forecast_runs(
         container["scenario"], calibration, carried, policies=("baseline",), **common
@@ -242,6 +246,7 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
         "open_dossiers": len(carried),
         "open_dossiers_source": source,
         "spin_up_days": spin_up,
+        "initial_fatigue": common["fatigue"],
         "calibration_key": key,
         "calibration_cached": cached,
         "policies": [name for name, _ in policies],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.abm.model import GovernanceModel
@@ -198,3 +199,24 @@ def test_batch_runs_take_open_dossiers_and_give_cell_series():
     plain = Task(0, "base", (), 10, 0, "2025-09-15", 3, 0)
     assert run_key("base", plain) != run_key("base", Task(0, "base", (), 10, 0, "2025-09-15",
                                                          3, 0, carried))  # fmt: skip
+
+
+def test_history_fatigue_follows_the_models_rule_and_starts_the_clerks_tired():
+    from sim.runs.calibration import history_fatigue
+    from sim.spec.scenario import ScenarioSpec
+
+    spec = tiny_scenario()
+    spec["staff"] = {"fatigue": {"overload_queue_per_clerk": 5, "memory_days": 10,
+                                 "slowdown": 0.2}}  # fmt: skip
+    rows, _ = queue_history(START, 28, seed=3)
+    history = pd.DataFrame(rows)
+    history["date"] = [dt.date.fromisoformat(d) for d in history["date"]]
+    history.loc[history["commune"] == "a", "open_end"] = 100  # over 5 x 2 clerks
+    fatigue = history_fatigue(history, ScenarioSpec.read(spec), START + dt.timedelta(days=28))
+    weekdays = 20  # in four weeks; the first looks at the day before the history: none
+    assert fatigue["a"] == pytest.approx(1 - 0.9 ** (weekdays - 1), abs=1e-3)
+    assert fatigue["b"] == 0.0
+    spec["communes"][0]["initial_fatigue"] = fatigue["a"]
+    model = GovernanceModel(spec, seed=1, start_date="2025-09-01")
+    assert all(c.fatigue == fatigue["a"] for c in model.communes[0].clerks)
+    assert all(c.fatigue == 0.0 for c in model.communes[1].clerks)

@@ -83,7 +83,12 @@ def model_rates(scenario: dict, dates: Sequence[dt.date]) -> dict[tuple[str, str
 def _neutral(scenario: dict) -> dict:
     data = copy.deepcopy(scenario)
     for entry in data.get("communes") or []:
-        for key in ("demand_factors", "capacity_factors", "demand_trend_per_day"):
+        for key in (
+            "demand_factors",
+            "capacity_factors",
+            "demand_trend_per_day",
+            "initial_fatigue",
+        ):
             entry.pop(key, None)
     return data
 
@@ -161,12 +166,38 @@ def _weekday_pattern(window: pd.DataFrame) -> dict[str, dict[str, float]]:
     return result
 
 
+def history_fatigue(history: pd.DataFrame, spec: ScenarioSpec, before: dt.date) -> dict[str, float]:
+    """Per commune: its clerks' fatigue at the start of ``before``, by the model's own
+    rule (sim/abm/agents/staff_conditions.py) run over the history's working days
+    (Monday to Friday) before it, with the commune's observed ``open_end`` of the
+    previous day standing for its queue (an upper bound: it also counts dossiers in
+    service, at the province or with the applicant) and its clerks less the expected
+    absences for the clerks on duty."""
+    rules = spec.staff
+    result = {}
+    if not rules.fatigue_slowdown and not rules.resignation_hazard_per_day:
+        return {c.name: 0.0 for c in spec.communes}
+    daily = history[history["date"] < before].groupby(["commune", "date"])["open_end"].sum()
+    for commune in spec.communes:
+        clerks = sum(g.count for g in commune.clerks) * (1.0 - rules.absence_probability)
+        limit = rules.overload_queue_per_clerk * max(1.0, clerks)
+        fatigue, previous = 0.0, 0
+        series = daily.get(commune.name, pd.Series(dtype=float))
+        for date, open_end in series.items():
+            if date.weekday() < 5:
+                fatigue += (float(previous > limit) - fatigue) / rules.fatigue_memory_days
+            previous = open_end
+        result[commune.name] = round(fatigue, 4)
+    return result
+
+
 def with_factors(
     scenario: dict,
     demand: Mapping[str, float],
     capacity: Mapping[str, float],
     trend: Mapping[str, float] | None = None,
     days_ahead: int = 0,
+    fatigue: Mapping[str, float] | None = None,
 ) -> dict:
     """The scenario block with calibration factors per cell ``"commune|field"``.
 
@@ -186,6 +217,8 @@ def with_factors(
         entry["demand_factors"] = {f: float(v) for f, v in demand_of.items()}
         entry["capacity_factors"] = {f: float(v) for f, v in capacity_of.items()}
         entry["demand_trend_per_day"] = slope
+        if fatigue:
+            entry["initial_fatigue"] = float(fatigue.get(name, 0.0))
     return data
 
 

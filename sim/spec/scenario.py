@@ -54,6 +54,7 @@ class CommuneSpec:
     demand_factors: tuple[tuple[str, float], ...] = ()  # field -> factor on its needs
     capacity_factors: tuple[tuple[str, float], ...] = ()  # field -> factor on clerks' speed
     demand_trend_per_day: float = 0.0  # needs grow by exp(trend x day of the run)
+    initial_fatigue: float = 0.0  # clerks' fatigue on the first day (a warm start)
 
     @property
     def label(self) -> str:
@@ -248,6 +249,7 @@ def read_commune(c: Reader, fields: tuple[str, ...]) -> CommuneSpec:
         demand_factors=_field_factors(c, "demand_factors", fields),
         capacity_factors=_field_factors(c, "capacity_factors", fields),
         demand_trend_per_day=c.number("demand_trend_per_day", 0.0, low=-0.1, high=0.1),
+        initial_fatigue=c.probability("initial_fatigue", 0.0),
     )
 
 

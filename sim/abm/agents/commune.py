@@ -113,6 +113,8 @@ class Commune(mesa.Agent):
         for group in spec.clerks:
             for _ in range(group.count):
                 self.office.add_clerk(Clerk(model, group.skills, group.switch_hours))
+        for clerk in self.office.clerks:  # a warm start: the overload the history shows
+            clerk.fatigue = spec.initial_fatigue
         self.workstations = spec.workstations
         self.network_speed = spec.network_speed
         self.network_outage_probability = spec.network_outage_probability
