@@ -68,6 +68,10 @@ def test_comparison_pairs_replications_with_the_baseline(sweep, capsys):
     assert row["overdue_dossiers"] == pytest.approx(overdue(staff).mean())
     cost = staff["policy_cost_vnd"].mean()
     assert row["policy_cost_vnd"] == pytest.approx(cost) and cost > 0
+    # the split: a secondment's salaries are paid anyway (opportunity), beside the budget
+    opportunity = staff["policy_opportunity_cost_vnd"].mean()
+    assert row["policy_opportunity_cost_vnd"] == pytest.approx(opportunity) and opportunity > 0
+    assert row["policy_opportunity_cost_vnd_diff"] == pytest.approx(opportunity)
     if diffs.mean() < 0:
         assert row["cost_per_overdue_averted_vnd"] == pytest.approx(cost / -diffs.mean())
     else:

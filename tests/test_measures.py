@@ -118,6 +118,9 @@ def test_policy_costs_split_and_add_up(gia_lai):
     summary, report = gia_lai
     costs = summary["policy_costs"]
     assert summary["policy_cost_vnd"] == pytest.approx(sum(c["budget_vnd"] for c in costs.values()))
+    assert summary["policy_opportunity_cost_vnd"] == pytest.approx(
+        sum(c["opportunity_vnd"] for c in costs.values())
+    )
     for split in costs.values():
         total = split["budget_vnd"] + split["opportunity_vnd"]
         assert split["one_off_vnd"] + split["recurring_vnd"] == pytest.approx(total)

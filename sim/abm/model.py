@@ -351,9 +351,9 @@ class GovernanceModel(mesa.Model):
                 result[key] = result.get(key, 0) + value
         context = self.policy_context
         result["policy_costs"] = {p.name: p.costs(context) for p in self.policies}
-        result["policy_cost_vnd"] = float(
-            sum(costs["budget_vnd"] for costs in result["policy_costs"].values())
-        )
+        costs = result["policy_costs"].values()
+        result["policy_cost_vnd"] = float(sum(c["budget_vnd"] for c in costs))
+        result["policy_opportunity_cost_vnd"] = float(sum(c["opportunity_vnd"] for c in costs))
         return result
 
     def overdue_by_commune_field(self) -> dict[str, dict[str, int]]:

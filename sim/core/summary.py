@@ -214,6 +214,9 @@ FIGURES: tuple[Figure, ...] = (
            lambda s: _ratio(s.citizen_cost_vnd(), s.tally.created)),
     Figure("policy_cost_vnd", "Policy cost", "VND", "vnd", "policy cost (VND)",
            (_H, _S, _C)),
+    Figure("policy_opportunity_cost_vnd", "Policy opportunity cost",
+           "VND: salaries paid anyway, moved from other work", "vnd",
+           "opportunity cost (VND)", (_S, _C)),
 )
 # fmt: on
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
