@@ -1,6 +1,9 @@
 """``python -m sim.calibrate scenario=NAME forecast.history=PATH``: fit the scenario to a
 planner's history and write ``calibration.json`` (cached by a hash of the history, the
-scenario and the calibration settings; ``sim.forecast`` reuses it).
+scenario and the calibration settings; ``sim.forecast`` reuses it), and beside it
+``open_dossiers.csv``, the dossiers open at the history's end (``forecast.open_dossiers``,
+else rebuilt from its last day): the folder is what ``python -m sim.optimize
+optimize.start_from=DIR`` starts from.
 
 Demand per commune x field comes straight from ``received`` (sim/runs/calibration.py).
 The effective capacity of each commune x field (a factor on its clerks' speed: what the
@@ -55,9 +58,9 @@ from sim.runs.calibration import (
     with_factors,
 )
 from sim.runs.job_check import check_job
-from sim.runs.outputs import write_json
+from sim.runs.outputs import write_csv, write_json
 from sim.spec.config import ConfigError
-from sim.spec.observed import read_history, rebuild_open_dossiers
+from sim.spec.observed import read_history, read_open_dossiers, rebuild_open_dossiers
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 EXTRA_BLOCKS = ("forecast", "calibration", "backtest")
@@ -280,6 +283,36 @@ def load_history(extra: dict, job) -> pd.DataFrame:
     return read_history(path, communes, job.spec.fields)
 
 
+def open_dossiers(extra: dict, job, history: pd.DataFrame) -> tuple[tuple, str]:
+    """The dossiers open at the end of the history (``forecast.open_dossiers``, else
+    rebuilt from its last day), as RunSpec tuples, and where they came from."""
+    last = max(history["date"])
+    path = extra["forecast"].get("open_dossiers")
+    communes = [c.name for c in job.spec.communes]
+    if path:
+        items = read_open_dossiers(path, communes, job.spec.fields, last)
+        source = str(path)
+    else:
+        items = rebuild_open_dossiers(history, deadline_days(job.spec))
+        source = "rebuilt from open_end and overdue_end of the last date"
+    carried = tuple(
+        (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
+        for d in items
+    )
+    return carried, source
+
+
+def write_start(out_dir: Path, carried: tuple, history: pd.DataFrame, spec) -> None:
+    """Beside calibration.json, the state of the communes the day after the history, which
+    ``optimize.start_from`` starts from: ``open_dossiers.csv`` (the dossiers then open)
+    and ``start.json`` (the clerks' fatigue per commune, ``initial_fatigue``)."""
+    columns = ["commune", "field", "received_date", "deadline_date"]
+    write_csv(out_dir / "open_dossiers.csv", pd.DataFrame(list(carried), columns=columns))
+    day = max(history["date"]) + dt.timedelta(days=1)
+    state = {"start_date": day.isoformat(), "initial_fatigue": history_fatigue(history, spec, day)}
+    write_json(out_dir / "start.json", state)
+
+
 @hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
@@ -289,10 +322,12 @@ def main(cfg: DictConfig) -> None:
         result, key, cached = cached_calibration(
             extra, container, job, history, int(container["run"]["workers"])
         )
+        carried, _ = open_dossiers(extra, job, history)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     write_json(out_dir / "calibration.json", result)
+    write_start(out_dir, carried, history, job.spec)
     state = "reused from the cache" if cached else f"{result['runs']} runs, {result['seconds']} s"
     print(f"calibration {key} ({state}): {out_dir / 'calibration.json'}")
     for cell, values in result["capacity"].items():

@@ -8,7 +8,9 @@ history's last date, with the dossiers open at its end in their queues (from
 ``open_dossiers.csv``, else rebuilt from ``open_end`` and ``overdue_end``). Outputs in
 the run folder: ``forecast.csv`` (per date x commune and ``all``: the 5th, 50th and
 95th percentiles of backlog, overdue and resolved, the median received),
-``calibration.json``, ``report.html``, ``forecast.json``. ``forecast.widen=auto``
+``calibration.json``, ``open_dossiers.csv`` (the dossiers the runs start with: the folder
+is what ``python -m sim.optimize optimize.start_from=DIR`` starts from), ``report.html``,
+``forecast.json``. ``forecast.widen=auto``
 stretches each commune's bands by what a backtest of the history's last weeks shows
 they need for 90% coverage (sim/backtest.py); with a policy besides the
 baseline, also ``forecast_policy.csv`` and ``difference.csv`` (policy minus baseline,
@@ -28,9 +30,16 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim.api import RunSpec, run_many
-from sim.calibrate import cached_calibration, checked, deadline_days, load_history
+from sim.calibrate import (
+    cached_calibration,
+    checked,
+    deadline_days,
+    load_history,
+    open_dossiers,
+    write_start,
+)
 from sim.reports.forecast_report import write_forecast_report
-from sim.runs.calibration import expanded_scenario, history_fatigue, with_factors
+from sim.runs.calibration import expanded_scenario, history_fatigue, member_scenario
 from sim.runs.forecasting import (
     bands,
     paired_difference,
@@ -39,25 +48,7 @@ from sim.runs.forecasting import (
 )
 from sim.runs.outputs import write_csv, write_json
 from sim.spec.config import ConfigError
-from sim.spec.observed import read_open_dossiers, rebuild_open_dossiers, totals
-
-
-def open_dossiers(extra: dict, job, history: pd.DataFrame) -> tuple[tuple, str]:
-    """The dossiers open at the end of the history, as RunSpec tuples, and their source."""
-    last = max(history["date"])
-    path = extra["forecast"].get("open_dossiers")
-    communes = [c.name for c in job.spec.communes]
-    if path:
-        items = read_open_dossiers(path, communes, job.spec.fields, last)
-        source = str(path)
-    else:
-        items = rebuild_open_dossiers(history, deadline_days(job.spec))
-        source = "rebuilt from open_end and overdue_end of the last date"
-    carried = tuple(
-        (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
-        for d in items
-    )
-    return carried, source
+from sim.spec.observed import rebuild_open_dossiers, totals
 
 
 def forecast_runs(
@@ -81,12 +72,9 @@ def forecast_runs(
     ``fatigue``: the clerks' fatigue per commune on the runs' first day."""
     scenario = expanded_scenario(scenario)
     first = start - dt.timedelta(days=spin_up)
-    trends = {c: d["trend_per_day"] for c, d in calibration["demand"]["cells"].items()}
     specs = [
         RunSpec(
-            with_factors(
-                scenario, member["demand"], member["capacity"], trends, 1 - spin_up, fatigue
-            ),
+            member_scenario(scenario, calibration, m, 1 - spin_up, fatigue),
             policies=policies,
             days=days + spin_up,
             start_date=first.isoformat(),
@@ -96,7 +84,7 @@ def forecast_runs(
             cell_series=True,
             outputs=("daily_cells",),
         )
-        for m, member in enumerate(calibration["members"])
+        for m in range(len(calibration["members"]))
         for r in range(replications)
     ]
     runs = [summary["daily_cells"] for summary in run_many(specs, workers=workers)]
@@ -202,6 +190,7 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
     workers = int(container["run"]["workers"])
     calibration, key, cached = cached_calibration(extra, container, job, history, workers)
     carried, source = open_dossiers(extra, job, history)
+    today = carried  # open at the history's end: open_dossiers.csv, whatever the spin-up
     spin_up, early = spun_up(history, job.spec, settings.get("spin_up_days", 0))
     if spin_up:
         carried = early
@@ -225,6 +214,7 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
     widen, widen_source = band_widening(container, extra, job, history, workers)
     table = bands(baseline, widen)
     write_json(out_dir / "calibration.json", calibration)
+    write_start(out_dir, today, history, job.spec)
     write_csv(out_dir / "forecast.csv", table)
     policies = selected_policies(container)
     policy_table = difference = None

@@ -77,13 +77,17 @@ def queue_history(
     demand: dict[tuple[str, str], float] | None = None,
     capacity: dict[str, float] | None = None,
     open_at: int | None = None,
+    absent: dict[tuple[str, str], tuple[int, int]] | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """Daily rows of history.csv and the open dossiers at the end of day ``open_at``
     (counted from 1; default the last day).
 
     ``demand[(commune, field)]``: factor on that cell's arrivals; ``capacity[field]``:
-    factor on the clerks' speed in that field (both 1 when not given).
+    factor on the clerks' speed in that field (both 1 when not given);
+    ``absent[(commune, field)] = (first, last)``: that cell's clerks do no work from day
+    ``first`` to day ``last`` (counted from 0, inclusive), e.g. on leave.
     """
+    absent = absent or {}
     open_at = days if open_at is None else open_at
     rng = np.random.default_rng(seed)
     demand, capacity = demand or {}, capacity or {}
@@ -104,7 +108,8 @@ def queue_history(
                     queue.append((on, due, rng.exponential(1.0 / speed)))
                 received = [q for q in queue if q[0] == date]
                 resolved = on_time = 0
-                if date.weekday() < 5:
+                away = absent.get((commune, field))
+                if date.weekday() < 5 and not (away and away[0] <= k <= away[1]):
                     hours = HOURS * CLERKS[field]
                     while queue and queue[0][0] <= date and hours >= queue[0][2]:
                         got, due, work = queue.pop(0)

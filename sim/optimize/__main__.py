@@ -31,6 +31,8 @@ usage: python -m sim.optimize scenario=NAME optimize.budget_vnd=B [KEY=VALUE ...
   optimize.objective=overdue_dossiers  (or two: [overdue_dossiers,policy_cost_vnd])
   optimize.trials=30 optimize.replications=2 optimize.final_replications=10
   optimize.storage=FILE|URL       share one study between several workers
+  optimize.start_from=DIR         start from today's communes: a sim.forecast or sim.calibrate
+                                  output folder (calibration.json, open_dossiers.csv, start.json)
   run.days=92 seed=42 policy.second_staff.months=6
 Outputs: results/optimize/<time>_<scenario>/ (hydra.run.dir=DIR to choose; rerun to resume).
 All settings: configs/optimize.yaml; README "Where should the money go".
@@ -47,7 +49,9 @@ def main(cfg: DictConfig) -> None:
         except OmegaConfBaseException as error:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise ConfigError(f"config could not be resolved: {reason}") from None
-        result = run_optimize(container, out_dir)
+        task = HydraConfig.get().overrides.task
+        days_given = any(o.lstrip("+").startswith("run.days=") for o in task)
+        result = run_optimize(container, out_dir, days_given=days_given)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)

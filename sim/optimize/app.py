@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.api import RunSpec, run_many
+from sim.api import run_many
 from sim.optimize.search import (
     COST,
     Evaluator,
@@ -29,6 +29,7 @@ from sim.reports.optimize_report import write_optimize_report
 from sim.runs.country import CountrySpec
 from sim.runs.job_check import check_job
 from sim.runs.outputs import write_csv, write_json
+from sim.runs.start_from import read_start_from
 from sim.spec.config import ConfigError
 from sim.studies.budget_space import Allocation, Space, allocation_rows, build_space
 from sim.studies.selection import figures, loss, paired_interval, select
@@ -37,19 +38,14 @@ LOG = logging.getLogger("sim.optimize")
 HEURISTICS = ("worst_overdue", "largest_backlog")  # the rules of sim/policies/allocation.py
 
 
-def run_optimize(container: dict, out_dir: Path) -> dict:
-    """Run the job described by the composed, resolved config; returns optimize.json."""
+def run_optimize(container: dict, out_dir: Path, days_given: bool = True) -> dict:
+    """Run the job described by the composed, resolved config; returns optimize.json.
+
+    ``days_given``: whether ``run.days`` was chosen (on the command line); if not, a
+    start from a forecast folder runs over the forecast's horizon."""
     started = time.perf_counter()
-    run = container["run"]
+    run = dict(container["run"])
     scenario = container["scenario"]
-    problem = {
-        "scenario": scenario.get("name"),
-        "days": run["days"],
-        "warmup_days": run["warmup_days"],
-        "start_date": str(run["start_date"]),
-        "seed": container["seed"],
-    }
-    settings = read_settings(container.get("optimize") or {}, out_dir, problem)
     probe = {k: v for k, v in container.items() if k != "optimize"}
     probe["policy"] = {"baseline": {"kind": "baseline", "cost_vnd": 0}}
     spec = check_job(probe).spec
@@ -59,6 +55,22 @@ def run_optimize(container: dict, out_dir: Path) -> dict:
             "scenario=province or a locality scenario",
             "scenario",
         )
+    folder = (container.get("optimize") or {}).get("start_from")
+    warm = read_start_from(folder, scenario, spec) if folder else None
+    if warm is not None:
+        run["start_date"], run["warmup_days"] = warm.start_date, 0
+        if warm.horizon is not None and not days_given:
+            run["days"] = warm.horizon
+    problem = {
+        "scenario": scenario.get("name"),
+        "days": run["days"],
+        "warmup_days": run["warmup_days"],
+        "start_date": str(run["start_date"]),
+        "seed": container["seed"],
+    }
+    if warm is not None:
+        problem["start_from"] = warm.describe()
+    settings = read_settings(container.get("optimize") or {}, out_dir, problem)
     configs = {lever: _lever_config(container, lever) for lever in settings.levers}
     space = build_space(
         spec,
@@ -85,6 +97,7 @@ def run_optimize(container: dict, out_dir: Path) -> dict:
         seed=container["seed"],
         workers=settings.workers,
         store=settings.store,
+        start=warm,
     )
     search_reps = list(range(settings.replications))
     final_reps = [settings.replications + i for i in range(settings.final_replications)]
@@ -113,15 +126,7 @@ def _lever_config(container: dict, lever: str) -> dict:
 
 def _baseline_summary(evaluator: Evaluator, settings: Settings) -> dict:
     """The no-policy run of replication 0 (screening), checking the objectives exist."""
-    spec = RunSpec(
-        scenario=evaluator.scenario,
-        policies=(("baseline", {"kind": "baseline", "cost_vnd": 0}),),
-        days=evaluator.days,
-        warmup_days=evaluator.warmup_days,
-        start_date=evaluator.start_date,
-        seed=evaluator.seed,
-        replication=0,
-    )
+    spec = evaluator.spec((("baseline", {"kind": "baseline", "cost_vnd": 0}),), 0)
     summary = run_many([spec], store=settings.store)[0]
     for key in settings.objectives:
         value = summary.get(key)

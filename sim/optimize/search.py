@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import optuna
 
 from sim.api import RunSpec, run_many
+from sim.runs.start_from import WarmStart
 from sim.studies.budget_space import Allocation, Cell, Space
 from sim.studies.selection import direction, loss
 
@@ -43,7 +44,25 @@ class Evaluator:
     seed: int
     workers: int = 1
     store: str | None = None
+    start: WarmStart | None = None  # optimize.start_from: today's communes and dossiers
     runs: int = 0  # simulation runs asked for (a store may have held some)
+
+    def spec(self, policies: tuple, replication: int, outputs: tuple = ()) -> RunSpec:
+        """Replication ``replication`` of ``policies``: from an empty 1 July (run.start_date)
+        or, with a warm start, from the day after the history with today's dossiers and
+        the calibration's ensemble member of that replication."""
+        start = self.start
+        return RunSpec(
+            scenario=start.scenario(replication) if start else self.scenario,
+            policies=policies,
+            days=self.days,
+            warmup_days=0 if start else self.warmup_days,
+            start_date=start.start_date if start else self.start_date,
+            seed=self.seed,
+            replication=replication,
+            outputs=outputs,
+            open_dossiers=start.open_dossiers if start else (),
+        )
 
     def figures(
         self, candidates: Sequence[tuple[Mapping[Cell, int], str]], replications: Sequence[int]
@@ -52,16 +71,7 @@ class Evaluator:
         replication."""
         keys = tuple(dict.fromkeys([*self.objectives, COST]))
         specs = [
-            RunSpec(
-                scenario=self.scenario,
-                policies=tuple(self.space.policies(allocation, rule)),
-                days=self.days,
-                warmup_days=self.warmup_days,
-                start_date=self.start_date,
-                seed=self.seed,
-                replication=r,
-                outputs=keys,
-            )
+            self.spec(tuple(self.space.policies(allocation, rule)), r, keys)
             for allocation, rule in candidates
             for r in replications
         ]

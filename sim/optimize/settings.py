@@ -37,6 +37,7 @@ class Settings:
     study_name: str
     store: str
     seed: int
+    start_from: str | None = None
 
 
 def read_settings(block: dict, out_dir: Path, problem: dict) -> Settings:
@@ -100,7 +101,14 @@ def read_settings(block: dict, out_dir: Path, problem: dict) -> Settings:
     storage = r.raw("storage", None) or str(out_dir / "study.journal")
     study_name = r.raw("study_name", None) or f"{problem.get('scenario', 'study')}-{digest}"
     store = r.raw("store", None) or str(out_dir / "runs.sqlite")
-    return Settings(**values, storage=str(storage), study_name=str(study_name), store=str(store))
+    start_from = r.raw("start_from", None)
+    return Settings(
+        **values,
+        storage=str(storage),
+        study_name=str(study_name),
+        store=str(store),
+        start_from=None if start_from in (None, "") else str(start_from),
+    )
 
 
 def _names(r: Reader, key: str, allowed: tuple[str, ...] | None) -> tuple[str, ...]:

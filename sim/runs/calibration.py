@@ -222,6 +222,23 @@ def with_factors(
     return data
 
 
+def member_scenario(
+    scenario: dict,
+    calibration: dict,
+    member: int,
+    days_ahead: int = 1,
+    fatigue: Mapping[str, float] | None = None,
+) -> dict:
+    """The expanded ``scenario`` with the factors of ensemble ``member`` of
+    ``calibration`` (calibration.json), demand carried on by its trend to the run's first
+    day, ``days_ahead`` after the history's last (1: the day after), and the clerks'
+    ``fatigue`` per commune on that day: what ``python -m sim.forecast`` and
+    ``optimize.start_from`` run."""
+    trends = {c: d["trend_per_day"] for c, d in calibration["demand"]["cells"].items()}
+    chosen = calibration["members"][member]
+    return with_factors(scenario, chosen["demand"], chosen["capacity"], trends, days_ahead, fatigue)
+
+
 def observed_window(history: pd.DataFrame, first: dt.date) -> dict[str, dict[str, list[int]]]:
     """Per cell ``"commune|field"``: observed series from ``first`` on, keyed like
     ``daily_cells`` (backlog, overdue, resolved, received)."""
