@@ -187,6 +187,25 @@ def test_greedy_adds_the_best_unit_per_vnd_and_runs_few_candidates_after_the_fir
     assert all(s["runs"] < 3 * 2 for s in steps[2:])
 
 
+def test_screening_the_first_step_on_one_replication_runs_fewer_and_adds_the_same():
+    space = _space(budget=3_000_000.0)
+
+    def run(screen):
+        evaluator = Evaluator(
+            scenario=SHORT_LAND, space=space, objectives=["overdue_dossiers"], days=DAYS,
+            warmup_days=0, start_date="2025-07-01", seed=42,
+        )  # fmt: skip
+        allocation, steps = greedy(evaluator, space.cells, [0, 1, 2, 3], 10, screen=screen)
+        return allocation, steps, evaluator.runs
+
+    full, full_steps, full_runs = run(None)
+    screened, steps, runs = run(1)
+    assert full_steps[1]["runs"] == 3 * 4  # every unit on every replication
+    # three units on one replication, then the best-ranked on all four
+    assert 3 * 1 + 4 <= steps[1]["runs"] < 3 * 4 and runs < full_runs
+    assert screened == full and [s["added"] for s in steps] == [s["added"] for s in full_steps]
+
+
 def test_cma_es_searches_within_the_caps(tmp_path):
     container = _container(
         levers=["second_staff"], budget_vnd=2_000_000, max_staff=2, sampler="cmaes",

@@ -159,7 +159,9 @@ def _greedy(study, evaluator, space, cells, reps, settings) -> Allocation:
     kept = study.user_attrs.get("greedy")
     if kept is not None:
         return {by_name[k]: int(n) for k, n in kept.items()}
-    allocation, steps = greedy(evaluator, cells, reps, settings.greedy_max_steps)
+    allocation, steps = greedy(
+        evaluator, cells, reps, settings.greedy_max_steps, settings.screen_replications
+    )
     study.set_user_attr("greedy", {c.name: n for c, n in allocation.items()})
     study.set_user_attr("greedy_steps", steps)
     return allocation

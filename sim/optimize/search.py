@@ -125,21 +125,35 @@ def greedy(
     cells: Sequence[Cell],
     replications: Sequence[int],
     max_steps: int,
+    screen: int | None = None,
 ) -> tuple[Allocation, list[dict]]:
     """Greedy marginal allocation on the first objective; returns it and its steps.
 
     Each step adds the unit with the largest gain per VND (loss before minus loss after,
     over the unit's cost, on the same replications); it stops when nothing fits, when no
     unit lowers the loss, or after ``max_steps`` units. Lazy evaluation (the accelerated
-    greedy): the first step runs every unit; afterwards a unit's last gain stands as the
-    bound of its next (more of a lever helps less), so a step runs only the units whose
-    bound could still beat the best fresh gain, ``workers`` at a time.
+    greedy): a unit's last gain stands as the bound of its next (more of a lever helps
+    less), so a step runs only the units whose bound could still beat the best fresh
+    gain, ``workers`` at a time. ``screen`` (fewer than ``replications``): the first
+    step's bounds come from a pass of every unit on the first ``screen`` replications
+    (paired with the current loss on those), so that only the units it ranks first are
+    run on all of them; a unit is still added only on its gain over all replications.
+    Without it, the first step runs every unit on every replication.
     """
     space = evaluator.space
     current: Allocation = {}
     current_loss = evaluator.losses([current], replications)[0][0]
     steps = [{"step": 0, "added": "", "loss": current_loss, "cost_vnd": 0.0, "runs": 0}]
     bound = dict.fromkeys(cells, math.inf)  # gain per VND, last seen
+    screened = 0
+    if screen is not None and screen < len(replications):
+        few = list(replications)[:screen]
+        options = [c for c in cells if space.fits(space.plus(current, c))]
+        before = evaluator.losses([current], few)[0][0]
+        found = evaluator.losses([space.plus(current, c) for c in options], few)
+        for cell, losses in zip(options, found, strict=True):
+            bound[cell] = (before - losses[0]) / space.unit_cost[cell]
+        screened = len(options) * screen
     batch = max(1, evaluator.workers)
     for step in range(1, max_steps + 1):
         options = [c for c in cells if space.fits(space.plus(current, c))]
@@ -165,7 +179,7 @@ def greedy(
                 "added": best.name,
                 "loss": current_loss,
                 "cost_vnd": space.cost(current),
-                "runs": len(fresh) * len(replications),
+                "runs": len(fresh) * len(replications) + (screened if step == 1 else 0),
             }
         )
     return current, steps

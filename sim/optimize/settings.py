@@ -26,6 +26,7 @@ class Settings:
     sampler: str
     population: int
     replications: int
+    screen_replications: int
     final_replications: int
     finalists: int
     max_communes: int
@@ -85,6 +86,7 @@ def read_settings(block: dict, out_dir: Path, problem: dict) -> Settings:
         "sampler": r.choice("sampler", SAMPLERS, "tpe"),
         "population": r.integer("population", 8, low=2),
         "replications": r.integer("replications", low=1),
+        "screen_replications": r.integer("screen_replications", 1, low=1),
         "final_replications": r.integer("final_replications", low=2),
         "finalists": r.integer("finalists", low=1),
         "max_communes": r.integer("max_communes", low=1),
