@@ -316,3 +316,38 @@ def test_help_names_the_settings(capsys):
     assert cli(["--help"]) == 0
     text = capsys.readouterr().out
     assert "usage: python -m sim.optimize" in text and "optimize.budget_vnd" in text
+
+
+def test_a_note_names_the_fields_where_the_overdue_dossiers_are():
+    from sim.optimize.app import field_notes
+
+    def field(late, open_):
+        return {"dossiers_late": late, "overdue_open": open_}
+
+    baseline = {
+        "by_field": {
+            "land": field(5, 2),
+            "civil_status": field(400, 120),
+            "certification": field(300, 196),
+            "business": field(40, 10),
+        }
+    }
+    (note,) = field_notes(baseline, ["land"])
+    assert "holds 7 of the 1073" in note and "(1%)" in note
+    assert "civil_status (520), certification (496)" in note
+    assert "optimize.fields=[civil_status,certification]" in note
+    assert field_notes(baseline, ["civil_status"]) == []  # 48% of them: no note
+    assert field_notes({"by_field": {"land": field(0, 0)}}, ["land"]) == []
+
+
+def test_the_command_says_when_the_fields_searched_are_not_where_dossiers_go_overdue(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.optimize", "scenario=gia_lai_rural",
+         "optimize.budget_vnd=20000000", "run.days=20", "optimize.trials=2",
+         "optimize.final_replications=2", "optimize.fields=[construction]",
+         "optimize.levers=[second_staff]", f"hydra.run.dir={tmp_path}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "note: optimize.fields = [construction] holds 0 of the" in done.stderr
+    assert "set optimize.fields=[civil_status" in done.stderr

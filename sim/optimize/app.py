@@ -8,6 +8,7 @@ candidate and baseline, so the winner is judged on replications it was not chose
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
 
@@ -102,6 +103,10 @@ def run_optimize(container: dict, out_dir: Path, days_given: bool = True) -> dic
     search_reps = list(range(settings.replications))
     final_reps = [settings.replications + i for i in range(settings.final_replications)]
     baseline = _baseline_summary(evaluator, settings)
+    notes = field_notes(baseline, list(settings.fields))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+        LOG.info("note: %s", note)
     cells = screened_cells(space, baseline, settings.max_communes)
     study = open_study(_study_settings(settings, problem), list(settings.objectives))
     start = _greedy(study, evaluator, space, cells, search_reps, settings)
@@ -109,7 +114,7 @@ def run_optimize(container: dict, out_dir: Path, days_given: bool = True) -> dic
     search(study, evaluator, cells, start, _study_settings(settings, problem), search_reps)
     LOG.info("search done: %d runs so far", evaluator.runs)
     return _select_and_write(
-        out_dir, settings, space, evaluator, study, start, final_reps, started, problem
+        out_dir, settings, space, evaluator, study, start, final_reps, started, problem, notes
     )
 
 
@@ -167,7 +172,30 @@ def _greedy(study, evaluator, space, cells, reps, settings) -> Allocation:
     return allocation
 
 
-def _select_and_write(out_dir, settings, space, evaluator, study, start, reps, started, problem):
+def field_notes(baseline: dict, fields: list[str], least_share: float = 0.25) -> list[str]:
+    """A note when the fields searched hold few of the dossiers that go overdue with
+    nothing done (``least_share``): the levers then cannot act where the trouble is."""
+    overdue = {
+        name: figures_of.get("dossiers_late", 0) + figures_of.get("overdue_open", 0)
+        for name, figures_of in (baseline.get("by_field") or {}).items()
+        if isinstance(figures_of, dict)
+    }
+    total = sum(overdue.values())
+    searched = sum(overdue.get(f, 0) for f in fields)
+    if total <= 0 or searched >= least_share * total:
+        return []
+    others = sorted((f for f in overdue if f not in fields), key=lambda f: -overdue[f])[:2]
+    where = ", ".join(f"{f} ({overdue[f]:.0f})" for f in others)
+    return [
+        f"optimize.fields = [{','.join(fields)}] holds {searched:.0f} of the {total:.0f} "
+        f"dossiers that go overdue with nothing done ({searched / total:.0%}); most are in "
+        f"{where}: set optimize.fields=[{','.join(others)}] to allocate staff there"
+    ]
+
+
+def _select_and_write(
+    out_dir, settings, space, evaluator, study, start, reps, started, problem, notes=()
+):
     objectives = list(settings.objectives)
     primary = objectives[0]
     chosen = finalists(study, space, settings.finalists)
@@ -242,7 +270,7 @@ def _select_and_write(out_dir, settings, space, evaluator, study, start, reps, s
         "communes": space.communes,
         "gain": gain,
         "tied": tied if len(tied) > 1 else [],
-        "notes": [f"{evaluator.runs} simulation runs, {seconds:.0f} s."],
+        "notes": [*notes, f"{evaluator.runs} simulation runs, {seconds:.0f} s."],
     }
     write_optimize_report(
         out_dir, report, rows, _plot(study, objectives, data, candidates, baselines)
