@@ -142,3 +142,40 @@ def test_dossiers_created_depends_on_demand_alone(tmp_path):
     assert len(others) > 30
     assert (others["mu_star"] <= others["mu_star_conf"]).all(), others.head()
     assert (others["mu_star"] < 0.01 * leader["mu_star"]).all(), others.head()
+
+
+@pytest.mark.slow
+def test_a_local_cluster_gives_the_local_numbers_and_a_store_resumes(tmp_path):
+    """The same tiny analysis on a Dask cluster bound to 127.0.0.1 gives the local
+    pool's numbers; with `sensitivity.store` a second call finds every run stored and
+    runs none (its address leads nowhere, so any run would fail)."""
+    distributed = pytest.importorskip("distributed")
+    common = ["scenario=mmc", "run.days=5", "run.workers=1", "sensitivity.samples=2"]
+    local = sensitivity(*common, f"hydra.run.dir={tmp_path / 'local'}")
+    assert local.returncode == 0, local.stderr
+    with distributed.LocalCluster(
+        host="127.0.0.1",
+        dashboard_address=None,
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        local_directory=str(tmp_path),
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        remote = sensitivity(
+            *common,
+            f"sensitivity.address={cluster.scheduler_address}",
+            f"sensitivity.store={tmp_path / 'runs.sqlite'}",
+            f"hydra.run.dir={tmp_path / 'cluster'}",
+        )
+    assert remote.returncode == 0, remote.stderr
+    expected = pd.read_csv(tmp_path / "local" / "sensitivity.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "cluster" / "sensitivity.csv"), expected)
+    resumed = sensitivity(
+        *common,
+        "sensitivity.address=tcp://127.0.0.1:9",  # no scheduler there
+        f"sensitivity.store={tmp_path / 'runs.sqlite'}",
+        f"hydra.run.dir={tmp_path / 'resumed'}",
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "resumed" / "sensitivity.csv"), expected)
