@@ -26,7 +26,7 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.api import RunSpec, run_many
+from sim.api import RunError, RunSpec, run_many
 from sim.reports.sensitivity_report import plot_bars, plot_morris, write_report
 from sim.runs.job_check import check_group_names
 from sim.spec.config import ConfigError
@@ -183,6 +183,11 @@ def main(cfg: DictConfig) -> None:
             traceback.print_exc()
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+    except (ConnectionError, RunError) as error:  # no cluster there, or runs that failed
+        if cfg.get("verbose", False) is True:
+            traceback.print_exc()
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)
     key = "mu_star" if cfg.sensitivity.method == "morris" else "ST"
     for output, rows in table.groupby("output", sort=False):
         top = ", ".join(f"{r.parameter} ({getattr(r, key):.3g})" for r in rows.head(3).itertuples())

@@ -179,3 +179,9 @@ def test_a_local_cluster_gives_the_local_numbers_and_a_store_resumes(tmp_path):
     )
     assert resumed.returncode == 0, resumed.stderr
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "resumed" / "sensitivity.csv"), expected)
+    # without the stored runs that address is an error of one line naming it
+    failed = sensitivity(
+        *common, "sensitivity.address=tcp://127.0.0.1:9", f"hydra.run.dir={tmp_path / 'x'}"
+    )
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert "error: address='tcp://127.0.0.1:9': no Dask scheduler answered" in failed.stderr
