@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
@@ -72,12 +75,34 @@ def same_figures(a: dict, b: dict) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
-def sim_run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`python -m sim.run ARGS` as a user types it, from the repository root."""
+def command(module: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -m MODULE ARGS` as a user types it, from the repository root."""
     return subprocess.run(
-        [sys.executable, "-m", "sim.run", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+
+
+def sim_run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -m sim.run ARGS` as a user types it, from the repository root."""
+    return command("sim.run", *args, timeout=timeout)
+
+
+@contextlib.contextmanager
+def loopback_cluster(folder: Path) -> Iterator[str]:
+    """A Dask cluster of two worker processes bound to 127.0.0.1 only; yields its
+    scheduler's address (skips the test when the ``cluster`` extra is missing)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        host="127.0.0.1",
+        dashboard_address=None,
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        local_directory=str(folder),
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        yield cluster.scheduler_address

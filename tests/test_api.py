@@ -10,7 +10,7 @@ import pytest
 import sim.runs.batch
 from sim.api import RunError, RunSpec, run_many
 from sim.spec.config import ConfigError
-from tests.helpers import ROOT, sim_run
+from tests.helpers import ROOT, loopback_cluster, sim_run
 
 SKIP = {"schema_version", "code_version", "config_hash", "status", "scenario", "policies"}
 
@@ -170,19 +170,10 @@ def test_the_same_run_twice_in_one_batch_runs_once(monkeypatch):
 
 
 def test_a_dask_cluster_gives_the_numbers_of_the_local_pool(tmp_path):
-    distributed = pytest.importorskip("distributed")
     specs = mmc_specs()
     local = run_many(specs, workers=2)
-    with distributed.LocalCluster(
-        host="127.0.0.1",
-        dashboard_address=None,
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        local_directory=str(tmp_path),
-    ) as cluster:
-        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
-        assert run_many(specs, address=cluster.scheduler_address) == local
+    with loopback_cluster(tmp_path) as address:
+        assert run_many(specs, address=address) == local
 
 
 def test_without_dask_an_address_names_the_extra_to_install(monkeypatch):

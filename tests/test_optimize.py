@@ -28,7 +28,7 @@ from sim.spec.config import ConfigError
 from sim.spec.scenario import ScenarioSpec
 from sim.studies.budget_space import Cell, build_space
 from sim.studies.selection import select
-from tests.helpers import ROOT
+from tests.helpers import ROOT, command
 
 SHORT_LAND = {
     "name": "short_land",
@@ -341,12 +341,11 @@ def test_a_note_names_the_fields_where_the_overdue_dossiers_are():
 
 
 def test_the_command_says_when_the_fields_searched_are_not_where_dossiers_go_overdue(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "sim.optimize", "scenario=gia_lai_rural",
-         "optimize.budget_vnd=20000000", "run.days=20", "optimize.trials=2",
-         "optimize.final_replications=2", "optimize.fields=[construction]",
-         "optimize.levers=[second_staff]", f"hydra.run.dir={tmp_path}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    done = command(
+        "sim.optimize", "scenario=gia_lai_rural", "optimize.budget_vnd=20000000",
+        "run.days=20", "optimize.trials=2", "optimize.final_replications=2",
+        "optimize.fields=[construction]", "optimize.levers=[second_staff]",
+        f"hydra.run.dir={tmp_path}",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "note: optimize.fields = [construction] holds 0 of the" in done.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,19 +18,12 @@ from sim.studies.sensitivity import (
     kept_factors,
     sobol,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import command, loopback_cluster
 
 
 def sensitivity(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """``python -m sim.sensitivity ARGS`` as a user types it, from the repository root."""
-    return subprocess.run(
-        [sys.executable, "-m", "sim.sensitivity", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return command("sim.sensitivity", *args, timeout=timeout)
 
 
 def ishigami_ranges() -> Uncertainty:
@@ -149,22 +140,13 @@ def test_a_local_cluster_gives_the_local_numbers_and_a_store_resumes(tmp_path):
     """The same tiny analysis on a Dask cluster bound to 127.0.0.1 gives the local
     pool's numbers; with `sensitivity.store` a second call finds every run stored and
     runs none (its address leads nowhere, so any run would fail)."""
-    distributed = pytest.importorskip("distributed")
     common = ["scenario=mmc", "run.days=5", "run.workers=1", "sensitivity.samples=2"]
     local = sensitivity(*common, f"hydra.run.dir={tmp_path / 'local'}")
     assert local.returncode == 0, local.stderr
-    with distributed.LocalCluster(
-        host="127.0.0.1",
-        dashboard_address=None,
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        local_directory=str(tmp_path),
-    ) as cluster:
-        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+    with loopback_cluster(tmp_path) as address:
         remote = sensitivity(
             *common,
-            f"sensitivity.address={cluster.scheduler_address}",
+            f"sensitivity.address={address}",
             f"sensitivity.store={tmp_path / 'runs.sqlite'}",
             f"hydra.run.dir={tmp_path / 'cluster'}",
         )
