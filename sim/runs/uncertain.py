@@ -103,10 +103,14 @@ class SampledJob:
     """
 
     job: CheckedJob
-    samples: int = 0
     seed: int = 0
     plan: SamplePlan | None = None
     sampled: tuple[CheckedJob, ...] = ()
+
+    @property
+    def samples(self) -> int:
+        """Points of the sample (0: the job's own configuration only)."""
+        return 0 if self.plan is None else len(self.plan.points)
 
     @property
     def replications(self) -> int:
@@ -156,4 +160,4 @@ def sampled_job(job: CheckedJob, container: dict, unresolved: dict) -> SampledJo
     sampled = tuple(
         check_job(sample_config(container, plan.parameters(s)), unresolved) for s in range(samples)
     )
-    return SampledJob(job, samples, seed, plan, sampled)
+    return SampledJob(job, seed, plan, sampled)
