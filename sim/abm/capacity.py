@@ -16,7 +16,9 @@ from collections.abc import Iterable, Mapping
 
 from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.commune import Commune
-from sim.core.dossier import Dossier
+import numpy as np
+
+from sim.core.metrics import Metrics
 from sim.spec.scenario import ScenarioSpec
 
 
@@ -25,7 +27,7 @@ def capacity_figures(
     clerks: Iterable[Clerk],
     scenario: ScenarioSpec,
     working_days: Mapping[str, int],
-    open_dossiers: Iterable[Dossier],
+    metrics: Metrics,
 ) -> dict[str, dict]:
     """Per ``commune/field`` cell: demand and capacity in clerk-hours per working day.
 
@@ -56,10 +58,15 @@ def capacity_figures(
             if month in full_months:
                 monthly.setdefault(key, {})[month] = hours / full_months[month]
     backlog: dict[tuple[str, str], float] = {}
-    for dossier in open_dossiers:
-        if dossier.stage == 0:
-            key = (dossier.commune.name, dossier.field)
-            backlog[key] = backlog.get(key, 0.0) + dossier.work
+    engine = metrics.engine
+    rows = metrics.open_rows()
+    rows = rows[engine.column("d_stage")[rows] == 0]
+    cells = engine.column("d_row")[rows]
+    work = np.bincount(cells, weights=engine.column("d_work")[rows], minlength=len(metrics.cell_rows))
+    present = np.bincount(cells, minlength=len(metrics.cell_rows)) > 0
+    for cell, i in metrics.cell_rows.items():
+        if present[i]:
+            backlog[cell] = float(work[i])
     result: dict[str, dict] = {}
     for commune in communes:
         for field in scenario.fields:

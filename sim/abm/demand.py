@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.core.calendar import HOURS_PER_DAY
-from sim.core.dossier import IN_PERSON, ONLINE, Dossier
+from sim.core.dossier import IN_PERSON, ONLINE
+from sim.core.keyed import SUPPLEMENT_DELAY, SUPPLEMENT_GIVE_UP
 from sim.core.metrics import FAR_KM
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class Demand:
         communes: the communes, in scenario order.
         province_work: ``province_work(catalogue, procedure_index, u)``: the work content
             each need would have at the province, were it escalated.
-        next_uid: a fresh dossier number.
+        next_uid: ``next_uid(n)``: the first of ``n`` fresh dossier numbers.
     """
 
     def __init__(
@@ -48,7 +49,7 @@ class Demand:
         catalogue: Mapping[str, Catalogue],
         communes: Sequence[Commune],
         province_work: Callable[[Catalogue, np.ndarray, np.ndarray], np.ndarray],
-        next_uid: Callable[[], int],
+        next_uid: Callable[[int], int],
     ) -> None:
         self.world = world
         self.catalogue = catalogue
@@ -57,11 +58,11 @@ class Demand:
         self.next_uid = next_uid
         self._calibrated = {kind: _calibration(cat, communes) for kind, cat in catalogue.items()}
 
-    def day(self, day: int, season: float) -> list[tuple]:
-        """Today's needs of every commune as ``(time, handler, dossier)`` arrivals."""
+    def day(self, day: int, season: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Today's needs of every commune: ``(arrival times, dossier rows)`` per kind."""
         streams = self.world.streams
         self._in_person_slots = self._open_slots(day)
-        arrivals: list[tuple] = []
+        arrivals: list[tuple[np.ndarray, np.ndarray]] = []
         for kind, catalogue in self.catalogue.items():
             communes = [c for c in self.communes if kind in c.populations]
             if not communes:
@@ -77,7 +78,7 @@ class Demand:
             if n:
                 u = streams.demand.random((n, N_UNIFORMS))
                 extra = streams.dossier.random((n, N_EXTRA))
-                arrivals.extend(self._dossiers(kind, catalogue, communes, counts, day, u, extra))
+                arrivals.append(self._dossiers(kind, catalogue, communes, counts, day, u, extra))
         return arrivals
 
     def _open_slots(self, day: int) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
@@ -106,7 +107,7 @@ class Demand:
         in_person = starts[slot] + (x - slot_begins[slot])
         return np.where(online, times, in_person)
 
-    def _dossiers(self, kind, catalogue, communes, counts, day, u, extra) -> list[tuple]:
+    def _dossiers(self, kind, catalogue, communes, counts, day, u, extra) -> tuple:
         procedure_index = catalogue.pick(u[:, 0])
         calibrated = self._calibrated[kind]
         bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
@@ -119,10 +120,12 @@ class Demand:
                     picked = np.searchsorted(cumulative[commune.name], u[a:b, 0], side="right")
                     procedure_index[a:b] = np.minimum(picked, last)
         eligible = catalogue.online_eligible[procedure_index]
-        agent_index = np.empty(len(u), dtype=np.int64)
-        online = np.empty(len(u), dtype=bool)
-        no_signal = np.zeros(len(u), dtype=bool)
-        far = np.zeros(len(u), dtype=bool)
+        n = len(u)
+        agent_index = np.empty(n, dtype=np.int64)
+        online = np.empty(n, dtype=bool)
+        has_signal = np.empty(n, dtype=bool)
+        distance = np.empty(n)
+        population_index = np.empty(n, dtype=np.int64)
         for j, commune in enumerate(communes):
             a, b = bounds[j], bounds[j + 1]
             if a < b:
@@ -130,43 +133,92 @@ class Demand:
                 picked = population.pick(u[a:b, 1])
                 agent_index[a:b] = picked
                 online[a:b] = population.goes_online(picked, u[a:b, 2], eligible[a:b])
-                no_signal[a:b] = ~population.has_signal[picked]
-                if population.distance is not None:
-                    far[a:b] = population.distance[picked] > FAR_KM
+                has_signal[a:b] = population.has_signal[picked]
+                distance[a:b] = (
+                    commune.spec.distance_km_mean
+                    if population.distance is None
+                    else population.distance[picked]
+                )
+                population_index[a:b] = population.index
         times = self.arrival_times(day, u[:, 3], online)
         work = catalogue.sample_work(procedure_index, u[:, 4])
+        where = np.repeat(np.arange(len(communes)), counts)
         if calibrated is not None:  # effective capacity: faster or slower clerks
             speed = np.array([calibrated[3][c.name] for c in communes])
-            work = work / speed[np.repeat(np.arange(len(communes)), counts), procedure_index]
-        escalate = u[:, 5] < catalogue.escalation[procedure_index]
-        supplement = u[:, 6] < catalogue.supplement[procedure_index]
-        province_work = self.province_work(catalogue, procedure_index, u[:, 7])
-        complains = extra[:, 2] < self.world.scenario.behaviour[kind].complaint_probability
-        new_uid = self.next_uid
+            work = work / speed[where, procedure_index]
+        behaviour = self.world.scenario.behaviour[kind]
+        rows = self.new_dossiers(
+            commune=np.array([c.index for c in communes])[where],
+            field=self._field_index(catalogue)[procedure_index],
+            procedure=(catalogue, procedure_index),
+            pop=population_index,
+            agent=agent_index,
+            channel=np.where(online, ONLINE, IN_PERSON),
+            submitted=times,
+            work=work,
+            escalate=u[:, 5] < catalogue.escalation[procedure_index],
+            needs_supplement=u[:, 6] < catalogue.supplement[procedure_index],
+            province_work=self.province_work(catalogue, procedure_index, u[:, 7]),
+            u_fault=extra[:, 0],
+            u_sync=extra[:, 1],
+            complains=extra[:, 2] < behaviour.complaint_probability,
+            distance=distance,
+            has_signal=has_signal,
+            behaviour=behaviour,
+        )
+        return times, rows
+
+    def _field_index(self, catalogue) -> np.ndarray:
+        index = self.world.engine.field_index
+        return np.array([index[p.field] for p in catalogue.procedures], dtype=np.int64)
+
+    def new_dossiers(
+        self, *, commune, field, procedure, pop, agent, channel, submitted, work, escalate,
+        needs_supplement, province_work, u_fault, u_sync, complains, distance, has_signal,
+        behaviour, counted=None,
+    ) -> np.ndarray:  # fmt: skip
+        """Rows of the engine's dossier table for new dossiers (one value or array each)."""
+        engine = self.world.engine
+        catalogue, procedure_index = procedure
+        n = len(procedure_index)
+        rows = engine.new_dossiers(n)
+        uids = np.arange(n, dtype=np.int64) + self.next_uid(n)
+        column = engine.column
+        n_fields = len(engine.fields)
+        column("d_uid")[rows] = uids
+        column("d_commune")[rows] = commune
+        column("d_field")[rows] = field
+        column("d_row")[rows] = np.asarray(commune) * n_fields + np.asarray(field)
+        column("d_pop")[rows] = pop
+        column("d_agent")[rows] = agent
+        column("d_channel")[rows] = channel
+        column("d_submitted")[rows] = submitted
+        hours = np.array([-1.0 if p.deadline_hours is None else p.deadline_hours
+                          for p in catalogue.procedures])  # fmt: skip
+        days = np.array([p.deadline_working_days or 0 for p in catalogue.procedures], float)
+        column("d_deadline_hours")[rows] = hours[procedure_index]
+        column("d_deadline_days")[rows] = days[procedure_index]
+        column("d_work")[rows] = work
+        column("d_province_work")[rows] = province_work
+        column("d_escalate")[rows] = escalate
+        column("d_needs_supplement")[rows] = needs_supplement
+        column("d_complains")[rows] = complains
         warmup = self.world.metrics.warmup_hours
-        procedures = catalogue.procedures
-        where = np.repeat(np.arange(len(communes)), counts).tolist()
-        receivers = [c.receive for c in communes]
-        tallies = [c.tallies for c in communes]
-        agents = [c.populations[kind].agents for c in communes]
-        result = []
-        append = result.append
-        # plain Python lists: indexing numpy arrays element by element is slow
-        group_sets = self.world.metrics.group_sets
-        groups = [group_sets[key] for key in zip(no_signal.tolist(), far.tolist(), strict=True)]
-        for j, p, agent, channel, t, w, esc, sup, pw, u_fault, u_sync, comp, g in zip(
-            where, procedure_index.tolist(), agent_index.tolist(),
-            np.where(online, ONLINE, IN_PERSON).tolist(), times.tolist(), work.tolist(),
-            escalate.tolist(), supplement.tolist(), province_work.tolist(),
-            extra[:, 0].tolist(), extra[:, 1].tolist(), complains.tolist(), groups, strict=True,
-        ):  # fmt: skip
-            procedure = procedures[p]
-            dossier = Dossier(
-                new_uid(), communes[j], procedure, channel, agents[j][agent], t, 0.0, w,
-                t >= warmup, tallies[j][procedure.field], esc, sup, pw, u_fault, u_sync, comp, g,
-            )  # fmt: skip
-            append((t, receivers[j], dossier))
-        return result
+        column("d_counted")[rows] = np.asarray(submitted) >= warmup if counted is None else counted
+        column("d_u_fault")[rows] = u_fault
+        column("d_u_sync")[rows] = u_sync
+        column("d_no_signal")[rows] = ~np.asarray(has_signal)
+        column("d_far")[rows] = np.asarray(distance) > FAR_KM
+        column("d_online_ok")[rows] = catalogue.online_eligible[procedure_index] & has_signal
+        column("d_trip_km")[rows] = 2.0 * np.asarray(distance, dtype=float)
+        column("d_complaint_hours")[rows] = behaviour.complaint_hours
+        keyed = self.world.streams.keyed
+        give_up = keyed.uniforms(SUPPLEMENT_GIVE_UP, uids, 0) < behaviour.give_up_probability
+        travel = behaviour.travel_days_per_10km * np.asarray(distance, dtype=float) / 10
+        u_delay = keyed.uniforms(SUPPLEMENT_DELAY, uids, 0)
+        delay = 24.0 * (travel - behaviour.return_days_mean * np.log1p(-u_delay))
+        column("d_supplement_delay")[rows] = np.where(give_up, -1.0, delay)
+        return rows
 
 
 def _calibration(catalogue: Catalogue, communes: Sequence[Commune]) -> tuple | None:

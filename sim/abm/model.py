@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Callable, Sequence
 
 import mesa
+import numpy as np
 
 from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.commune import Commune
@@ -25,17 +25,9 @@ from sim.abm.staff_hours import (  # noqa: F401 (STAFF, staff_utilization: for s
 from sim.abm.warm_start import CellSeries, carried_arrivals, closed_days_before
 from sim.abm.world import World
 from sim.core.calendar import HOURS_PER_DAY, make_calendar
-from sim.core.dossier import (
-    IN_PERSON,
-    IN_SERVICE,
-    IN_TRANSIT,
-    QUEUED,
-    RESOLVED,
-    WITH_APPLICANT,
-    WITHDRAWN,
-    Dossier,
-)
-from sim.core.engine import EventEngine, long_lived_objects_frozen
+from sim.core.dossier import IN_PERSON, IN_SERVICE, IN_TRANSIT, QUEUED, WITH_APPLICANT
+from sim.core.engine import Engine
+from sim.core.events import EV_CARRY, EV_RECEIVE
 from sim.core.metrics import Metrics
 from sim.core.streams import Streams
 from sim.core.summary import Slice, assemble, slice_figures, worst_off
@@ -83,31 +75,45 @@ class GovernanceModel(mesa.Model):
             self.scenario_spec.lunar_new_year,
             with_tet=not self.calendar.always_open,
         )
-        self.engine = EventEngine()
         self.working_days_by_month: dict[str, int] = {}  # after the warm-up (capacity.csv)
-        self.metrics = Metrics(warmup_hours=warmup_days * HOURS_PER_DAY)
-        self._uids = itertools.count()
-        self.next_uid = self._uids.__next__
+        spec = self.scenario_spec
+        fields = spec.fields
+        n_communes = len(spec.communes)
+        desks = [i for i, c in enumerate(spec.communes) if c.reception_counters]
+        desk_index = {m: n_communes + k for k, m in enumerate(desks)}
+        province_office = n_communes + len(desks)
+        self.engine = Engine(
+            fields, n_communes, province_office + 1, n_communes * len(fields), self.calendar,
+            _params(spec, self.calendar, warmup_days * HOURS_PER_DAY, province_office),
+        )  # fmt: skip
+        syncs = self.engine.column("field_syncs")
+        for field in spec.equipment.sync_fields:
+            syncs[self.engine.field_index[field]] = True
+        self.engine.column("key_root")[0] = self.streams.keyed.root
+        cells = [(c.name, f) for c in spec.communes for f in fields]
+        self.metrics = Metrics(self.engine, cells, warmup_hours=warmup_days * HOURS_PER_DAY)
+        self._next_uid = 0
         self.catalogue = {
-            kind: Catalogue([p for p in self.scenario_spec.procedures if p.applicant == kind])
+            kind: Catalogue([p for p in spec.procedures if p.applicant == kind])
             for kind in APPLICANT_KINDS
-            if any(p.applicant == kind for p in self.scenario_spec.procedures)
+            if any(p.applicant == kind for p in spec.procedures)
         }
         self.world = World(
-            scenario=self.scenario_spec,
+            scenario=spec,
             calendar=self.calendar,
             engine=self.engine,
             metrics=self.metrics,
             streams=self.streams,
             start_date=start_date,
-            resolve=self.resolve,
-            withdraw=self.withdraw,
         )
-        self.province = Province(self, self.world)
+        self.province = Province(self, self.world, province_office)
         self.communes = [
-            Commune(self, self.world, spec, self.province.escalate)
-            for spec in self.scenario_spec.communes
+            Commune(self, self.world, c, m, desk_index.get(m, -1))
+            for m, c in enumerate(spec.communes)
         ]
+        self.populations = [p for c in self.communes for p in c.populations.values()]
+        for i, population in enumerate(self.populations):
+            population.index = i
         self.demand = Demand(
             self.world, self.catalogue, self.communes, self.province.sample_work, self.next_uid
         )
@@ -139,7 +145,7 @@ class GovernanceModel(mesa.Model):
                 "resolved": lambda m: m.metrics.resolved_today,
                 "resolved_on_time": lambda m: m.metrics.on_time_today,
                 "withdrawn": lambda m: m.metrics.withdrawn_today,
-                "backlog": lambda m: len(m.metrics.open_dossiers),
+                "backlog": lambda m: m.metrics.open_count(),
                 "overdue_open": lambda m: m.metrics.overdue_open(m.engine.now),
                 "queued": lambda m: sum(o.queued() for o in m.offices()),
                 "other_duty_hours": lambda m: sum(c.staffing.duty_hours_today for c in m.communes),
@@ -159,10 +165,18 @@ class GovernanceModel(mesa.Model):
             closed_days_before(self.scenario_spec, start_date) if open_dossiers else []
         )
         self._cells = CellSeries(self) if cell_series else None
-        if self._cells is not None:
-            for _, _, dossier in self._carried:
-                cell = (dossier.commune.name, dossier.field)
+        if self._cells is not None and len(self._carried):
+            column = self.engine.column
+            for m, f in zip(column("d_commune")[self._carried], column("d_field")[self._carried],
+                            strict=True):  # fmt: skip
+                cell = (self.communes[m].name, fields[f])
                 self._cells.carried[cell] = self._cells.carried.get(cell, 0) + 1
+
+    def next_uid(self, n: int = 1) -> int:
+        """The first of ``n`` fresh dossier numbers."""
+        first = self._next_uid
+        self._next_uid += n
+        return first
 
     # -- one day -----------------------------------------------------------------------
     def step(self) -> None:
@@ -182,14 +196,19 @@ class GovernanceModel(mesa.Model):
         self.province.start_day(self.day)
         self.clerks_on_duty_today = self._clerks_on_duty()
         arrivals = self.demand.day(self.day, self.season.factor(self.date))
-        if self.day == 0 and self._carried:
+        if self.day == 0 and len(self._carried):
             for date in self._closed_before:  # their visitors come on the first working day
-                extra = self.demand.day(0, self.season.factor(date))
-                arrivals += [a for a in extra if a[2].channel == IN_PERSON]
-            arrivals = self._carried + arrivals
-            self._carried = []
-        arrivals.sort(key=_arrival_time)
-        self.engine.run_until((self.day + 1) * HOURS_PER_DAY, arrivals)
+                for times, rows in self.demand.day(0, self.season.factor(date)):
+                    in_person = self.engine.column("d_channel")[rows] == IN_PERSON
+                    self.engine.column("d_live")[rows[~in_person]] = False
+                    arrivals.append((times[in_person], rows[in_person]))
+        times, kinds, rows = _merged(arrivals, self._carried)
+        self._carried = np.empty(0, dtype=np.int64)
+        self.engine.run_until((self.day + 1) * HOURS_PER_DAY, times, kinds, rows)
+        self._learn()
+        for commune in self.communes:
+            commune.end_day()
+            commune.staffing.end_day()
         self.datacollector.collect(self)
         if self._cells is not None:
             self._cells.collect()
@@ -220,28 +239,18 @@ class GovernanceModel(mesa.Model):
 
     def run(self, days: int, on_day: Callable[[], None] | None = None) -> None:
         """Step ``days`` days; ``on_day()`` is called after each (progress bars)."""
-        with long_lived_objects_frozen():
-            for _ in range(days):
-                self.step()
-                if on_day is not None:
-                    on_day()
+        for _ in range(days):
+            self.step()
+            if on_day is not None:
+                on_day()
 
-    # -- outcomes ------------------------------------------------------------------------
-    def resolve(self, dossier: Dossier) -> None:
-        dossier.status = RESOLVED
-        now = self.engine.now
-        # only counted dossiers use it; a carried one may be submitted before hour 0
-        days = (
-            self.calendar.working_days_between(dossier.submitted, now) if dossier.counted else 0.0
-        )
-        self.metrics.on_resolved(dossier, now, days)
-        if dossier.channel == IN_PERSON:  # collects the result; online results come online
-            dossier.commune.trip(dossier)
-        dossier.applicant.learn_from(dossier)
-
-    def withdraw(self, dossier: Dossier) -> None:
-        dossier.status = WITHDRAWN
-        self.metrics.on_withdrawn(dossier, self.engine.now)
+    def _learn(self) -> None:
+        """Applicants whose online dossier came back on time today lean further online."""
+        populations, agents = self.engine.take_log()
+        if not len(populations):
+            return
+        for index in np.unique(populations).tolist():
+            self.populations[index].learn(agents[populations == index])
 
     # -- checks and figures ---------------------------------------------------------------
     def offices(self):
@@ -252,22 +261,21 @@ class GovernanceModel(mesa.Model):
         """Where every dossier is: the counters and the places must agree."""
         offices = self.offices()
         total = self.metrics.total
-        statuses = {}
-        for dossier in self.metrics.open_dossiers.values():
-            statuses[dossier.status] = statuses.get(dossier.status, 0) + 1
+        rows = self.metrics.open_rows()
+        status = np.bincount(self.engine.column("d_status")[rows], minlength=8)
         return {
             "created": total.created,
             "resolved": total.resolved,
             "withdrawn": total.withdrawn,
-            "open": len(self.metrics.open_dossiers),
+            "open": len(rows),
             "queued": sum(o.queued() for o in offices),
             "in_service": sum(o.in_service() for o in offices),
             "with_applicant": self.metrics.with_applicant,
             "in_transit": self.metrics.in_transit,
-            "status_queued": statuses.get(QUEUED, 0),
-            "status_in_service": statuses.get(IN_SERVICE, 0),
-            "status_with_applicant": statuses.get(WITH_APPLICANT, 0),
-            "status_in_transit": statuses.get(IN_TRANSIT, 0),
+            "status_queued": int(status[QUEUED]),
+            "status_in_service": int(status[IN_SERVICE]),
+            "status_with_applicant": int(status[WITH_APPLICANT]),
+            "status_in_transit": int(status[IN_TRANSIT]),
         }
 
     def slices(self) -> dict[str, dict[str, Slice]]:
@@ -342,7 +350,7 @@ class GovernanceModel(mesa.Model):
             self.agents_by_type.get(Clerk, []),
             self.scenario_spec,
             self.working_days_by_month,
-            self.metrics.open_dossiers.values(),
+            self.metrics,
         )
         for commune in self.communes:
             figures_of = result["by_commune"][commune.name]
@@ -358,23 +366,18 @@ class GovernanceModel(mesa.Model):
 
     def overdue_by_commune_field(self) -> dict[str, dict[str, int]]:
         """Open dossiers past their deadline now, per commune and field (for heatmaps)."""
-        now = self.engine.now
+        grid = self.metrics.overdue_grid(self.engine.now)
         fields = self.scenario_spec.fields
-        grid = {c.name: dict.fromkeys(fields, 0) for c in self.communes}
-        for dossier in self.metrics.open_dossiers.values():
-            if dossier.deadline < now:
-                row = grid[dossier.commune.name]
-                row[dossier.field] = row.get(dossier.field, 0) + 1
-        return grid
+        return {
+            c.name: {f: int(n) for f, n in zip(fields, grid[i], strict=True)}
+            for i, c in enumerate(self.communes)
+        }
 
     def _overdue_open_at_communes(self, field: str) -> dict[str, int]:
         """Open dossiers of ``field`` past their deadline at the commune stage, per commune."""
-        now = self.engine.now
-        counts = {c.name: 0 for c in self.communes}
-        for dossier in self.metrics.open_dossiers.values():
-            if dossier.field == field and dossier.deadline < now and dossier.stage == 0:
-                counts[dossier.commune.name] += 1
-        return counts
+        grid = self.metrics.overdue_grid(self.engine.now, stage=0)
+        column = self.engine.field_index[field]
+        return {c.name: int(grid[i, column]) for i, c in enumerate(self.communes)}
 
     def daily_frame(self):
         return self.datacollector.get_model_vars_dataframe()
@@ -393,5 +396,32 @@ def commune_events(commune: Commune) -> dict[str, int]:
     }
 
 
-def _arrival_time(arrival: tuple) -> float:
-    return arrival[0]
+def _merged(arrivals: list[tuple[np.ndarray, np.ndarray]], carried: np.ndarray):
+    """The day's arrivals as (times, kinds, rows) sorted by time: dossiers open before
+    the run first (at hour 0), then each kind's needs, ties in that order."""
+    times = [np.zeros(len(carried))] + [t for t, _ in arrivals]
+    kinds = [np.full(len(carried), EV_CARRY)] + [np.full(len(r), EV_RECEIVE) for _, r in arrivals]
+    rows = [carried] + [r for _, r in arrivals]
+    times, kinds, rows = np.concatenate(times), np.concatenate(kinds), np.concatenate(rows)
+    order = np.argsort(times, kind="stable")
+    return times[order], kinds[order].astype(np.int32), rows[order].astype(np.int64)
+
+
+def _params(spec: ScenarioSpec, calendar, warmup_hours: float, province_office: int) -> dict:
+    """The scenario's rules the compiled loop reads (``PARAMS``, sim/core/state.py)."""
+    premises, equipment = spec.premises, spec.equipment
+    limit = premises.balk_queue_per_counter
+    return {
+        "always_open": float(calendar.always_open),
+        "warmup_hours": warmup_hours,
+        "rework_fraction": spec.rework_fraction,
+        "error_unskilled": spec.staff.error_probability_unskilled,
+        "sync_rework_fraction": equipment.sync_rework_fraction,
+        "sync_retry_hours": equipment.sync_retry_hours,
+        "province_handoff_hours": spec.handoff_hours,
+        "balk_limit": -1.0 if limit is None else float(limit),
+        "balk_online": premises.balk_online_probability,
+        "between_sites_km": spec.citizen.between_sites_km if spec.citizen is not None else 0.0,
+        "province_office": province_office,
+        "daily_open_hours": HOURS_PER_DAY if calendar.always_open else calendar.open_hours_of_a_day,
+    }

@@ -23,25 +23,25 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.core.calendar import HOURS_PER_DAY
-from sim.core.dossier import ONLINE, Dossier
+from sim.core.dossier import ONLINE
 
 GovernanceModel = object  # sim.abm.model.GovernanceModel (not imported: no import cycle)
 
 CARRIED_HOUR = 12.0  # assumption: a carried dossier's receipt hour on its receipt date
 
 
-def carried_arrivals(model: GovernanceModel, open_dossiers: Sequence) -> list[tuple]:
-    """``(0.0, handler, dossier)`` arrivals of the open dossiers, for the first day.
+def carried_arrivals(model: GovernanceModel, open_dossiers: Sequence) -> np.ndarray:
+    """Rows of the open dossiers, made now; they join their back offices at hour 0.
 
     ``open_dossiers``: items with ``commune``, ``field``, ``received_date`` and
     ``deadline_date`` (dates or ISO strings), or tuples in that order.
     """
     if not open_dossiers:
-        return []
+        return np.empty(0, dtype=np.int64)
     communes = {c.name: c for c in model.communes}
     rng = model.streams.carried
     start = model.start_date
-    arrivals = []
+    rows = []
     for item in open_dossiers:
         commune_name, field, received, deadline = _fields(item)
         commune = communes.get(commune_name)
@@ -54,27 +54,35 @@ def carried_arrivals(model: GovernanceModel, open_dossiers: Sequence) -> list[tu
         u = rng.random(5)
         work = float(catalogue.sample_work(np.array([index]), u[:1])[0])
         speed = dict(commune.spec.capacity_factors).get(field, 1.0)
-        procedure = catalogue.procedures[index]
         population = commune.populations[kind]
-        agent = population.agents[int(population.pick(u[1:2])[0])]
+        agent = int(population.pick(u[1:2])[0])
         province_work = float(model.province.sample_work(catalogue, np.array([index]), u[2:3])[0])
-        dossier = Dossier(
-            model.next_uid(),
-            commune,
-            procedure,
-            ONLINE,  # no trip to count: the applicant came before the run
-            agent,
-            (received - start).days * HOURS_PER_DAY + CARRIED_HOUR,
-            ((deadline - start).days + 1) * HOURS_PER_DAY,
-            work / speed,
-            False,  # before the run: not in the time statistics
-            commune.tallies[field],
-            bool(u[3] < catalogue.escalation[index]),
-            False,  # assumption: a file still open is complete (no supplement)
-            province_work,
+        distance = commune.spec.distance_km_mean
+        if population.distance is not None:
+            distance = float(population.distance[agent])
+        row = model.demand.new_dossiers(
+            commune=commune.index,
+            field=model.engine.field_index[field],
+            procedure=(catalogue, np.array([index])),
+            pop=population.index,
+            agent=agent,
+            channel=ONLINE,  # no trip to count: the applicant came before the run
+            submitted=(received - start).days * HOURS_PER_DAY + CARRIED_HOUR,
+            work=work / speed,
+            escalate=bool(u[3] < catalogue.escalation[index]),
+            needs_supplement=False,  # assumption: a file still open is complete
+            province_work=province_work,
+            u_fault=1.0,
+            u_sync=1.0,
+            complains=False,
+            distance=np.array([distance]),
+            has_signal=np.array([bool(population.has_signal[agent])]),
+            behaviour=population.behaviour,
+            counted=False,  # before the run: not in the time statistics
         )
-        arrivals.append((0.0, commune.carry_over, dossier))
-    return arrivals
+        model.engine.column("d_deadline")[row] = ((deadline - start).days + 1) * HOURS_PER_DAY
+        rows.append(row)
+    return np.concatenate(rows).astype(np.int64)
 
 
 def closed_days_before(scenario, start: dt.date) -> list[dt.date]:
@@ -138,11 +146,10 @@ class CellSeries:
 
     def collect(self) -> None:
         model = self.model
-        now = model.engine.now
-        overdue = dict.fromkeys(self.cells, 0)
-        for dossier in model.metrics.open_dossiers.values():
-            if dossier.deadline < now:
-                overdue[(dossier.commune.name, dossier.field)] += 1
+        grid = model.metrics.overdue_grid(model.engine.now)
+        fields = model.engine.field_index
+        communes = {c.name: c.index for c in model.communes}
+        overdue = {(c, f): int(grid[communes[c], fields[f]]) for c, f in self.cells}
         self.dates.append(model.date.isoformat())
         for cell in self.cells:
             tally = model.metrics.tally_for(*cell)

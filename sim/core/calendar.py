@@ -125,6 +125,11 @@ class WorkingCalendar:
         return (len(self._working) - 10) * HOURS_PER_DAY
 
     # -- queries -------------------------------------------------------------------
+    @property
+    def open_hours_of_a_day(self) -> float:
+        """Open hours of a working day."""
+        return self._daily_open_hours
+
     def date_of(self, t: float) -> dt.date:
         return self.start_date + dt.timedelta(days=int(t // HOURS_PER_DAY))
 

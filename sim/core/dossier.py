@@ -22,7 +22,8 @@ IN_SERVICE = 1
 WITH_APPLICANT = 2  # returned for a supplement, waiting for the applicant
 RESOLVED = 3
 WITHDRAWN = 4
-IN_TRANSIT = 5  # escalated, on the way to a provincial department
+IN_TRANSIT = 5  # on the way to another site, a retry or a provincial department
+PENDING = 6  # made, not yet received (on its way to the PASC, or a visitor who balked)
 
 
 class Dossier:

@@ -1,128 +1,206 @@
-"""The event loop that runs service inside a day, in continuous time.
+"""The engine: the model's arrays and the compiled loop that runs each day on them.
 
-A plain binary heap of ``(time, sequence, handler, argument)`` tuples; the sequence
-number breaks ties in scheduling order, so runs are reproducible. The day's arrivals come
-as a separate time-sorted list merged into the loop, which saves a heap push and pop
-per dossier. Events that many callers put on the same few instants (every office opening
-at 7:30, every complaint check at a close-of-business deadline) share one heap entry per
-instant: ``schedule_at_instant`` keeps them in a list run in the order they were added,
-the order separate heap entries would have run in.
+Python decides at day level (policies, absences, duties, the day's new dossiers) and
+writes into the arrays (sim/core/state.py); ``run_until`` then runs the day's events in
+compiled code (sim/core/kernel.py). Before each call the engine makes room: the event
+heap, the log of online results and the calendar's horizon are sized so the compiled
+loop never runs out of them.
 """
 
 from __future__ import annotations
 
-import gc
-import heapq
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Sequence
 
-Handler = Callable[[Any], None]
-INFINITY = float("inf")
-YOUNG_COLLECTION_THRESHOLD = 50_000  # allocations between young-generation collections
-_frozen_runs = 0
+import numpy as np
+
+from sim.core import kernel
+from sim.core.arrays import Arrays
+from sim.core.calendar import HOURS_PER_DAY
+from sim.core.dossier import PENDING
+from sim.core.state import FILL, LAYOUT, P
+from sim.core.tallies import HIST_BINS  # noqa: F401 (re-exported for the figures)
+
+RECEPTION = "reception"  # the desk's single queue: the column after the scenario's fields
+HORIZON_DAYS = 800  # calendar days kept ahead of the clock (deadlines, finishing times)
+DOSSIER_COLUMNS = [name for name, table, *_ in LAYOUT if table == "dossier"]
 
 
-@contextmanager
-def long_lived_objects_frozen() -> Iterator[None]:
-    """Keep the garbage collector off the objects that live as long as a run.
+class Engine:
+    """The arrays of one model and the calls that run and change them.
 
-    A model's agents, calendar and tables (millions of objects for a large province)
-    outlive every dossier, and each full collection would walk them all again; the
-    dossiers and events of a run form no reference cycles, so reference counting frees
-    them without the collector. Inside this block the objects that exist at its start
-    are frozen (``gc.freeze``) and young collections run every
-    ``YOUNG_COLLECTION_THRESHOLD`` allocations; both are undone at its end, so cycles
-    left by one run are collected after it. The numbers a run produces do not depend on
-    the collector.
+    Args:
+        fields: the scenario's fields (queue columns; the desk's comes after them).
+        n_communes: communes (back office ``m`` is office ``m``).
+        n_offices: all offices (back offices, desks, the province).
+        n_cells: commune x field tally rows (two equity group rows follow).
+        calendar: the working calendar (sim/core/calendar.py).
+        params: the scenario's rules, by ``PARAMS`` name.
     """
-    global _frozen_runs
-    if _frozen_runs or not gc.isenabled():
-        yield
-        return
-    thresholds = gc.get_threshold()
-    _frozen_runs += 1
-    gc.freeze()
-    gc.set_threshold(max(thresholds[0], YOUNG_COLLECTION_THRESHOLD), *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-        _frozen_runs -= 1
 
-
-class EventEngine:
-    """Continuous-time discrete-event scheduler shared by every office of a model."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._heap: list[tuple[float, int, Handler, Any]] = []
-        self._seq = 0
-        self._instants: dict[float, list[tuple[Handler, Any]]] = {}
+    def __init__(
+        self,
+        fields: Sequence[str],
+        n_communes: int,
+        n_offices: int,
+        n_cells: int,
+        calendar,
+        params: dict[str, float],
+    ) -> None:
+        self.fields = tuple(fields)
+        self.field_index = {f: i for i, f in enumerate(self.fields)}
+        self.field_index[RECEPTION] = len(self.fields)
+        self.arrays = Arrays(len(self.fields), n_communes, n_offices, n_cells + 2)
+        self.calendar = calendar
+        self.n_clerks = 0
         self.events_processed = 0
+        self.moves: dict[int, tuple] = {}  # clerk row -> (clerk, office it joins when free)
+        self.set_params(params)
+        self._horizon = -1
+        self._ensure_horizon(0)
 
-    def schedule(self, time: float, handler: Handler, argument: Any = None) -> None:
-        """Call ``handler(argument)`` at ``time`` (never earlier than now)."""
-        self._seq += 1
-        heapq.heappush(self._heap, (time, self._seq, handler, argument))
+    @property
+    def s(self):
+        """The tuple of arrays the compiled functions take."""
+        return self.arrays.state
 
-    def schedule_at_instant(self, time: float, handler: Handler, argument: Any = None) -> None:
-        """Like ``schedule``, for instants many events share: one heap entry per instant."""
-        batch = self._instants.get(time)
-        if batch is None:
-            batch = self._instants[time] = []
-            self.schedule(time, self._run_instant, time)
-        batch.append((handler, argument))
+    @property
+    def now(self) -> float:
+        return float(self.arrays.arrays["clock"][0])
 
-    def _run_instant(self, time: float) -> None:
-        for handler, argument in self._instants.pop(time):
-            handler(argument)
+    def set_params(self, params: dict[str, float]) -> None:
+        values = self.arrays.arrays["params"]
+        for name, value in params.items():
+            values[P[name]] = value
+
+    # -- the calendar ------------------------------------------------------------------
+    def _ensure_horizon(self, day: int) -> None:
+        if day + HORIZON_DAYS // 2 <= self._horizon:
+            return
+        days = day + HORIZON_DAYS
+        starts, ends, working, before, opening = calendar_arrays(self.calendar, days)
+        self.arrays.replace(
+            cal_starts=starts, cal_ends=ends, cal_working=working, cal_before=before,
+            cal_opening=opening,
+        )  # fmt: skip
+        self.arrays.arrays["params"][P["cal_days"]] = days
+        self._horizon = days
+
+    # -- rows --------------------------------------------------------------------------
+    def new_dossiers(self, n: int) -> np.ndarray:
+        """Rows for ``n`` new dossiers (reusing closed ones), reset and marked live."""
+        arrays = self.arrays
+        live = arrays.arrays["d_live"]
+        free = np.flatnonzero(~live)
+        if len(free) < n:
+            used = len(live)
+            arrays.grow("dossier", used + (n - len(free)))
+            live = arrays.arrays["d_live"]
+            free = np.flatnonzero(~live)
+        rows = free[:n]
+        for name in DOSSIER_COLUMNS:
+            arrays.arrays[name][rows] = FILL.get(name, 0)
+        arrays.arrays["d_live"][rows] = True
+        arrays.arrays["d_status"][rows] = PENDING
+        return rows
+
+    def new_clerk(self) -> int:
+        """The row of a new member of staff (off every roster until added)."""
+        index = self.n_clerks
+        self.arrays.grow("clerk", index + 1)
+        self.n_clerks += 1
+        self.arrays.arrays["c_on_duty"][index] = True
+        return index
+
+    def column(self, name: str) -> np.ndarray:
+        """One array of the state (a view: writing to it changes the model)."""
+        return self.arrays.arrays[name]
+
+    def live_rows(self) -> np.ndarray:
+        """Rows of the dossiers received and not yet resolved or withdrawn."""
+        a = self.arrays.arrays
+        return np.flatnonzero(a["d_live"] & (a["d_status"] != PENDING))
+
+    # -- running ---------------------------------------------------------------------
+    def schedule(self, time: float, kind: int, arg: int) -> None:
+        """Put an event on the heap (day-level: openings, a clerk's return, ...)."""
+        self._room_for_events(8)
+        if not kernel.schedule(self.s, float(time), int(kind), int(arg)):
+            raise RuntimeError("event heap full after growing it (a bug)")
+
+    def _room_for_events(self, extra: int) -> None:
+        a = self.arrays.arrays
+        pending = int(a["counters"][0])
+        need = pending + extra + 64
+        if need > len(a["e_time"]):
+            self.arrays.grow("event", need)
 
     def run_until(
-        self,
-        end: float,
-        arrivals: Sequence[tuple[float, Handler, Any]] = (),
+        self, end: float, times: np.ndarray, kinds: np.ndarray, args: np.ndarray
     ) -> None:
-        """Process every event before ``end``; ``arrivals`` is sorted by time.
-
-        Scheduled events at the same instant as an arrival go first (a clerk who finishes
-        at time t is free for a dossier arriving at t).
-        """
-        heap = self._heap
-        pop = heapq.heappop
-        n_arrivals = len(arrivals)
-        i = 0
-        processed = 0
-        next_arrival = arrivals[0][0] if n_arrivals else INFINITY
-        while True:
-            if heap and heap[0][0] <= next_arrival:
-                if heap[0][0] >= end:
-                    break
-                time, _, handler, argument = pop(heap)
-            elif next_arrival < end:
-                time, handler, argument = arrivals[i]
-                i += 1
-                next_arrival = arrivals[i][0] if i < n_arrivals else INFINITY
-            else:
-                break
-            self.now = time
-            handler(argument)
-            processed += 1
-        for late in arrivals[i:]:
-            self.schedule(*late)
+        """Process every event before ``end``; the arrivals are sorted by time."""
+        self._ensure_horizon(int(end // HOURS_PER_DAY) + 1)
+        a = self.arrays.arrays
+        live = int(np.count_nonzero(a["d_live"]))
+        self._room_for_events(2 * live + 2 * len(times) + 4 * self.n_clerks + 8 * len(a["o_kind"]))
+        self.arrays.grow("log", live + len(times) + 1)
+        processed = kernel.run_until(self.s, float(end), times, kinds, args)
+        if processed < 0:
+            raise RuntimeError("event heap full during a day (a bug in its sizing)")
         self.events_processed += processed
-        self.now = max(self.now, end)
+        self._note_moves()
 
-    def pending_arguments(self) -> Iterator[Any]:
-        """The argument of every event scheduled and not yet run (grouped ones included)."""
-        for _, _, handler, argument in self._heap:
-            if handler != self._run_instant:
-                yield argument
-        for batch in self._instants.values():
-            for _, argument in batch:
-                yield argument
+    def _note_moves(self) -> None:
+        """Clerks the loop moved to their next office join its roster list."""
+        a = self.arrays.arrays
+        for index, (clerk, office) in list(self.moves.items()):
+            if a["c_next_office"][index] < 0 and a["c_rostered"][index]:
+                office.clerks.append(clerk)
+                clerk.office = office
+                del self.moves[index]
+
+    def take_log(self) -> tuple[np.ndarray, np.ndarray]:
+        """Today's online results on time (population, agent), and clear the log."""
+        a = self.arrays.arrays
+        n = int(a["counters"][2])
+        result = a["l_pop"][:n].copy(), a["l_agent"][:n].copy()
+        a["counters"][2] = 0
+        return result
 
     def pending(self) -> int:
         """Events scheduled and not yet run."""
-        return sum(1 for _ in self.pending_arguments())
+        return int(self.arrays.arrays["counters"][0])
+
+    # -- day-level actions on clerks and offices -------------------------------------------
+    def set_on_duty(self, clerk: int, on_duty: bool) -> None:
+        kernel.set_on_duty(self.s, clerk, on_duty)
+
+    def add_clerk(self, clerk: int, office: int) -> None:
+        self._room_for_events(8)
+        kernel.add_clerk(self.s, clerk, office)
+
+    def remove_clerk(self, clerk: int) -> None:
+        kernel.remove_clerk(self.s, clerk)
+
+    def mark_presence(self, clerk: int) -> None:
+        kernel.mark_presence(self.s, clerk)
+
+    def reorder(self, office: int, edf: bool) -> None:
+        kernel.reorder(self.s, office, edf)
+
+
+def calendar_arrays(calendar, days: int):
+    """Open intervals, working days, working days before each day, opening periods."""
+    if calendar.always_open:
+        hours = np.arange(days + 1, dtype=float) * HOURS_PER_DAY
+        return (
+            hours[:-1], hours[1:], np.ones(days, dtype=bool),
+            np.arange(days, dtype=np.int64), np.array([[0.0, HOURS_PER_DAY]]),
+        )  # fmt: skip
+    calendar.is_working_day(days)  # extends its precomputed days
+    working = np.array(calendar._working[:days], dtype=bool)
+    before = np.array(calendar._working_day_index[:days], dtype=np.int64)
+    starts = np.array(calendar._starts, dtype=float)
+    ends = np.array(calendar._ends, dtype=float)
+    keep = starts < days * HOURS_PER_DAY
+    opening = np.array(calendar.opening_hours, dtype=float).reshape(-1, 2)
+    return starts[keep], ends[keep], working, before, opening

@@ -18,6 +18,7 @@ numbers.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: SplitMix64's increment
@@ -76,3 +77,25 @@ class KeyedUniforms:
                 step = np.uint64((GOLDEN + int(key) * KEY_STEP) & MASK)
                 state = _mix_array(state + step)
         return (state >> np.uint64(11)).astype(np.float64) * TO_UNIT
+
+
+@njit(cache=True)
+def _mix_scalar(z):
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def keyed_uniform(root, purpose, uid, attempt):
+    """``KeyedUniforms(root).uniform(purpose, uid, attempt)`` inside compiled code.
+
+    Every operand is a ``uint64``, so the arithmetic wraps modulo 2**64 as the Python
+    version's masking does (mixing signed and unsigned would go through floats).
+    """
+    golden = np.uint64(GOLDEN)
+    step = np.uint64(KEY_STEP)
+    state = _mix_scalar(root + golden + np.uint64(purpose) * step)
+    state = _mix_scalar(state + golden + np.uint64(uid) * step)
+    state = _mix_scalar(state + golden + np.uint64(attempt) * step)
+    return np.float64(state >> np.uint64(11)) * TO_UNIT

@@ -1,9 +1,9 @@
 """Streaming statistics: resolved dossiers are folded into tallies, not kept.
 
-A ``Tally`` holds the figures of one cell: one field in one commune. Each dossier
-carries its cell's tally, so the bookkeeping per event touches one object; the slices
-the outputs show (the whole model, one field, one commune) are merged from the cells
-when asked for, exactly (counts, time sums, histogram bins). Time statistics (wait,
+A ``Tally`` holds the figures of one cell: one field in one commune. The compiled loop
+adds each event to its cell's row of the engine's tally arrays (sim/core/tallies.py);
+the slices the outputs show (the whole model, one field, one commune) are merged from
+the cells when asked for, exactly (counts, time sums, histogram bins). Time statistics (wait,
 sojourn, on-time rate) count dossiers submitted after the warm-up; volumes count every
 dossier. The time-averaged backlog is exact: each dossier adds the hours it spent open
 inside the measured window.
@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-from sim.core.calendar import HOURS_PER_DAY
-from sim.core.dossier import ONLINE, Dossier
+import numpy as np
+
+from sim.core.state import DAY, TALLY_COUNTS, TALLY_SUMS, C
 
 Cell = tuple[str, str]  # (commune, field)
 Pending = tuple[float, int]  # open dossier-hours still accruing, overdue open dossiers
@@ -28,7 +29,6 @@ SLICES: dict[str, Callable[[Cell], str]] = {
 HIST_MIN_HOURS = 0.01
 HIST_RATIO = 1.02
 HIST_BINS = 820  # 0.01 h to about 1.1e5 h at 2% resolution
-_LOG_RATIO = math.log(HIST_RATIO)
 EQUITY_GROUPS = ("no_signal", "over_10_km")
 # daily.csv's mean columns and the count each is a mean over: replications and provinces
 # pool them weighted by that count (sim.runs.replications.combine_daily)
@@ -38,7 +38,6 @@ DAILY_MEANS = {
     "province_mean_wait_hours": "province_started",
 }
 FAR_KM = 10.0  # "more than 10 km away" (README "Equity")
-_log = math.log
 
 
 class Tally:
@@ -132,50 +131,59 @@ def add_pending(items: Iterable[Pending]) -> Pending:
     return (sum(p[0] for p in items), sum(p[1] for p in items))
 
 
-def _bin(hours: float) -> int:
-    if hours <= HIST_MIN_HOURS:
-        return 0
-    index = int(_log(hours / HIST_MIN_HOURS) / _LOG_RATIO)
-    return index if index < HIST_BINS else HIST_BINS - 1
-
-
 class Metrics:
-    """The model's bookkeeping: volumes, open dossiers, daily series, time statistics.
+    """The model's bookkeeping, read from the engine's tally rows and dossier table.
+
+    The compiled loop adds to the rows (sim/core/tallies.py); this class gives them back
+    as ``Tally`` figures per cell, merged per slice, and counts the open dossiers.
 
     Args:
+        engine: the model's engine (sim/core/engine.py).
+        cells: the commune x field cells in tally-row order.
         warmup_hours: dossiers submitted before this enter volumes but not time figures.
     """
 
-    def __init__(self, warmup_hours: float) -> None:
+    def __init__(self, engine, cells: list[Cell], warmup_hours: float) -> None:
+        self.engine = engine
         self.warmup_hours = warmup_hours
-        self.cells: dict[Cell, Tally] = {}
-        # equity groups: households without phone signal, applicants over 10 km away
-        self.groups: dict[str, Tally] = {name: Tally() for name in EQUITY_GROUPS}
-        no_signal, far = self.groups["no_signal"], self.groups["over_10_km"]
-        # a dossier's groups, by (no signal, far): one shared tuple per combination
-        self.group_sets = {
-            (False, False): (),
-            (True, False): (no_signal,),
-            (False, True): (far,),
-            (True, True): (no_signal, far),
-        }
-        self.open_dossiers: dict[int, Dossier] = {}
-        self.in_transit = 0  # escalated, on the way to the province
-        self.with_applicant = 0  # returned for a supplement
-        self.reset_day()
+        self.cell_rows = {cell: i for i, cell in enumerate(cells)}
+        self.fields = engine.fields
+
+    def _tally(self, rows) -> Tally:
+        counts = self.engine.column("t_count")[rows]
+        sums = self.engine.column("t_sum")[rows]
+        hist = self.engine.column("t_hist")[rows]
+        days_hist = self.engine.column("t_days_hist")[rows]
+        if counts.ndim == 2:
+            counts, sums = counts.sum(axis=0), sums.sum(axis=0)
+            hist, days_hist = hist.sum(axis=0), days_hist.sum(axis=0)
+        tally = Tally()
+        for name, value in zip(TALLY_COUNTS, counts.tolist(), strict=True):
+            setattr(tally, name, value)
+        for name, value in zip(TALLY_SUMS, sums.tolist(), strict=True):
+            setattr(tally, name, value)
+        tally.hist = hist.tolist()
+        tally.days_hist = days_hist.tolist()
+        return tally
 
     def tally_for(self, commune: str, field: str) -> Tally:
-        """The tally of one commune's field (created on first use)."""
-        return self.cells.setdefault((commune, field), Tally())
+        """The figures of one commune's field, now."""
+        return self._tally(self.cell_rows[(commune, field)])
+
+    @property
+    def cells(self) -> dict[Cell, Tally]:
+        return {cell: self._tally(row) for cell, row in self.cell_rows.items()}
+
+    @property
+    def groups(self) -> dict[str, Tally]:
+        first = len(self.cell_rows)
+        return {name: self._tally(first + i) for i, name in enumerate(EQUITY_GROUPS)}
 
     # -- slices, merged from the cells ----------------------------------------------------
     def slices(
         self, now: float, by: tuple[str, ...] = ("total", "field", "commune")
     ) -> dict[str, dict[str, tuple[Tally, Pending]]]:
-        """Per kind of slice in ``by``: each slice's tally and pending figures at ``now``.
-
-        The open dossiers are counted once for all kinds.
-        """
+        """Per kind of slice in ``by``: each slice's tally and pending figures at ``now``."""
         pending = self.open_slices(now)
         return {kind: self.sliced(kind, pending) for kind in by}
 
@@ -184,17 +192,17 @@ class Metrics:
     ) -> dict[str, tuple[Tally, Pending]]:
         """Per slice (``by``: "total", "field" or "commune"): its tally and pending figures.
 
-        Slices come in the order their first cell was created; ``pending`` (from
-        ``open_slices``; default none) holds the open dossiers' figures per cell.
+        Slices come in the order of their first cell; ``pending`` (from ``open_slices``;
+        default none) holds the open dossiers' figures per cell.
         """
         key = SLICES[by]
         pending = pending or {}
         groups: dict[str, list[Cell]] = {}
-        for cell in self.cells:
+        for cell in self.cell_rows:
             groups.setdefault(key(cell), []).append(cell)
         return {
             name: (
-                merge_tallies(self.cells[c] for c in cells),
+                self._tally(np.array([self.cell_rows[c] for c in cells])),
                 add_pending(pending.get(c, (0.0, 0)) for c in cells),
             )
             for name, cells in groups.items()
@@ -202,7 +210,7 @@ class Metrics:
 
     @property
     def total(self) -> Tally:
-        return merge_tallies(self.cells.values())
+        return self._tally(np.arange(len(self.cell_rows)))
 
     @property
     def by_field(self) -> dict[str, Tally]:
@@ -212,159 +220,105 @@ class Metrics:
     def by_commune(self) -> dict[str, Tally]:
         return {name: tally for name, (tally, _) in self.sliced("commune").items()}
 
+    # -- today -----------------------------------------------------------------------
     def reset_day(self) -> None:
-        self.received_today = 0
-        self.online_today = 0
-        self.resolved_today = 0
-        self.on_time_today = 0
-        self.withdrawn_today = 0
-        self.ahead_today = 0  # resolved on a day before the deadline's day
-        self.trips_today = 0  # citizens' trips to the PASC (and between its sites)
-        # waits of the dossiers first taken up today (every dossier, warm-up included)
-        self.reception_wait_today = 0.0
-        self.reception_started_today = 0
-        self.backoffice_wait_today = 0.0
-        self.backoffice_started_today = 0
-        self.province_wait_today = 0.0
-        self.province_started_today = 0
+        self.engine.column("today")[:] = 0.0
+
+    def _today(self, name: str) -> float:
+        return float(self.engine.column("today")[DAY[name]])
+
+    received_today = property(lambda self: int(self._today("received")))
+    online_today = property(lambda self: int(self._today("online")))
+    resolved_today = property(lambda self: int(self._today("resolved")))
+    on_time_today = property(lambda self: int(self._today("on_time")))
+    withdrawn_today = property(lambda self: int(self._today("withdrawn")))
+    ahead_today = property(lambda self: int(self._today("ahead")))
+    trips_today = property(lambda self: int(self._today("trips")))
+    reception_started_today = property(lambda self: int(self._today("reception_started")))
+    backoffice_started_today = property(lambda self: int(self._today("backoffice_started")))
+    province_started_today = property(lambda self: int(self._today("province_started")))
 
     def mean_today(self, place: str) -> float:
         """Mean wait of the dossiers first taken up at ``place`` today ("reception",
         "backoffice", "province"); NaN when none was."""
-        started = getattr(self, f"{place}_started_today")
-        return getattr(self, f"{place}_wait_today") / started if started else math.nan
+        started = self._today(f"{place}_started")
+        return self._today(f"{place}_wait") / started if started else math.nan
 
-    # -- events ------------------------------------------------------------------------
-    def on_received(self, dossier: Dossier) -> None:
-        self.open_dossiers[dossier.uid] = dossier
-        self.received_today += 1
-        online = dossier.channel == ONLINE
-        self.online_today += online
-        for tally in (dossier.tally, *dossier.groups):
-            tally.created += 1
-            if dossier.counted:
-                tally.created_counted += 1
-                tally.online_counted += online
+    # -- the open dossiers -------------------------------------------------------------
+    @property
+    def in_transit(self) -> int:
+        return int(self.engine.column("counters")[C["in_transit"]])
 
-    def on_carried_over(self, dossier: Dossier) -> None:
-        """A dossier open before the run starts (a warm start): open, not received today."""
-        self.open_dossiers[dossier.uid] = dossier
-        dossier.tally.created += 1
+    @property
+    def with_applicant(self) -> int:
+        return int(self.engine.column("counters")[C["with_applicant"]])
 
-    def on_backoffice_start(self, dossier: Dossier, wait: float) -> None:
-        """First taken up at the commune's back office, ``wait`` hours after reaching it."""
-        self.backoffice_wait_today += wait
-        self.backoffice_started_today += 1
-        if dossier.counted:
-            tally = dossier.tally
-            tally.wait_sum += wait
-            tally.wait_n += 1
+    def open_rows(self) -> np.ndarray:
+        return self.engine.live_rows()
 
-    def on_reception_start(self, dossier: Dossier, wait: float) -> None:
-        """A visitor reaches a counter of the PASC desk after ``wait`` hours in the queue."""
-        self.reception_wait_today += wait
-        self.reception_started_today += 1
-        if dossier.counted:
-            tally = dossier.tally
-            tally.reception_wait_sum += wait
-            tally.reception_wait_n += 1
+    def open_count(self) -> int:
+        return len(self.open_rows())
 
-    def on_province_start(self, dossier: Dossier, wait: float) -> None:
-        """First taken up at a provincial department, ``wait`` hours after reaching it."""
-        self.province_wait_today += wait
-        self.province_started_today += 1
-        if dossier.counted:
-            tally = dossier.tally
-            tally.province_wait_sum += wait
-            tally.province_wait_n += 1
-
-    def on_resolved(self, dossier: Dossier, now: float, working_days: float = 0.0) -> None:
-        """A result at ``now``, ``working_days`` after submission (the calendar's count)."""
-        del self.open_dossiers[dossier.uid]
-        dossier.resolved = now
-        on_time = now <= dossier.deadline
-        self.resolved_today += 1
-        self.on_time_today += on_time
-        ahead = now // HOURS_PER_DAY < dossier.deadline // HOURS_PER_DAY
-        self.ahead_today += ahead
-        submitted = dossier.submitted
-        warmup = self.warmup_hours
-        open_hours = now - (submitted if submitted > warmup else warmup)
-        for tally in (dossier.tally, *dossier.groups):
-            tally.resolved += 1
-            if open_hours > 0:
-                tally.open_hours += open_hours
-            if dossier.counted:
-                sojourn = now - submitted
-                tally.resolved_counted += 1
-                tally.on_time += on_time
-                tally.sojourn_sum += sojourn
-                tally.hist[_bin(sojourn)] += 1
-                tally.ahead += ahead
-                tally.days_sum += working_days
-                tally.days_hist[_bin(working_days)] += 1
-
-    def on_trip(self, dossier: Dossier, km: float) -> None:
-        """The applicant travels ``km`` (there and back) for this dossier."""
-        self.trips_today += 1
-        for tally in (dossier.tally, *dossier.groups):
-            tally.citizen_trips += 1
-            tally.citizen_km += km
-
-    def on_counter(self, dossier: Dossier, hours: float) -> None:
-        """The applicant spent ``hours`` at the reception desk."""
-        for tally in (dossier.tally, *dossier.groups):
-            tally.counter_hours += hours
-
-    def on_withdrawn(self, dossier: Dossier, now: float) -> None:
-        del self.open_dossiers[dossier.uid]
-        self.withdrawn_today += 1
-        open_hours = now - max(dossier.submitted, self.warmup_hours)
-        tally = dossier.tally
-        tally.withdrawn += 1
-        if open_hours > 0:
-            tally.open_hours += open_hours
-
-    # -- dossiers between places (the audit counts where every open dossier is) -------------
-    def on_transit_started(self) -> None:
-        """A dossier left for another place (a site, a retry, the province)."""
-        self.in_transit += 1
-
-    def on_transit_ended(self) -> None:
-        self.in_transit -= 1
-
-    def on_sent_to_applicant(self) -> None:
-        """A dossier went back to its applicant for a supplement."""
-        self.with_applicant += 1
-
-    def on_back_from_applicant(self) -> None:
-        self.with_applicant -= 1
-
-    # -- end-of-day and end-of-run figures ---------------------------------------------
     def overdue_open(self, now: float) -> int:
-        return sum(1 for d in self.open_dossiers.values() if d.deadline < now)
+        rows = self.open_rows()
+        return int(np.count_nonzero(self.engine.column("d_deadline")[rows] < now))
+
+    def _open_by_row(self, now: float, rows: np.ndarray, tally_rows: np.ndarray, n: int):
+        """Per tally row: open dossier-hours still accruing, overdue open dossiers."""
+        submitted = self.engine.column("d_submitted")[rows]
+        hours = np.maximum(0.0, now - np.maximum(submitted, self.warmup_hours))
+        overdue = self.engine.column("d_deadline")[rows] < now
+        return (
+            np.bincount(tally_rows, weights=hours, minlength=n),
+            np.bincount(tally_rows, weights=overdue, minlength=n),
+        )
+
+    def open_slices(self, now: float) -> dict[Cell, Pending]:
+        """Per cell with open dossiers: open dossier-hours still accruing, overdue ones."""
+        rows = self.open_rows()
+        cell_of = self.engine.column("d_row")[rows]
+        n = len(self.cell_rows)
+        hours, overdue = self._open_by_row(now, rows, cell_of, n)
+        present = np.bincount(cell_of, minlength=n) > 0
+        return {
+            cell: (float(hours[i]), int(overdue[i]))
+            for cell, i in self.cell_rows.items()
+            if present[i]
+        }
 
     def group_pending(self, now: float) -> dict[str, Pending]:
         """Per equity group: open dossier-hours still accruing, overdue open dossiers."""
-        names = {id(t): name for name, t in self.groups.items()}
-        result = {name: [0.0, 0] for name in self.groups}
-        warmup = self.warmup_hours
-        for dossier in self.open_dossiers.values():
-            for tally in dossier.groups:
-                entry = result[names[id(tally)]]
-                entry[0] += max(0.0, now - max(dossier.submitted, warmup))
-                entry[1] += dossier.deadline < now
-        return {name: (v[0], v[1]) for name, v in result.items()}
+        rows = self.open_rows()
+        result = {}
+        for name, column in zip(EQUITY_GROUPS, ("d_no_signal", "d_far"), strict=True):
+            member = rows[self.engine.column(column)[rows]]
+            hours, overdue = self._open_by_row(now, member, np.zeros(len(member), int), 1)
+            result[name] = (float(hours[0]), int(overdue[0]))
+        return result
 
-    def open_slices(self, now: float) -> dict[Cell, Pending]:
-        """Per cell: open dossier-hours still accruing, and overdue open dossiers."""
-        result: dict[Cell, list] = {}
-        warmup = self.warmup_hours
-        for dossier in self.open_dossiers.values():
-            entry = result.setdefault((dossier.commune.name, dossier.field), [0.0, 0])
-            entry[0] += max(0.0, now - max(dossier.submitted, warmup))
-            entry[1] += dossier.deadline < now
-        return {cell: (value[0], value[1]) for cell, value in result.items()}
+    def overdue_by_field(self, now: float, commune: int) -> dict[str, int]:
+        """Open dossiers of ``commune`` past their deadline at the commune stage, by field."""
+        rows = self.open_rows()
+        column = self.engine.column
+        late = rows[
+            (column("d_commune")[rows] == commune)
+            & (column("d_stage")[rows] == 0)
+            & (column("d_deadline")[rows] < now)
+        ]
+        counts = np.bincount(column("d_field")[late], minlength=len(self.fields))
+        return {self.fields[i]: int(n) for i, n in enumerate(counts) if n}
+
+    def overdue_grid(self, now: float, stage: int | None = None) -> np.ndarray:
+        """Open dossiers past their deadline: communes x fields (at ``stage`` if given)."""
+        rows = self.open_rows()
+        column = self.engine.column
+        late = rows[column("d_deadline")[rows] < now]
+        if stage is not None:
+            late = late[column("d_stage")[late] == stage]
+        n_fields = len(self.fields)
+        n_communes = len(self.cell_rows) // max(1, n_fields)
+        flat = column("d_commune")[late].astype(np.int64) * n_fields + column("d_field")[late]
+        return np.bincount(flat, minlength=n_communes * n_fields).reshape(n_communes, n_fields)
 
 
 def combine_daily(frames: list, *, average: bool):

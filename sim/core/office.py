@@ -1,125 +1,93 @@
-"""A service office: queues per field served by clerks with skills.
+"""A service office as the agents see it: its roster, opening hours and queues.
 
-The commune's back office and each provincial department pool are offices. Dossiers
-wait in one queue per field; a free clerk takes the most urgent head among the fields
-it is skilled in (the queue discipline decides what "urgent" means). Clerks serve only
-while the office is open; work in progress pauses at closing and resumes at the next
-open hour.
+The commune's back office, its reception desk and the provincial departments are
+offices. Their state (queues, idle clerks, who is busy) lives in the engine's arrays
+and changes inside the compiled loop (sim/core/service.py); this class is the
+day-level handle policies and agents use: roster changes, duty, the queue discipline,
+overtime, and the day's openings and closings put on the event heap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Protocol
 
+import numpy as np
+
 from sim.core.calendar import HOURS_PER_DAY, ExtendedHours
-from sim.core.dossier import IN_SERVICE, QUEUED, Dossier
-from sim.core.engine import EventEngine
-from sim.core.queues import DISCIPLINES
+from sim.core.engine import Engine
+from sim.core.events import EV_BACK_FROM_HOME, EV_CLOSE, EV_OPEN, EV_SEND_HOME
+from sim.core.queues import DISCIPLINES, EDF
+
+BACK_OFFICE, DESK, PROVINCE = 0, 1, 2
 
 
 class Clerk(Protocol):
     """What an office needs of a member of staff (sim/abm/agents/clerk.py has the agent)."""
 
-    skills: dict[str, float]  # proficiency per field it serves
+    index: int  # its row in the engine's clerk arrays
     on_duty: bool
-    leaving: bool  # leaves the office once the job in hand is done
-    current: Dossier | None
-    office: Office | None
-    rostered: bool  # on an office's roster
-    job_end: float  # when the job in hand ends
-
-    def service_hours(self, dossier: Dossier) -> float: ...
-
-    def mark_presence(self, now: float) -> None: ...
-
-    def departed(self) -> None: ...
 
 
 class Office:
-    """Queues and clerks of one office.
+    """One office's handle.
 
     Args:
         name: label used in outputs.
-        fields: the fields this office keeps a queue for.
+        index: its row in the engine's office arrays.
+        kind: ``BACK_OFFICE``, ``DESK`` or ``PROVINCE``.
         calendar: its working calendar.
-        engine: the model's event engine.
+        engine: the model's engine.
         discipline: ``"fifo"`` or ``"edf"``.
-        on_served: called as ``on_served(dossier)`` when a clerk finishes a dossier.
-        on_first_service: called as ``on_first_service(dossier, wait_hours)`` when a
-            dossier is first taken up at this office; ``wait_hours`` counts from its
-            first arrival here (reworks and supplements do not restart it).
+        commune: its commune's index (-1 for the province).
     """
 
     def __init__(
-        self,
-        name: str,
-        fields: Iterable[str],
-        calendar,
-        engine: EventEngine,
-        discipline: str,
-        on_served: Callable[[Dossier], None],
-        on_first_service: Callable[[Dossier, float], None],
-    ) -> None:
+        self, name: str, index: int, kind: int, calendar, engine: Engine, discipline: str,
+        commune: int = -1,
+    ) -> None:  # fmt: skip
+        if discipline not in DISCIPLINES:
+            raise ValueError(f"dispatch: unknown discipline {discipline!r}; allowed: fifo, edf")
         self.name = name
+        self.index = index
+        self.kind = kind
         self.calendar = calendar
         self.engine = engine
         self.discipline = discipline
-        self.queues = {field: DISCIPLINES[discipline]() for field in fields}
-        self.clerks: list[Clerk] = []
-        self.idle: list[Clerk] = []
-        self.is_open = calendar.always_open
-        self.n_busy = 0
-        self.on_served = on_served
-        self.on_first_service = on_first_service
-        self._staying: tuple[int, set[Clerk]] | None = None  # (day, clerks on overtime)
-        self._gone_home: list[Clerk] = []
+        self.clerks: list = []
+        engine.column("o_kind")[index] = kind
+        engine.column("o_commune")[index] = commune
+        engine.column("o_edf")[index] = discipline == EDF
+        engine.column("o_open")[index] = calendar.always_open
+        self._staying: tuple[int, set] | None = None  # (day, clerks on overtime)
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.engine.column("o_open")[self.index])
 
     # -- staff -----------------------------------------------------------------------
-    def add_clerk(self, clerk: Clerk) -> None:
+    def add_clerk(self, clerk) -> None:
         self.clerks.append(clerk)
         clerk.office = self
-        clerk.rostered = True
-        clerk.mark_presence(self.engine.now)
-        for field in clerk.skills:
-            self.queues.setdefault(field, DISCIPLINES[self.discipline]())
-        if clerk.on_duty:
-            self._pull(clerk)
+        self.engine.add_clerk(clerk.index, self.index)
 
-    def remove_clerk(self, clerk: Clerk) -> None:
+    def remove_clerk(self, clerk) -> None:
         """Take a clerk off this office's roster (after the job in hand, if any)."""
         self.clerks.remove(clerk)
-        if clerk in self.idle:
-            self.idle.remove(clerk)
-        clerk.leaving = clerk.current is not None
-        clerk.rostered = False
-        clerk.mark_presence(self.engine.now)
+        self.engine.remove_clerk(clerk.index)
 
-    def set_on_duty(self, clerk: Clerk, on_duty: bool) -> None:
+    def set_on_duty(self, clerk, on_duty: bool) -> None:
         """Start or stop a clerk's availability for new work (absence, training...)."""
-        if clerk.on_duty == on_duty:
-            return
-        clerk.on_duty = on_duty
-        clerk.mark_presence(self.engine.now)
-        if on_duty:
-            if clerk.current is None:
-                self._pull(clerk)
-        elif clerk in self.idle:
-            self.idle.remove(clerk)
+        self.engine.set_on_duty(clerk.index, bool(on_duty))
 
     def set_discipline(self, discipline: str) -> None:
         """Re-order every queue under another discipline."""
-        if discipline == self.discipline:
+        if discipline == self.discipline or self.kind == DESK:  # the desk keeps its order
             return
         self.discipline = discipline
-        for field, old in list(self.queues.items()):
-            new = DISCIPLINES[discipline]()
-            for dossier in old:
-                new.push(dossier, self.engine.now)
-            self.queues[field] = new
+        self.engine.reorder(self.index, discipline == EDF)
 
     # -- opening hours -----------------------------------------------------------------
-    def extend_hours(self, day: int, hours: float, staying: list[Clerk] | None = None) -> None:
+    def extend_hours(self, day: int, hours: float, staying: list | None = None) -> None:
         """Stay open ``hours`` longer at the end of ``day`` (overtime; decided that morning).
 
         Only the clerks ``staying`` (default: all) work the extra hours; the others stop
@@ -130,146 +98,73 @@ class Office:
         if not isinstance(self.calendar, ExtendedHours):
             self.calendar = ExtendedHours(self.calendar)
         self.calendar.extend(day, hours)
+        engine, i = self.engine, self.index
+        engine.column("o_extra_day")[i] = day
+        engine.column("o_extra_hours")[i] = hours
+        engine.column("o_all_stay")[i] = staying is None
+        overtime = engine.column("c_overtime")
+        for clerk in self.clerks:
+            overtime[clerk.index] = staying is not None and clerk in staying
         if staying is None:
             return
         self._staying = (day, set(staying))
         intervals = self.calendar.base.open_intervals(day)
         if intervals:
             ordinary, extended = intervals[-1][1], self.calendar.open_intervals(day)[-1][1]
-            self.engine.schedule_at_instant(ordinary, self._send_home)
-            self.engine.schedule(extended + 1e-6, self._back_from_home)
+            engine.schedule(ordinary, EV_SEND_HOME, i)
+            engine.schedule(extended + 1e-6, EV_BACK_FROM_HOME, i)
 
-    def overtime_staff(self, day: int) -> set[Clerk]:
+    def overtime_staff(self, day: int) -> set:
         """The clerks working overtime on ``day`` (empty when none was decided for it)."""
         if self._staying is None or self._staying[0] != day:
             return set()
         return set(self._staying[1])
 
-    def _send_home(self, _: object = None) -> None:
-        """At the ordinary closing, clerks not on overtime stop for the day."""
-        _, staying = self._staying
-        for clerk in self.clerks:
-            if clerk.on_duty and clerk not in staying:
-                self.set_on_duty(clerk, False)
-                self._gone_home.append(clerk)
-
-    def _back_from_home(self, _: object = None) -> None:
-        for clerk in self._gone_home:
-            if clerk in self.clerks:
-                self.set_on_duty(clerk, True)
-        self._gone_home = []
-
-    def _calendar_for(self, clerk: Clerk, now: float):
-        """The hours a clerk works today: a clerk not on overtime keeps the ordinary ones."""
-        day, staying = self._staying
-        if day == int(now // HOURS_PER_DAY) and clerk not in staying:
-            return self.calendar.base
-        return self.calendar
-
     def open_hours(self, day: int) -> float:
         """Hours this office is open on ``day``, overtime included."""
         return self.calendar.open_hours(day)
 
-    def open(self, _: object = None) -> None:
-        self.is_open = True
-        if not any(self.queues.values()):  # nothing waiting: idle clerks stay idle, in order
-            return
-        waiting, self.idle = self.idle, []
-        for clerk in waiting:
-            self._pull(clerk)
-
-    def close(self, _: object = None) -> None:
-        self.is_open = False
-
     def schedule_day(self, day: int) -> None:
-        """Put today's opening and closing on the event engine."""
+        """Put today's opening and closing on the event heap."""
         if self.calendar.always_open:
             return
         for start, end in self.calendar.open_intervals(day):
-            self.engine.schedule_at_instant(start, self.open)
-            self.engine.schedule_at_instant(end, self.close)
+            self.engine.schedule(start, EV_OPEN, self.index)
+            self.engine.schedule(end, EV_CLOSE, self.index)
 
-    # -- flow of dossiers --------------------------------------------------------------
-    def enter(self, dossier: Dossier) -> None:
-        """Mark a dossier as queued here; its wait here starts on its first arrival."""
-        dossier.status = QUEUED
-        if dossier.office is not self:
-            dossier.office = self
-            dossier.entered = self.engine.now
-            dossier.waiting_first = True
+    # -- what it holds -------------------------------------------------------------------
+    def queue_lengths(self) -> dict[str, int]:
+        """Dossiers waiting per field (every scenario field; the desk's under "reception")."""
+        counts = self.engine.column("o_queued")[self.index].tolist()
+        names = (*self.engine.fields, "reception")
+        lengths = dict(zip(names, counts, strict=True))
+        if not lengths["reception"]:
+            del lengths["reception"]
+        return lengths
 
-    def arrive(self, dossier: Dossier) -> None:
-        """A dossier reaches this office: a free clerk starts it, or it queues."""
-        self.enter(dossier)
-        if self.is_open and self.idle:
-            clerk = self._best_idle_for(dossier.field)
-            if clerk is not None:
-                self._start(clerk, dossier)
-                return
-        self.queues[dossier.field].push(dossier, self.engine.now)
+    def busy_by_field(self, clerks=None) -> dict[str, int]:
+        """Clerks with a job in hand (of ``clerks``; default the roster), per its field."""
+        current = self.engine.column("c_current")
+        fields = self.engine.column("d_field")
+        result: dict[str, int] = {}
+        for clerk in self.clerks if clerks is None else clerks:
+            row = current[clerk.index]
+            if row >= 0:
+                name = self.engine.fields[fields[row]]
+                result[name] = result.get(name, 0) + 1
+        return result
 
-    def _best_idle_for(self, field: str) -> Clerk | None:
-        best = None
-        best_skill = 0.0
-        for clerk in self.idle:
-            skill = clerk.skills.get(field, 0.0)
-            if skill > best_skill:
-                best, best_skill = clerk, skill
-        if best is not None:
-            self.idle.remove(best)
-        return best
-
-    def _pull(self, clerk: Clerk) -> None:
-        """A free clerk takes the most urgent waiting dossier it can handle."""
-        if not (self.is_open and clerk.on_duty):
-            if clerk.on_duty:
-                self.idle.append(clerk)
-            return
-        best_queue = None
-        best_key = float("inf")
-        queues = self.queues
-        for field in clerk.skills:
-            queue = queues[field]
-            if queue:
-                key = queue.head_key()
-                if key < best_key:
-                    best_queue, best_key = queue, key
-        if best_queue is None:
-            self.idle.append(clerk)
-        else:
-            self._start(clerk, best_queue.pop())
-
-    def _start(self, clerk: Clerk, dossier: Dossier) -> None:
-        now = self.engine.now
-        if dossier.waiting_first:
-            dossier.waiting_first = False
-            if dossier.first_service < 0.0:
-                dossier.first_service = now
-            self.on_first_service(dossier, now - dossier.entered)
-        dossier.status = IN_SERVICE
-        hours = clerk.service_hours(dossier)
-        clerk.current = dossier
-        self.n_busy += 1
-        calendar = self.calendar if self._staying is None else self._calendar_for(clerk, now)
-        clerk.job_end = calendar.finish_time(now, hours)
-        self.engine.schedule(clerk.job_end, self._finish, clerk)
-
-    def _finish(self, clerk: Clerk) -> None:
-        dossier = clerk.current
-        clerk.current = None
-        self.n_busy -= 1
-        if not (clerk.on_duty and clerk.rostered):  # finished a job while off duty
-            clerk.mark_presence(self.engine.now)
-        self.on_served(dossier)
-        if clerk.leaving:
-            clerk.leaving = False
-            clerk.departed()
-        else:
-            self._pull(clerk)
-
-    # -- audit -----------------------------------------------------------------------
     def queued(self) -> int:
-        return sum(len(q) for q in self.queues.values())
+        return int(self.engine.column("o_queued")[self.index].sum())
 
     def in_service(self) -> int:
-        return self.n_busy
+        return int(self.engine.column("o_busy")[self.index])
+
+    def waiting(self) -> int:
+        return self.queued()
+
+    def counters(self) -> int:
+        return int(np.count_nonzero([c.on_duty for c in self.clerks]))
+
+
+__all__ = ["BACK_OFFICE", "DESK", "PROVINCE", "HOURS_PER_DAY", "Office"]

@@ -58,11 +58,9 @@ def field_scores(ctx: PolicyContext, field: str, rule: str) -> dict[str, float]:
     scores = {c.name: 0.0 for c in ctx.communes}
     if rule == "largest_backlog":
         for commune in ctx.communes:
-            queue = commune.office.queues.get(field)
-            busy = sum(
-                1 for c in commune.clerks if c.current is not None and c.current.field == field
-            )
-            scores[commune.name] = float((len(queue) if queue else 0) + busy)
+            office = commune.office
+            waiting = office.queue_lengths().get(field, 0)
+            scores[commune.name] = float(waiting + office.busy_by_field().get(field, 0))
         return scores
     return {name: float(n) for name, n in ctx.overdue_open(field).items()}
 

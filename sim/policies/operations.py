@@ -102,10 +102,10 @@ class Overtime(Policy):
     def fields_over_threshold(self, office, on_duty: list[Clerk]) -> list[str]:
         """Fields whose dossiers waiting or in service per skilled clerk exceed the threshold."""
         over = []
-        for field, queue in office.queues.items():
+        in_service = office.busy_by_field(on_duty)
+        for field, waiting in office.queue_lengths().items():
             skilled = sum(1 for c in on_duty if field in c.skills)
-            busy = sum(1 for c in on_duty if c.current is not None and c.current.field == field)
-            if skilled and (len(queue) + busy) / skilled > self.threshold:
+            if skilled and (waiting + in_service.get(field, 0)) / skilled > self.threshold:
                 over.append(field)
         return over
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.core.dossier import ONLINE, Dossier
 from sim.spec.behaviour import ApplicantBehaviour
 
 
@@ -38,36 +37,6 @@ class Applicant(mesa.Agent):
     @property
     def has_signal(self) -> bool:
         return bool(self.population.has_signal[self.index])
-
-    def answer_supplement_request(self, u_give_up: float, u_delay: float) -> float | None:
-        """Hours until the completed dossier comes back, or None to give up.
-
-        The delay is the time to gather the papers plus the trip from the village.
-        """
-        behaviour = self.population.behaviour
-        if u_give_up < behaviour.give_up_probability:
-            return None
-        travel = 0.0
-        if self.population.distance is not None:
-            travel = behaviour.travel_days_per_10km * self.population.distance[self.index] / 10
-        return 24.0 * (travel - behaviour.return_days_mean * np.log1p(-u_delay))
-
-    def learn_from(self, dossier: Dossier) -> None:
-        """A result on time online makes the online channel more attractive.
-
-        The experience is one household's: an agent standing for ``weight`` households
-        moves its (average) propensity by 1/weight of the step, so outputs do not
-        depend on the weight in expectation.
-        """
-        if dossier.channel != ONLINE:
-            return
-        population = self.population
-        rate = population.behaviour.online_learning_rate
-        if rate and 0.0 <= dossier.resolved <= dossier.deadline:
-            propensity = population.propensity  # the arrays directly: this runs per dossier
-            p = float(propensity[self.index])
-            value = p + rate * (1.0 - p) / population.weight[self.index]
-            propensity[self.index] = min(1.0, max(0.0, value))
 
 
 class Citizen(Applicant):
@@ -122,6 +91,7 @@ class Population:
             d = self.distance
             self._online_pull = behaviour.distance_online_weight * d / (d + distance_km_mean)
         self.neighbour_boost = 0.0  # grows with the commune's online use
+        self.index = -1  # its number among the model's populations (set by the model)
         self.agents = [agent_class(model, self, i) for i in range(n_agents)]
 
     def pick(self, u: np.ndarray) -> np.ndarray:
@@ -141,6 +111,20 @@ class Population:
         if self.neighbour_boost:
             p = p + (1.0 - p) * self.neighbour_boost
         return eligible & self.has_signal[index] & (u < p)
+
+    def learn(self, agents: np.ndarray) -> None:
+        """Agents whose online dossier came back on time (one entry per dossier) lean
+        further online: each result moves a propensity ``p`` to
+        ``p + rate * (1 - p) / weight``, one household's experience in an agent standing
+        for ``weight`` of them, so outputs do not depend on the weight in expectation.
+        ``k`` results in one day compose to ``1 - (1 - p) * (1 - rate / weight) ** k``.
+        """
+        rate = self.behaviour.online_learning_rate
+        if not rate:
+            return
+        index, k = np.unique(agents, return_counts=True)
+        gap = (1.0 - self.propensity[index]) * (1.0 - rate / self.weight[index]) ** k
+        self.propensity[index] = np.clip(1.0 - gap, 0.0, 1.0)
 
     def close_online_gap(self, share: float) -> None:
         """A campaign moves every propensity ``p`` to ``p + share * (1 - p)``."""

@@ -93,9 +93,4 @@ class Chair:
         return spare
 
     def _overdue_by_field(self) -> dict[str, int]:
-        now = self.world.engine.now
-        counts: dict[str, int] = {}
-        for dossier in self.world.metrics.open_dossiers.values():
-            if dossier.commune is self.commune and dossier.stage == 0 and dossier.deadline < now:
-                counts[dossier.field] = counts.get(dossier.field, 0) + 1
-        return counts
+        return self.world.metrics.overdue_by_field(self.world.engine.now, self.commune.index)

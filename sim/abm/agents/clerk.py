@@ -8,31 +8,31 @@ fatigue from overload, a missing workstation, a competing campaign; set afresh b
 the commune every working day) and named *modifiers* that policies set and clear
 (overtime fatigue). Service time divides work by base x conditions x modifiers, so a
 temporary effect that ends leaves the base exactly as it was.
+
+What the compiled loop reads and writes (duty, the job in hand, hours) lives in the
+engine's clerk arrays at row ``index``; the properties below read and write them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-
 import mesa
-
-from sim.core.dossier import Dossier
 
 
 class Clerk(mesa.Agent):
     """One member of staff of a commune office or a provincial department.
 
     Args:
-        model: the model.
+        model: the model (its ``engine`` holds the clerk's row).
         skills: base proficiency per field (1.0 = a trained specialist; work content in
             hours is divided by it). Fields missing here are not handled at all.
         switch_hours: extra hours when the clerk turns to another field than the last.
         kind: ``"civil_servant"``, ``"seconded"``, ``"contract"`` or ``"department"``.
 
     ``skills`` is read by offices and policies; it changes only through
-    ``set_proficiency``. Temporary effects go through ``set_conditions`` and
-    ``set_modifier``/``clear_modifier``; ``speed_factor`` is their product.
+    ``set_proficiency`` and ``move_to``/``come_back``. Temporary effects go through
+    ``set_conditions`` and ``set_modifier``/``clear_modifier``; ``speed_factor`` is
+    their product.
     """
 
     def __init__(
@@ -43,32 +43,98 @@ class Clerk(mesa.Agent):
         kind: str = "civil_servant",
     ) -> None:
         super().__init__(model)
+        self.engine = model.engine
+        self.index = self.engine.new_clerk()
         self.skills = {field: float(p) for field, p in skills.items() if p > 0}
-        self.switch_hours = switch_hours
         self._home_switch_hours = switch_hours
+        self.switch_hours = switch_hours
         self.kind = kind
         self.office = None
         self.unit: str | None = None  # commune name or "province", for the figures
-        self.on_duty = True
-        self.leaving = False
-        self.current: Dossier | None = None
-        self.last_field: str | None = None
         self.conditions = 1.0  # the day's working conditions (sim/abm/agents/staff_conditions)
         self.modifiers: dict[str, float] = {}  # temporary factors set by policies, by name
-        self.speed_factor = 1.0  # conditions x modifiers
         self.fatigue = 0.0  # 0 rested .. 1 worn out by sustained overload (staff_conditions)
-        self.busy_hours = 0.0
-        self.busy_hours_by_field: dict[str, float] = dict.fromkeys(self.skills, 0.0)
-        self.available_hours = 0.0  # open hours at work, counted by mark_presence
         self.other_duty_hours = 0.0  # hours of competing duties (sim/spec/mechanisms.Duty)
         self.window_dossier_hours = 0.0  # after warm-up: open hours less duties, x conditions
-        self.rostered = False  # on an office's roster (set by the office)
-        self._present_since: float | None = None
-        self.job_end = 0.0  # when the job in hand ends
-        self.job_field = ""  # the field its hours were counted under
-        self.served = 0
         self.home_skills: dict[str, float] | None = None  # while moved to another field
-        self._on_departure: Callable[[], None] | None = None
+        self._write_skills()
+
+    # -- the engine's arrays ---------------------------------------------------------------
+    def _column(self, name: str):
+        return self.engine.column(name)
+
+    def _write_skills(self) -> None:
+        row = self._column("c_skill")[self.index]
+        row[:] = 0.0
+        for field, value in self.skills.items():
+            row[self._field(field)] = value
+
+    def _field(self, field: str) -> int:
+        try:
+            return self.engine.field_index[field]
+        except KeyError:
+            raise ValueError(
+                f"clerk skill {field!r}: not a field of the scenario "
+                f"({', '.join(self.engine.fields)})"
+            ) from None
+
+    @property
+    def on_duty(self) -> bool:
+        return bool(self._column("c_on_duty")[self.index])
+
+    @property
+    def rostered(self) -> bool:
+        return bool(self._column("c_rostered")[self.index])
+
+    @property
+    def leaving(self) -> bool:
+        return bool(self._column("c_leaving")[self.index])
+
+    @property
+    def current(self) -> int | None:
+        """Row of the dossier in hand (None when free)."""
+        row = int(self._column("c_current")[self.index])
+        return None if row < 0 else row
+
+    @property
+    def job_end(self) -> float:
+        return float(self._column("c_job_end")[self.index])
+
+    @property
+    def switch_hours(self) -> float:
+        return float(self._column("c_switch_hours")[self.index])
+
+    @switch_hours.setter
+    def switch_hours(self, value: float) -> None:
+        self._column("c_switch_hours")[self.index] = value
+
+    @property
+    def speed_factor(self) -> float:
+        return float(self._column("c_speed")[self.index])
+
+    @property
+    def busy_hours(self) -> float:
+        return float(self._column("c_busy")[self.index])
+
+    @property
+    def busy_hours_by_field(self) -> dict[str, float]:
+        row = self._column("c_busy_field")[self.index]
+        names = self.engine.field_index
+        own = set(self.skills) | set(self.home_skills or ())
+        return {f: float(row[i]) for f, i in names.items() if row[i] > 0 or f in own}
+
+    @property
+    def available_hours(self) -> float:
+        return float(self._column("c_available")[self.index])
+
+    @available_hours.setter
+    def available_hours(self, value: float) -> None:
+        """Open hours at work (a policy adds the overtime hours a clerk stays)."""
+        self._column("c_available")[self.index] = value
+
+    @property
+    def served(self) -> int:
+        return int(self._column("c_served")[self.index])
 
     # -- proficiency and speed ----------------------------------------------------------
     def set_proficiency(self, field: str, value: float, cap: float | None = None) -> float:
@@ -81,13 +147,14 @@ class Clerk(mesa.Agent):
         if value <= 0:
             raise ValueError(f"proficiency in {field!r} must be positive, got {value!r}")
         value = float(value)
+        self._field(field)
         if self.home_skills is not None:  # moved for the week: the change outlasts the move
             self.home_skills[field] = value
             if field in self.skills:
                 self.skills[field] = value
         else:
             self.skills[field] = value
-        self.busy_hours_by_field.setdefault(field, 0.0)
+        self._write_skills()
         return value
 
     def move_to(self, field: str, proficiency: float, switch_hours: float) -> None:
@@ -97,13 +164,14 @@ class Clerk(mesa.Agent):
             self._home_switch_hours = self.switch_hours
         self.skills = {field: proficiency}
         self.switch_hours = max(self._home_switch_hours, switch_hours)
-        self.busy_hours_by_field.setdefault(field, 0.0)
+        self._write_skills()
 
     def come_back(self) -> None:
         """Back to the clerk's own fields after a move."""
         if self.home_skills is not None:
             self.skills, self.home_skills = self.home_skills, None
             self.switch_hours = self._home_switch_hours
+            self._write_skills()
 
     @property
     def own_skills(self) -> dict[str, float]:
@@ -131,7 +199,7 @@ class Clerk(mesa.Agent):
         factor = self.conditions
         if self.modifiers:
             factor *= math.prod(self.modifiers.values())
-        self.speed_factor = factor
+        self._column("c_speed")[self.index] = factor
 
     def effective_proficiency(self, field: str) -> float:
         """Base proficiency in ``field`` times every temporary factor (0 if not handled)."""
@@ -139,52 +207,24 @@ class Clerk(mesa.Agent):
 
     def field_shares(self) -> dict[str, float]:
         """The share of this clerk's dossier time each field took (own fields if no work)."""
-        if self.busy_hours > 0:
-            return {f: h / self.busy_hours for f, h in self.busy_hours_by_field.items() if h > 0}
+        busy = self.busy_hours
+        if busy > 0:
+            return {f: h / busy for f, h in self.busy_hours_by_field.items() if h > 0}
         own = self.own_skills
         return {f: 1 / len(own) for f in own}
 
-    # -- work ------------------------------------------------------------------------------
-    def service_hours(self, dossier: Dossier) -> float:
-        """Working hours this clerk needs for the dossier's current stage."""
-        field = dossier.field
-        proficiency = self.skills[field]
-        dossier.served_proficiency = proficiency
-        hours = dossier.work / (proficiency * self.speed_factor)
-        if self.last_field is not None and self.last_field != field:
-            hours += self.switch_hours
-        self.last_field = field
-        self.busy_hours += hours
-        self.busy_hours_by_field[field] += hours
-        self.job_field = field
-        self.served += 1
-        return hours
-
+    # -- hours ---------------------------------------------------------------------------
     def count_day(self, open_hours: float, duty_hours: float, counted: bool) -> None:
         """Note a working day at work: the hours its competing duties take, and (after
         the warm-up, ``counted``) the hours left for dossiers at today's speed.
 
         A clerk on a duty is off duty until the duty's hours are done, so those hours are
-        not counted by ``mark_presence``; they are added to its hours at work in the
-        figures (``hours_until``).
+        not counted as present; they are added to its hours at work in the figures
+        (``hours_until``).
         """
         self.other_duty_hours += duty_hours
         if counted:
             self.window_dossier_hours += (open_hours - duty_hours) * self.speed_factor
-
-    def mark_presence(self, now: float) -> None:
-        """Count the open hours since the last change of presence, then note the new state.
-
-        A clerk is at work while on duty on a roster, and also while it finishes the job
-        in hand after going off duty or leaving; utilisation is busy hours over these
-        hours, so it cannot exceed 1 whatever absences and transfers happen.
-        """
-        if self._present_since is not None and self.office is not None:
-            self.available_hours += self.office.calendar.working_hours_between(
-                self._present_since, now
-            )
-        present = self.current is not None or (self.on_duty and self.rostered)
-        self._present_since = now if present else None
 
     def hours_until(self, now: float) -> tuple[float, dict[str, float], float]:
         """Busy hours, busy hours by field and available hours up to ``now``.
@@ -192,28 +232,28 @@ class Clerk(mesa.Agent):
         Busy hours are counted when a job starts; the part of the job in hand still to
         do after ``now`` is left out.
         """
-        self.mark_presence(now)
-        busy, by_field = self.busy_hours, dict(self.busy_hours_by_field)
+        self.engine.mark_presence(self.index)
+        busy, by_field = self.busy_hours, self.busy_hours_by_field
         if self.current is not None and self.office is not None:
             left = self.office.calendar.working_hours_between(now, self.job_end)
+            job_field = int(self._column("c_job_field")[self.index])
+            names = (*self.engine.fields, "reception")
             busy -= left
-            by_field[self.job_field] -= left
+            by_field[names[job_field]] -= left
         return busy, by_field, self.available_hours + self.other_duty_hours
 
     # -- moving between offices ------------------------------------------------------------
-    def after_current_job(self, action: Callable[[], None]) -> None:
-        """Do ``action`` now if the clerk is free, else once the job in hand is finished.
-
-        A clerk moving to another office finishes what it started where it was.
-        """
+    def after_current_job(self, office=None) -> None:
+        """Join ``office`` now if the clerk is free, else once the job in hand is finished
+        (a clerk moving to another office finishes what it started where it was);
+        ``None`` cancels a pending move."""
+        nxt = self._column("c_next_office")
+        self.engine.moves.pop(self.index, None)
         if self.current is None:
-            self._on_departure = None
-            action()
+            nxt[self.index] = -1
+            if office is not None:
+                office.add_clerk(self)
         else:
-            self._on_departure = action
-
-    def departed(self) -> None:
-        """Called by the office when a clerk who left it finished the job in hand."""
-        action, self._on_departure = self._on_departure, None
-        if action is not None:
-            action()
+            nxt[self.index] = -1 if office is None else office.index
+            if office is not None:
+                self.engine.moves[self.index] = (self, office)

@@ -1,4 +1,6 @@
-"""Province: departments that finish the dossiers communes escalate."""
+"""Province: departments that finish the dossiers communes escalate (their path runs in
+the compiled loop, sim/core/routing.py: a hand-off delay, then the department's queue,
+whose own deadline replaces the commune's when it has one)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,7 @@ import mesa
 import numpy as np
 
 from sim.abm.agents.clerk import Clerk
-from sim.core.dossier import IN_TRANSIT, Dossier
-from sim.core.office import Office
+from sim.core.office import PROVINCE, Office
 
 if TYPE_CHECKING:
     from sim.abm.world import World
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 class Province(mesa.Agent):
     """The provincial departments (land registration, construction, ...) as one office."""
 
-    def __init__(self, model: mesa.Model, world: World) -> None:
+    def __init__(self, model: mesa.Model, world: World, index: int) -> None:
         super().__init__(model)
         self.world = world
         scenario = world.scenario
@@ -26,14 +27,13 @@ class Province(mesa.Agent):
         self.handoff_hours = scenario.handoff_hours
         self.calendar = world.calendar
         self.office = Office(
-            "province",
-            list(self.departments),
-            self.calendar,
-            world.engine,
-            scenario.dispatch,
-            on_served=world.resolve,
-            on_first_service=world.metrics.on_province_start,
+            "province", index, PROVINCE, self.calendar, world.engine, scenario.dispatch
         )
+        engine = world.engine
+        for department in self.departments.values():
+            if department.deadline_working_days is not None:
+                days = engine.column("field_dept_days")
+                days[engine.field_index[department.field]] = department.deadline_working_days
         for department in self.departments.values():
             for _ in range(department.staff):
                 self.office.add_clerk(
@@ -64,23 +64,7 @@ class Province(mesa.Agent):
         """Seconded department staff return to their department (after the job in hand)."""
         for clerk in clerks:
             clerk.unit = "province"
-            clerk.after_current_job(lambda clerk=clerk: self.office.add_clerk(clerk))
+            clerk.after_current_job(self.office)
 
     def start_day(self, day: int) -> None:
         self.office.schedule_day(day)
-
-    def escalate(self, dossier: Dossier) -> None:
-        """Hand a dossier up; it reaches the department after the hand-off delay."""
-        self.world.metrics.on_transit_started()
-        dossier.status = IN_TRANSIT
-        engine = self.world.engine
-        engine.schedule(engine.now + self.handoff_hours, self.receive, dossier)
-
-    def receive(self, dossier: Dossier) -> None:
-        self.world.metrics.on_transit_ended()
-        dossier.stage = 1
-        dossier.work = dossier.province_work
-        days = self.departments[dossier.field].deadline_working_days
-        if days is not None:  # the department's own deadline replaces the commune's
-            dossier.deadline = self.calendar.deadline(self.world.engine.now, days)
-        self.office.arrive(dossier)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from sim.abm.agents.clerk import Clerk
 from sim.core.calendar import HOURS_PER_DAY
+from sim.core.events import EV_DUTY_DONE, EV_ON_DUTY
 from sim.core.keyed import ABSENCE, RESIGNATION
 from sim.spec.mechanisms import MAX_DUTY_SHARE
 
@@ -88,8 +89,18 @@ class StaffConditions:
         self.refresh()
         if rules.duties:
             self._send_to_duties(day, rules)
-        if self.off_today or self._no_seat:
-            world.engine.schedule((day + 1) * HOURS_PER_DAY - _END_OF_DAY, self._back)
+        back = (day + 1) * HOURS_PER_DAY - _END_OF_DAY
+        for clerk in self.off_today + self._no_seat:  # back just before midnight
+            world.engine.schedule(back, EV_ON_DUTY, clerk.index)
+
+    def end_day(self) -> None:
+        """Everyone off today is back (the loop put them on duty before midnight)."""
+        no_seat = self.world.engine.column("c_no_seat")
+        for clerk in self._no_seat:
+            no_seat[clerk.index] = False
+        self.off_today = []
+        self._no_seat = []
+        self._at_duty = set()
 
     def refresh(self) -> None:
         """Every present clerk's speed (and seat) from today's conditions.
@@ -101,7 +112,9 @@ class StaffConditions:
         office = commune.office
         spec = self.world.scenario
         rules, equipment = spec.staff, spec.equipment
+        no_seat = self.world.engine.column("c_no_seat")
         for clerk in self._no_seat:  # seats are handed out afresh
+            no_seat[clerk.index] = False
             if clerk in office.clerks:
                 office.set_on_duty(clerk, True)
         self._no_seat = []
@@ -116,6 +129,7 @@ class StaffConditions:
                 if equipment.no_workstation_speed == 0.0:
                     office.set_on_duty(clerk, False)
                     self._no_seat.append(clerk)
+                    no_seat[clerk.index] = True
                     continue
                 speed *= equipment.no_workstation_speed
             clerk.set_conditions(speed)
@@ -135,12 +149,7 @@ class StaffConditions:
             self._at_duty.add(clerk)
             office.set_on_duty(clerk, False)
             done = calendar.finish_time(intervals[0][0], hours)
-            self.world.engine.schedule(done, self._duty_done, clerk)
-
-    def _duty_done(self, clerk: Clerk) -> None:
-        self._at_duty.discard(clerk)
-        if clerk in self.commune.office.clerks and clerk not in self._no_seat:
-            self.commune.office.set_on_duty(clerk, True)
+            self.world.engine.schedule(done, EV_DUTY_DONE, clerk.index)
 
     @property
     def duty_hours_today(self) -> float:
@@ -179,11 +188,3 @@ class StaffConditions:
     def _off_for_the_day(self, clerk: Clerk) -> None:
         self.commune.office.set_on_duty(clerk, False)
         self.off_today.append(clerk)
-
-    def _back(self, _: object = None) -> None:
-        office = self.commune.office
-        for clerk in self.off_today + self._no_seat:
-            if clerk in office.clerks:
-                office.set_on_duty(clerk, True)
-        self.off_today = []
-        self._no_seat = []

@@ -1,0 +1,179 @@
+"""Streaming statistics inside the compiled loop: each event adds to its cell's row.
+
+A dossier counts in the row of its commune x field cell (``d_row``) and, for the
+citizen figures, in the rows of the equity groups its applicant belongs to (the last
+two rows: no phone signal, over 10 km away). Time statistics (wait, sojourn, on-time
+rate) count dossiers submitted after the warm-up (``d_counted``); volumes count every
+dossier. sim/core/metrics.py reads the rows back as ``Tally`` figures.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from sim.core.state import DAY, HIST_BINS, P, S, T
+
+HIST_MIN_HOURS = 0.01
+HIST_RATIO = 1.02
+LOG_RATIO = math.log(HIST_RATIO)
+WARMUP = P["warmup_hours"]
+ONLINE = 1
+# columns of the tally rows (N_: counts, H_: hour and km sums) and of today's totals
+TODAY_AHEAD = DAY["ahead"]
+TODAY_BACKOFFICE_STARTED = DAY["backoffice_started"]
+TODAY_BACKOFFICE_WAIT = DAY["backoffice_wait"]
+TODAY_ON_TIME = DAY["on_time"]
+TODAY_ONLINE = DAY["online"]
+TODAY_PROVINCE_STARTED = DAY["province_started"]
+TODAY_PROVINCE_WAIT = DAY["province_wait"]
+TODAY_RECEIVED = DAY["received"]
+TODAY_RECEPTION_STARTED = DAY["reception_started"]
+TODAY_RECEPTION_WAIT = DAY["reception_wait"]
+TODAY_RESOLVED = DAY["resolved"]
+TODAY_TRIPS = DAY["trips"]
+TODAY_WITHDRAWN = DAY["withdrawn"]
+H_CITIZEN_KM = S["citizen_km"]
+H_COUNTER_HOURS = S["counter_hours"]
+H_DAYS_SUM = S["days_sum"]
+H_OPEN_HOURS = S["open_hours"]
+H_PROVINCE_WAIT_SUM = S["province_wait_sum"]
+H_RECEPTION_WAIT_SUM = S["reception_wait_sum"]
+H_SOJOURN_SUM = S["sojourn_sum"]
+H_WAIT_SUM = S["wait_sum"]
+N_AHEAD = T["ahead"]
+N_CITIZEN_TRIPS = T["citizen_trips"]
+N_CREATED = T["created"]
+N_CREATED_COUNTED = T["created_counted"]
+N_ON_TIME = T["on_time"]
+N_ONLINE_COUNTED = T["online_counted"]
+N_PROVINCE_WAIT_N = T["province_wait_n"]
+N_RECEPTION_WAIT_N = T["reception_wait_n"]
+N_RESOLVED = T["resolved"]
+N_RESOLVED_COUNTED = T["resolved_counted"]
+N_WAIT_N = T["wait_n"]
+N_WITHDRAWN = T["withdrawn"]
+
+
+@njit(cache=True)
+def hist_bin(hours):
+    if hours <= HIST_MIN_HOURS:
+        return 0
+    index = int(math.log(hours / HIST_MIN_HOURS) / LOG_RATIO)
+    return index if index < HIST_BINS else HIST_BINS - 1
+
+
+@njit(cache=True)
+def _rows(s, row):
+    """The tally rows a dossier counts in: its cell's, then its groups' (-1: none)."""
+    groups = s.t_count.shape[0] - 2
+    cell = np.int64(s.d_row[row])
+    no_signal = np.int64(groups if s.d_no_signal[row] else -1)
+    far = np.int64(groups + 1 if s.d_far[row] else -1)
+    return cell, no_signal, far
+
+
+@njit(cache=True)
+def on_received(s, row):
+    s.today[TODAY_RECEIVED] += 1
+    online = s.d_channel[row] == ONLINE
+    s.today[TODAY_ONLINE] += online
+    for tally in _rows(s, row):
+        if tally < 0:
+            continue
+        s.t_count[tally, N_CREATED] += 1
+        if s.d_counted[row]:
+            s.t_count[tally, N_CREATED_COUNTED] += 1
+            s.t_count[tally, N_ONLINE_COUNTED] += online
+
+
+@njit(cache=True)
+def on_carried_over(s, row):
+    """A dossier open before the run: open, not received today."""
+    s.t_count[s.d_row[row], N_CREATED] += 1
+
+
+@njit(cache=True)
+def on_trip(s, row, km):
+    """The applicant travels ``km`` (there and back) for this dossier."""
+    s.today[TODAY_TRIPS] += 1
+    for tally in _rows(s, row):
+        if tally >= 0:
+            s.t_count[tally, N_CITIZEN_TRIPS] += 1
+            s.t_sum[tally, H_CITIZEN_KM] += km
+
+
+@njit(cache=True)
+def on_counter(s, row, hours):
+    """The applicant spent ``hours`` at the reception desk."""
+    for tally in _rows(s, row):
+        if tally >= 0:
+            s.t_sum[tally, H_COUNTER_HOURS] += hours
+
+
+@njit(cache=True)
+def on_first_service(s, row, kind, wait):
+    """First taken up at an office of ``kind`` (0 back office, 1 desk, 2 province)."""
+    cell = s.d_row[row]
+    if kind == 0:
+        s.today[TODAY_BACKOFFICE_STARTED] += 1
+        s.today[TODAY_BACKOFFICE_WAIT] += wait
+        if s.d_counted[row]:
+            s.t_sum[cell, H_WAIT_SUM] += wait
+            s.t_count[cell, N_WAIT_N] += 1
+    elif kind == 1:
+        s.today[TODAY_RECEPTION_STARTED] += 1
+        s.today[TODAY_RECEPTION_WAIT] += wait
+        if s.d_counted[row]:
+            s.t_sum[cell, H_RECEPTION_WAIT_SUM] += wait
+            s.t_count[cell, N_RECEPTION_WAIT_N] += 1
+    else:
+        s.today[TODAY_PROVINCE_STARTED] += 1
+        s.today[TODAY_PROVINCE_WAIT] += wait
+        if s.d_counted[row]:
+            s.t_sum[cell, H_PROVINCE_WAIT_SUM] += wait
+            s.t_count[cell, N_PROVINCE_WAIT_N] += 1
+
+
+@njit(cache=True)
+def on_resolved(s, row, now, working_days):
+    """A result at ``now``, ``working_days`` after submission."""
+    s.d_live[row] = False
+    s.d_resolved[row] = now
+    deadline = s.d_deadline[row]
+    on_time = now <= deadline
+    ahead = now // 24.0 < deadline // 24.0
+    s.today[TODAY_RESOLVED] += 1
+    s.today[TODAY_ON_TIME] += on_time
+    s.today[TODAY_AHEAD] += ahead
+    submitted = s.d_submitted[row]
+    warmup = s.params[WARMUP]
+    open_hours = now - (submitted if submitted > warmup else warmup)
+    sojourn = now - submitted
+    for tally in _rows(s, row):
+        if tally < 0:
+            continue
+        s.t_count[tally, N_RESOLVED] += 1
+        if open_hours > 0:
+            s.t_sum[tally, H_OPEN_HOURS] += open_hours
+        if s.d_counted[row]:
+            s.t_count[tally, N_RESOLVED_COUNTED] += 1
+            s.t_count[tally, N_ON_TIME] += on_time
+            s.t_sum[tally, H_SOJOURN_SUM] += sojourn
+            s.t_hist[tally, hist_bin(sojourn)] += 1
+            s.t_count[tally, N_AHEAD] += ahead
+            s.t_sum[tally, H_DAYS_SUM] += working_days
+            s.t_days_hist[tally, hist_bin(working_days)] += 1
+
+
+@njit(cache=True)
+def on_withdrawn(s, row, now):
+    s.d_live[row] = False
+    s.today[TODAY_WITHDRAWN] += 1
+    open_hours = now - max(s.d_submitted[row], s.params[WARMUP])
+    cell = s.d_row[row]
+    s.t_count[cell, N_WITHDRAWN] += 1
+    if open_hours > 0:
+        s.t_sum[cell, H_OPEN_HOURS] += open_hours
