@@ -338,19 +338,19 @@ def test_a_department_deadline_replaces_the_commune_deadline():
     data = one_ward()
     data["province"]["departments"]["land"]["deadline_working_days"] = 30
     model = GovernanceModel(data, seed=3)
-    seen = []
-    receive = model.province.receive
-
-    def spy(dossier):
-        receive(dossier)
-        if dossier.field == "land":  # construction keeps the commune's deadline
-            seen.append((model.engine.now, dossier.deadline))
-
-    model.province.receive = spy  # escalate() schedules province.receive
     model.run(15)
-    assert seen
-    for arrived, deadline in seen:
-        assert deadline == model.calendar.deadline(arrived, 30)
+    column = model.engine.column
+    rows = model.metrics.open_rows()
+    at_province = rows[column("d_stage")[rows] == 1]  # arrived there at d_entered
+    fields = column("d_field")[at_province]
+    land = at_province[fields == model.engine.field_index["land"]]
+    construction = at_province[fields == model.engine.field_index["construction"]]
+    assert len(land)
+    for row in land:
+        assert column("d_deadline")[row] == model.calendar.deadline(column("d_entered")[row], 30)
+    for row in construction:  # construction keeps the commune's deadline
+        arrived = column("d_entered")[row]
+        assert column("d_deadline")[row] != model.calendar.deadline(arrived, 30)
 
 
 def test_refresh_speed_applies_changed_conditions_at_once():

@@ -151,11 +151,14 @@ def test_allocation_goes_where_land_is_worst(rule):
     model = _model(spec, cfg)
     for _ in range(30):
         model.step()
-    now = model.engine.now
-    overdue = {c.name: 0 for c in model.communes}
-    for d in model.metrics.open_dossiers.values():
-        if d.field == "land" and d.deadline < now and d.stage == 0:
-            overdue[d.commune.name] += 1
+    column = model.engine.column
+    rows = model.metrics.open_rows()
+    late = rows[
+        (column("d_field")[rows] == model.engine.field_index["land"])
+        & (column("d_deadline")[rows] < model.engine.now)
+        & (column("d_stage")[rows] == 0)
+    ]
+    overdue = {c.name: int(np.sum(column("d_commune")[late] == c.index)) for c in model.communes}
     model.step()
     (policy,) = model.policies
     assert max(overdue, key=overdue.get) == "ky_lua"

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sim.abm.agents.clerk import Clerk
-from sim.abm.agents.commune import Commune
 import numpy as np
 
+from sim.abm.agents.clerk import Clerk
+from sim.abm.agents.commune import Commune
 from sim.core.metrics import Metrics
 from sim.spec.scenario import ScenarioSpec
 
@@ -62,7 +62,9 @@ def capacity_figures(
     rows = metrics.open_rows()
     rows = rows[engine.column("d_stage")[rows] == 0]
     cells = engine.column("d_row")[rows]
-    work = np.bincount(cells, weights=engine.column("d_work")[rows], minlength=len(metrics.cell_rows))
+    work = np.bincount(
+        cells, weights=engine.column("d_work")[rows], minlength=len(metrics.cell_rows)
+    )
     present = np.bincount(cells, minlength=len(metrics.cell_rows)) > 0
     for cell, i in metrics.cell_rows.items():
         if present[i]:

@@ -13,6 +13,7 @@ from sim.abm.agents.commune import Commune
 from sim.abm.agents.province import Province
 from sim.abm.capacity import capacity_figures
 from sim.abm.demand import Demand
+from sim.abm.engine_setup import build_engine, merged_arrivals
 from sim.abm.policy_context import PolicyContext
 from sim.abm.seasonality import DemandSeason
 from sim.abm.staff_hours import (  # noqa: F401 (STAFF, staff_utilization: for sim.runs.country)
@@ -26,8 +27,6 @@ from sim.abm.warm_start import CellSeries, carried_arrivals, closed_days_before
 from sim.abm.world import World
 from sim.core.calendar import HOURS_PER_DAY, make_calendar
 from sim.core.dossier import IN_PERSON, IN_SERVICE, IN_TRANSIT, QUEUED, WITH_APPLICANT
-from sim.core.engine import Engine
-from sim.core.events import EV_CARRY, EV_RECEIVE
 from sim.core.metrics import Metrics
 from sim.core.streams import Streams
 from sim.core.summary import Slice, assemble, slice_figures, worst_off
@@ -78,18 +77,9 @@ class GovernanceModel(mesa.Model):
         self.working_days_by_month: dict[str, int] = {}  # after the warm-up (capacity.csv)
         spec = self.scenario_spec
         fields = spec.fields
-        n_communes = len(spec.communes)
-        desks = [i for i, c in enumerate(spec.communes) if c.reception_counters]
-        desk_index = {m: n_communes + k for k, m in enumerate(desks)}
-        province_office = n_communes + len(desks)
-        self.engine = Engine(
-            fields, n_communes, province_office + 1, n_communes * len(fields), self.calendar,
-            _params(spec, self.calendar, warmup_days * HOURS_PER_DAY, province_office),
-        )  # fmt: skip
-        syncs = self.engine.column("field_syncs")
-        for field in spec.equipment.sync_fields:
-            syncs[self.engine.field_index[field]] = True
-        self.engine.column("key_root")[0] = self.streams.keyed.root
+        self.engine, desk_index, province_office = build_engine(
+            spec, self.calendar, warmup_days * HOURS_PER_DAY, self.streams.keyed.root
+        )
         cells = [(c.name, f) for c in spec.communes for f in fields]
         self.metrics = Metrics(self.engine, cells, warmup_hours=warmup_days * HOURS_PER_DAY)
         self._next_uid = 0
@@ -202,7 +192,7 @@ class GovernanceModel(mesa.Model):
                     in_person = self.engine.column("d_channel")[rows] == IN_PERSON
                     self.engine.column("d_live")[rows[~in_person]] = False
                     arrivals.append((times[in_person], rows[in_person]))
-        times, kinds, rows = _merged(arrivals, self._carried)
+        times, kinds, rows = merged_arrivals(arrivals, self._carried)
         self._carried = np.empty(0, dtype=np.int64)
         self.engine.run_until((self.day + 1) * HOURS_PER_DAY, times, kinds, rows)
         self._learn()
@@ -393,35 +383,4 @@ def commune_events(commune: Commune) -> dict[str, int]:
         "absences": staffing.absences,
         "outage_days": staffing.outage_days,
         "hires": staffing.hires,
-    }
-
-
-def _merged(arrivals: list[tuple[np.ndarray, np.ndarray]], carried: np.ndarray):
-    """The day's arrivals as (times, kinds, rows) sorted by time: dossiers open before
-    the run first (at hour 0), then each kind's needs, ties in that order."""
-    times = [np.zeros(len(carried))] + [t for t, _ in arrivals]
-    kinds = [np.full(len(carried), EV_CARRY)] + [np.full(len(r), EV_RECEIVE) for _, r in arrivals]
-    rows = [carried] + [r for _, r in arrivals]
-    times, kinds, rows = np.concatenate(times), np.concatenate(kinds), np.concatenate(rows)
-    order = np.argsort(times, kind="stable")
-    return times[order], kinds[order].astype(np.int32), rows[order].astype(np.int64)
-
-
-def _params(spec: ScenarioSpec, calendar, warmup_hours: float, province_office: int) -> dict:
-    """The scenario's rules the compiled loop reads (``PARAMS``, sim/core/state.py)."""
-    premises, equipment = spec.premises, spec.equipment
-    limit = premises.balk_queue_per_counter
-    return {
-        "always_open": float(calendar.always_open),
-        "warmup_hours": warmup_hours,
-        "rework_fraction": spec.rework_fraction,
-        "error_unskilled": spec.staff.error_probability_unskilled,
-        "sync_rework_fraction": equipment.sync_rework_fraction,
-        "sync_retry_hours": equipment.sync_retry_hours,
-        "province_handoff_hours": spec.handoff_hours,
-        "balk_limit": -1.0 if limit is None else float(limit),
-        "balk_online": premises.balk_online_probability,
-        "between_sites_km": spec.citizen.between_sites_km if spec.citizen is not None else 0.0,
-        "province_office": province_office,
-        "daily_open_hours": HOURS_PER_DAY if calendar.always_open else calendar.open_hours_of_a_day,
     }

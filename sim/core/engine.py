@@ -134,9 +134,7 @@ class Engine:
         if need > len(a["e_time"]):
             self.arrays.grow("event", need)
 
-    def run_until(
-        self, end: float, times: np.ndarray, kinds: np.ndarray, args: np.ndarray
-    ) -> None:
+    def run_until(self, end: float, times: np.ndarray, kinds: np.ndarray, args: np.ndarray) -> None:
         """Process every event before ``end``; the arrivals are sorted by time."""
         self._ensure_horizon(int(end // HOURS_PER_DAY) + 1)
         a = self.arrays.arrays

@@ -16,6 +16,7 @@ engine's clerk arrays at row ``index``; the properties below read and write them
 from __future__ import annotations
 
 import math
+
 import mesa
 
 
