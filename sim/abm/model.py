@@ -12,6 +12,7 @@ from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.commune import Commune
 from sim.abm.agents.province import Province
 from sim.abm.capacity import capacity_figures
+from sim.abm.daily import DailySeries
 from sim.abm.demand import Demand
 from sim.abm.engine_setup import build_engine, merged_arrivals
 from sim.abm.policy_context import PolicyContext
@@ -127,8 +128,8 @@ class GovernanceModel(mesa.Model):
             overdue_open=self._overdue_open_at_communes,
             date=start_date,
         )
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
+        self.datacollector = DailySeries(
+            {
                 "date": lambda m: m.date.isoformat(),
                 "received": lambda m: m.metrics.received_today,
                 "online_received": lambda m: m.metrics.online_today,
@@ -137,7 +138,7 @@ class GovernanceModel(mesa.Model):
                 "withdrawn": lambda m: m.metrics.withdrawn_today,
                 "backlog": lambda m: m.metrics.open_count(),
                 "overdue_open": lambda m: m.metrics.overdue_open(m.engine.now),
-                "queued": lambda m: sum(o.queued() for o in m.offices()),
+                "queued": lambda m: int(m.engine.column("o_queued").sum()),
                 "other_duty_hours": lambda m: sum(c.staffing.duty_hours_today for c in m.communes),
                 "clerks_on_duty": lambda m: m.clerks_on_duty_today,
                 "resolved_ahead": lambda m: m.metrics.ahead_today,
@@ -211,21 +212,18 @@ class GovernanceModel(mesa.Model):
 
     def _clerks_on_duty(self) -> int:
         """Clerks at work today: on a roster, not absent, in training or without a seat,
-        and their office open today (none on weekends and holidays). A clerk doing its
-        competing duties first is at work."""
-        open_today: dict[int, bool] = {}
-        count = 0
-        at_duty = {c for commune in self.communes for c in commune.staffing.duty_today}
-        for clerk in self.agents_by_type.get(Clerk, []):
-            office = clerk.office
-            present = clerk.on_duty or clerk in at_duty
-            if not (present and clerk.rostered and office is not None):
-                continue
-            key = id(office)
-            if key not in open_today:
-                open_today[key] = office.calendar.open_hours(self.day) > 0
-            count += open_today[key]
-        return count
+        and their office open today (none on weekends and holidays; every office keeps
+        the model's calendar). A clerk doing its competing duties first is at work;
+        reception counters are not counted."""
+        if self.calendar.open_hours(self.day) <= 0:
+            return 0
+        column, n = self.engine.column, self.engine.n_clerks
+        present = column("c_on_duty")[:n].copy()
+        for commune in self.communes:
+            for clerk in commune.staffing.duty_today:
+                present[clerk.index] = True
+        counted = present & column("c_rostered")[:n] & (column("c_fixed_hours")[:n] == 0)
+        return int(np.count_nonzero(counted))
 
     def run(self, days: int, on_day: Callable[[], None] | None = None) -> None:
         """Step ``days`` days; ``on_day()`` is called after each (progress bars)."""
@@ -239,8 +237,12 @@ class GovernanceModel(mesa.Model):
         populations, agents = self.engine.take_log()
         if not len(populations):
             return
-        for index in np.unique(populations).tolist():
-            self.populations[index].learn(agents[populations == index])
+        key = populations.astype(np.int64) << 32 | agents
+        unique, counts = np.unique(key, return_counts=True)
+        owner = unique >> 32
+        bounds = np.flatnonzero(np.diff(owner)) + 1
+        for part, k in zip(np.split(unique, bounds), np.split(counts, bounds), strict=True):
+            self.populations[int(part[0] >> 32)].learn(part & 0xFFFFFFFF, k)
 
     # -- checks and figures ---------------------------------------------------------------
     def offices(self):
@@ -370,7 +372,7 @@ class GovernanceModel(mesa.Model):
         return {c.name: int(grid[i, column]) for i, c in enumerate(self.communes)}
 
     def daily_frame(self):
-        return self.datacollector.get_model_vars_dataframe()
+        return self.datacollector.frame()
 
 
 def commune_events(commune: Commune) -> dict[str, int]:

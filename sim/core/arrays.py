@@ -170,6 +170,9 @@ def new_state(t):
     return s
 
 
+FIRST_OF_TABLE = {table: name for name, table, *_ in reversed(LAYOUT)}
+
+
 class Arrays:
     """The arrays of one model, with their tables' sizes; ``state`` is what the
     compiled functions take (sim/core/state_ref.py; rebuilt whenever an array is
@@ -202,7 +205,7 @@ class Arrays:
         self.state = new_state(State(**self.arrays))
 
     def size(self, table: str) -> int:
-        return len(self.arrays[next(n for n, t, *_ in LAYOUT if t == table)])
+        return len(self.arrays[FIRST_OF_TABLE[table]])
 
     def grow(self, table: str, at_least: int) -> None:
         """Make room for ``at_least`` rows of ``table`` (doubling), keeping the content."""

@@ -54,6 +54,7 @@ class Engine:
         self.n_clerks = 0
         self.events_processed = 0
         self.moves: dict[int, tuple] = {}  # clerk row -> (clerk, office it joins when free)
+        self._scheduled: list[tuple[float, int, int]] = []
         self.set_params(params)
         self._horizon = -1
         self._ensure_horizon(0)
@@ -122,9 +123,24 @@ class Engine:
 
     # -- running ---------------------------------------------------------------------
     def schedule(self, time: float, kind: int, arg: int) -> None:
-        """Put an event on the heap (day-level: openings, a clerk's return, ...)."""
-        self._room_for_events(8)
-        if not kernel.schedule(self.s, float(time), int(kind), int(arg)):
+        """Put an event on the heap (day-level: openings, a clerk's return, ...).
+
+        Events scheduled between days are pushed together, in the order they were
+        scheduled, when the day runs.
+        """
+        self._scheduled.append((time, kind, arg))
+
+    def _push_scheduled(self) -> None:
+        if not self._scheduled:
+            return
+        times, kinds, args = zip(*self._scheduled, strict=True)
+        self._scheduled = []
+        self._room_for_events(len(times))
+        pushed = kernel.schedule_many(
+            self.s, np.array(times, dtype=float), np.array(kinds, dtype=np.int32),
+            np.array(args, dtype=np.int64),
+        )  # fmt: skip
+        if not pushed:
             raise RuntimeError("event heap full after growing it (a bug)")
 
     def _room_for_events(self, extra: int) -> None:
@@ -137,6 +153,7 @@ class Engine:
     def run_until(self, end: float, times: np.ndarray, kinds: np.ndarray, args: np.ndarray) -> None:
         """Process every event before ``end``; the arrivals are sorted by time."""
         self._ensure_horizon(int(end // HOURS_PER_DAY) + 1)
+        self._push_scheduled()
         a = self.arrays.arrays
         live = int(np.count_nonzero(a["d_live"]))
         self._room_for_events(2 * live + 2 * len(times) + 4 * self.n_clerks + 8 * len(a["o_kind"]))
@@ -166,11 +183,14 @@ class Engine:
 
     def pending(self) -> int:
         """Events scheduled and not yet run."""
-        return int(self.arrays.arrays["counters"][0])
+        return int(self.arrays.arrays["counters"][0]) + len(self._scheduled)
 
     # -- day-level actions on clerks and offices -------------------------------------------
     def set_on_duty(self, clerk: int, on_duty: bool) -> None:
         kernel.set_on_duty(self.s, clerk, on_duty)
+
+    def set_off_duty(self, clerks: np.ndarray) -> None:
+        kernel.set_off_duty(self.s, clerks)
 
     def add_clerk(self, clerk: int, office: int) -> None:
         self._room_for_events(8)

@@ -129,6 +129,12 @@ def set_on_duty(s, clerk, on_duty):
 
 
 @njit(cache=True)
+def set_off_duty(s, clerks):
+    for clerk in clerks:
+        service.set_on_duty(s, clerk, False, s.clock[0])
+
+
+@njit(cache=True)
 def add_clerk(s, clerk, office):
     service.add_clerk(s, clerk, office, s.clock[0])
 
@@ -149,5 +155,9 @@ def reorder(s, office, edf):
 
 
 @njit(cache=True)
-def schedule(s, time, kind, arg):
-    return events.push(s, time, kind, arg)
+def schedule_many(s, times, kinds, args):
+    """Push events in the order given; False if the heap ran out of room."""
+    for i in range(len(times)):
+        if not events.push(s, times[i], kinds[i], args[i]):
+            return False
+    return True

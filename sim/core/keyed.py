@@ -70,6 +70,8 @@ class KeyedUniforms:
     def uniforms(self, purpose: int, ids, *keys: int) -> np.ndarray:
         """``uniform(purpose, id, *keys)`` for each of ``ids``, as an array."""
         ids = np.asarray(ids, dtype=np.uint64)
+        if len(keys) == 1:  # the usual case, compiled: (purpose, id, day or attempt)
+            return _keyed_uniforms(np.uint64(self.root), purpose, ids, keys[0])
         with np.errstate(over="ignore"):
             state = _mix_array(np.uint64((self.root + GOLDEN + purpose * KEY_STEP) & MASK))
             state = _mix_array(state + np.uint64(GOLDEN) + ids * np.uint64(KEY_STEP))
@@ -99,3 +101,11 @@ def keyed_uniform(root, purpose, uid, attempt):
     state = _mix_scalar(state + golden + np.uint64(uid) * step)
     state = _mix_scalar(state + golden + np.uint64(attempt) * step)
     return np.float64(state >> np.uint64(11)) * TO_UNIT
+
+
+@njit(cache=True)
+def _keyed_uniforms(root, purpose, ids, key):
+    result = np.empty(len(ids))
+    for i in range(len(ids)):
+        result[i] = keyed_uniform(root, purpose, ids[i], key)
+    return result

@@ -75,9 +75,22 @@ class Office:
         self.clerks.remove(clerk)
         self.engine.remove_clerk(clerk.index)
 
+    def on_duty_clerks(self) -> list:
+        """The clerks of the roster on duty now, in roster order."""
+        clerks = self.clerks
+        if not clerks:
+            return []
+        on_duty = self.engine.column("c_on_duty")[[c.index for c in clerks]]
+        return [clerks[i] for i in np.flatnonzero(on_duty).tolist()]
+
     def set_on_duty(self, clerk, on_duty: bool) -> None:
         """Start or stop a clerk's availability for new work (absence, training...)."""
         self.engine.set_on_duty(clerk.index, bool(on_duty))
+
+    def set_off_duty(self, clerks: list) -> None:
+        """``set_on_duty(clerk, False)`` for each of ``clerks``, in one call."""
+        if clerks:
+            self.engine.set_off_duty(np.array([c.index for c in clerks], dtype=np.int64))
 
     def set_discipline(self, discipline: str) -> None:
         """Re-order every queue under another discipline."""

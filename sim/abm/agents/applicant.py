@@ -112,9 +112,9 @@ class Population:
             p = p + (1.0 - p) * self.neighbour_boost
         return eligible & self.has_signal[index] & (u < p)
 
-    def learn(self, agents: np.ndarray) -> None:
-        """Agents whose online dossier came back on time (one entry per dossier) lean
-        further online: each result moves a propensity ``p`` to
+    def learn(self, agents: np.ndarray, results: np.ndarray) -> None:
+        """Agents whose online dossiers came back on time (``results`` of them each)
+        lean further online: each result moves a propensity ``p`` to
         ``p + rate * (1 - p) / weight``, one household's experience in an agent standing
         for ``weight`` of them, so outputs do not depend on the weight in expectation.
         ``k`` results in one day compose to ``1 - (1 - p) * (1 - rate / weight) ** k``.
@@ -122,9 +122,8 @@ class Population:
         rate = self.behaviour.online_learning_rate
         if not rate:
             return
-        index, k = np.unique(agents, return_counts=True)
-        gap = (1.0 - self.propensity[index]) * (1.0 - rate / self.weight[index]) ** k
-        self.propensity[index] = np.clip(1.0 - gap, 0.0, 1.0)
+        gap = (1.0 - self.propensity[agents]) * (1.0 - rate / self.weight[agents]) ** results
+        self.propensity[agents] = np.clip(1.0 - gap, 0.0, 1.0)
 
     def close_online_gap(self, share: float) -> None:
         """A campaign moves every propensity ``p`` to ``p + share * (1 - p)``."""

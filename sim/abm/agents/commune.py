@@ -214,8 +214,9 @@ class Commune(mesa.Agent):
             open_hours = self.calendar.open_hours(day)
             duty = self.staffing.duty_today
             counted = day * HOURS_PER_DAY >= self.world.metrics.warmup_hours
+            on_duty = set(self.office.on_duty_clerks())
             for clerk in self.office.clerks:
-                if clerk.on_duty or clerk in duty:
+                if clerk in on_duty or clerk in duty:
                     clerk.count_day(open_hours, duty.get(clerk, 0.0), counted)
         received = self.engine.column("m_received_today")
         online = self.engine.column("m_online_today")

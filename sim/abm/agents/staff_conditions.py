@@ -77,7 +77,7 @@ class StaffConditions:
         if rules.fatigue_slowdown or rules.resignation_hazard_per_day:
             self._tire(rules, day)
         if rules.absence_probability:
-            clerks = [c for c in office.clerks if c.on_duty]
+            clerks = office.on_duty_clerks()
             u = world.streams.keyed.uniforms(ABSENCE, [c.unique_id for c in clerks], day)
             for clerk, ui in zip(clerks, u.tolist(), strict=True):
                 if ui < rules.absence_probability:
@@ -122,7 +122,8 @@ class StaffConditions:
             rules.learning_efficiency(self.date)
         )
         seats = commune.workstations
-        present = [c for c in office.clerks if c.on_duty or c in self._at_duty]
+        on_duty = set(office.on_duty_clerks())
+        present = [c for c in office.clerks if c in on_duty or c in self._at_duty]
         for i, clerk in enumerate(present):
             speed = base * (1.0 - rules.fatigue_slowdown * clerk.fatigue)
             if seats is not None and i >= seats:
@@ -141,15 +142,23 @@ class StaffConditions:
         calendar = office.calendar
         intervals = calendar.open_intervals(day)
         cap = MAX_DUTY_SHARE * calendar.open_hours(day)
-        for clerk in [c for c in office.clerks if c.on_duty]:
-            hours = min(cap, rules.duty_hours(self.date, commune.name, clerk.own_skills))
+        hours_by_skills: dict[tuple, tuple] = {}  # same fields: same duties, same hours
+        leaving = []
+        for clerk in office.on_duty_clerks():
+            skills = clerk.own_skills
+            key = tuple(skills)
+            if key not in hours_by_skills:
+                hours = min(cap, rules.duty_hours(self.date, commune.name, skills))
+                done = calendar.finish_time(intervals[0][0], hours) if hours > 0 else 0.0
+                hours_by_skills[key] = (hours, done)
+            hours, done = hours_by_skills[key]
             if hours <= 0:
                 continue
             self.duty_today[clerk] = hours
             self._at_duty.add(clerk)
-            office.set_on_duty(clerk, False)
-            done = calendar.finish_time(intervals[0][0], hours)
+            leaving.append(clerk)
             self.world.engine.schedule(done, EV_DUTY_DONE, clerk.index)
+        office.set_off_duty(leaving)
 
     @property
     def duty_hours_today(self) -> float:
@@ -158,7 +167,7 @@ class StaffConditions:
     def _tire(self, rules, day: int) -> None:
         """Fatigue follows sustained overload; worn-out clerks may resign."""
         office = self.commune.office
-        on_duty = sum(1 for c in office.clerks if c.on_duty)
+        on_duty = len(office.on_duty_clerks())
         overloaded = office.queued() > rules.overload_queue_per_clerk * max(1, on_duty)
         memory = rules.fatigue_memory_days
         for clerk in office.clerks:
