@@ -4,8 +4,8 @@ Dossiers, clerks, offices, communes, tallies and pending events each live in Num
 arrays, preallocated and grown by doubling; the compiled service loop
 (sim/core/kernel.py) reads and writes them, and the agents (Mesa ``Agent``s) hold
 indices into them. ``LAYOUT`` below is the documented layout: every array, its table,
-its dtype and its meaning; ``docs/ARCHITECTURE.md`` shows it as a table
-(``layout_table()``).
+its dtype and its meaning; ``docs/STATE.md`` shows it as a table
+(``layout_table()``; ``python -m sim.core.state`` prints that page).
 
 A dossier's row is reused once the dossier is resolved or withdrawn (its tallies are
 folded in by then), so memory follows the open dossiers, not the dossiers ever made;
@@ -198,3 +198,33 @@ def layout_table() -> str:
     for name, table, dtype, axis, meaning in LAYOUT:
         lines.append(f"| `{name}` | {table} | {dtype} | {axis} | {meaning} |")
     return "\n".join(lines)
+
+
+def layout_page() -> str:
+    """docs/STATE.md: the tables and every array."""
+    tables = "\n".join(f"| {table} | {rows} |" for table, rows in TABLES.items())
+    return PAGE.format(tables=tables, arrays=layout_table())
+
+
+PAGE = """# The state's arrays
+
+The model's state lives in NumPy arrays, one table per kind of thing (struct of
+arrays), preallocated and grown by doubling (`sim/core/arrays.py`). The compiled event
+loop (`sim/core/kernel.py` and the modules it calls) reads and writes them; the agents
+(`sim/abm/`) hold row numbers into them and change them between days. This page is
+generated from `LAYOUT` in `sim/core/state.py` (`python -m sim.core.state` prints it;
+`tests/test_state_layout.py` fails when the two differ).
+
+## Tables
+
+| table | rows |
+|---|---|
+{tables}
+
+## Arrays
+
+{arrays}
+"""
+
+if __name__ == "__main__":
+    print(layout_page(), end="")
