@@ -133,12 +133,12 @@ class Engine:
     def _push_scheduled(self) -> None:
         if not self._scheduled:
             return
-        times, kinds, args = zip(*self._scheduled, strict=True)
+        events = np.array(self._scheduled)  # one row per event: time, kind, argument
         self._scheduled = []
-        self._room_for_events(len(times))
+        self._room_for_events(len(events))
         pushed = kernel.schedule_many(
-            self.s, np.array(times, dtype=float), np.array(kinds, dtype=np.int32),
-            np.array(args, dtype=np.int64),
+            self.s, events[:, 0].copy(), events[:, 1].astype(np.int32),
+            events[:, 2].astype(np.int64),
         )  # fmt: skip
         if not pushed:
             raise RuntimeError("event heap full after growing it (a bug)")

@@ -170,6 +170,9 @@ class StaffConditions:
         on_duty = len(office.on_duty_clerks())
         overloaded = office.queued() > rules.overload_queue_per_clerk * max(1, on_duty)
         memory = rules.fatigue_memory_days
+        rested = not overloaded and not any(c.fatigue for c in office.clerks)
+        if rested:  # nothing to recover from, and no hazard without fatigue
+            return
         for clerk in office.clerks:
             clerk.fatigue += (float(overloaded) - clerk.fatigue) / memory
         hazard = rules.resignation_hazard_per_day
