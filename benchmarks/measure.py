@@ -1,8 +1,9 @@
-"""Run one benchmark task in a fresh process and watch its memory.
+"""Run one benchmark task or command in a fresh process and watch its memory.
 
-Each measurement runs ``python -m benchmarks.tasks TASK ARGS`` so that imports, caches
-and memory start from nothing; a thread samples the resident memory of the process and
-of all its children (joblib workers) and keeps the peak of their sum.
+Each measurement runs ``python -m benchmarks.tasks TASK ARGS`` or ``python -m sim.run
+...`` so that imports, caches and memory start from nothing; a thread samples the
+resident memory of the process and of all its children (joblib workers) and keeps the
+peak of their sum.
 """
 
 from __future__ import annotations
@@ -37,13 +38,20 @@ def tree_rss(process) -> int:
     return total
 
 
-def run_task(task: str, *args: str, timeout: float = 3600) -> dict:
-    """The task's JSON result, plus ``peak_rss_mb`` and ``cpu_s`` (process tree) and
-    ``elapsed_s``."""
+def run_command(
+    command: list[str], env: dict[str, str] | None = None, timeout: float = 3600
+) -> tuple[dict, str]:
+    """Run ``command`` in a fresh process from the repository root; its measures and stdout.
+
+    The measures: ``elapsed_s`` (wall seconds of the whole process, interpreter start and
+    imports included), ``cpu_s`` (user + system seconds of the process and the children
+    it waited for: unlike wall time, it hardly grows when other work shares the machine)
+    and ``peak_rss_mb`` (the peak of the sampled resident memory of the process tree).
+    ``env`` adds to or replaces variables of this process's environment.
+    """
     import psutil  # the bench extra: needed to measure, not to import this harness
 
-    command = [sys.executable, "-m", "benchmarks.tasks", task, *args]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     child = subprocess.Popen(
@@ -66,13 +74,39 @@ def run_task(task: str, *args: str, timeout: float = 3600) -> dict:
     finally:
         done.set()
         watcher.join()
+    elapsed = time.perf_counter() - started
     if child.returncode != 0:
-        raise RuntimeError(f"benchmark task {task} {args} failed:\n{err[-3000:]}")
+        raise RuntimeError(
+            f"benchmark command {' '.join(command)} exited {child.returncode}:\n{err[-3000:]}"
+        )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"elapsed_s": elapsed, "cpu_s": cpu, "peak_rss_mb": peak / 2**20}, out
+
+
+def run_task(task: str, *args: str, timeout: float = 3600) -> dict:
+    """The task's JSON result, plus ``peak_rss_mb``, ``cpu_s`` and ``elapsed_s`` of its
+    whole process (``run_command``)."""
+    measures, out = run_command(
+        [sys.executable, "-m", "benchmarks.tasks", task, *args], timeout=timeout
+    )
     result = json.loads(out.strip().splitlines()[-1])
-    # CPU seconds of the task's whole process tree (workers included), imports and all:
-    # unlike wall time, it hardly grows when other work shares the machine
-    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    result["peak_rss_mb"] = max(peak, result.get("self_peak_rss_mb", 0) * 2**20) / 2**20
-    result["elapsed_s"] = time.perf_counter() - started
+    measures["peak_rss_mb"] = max(measures["peak_rss_mb"], result.get("self_peak_rss_mb", 0))
+    result.update(measures)
     return result
+
+
+def sim_run(overrides: list[str], out_dir: Path, env: dict[str, str] | None = None) -> dict:
+    """``python -m sim.run OVERRIDES hydra.run.dir=OUT_DIR`` in a fresh process.
+
+    The measures of ``run_command``, ``dossiers`` (the dossiers received in the run) and
+    ``communes``, from the ``summary.json`` the command wrote into ``out_dir``.
+    """
+    command = [sys.executable, "-m", "sim.run", *overrides, f"hydra.run.dir={out_dir}"]
+    measures, _ = run_command(command, env=env)
+    summary = json.loads((Path(out_dir) / "summary.json").read_text(encoding="utf-8"))
+    if summary.get("status") != "ok":
+        raise RuntimeError(f"{' '.join(command)}: summary.json says {summary.get('error')}")
+    measures["dossiers"] = summary["dossiers_created"]
+    measures["communes"] = len(summary.get("by_commune", {}))
+    return measures

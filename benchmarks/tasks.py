@@ -12,6 +12,7 @@ import math
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -42,11 +43,50 @@ def mmc_hours(dossiers: int) -> float:
     return dossiers / ARRIVAL_RATE
 
 
+# the short run of a marginal rate simulates this fraction of the long run's dossiers
+SHORT_FRACTION = 10
+
+
+def _timed(run: Callable[[], tuple[int, float]]) -> dict:
+    """Wall and CPU seconds of ``run()`` in this process, and the dossiers and mean wait
+    in hours it returns."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    dossiers, wait = run()
+    return {
+        "wall_s": time.perf_counter() - wall,
+        "cpu_s": time.process_time() - cpu,
+        "dossiers": dossiers,
+        "mean_wait_hours": wait,
+    }
+
+
+def marginal_runs(simulate: Callable[[int], tuple[int, float]], dossiers: int) -> dict:
+    """Three runs of one M/M/c simulator in this process, each timed (``_timed``).
+
+    ``simulate(n)`` simulates the queue long enough for ``n`` dossiers (from an empty
+    queue, built anew) and returns the dossiers served and their mean wait. ``first``
+    simulates one day: it pays for what a process pays once (compiling or loading
+    compiled code); ``short`` then simulates ``dossiers / SHORT_FRACTION`` and ``long``
+    ``dossiers``. Their difference is the marginal rate (``benchmarks.figures``): the
+    cost of the dossiers, without what every run or process pays once. The top-level
+    ``wall_s``, ``dossiers`` and ``mean_wait_hours`` are the long run's.
+    """
+    first = _timed(lambda: simulate(round(24 * ARRIVAL_RATE)))
+    short = _timed(lambda: simulate(dossiers // SHORT_FRACTION))
+    long = _timed(lambda: simulate(dossiers))
+    return {
+        "first": first,
+        "short": short,
+        "long": long,
+        **{key: long[key] for key in ("wall_s", "dossiers", "mean_wait_hours")},
+    }
+
+
 def engine_mmc(dossiers: str, seed: str) -> dict:
-    """``scenario=mmc`` with 10 servers at load 0.9, long enough for ``dossiers``."""
+    """``scenario=mmc`` with 10 servers at load 0.9, long enough for ``dossiers``
+    (``marginal_runs``: three runs, the model built anew for each)."""
     from sim.abm.model import GovernanceModel
 
-    days = math.ceil(mmc_hours(int(dossiers)) / 24)
     cfg = compose_config(
         [
             "scenario=mmc",
@@ -55,20 +95,18 @@ def engine_mmc(dossiers: str, seed: str) -> dict:
             f"scenario.service_rate_per_hour={SERVICE_RATE}",
         ]
     )
-    started = time.perf_counter()
-    model = GovernanceModel(cfg["scenario"], seed=int(seed))
-    model.run(days)
-    wall = time.perf_counter() - started
-    summary = model.summary()
-    return {
-        "wall_s": wall,
-        "dossiers": summary["dossiers_resolved"],
-        "mean_wait_hours": summary["mean_wait_hours"],
-    }
+
+    def simulate(n: int) -> tuple[int, float]:
+        model = GovernanceModel(cfg["scenario"], seed=int(seed))
+        model.run(math.ceil(mmc_hours(n) / 24))
+        summary = model.summary()
+        return summary["dossiers_resolved"], summary["mean_wait_hours"]
+
+    return marginal_runs(simulate, int(dossiers))
 
 
 def ciw_mmc(dossiers: str, seed: str) -> dict:
-    """The same M/M/c queue through Ciw, for the same simulated time."""
+    """The same M/M/c queue through Ciw, for the same simulated time (``marginal_runs``)."""
     import ciw
 
     network = ciw.create_network(
@@ -76,35 +114,36 @@ def ciw_mmc(dossiers: str, seed: str) -> dict:
         service_distributions=[ciw.dists.Exponential(SERVICE_RATE)],
         number_of_servers=[SERVERS],
     )
-    ciw.seed(int(seed))
-    started = time.perf_counter()
-    simulation = ciw.Simulation(network)
-    simulation.simulate_until_max_time(mmc_hours(int(dossiers)))
-    wall = time.perf_counter() - started
-    records = simulation.get_all_records()
-    return {
-        "wall_s": wall,
-        "dossiers": len(records),
-        "mean_wait_hours": sum(r.waiting_time for r in records) / len(records),
-    }
+
+    def simulate(n: int) -> tuple[int, float]:
+        ciw.seed(int(seed))
+        simulation = ciw.Simulation(network)
+        simulation.simulate_until_max_time(mmc_hours(n))
+        records = simulation.get_all_records()
+        return len(records), sum(r.waiting_time for r in records) / len(records)
+
+    return marginal_runs(simulate, int(dossiers))
 
 
 def bare_mmc(dossiers: str, seed: str) -> dict:
-    """The floor: the same M/M/c queue as a bare ``heapq`` loop with no model around it.
+    """The floor: the same M/M/c queue as a bare ``heapq`` loop with no model around it
+    (``marginal_runs``).
 
     Only arrivals, a FIFO queue and service completions: no calendar, deadline, agent,
     metric or record per dossier. It shows what a pure-Python event loop costs per
-    dossier before any of the model's work, and so what a speed ratio over Ciw can reach
-    in CPython at all.
+    dossier before any of the model's work.
     """
+    return marginal_runs(lambda n: heapq_mmc(n, int(seed)), int(dossiers))
+
+
+def heapq_mmc(n: int, seed: int) -> tuple[int, float]:
+    """``n`` customers through the bare loop: served and mean wait in queue (hours)."""
     import collections
     import heapq
     import random
 
-    expo = random.Random(int(seed)).expovariate
-    n = int(dossiers)
+    expo = random.Random(seed).expovariate
     push, pop = heapq.heappush, heapq.heappop
-    started = time.perf_counter()
     free, queue, finishes = SERVERS, collections.deque(), []
     wait_sum, served = 0.0, 0
     next_arrival = expo(ARRIVAL_RATE)
@@ -125,36 +164,62 @@ def bare_mmc(dossiers: str, seed: str) -> dict:
                 push(finishes, now + expo(SERVICE_RATE))
             else:
                 queue.append(now)
-    wall = time.perf_counter() - started
     # customers served without waiting add zero wait
-    return {"wall_s": wall, "dossiers": served, "mean_wait_hours": wait_sum / served}
+    return served, wait_sum / served
 
 
 def province(days: str, seed: str, demand: str = "1") -> dict:
-    """One replication of ``scenario=province`` (65 communes); ``demand`` scales needs."""
+    """One replication of ``scenario=province`` (65 communes); ``demand`` scales needs.
+
+    A one-day run of another model first pays for what a process pays once (compiling
+    or loading compiled code); then the model is built (``build_cpu_s``) and run
+    (``run_cpu_s``, ``wall_s``), each timed on its own.
+    """
     from sim.abm.model import GovernanceModel
     from sim.policies import build_policies
 
     cfg = compose_config(["scenario=province"])
     scenario = cfg["scenario"]
-    for key in ("citizen_dossiers_per_year", "business_dossiers_per_year"):
-        scenario["demand"][key] *= float(demand)
-    started = time.perf_counter()
-    model = GovernanceModel(
-        scenario,
-        seed=int(seed),
-        start_date=cfg["run"]["start_date"],
-        policies=build_policies(cfg["policy"]),
-    )
+    scale_demand(scenario["demand"], float(demand))
+
+    def build() -> GovernanceModel:
+        return GovernanceModel(
+            scenario,
+            seed=int(seed),
+            start_date=cfg["run"]["start_date"],
+            policies=build_policies(cfg["policy"]),
+        )
+
+    build().run(1)
+    cpu = time.process_time()
+    model = build()
+    build_cpu = time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
     model.run(int(days))
+    run_cpu, wall = time.process_time() - cpu, time.perf_counter() - started
     summary = model.summary()
-    wall = time.perf_counter() - started
     return {
         "wall_s": wall,
+        "run_cpu_s": run_cpu,
+        "build_cpu_s": build_cpu,
         "dossiers": summary["dossiers_created"],
         "utilization": summary["utilization"],
         "communes": len(model.communes),
     }
+
+
+def scale_demand(demand: dict, factor: float) -> None:
+    """Multiply a scenario's ``demand`` block by ``factor``: the dossiers per year per
+    applicant kind where they are set, and the national rate they are derived from
+    where they are not (sim/spec/demand_rate.py)."""
+    derived = False
+    for key in ("citizen_dossiers_per_year", "business_dossiers_per_year"):
+        if demand.get(key) is None:
+            derived = True
+        else:
+            demand[key] *= factor
+    if derived:
+        demand["national"]["dossiers_per_commune_per_working_day"] *= factor
 
 
 def country(days: str, seed: str, workers: str) -> dict:
