@@ -125,8 +125,9 @@ class Engine:
     def schedule(self, time: float, kind: int, arg: int) -> None:
         """Put an event on the heap (day-level: openings, a clerk's return, ...).
 
-        Events scheduled between days are pushed together, in the order they were
-        scheduled, when the day runs.
+        Events are pushed together, in the order they were scheduled, before the next
+        compiled call (the day's run, or a change to a clerk or an office), so events at
+        one instant run in the order they were scheduled, wherever that was.
         """
         self._scheduled.append((time, kind, arg))
 
@@ -187,22 +188,27 @@ class Engine:
 
     # -- day-level actions on clerks and offices -------------------------------------------
     def set_on_duty(self, clerk: int, on_duty: bool) -> None:
+        self._push_scheduled()  # events scheduled before it come first at equal times
         kernel.set_on_duty(self.s, clerk, on_duty)
 
     def set_off_duty(self, clerks: np.ndarray) -> None:
+        self._push_scheduled()  # events scheduled before it come first at equal times
         kernel.set_off_duty(self.s, clerks)
 
     def add_clerk(self, clerk: int, office: int) -> None:
+        self._push_scheduled()  # events scheduled before it come first at equal times
         self._room_for_events(8)
         kernel.add_clerk(self.s, clerk, office)
 
     def remove_clerk(self, clerk: int) -> None:
+        self._push_scheduled()  # events scheduled before it come first at equal times
         kernel.remove_clerk(self.s, clerk)
 
     def mark_presence(self, clerk: int) -> None:
         kernel.mark_presence(self.s, clerk)
 
     def reorder(self, office: int, edf: bool) -> None:
+        self._push_scheduled()  # events scheduled before it come first at equal times
         kernel.reorder(self.s, office, edf)
 
 

@@ -66,6 +66,7 @@ class Office:
 
     # -- staff -----------------------------------------------------------------------
     def add_clerk(self, clerk) -> None:
+        self.engine.moves.pop(clerk.index, None)  # joins here, not where it was going
         self.clerks.append(clerk)
         clerk.office = self
         self.engine.add_clerk(clerk.index, self.index)

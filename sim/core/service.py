@@ -92,6 +92,8 @@ def add_clerk(s, clerk, office, now):
     """Put a clerk on ``office``'s roster; if on duty it looks for work at once."""
     idle_remove(s, clerk)
     s.c_office[clerk] = office
+    s.c_leaving[clerk] = False  # back on a roster before its job ended: it stays
+    s.c_next_office[clerk] = NONE
     s.c_rostered[clerk] = True
     if s.c_on_duty[clerk]:
         s.o_on_duty[office] += 1
