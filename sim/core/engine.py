@@ -126,8 +126,9 @@ class Engine:
         """Put an event on the heap (day-level: openings, a clerk's return, ...).
 
         Events are pushed together, in the order they were scheduled, before the next
-        compiled call (the day's run, or a change to a clerk or an office), so events at
-        one instant run in the order they were scheduled, wherever that was.
+        compiled call that may schedule events itself (the day's run, a clerk put on
+        duty or on a roster), so events at one instant run in the order they were
+        scheduled, wherever that was.
         """
         self._scheduled.append((time, kind, arg))
 
@@ -188,11 +189,11 @@ class Engine:
 
     # -- day-level actions on clerks and offices -------------------------------------------
     def set_on_duty(self, clerk: int, on_duty: bool) -> None:
-        self._push_scheduled()  # events scheduled before it come first at equal times
+        if on_duty:  # may start a job: events scheduled before it come first at equal times
+            self._push_scheduled()
         kernel.set_on_duty(self.s, clerk, on_duty)
 
     def set_off_duty(self, clerks: np.ndarray) -> None:
-        self._push_scheduled()  # events scheduled before it come first at equal times
         kernel.set_off_duty(self.s, clerks)
 
     def add_clerk(self, clerk: int, office: int) -> None:
@@ -201,14 +202,12 @@ class Engine:
         kernel.add_clerk(self.s, clerk, office)
 
     def remove_clerk(self, clerk: int) -> None:
-        self._push_scheduled()  # events scheduled before it come first at equal times
         kernel.remove_clerk(self.s, clerk)
 
     def mark_presence(self, clerk: int) -> None:
         kernel.mark_presence(self.s, clerk)
 
     def reorder(self, office: int, edf: bool) -> None:
-        self._push_scheduled()  # events scheduled before it come first at equal times
         kernel.reorder(self.s, office, edf)
 
 
