@@ -24,9 +24,7 @@ from tqdm import tqdm
 
 from sim.core.summary import FIELD_LINE, HEADLINE, format_value, shown_in
 from sim.reports.caveats import replications_note
-from sim.reports.excel import write_summary_xlsx
 from sim.reports.i18n import language
-from sim.reports.run_report import plot_backlog, write_run_report
 from sim.runs.capacity import capacity_table
 from sim.runs.job_check import check_group_names, check_job
 from sim.runs.outputs import atomic_path, write_csv, write_json
@@ -137,6 +135,8 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
     write_csv(out_dir / "daily.csv", daily)
     write_csv(out_dir / "capacity.csv", capacity)
     write_replication_tables(out_dir, settings.seed, summaries, frames, sampled.labels())
+    if job.plots or job.report:  # matplotlib is slow to import: only for plots and reports
+        from sim.reports.run_report import plot_backlog, write_run_report
     if job.plots:
         with atomic_path(out_dir / "backlog.png") as tmp:
             plot_backlog(
@@ -157,6 +157,8 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
             lang=job.language,
         )
     if job.excel:
+        from sim.reports.excel import write_summary_xlsx
+
         with language(job.language):
             write_summary_xlsx(out_dir, result, daily)
     write_json(out_dir / "summary.json", result)  # last: its presence means complete

@@ -18,7 +18,6 @@ from sim.core.arrays import Arrays
 from sim.core.calendar import HOURS_PER_DAY
 from sim.core.dossier import PENDING
 from sim.core.state import FILL, LAYOUT, P
-from sim.core.tallies import HIST_BINS  # noqa: F401 (re-exported for the figures)
 
 RECEPTION = "reception"  # the desk's single queue: the column after the scenario's fields
 HORIZON_DAYS = 800  # calendar days kept ahead of the clock (deadlines, finishing times)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.core.calendar import HOURS_PER_DAY
 from sim.core.state import P
 
-HOURS_PER_DAY = 24.0
 ALWAYS_OPEN = P["always_open"]
 DAILY_OPEN_HOURS = P["daily_open_hours"]
 CAL_DAYS = P["cal_days"]

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from sim.core.state import DAY, TALLY_COUNTS, TALLY_SUMS, C
+from sim.core.tallies import HIST_BINS, HIST_MIN_HOURS, HIST_RATIO
 
 Cell = tuple[str, str]  # (commune, field)
 Pending = tuple[float, int]  # open dossier-hours still accruing, overdue open dossiers
@@ -26,9 +27,6 @@ SLICES: dict[str, Callable[[Cell], str]] = {
     "commune": lambda cell: cell[0],
 }
 
-HIST_MIN_HOURS = 0.01
-HIST_RATIO = 1.02
-HIST_BINS = 820  # 0.01 h to about 1.1e5 h at 2% resolution
 EQUITY_GROUPS = ("no_signal", "over_10_km")
 # daily.csv's mean columns and the count each is a mean over: replications and provinces
 # pool them weighted by that count (sim.runs.replications.combine_daily)

@@ -12,6 +12,15 @@ from __future__ import annotations
 
 from numba import njit
 
+from sim.core.dossier import (
+    IN_PERSON,
+    IN_SERVICE,
+    IN_TRANSIT,
+    ONLINE,
+    RESOLVED,
+    WITH_APPLICANT,
+    WITHDRAWN,
+)
 from sim.core.events import (
     EV_HANDED_OVER,
     EV_OVERDUE_CHECK,
@@ -33,8 +42,6 @@ from sim.core.state import EVENT, C, P
 from sim.core.tallies import on_carried_over, on_counter, on_received, on_resolved, on_trip
 from sim.core.tallies import on_withdrawn as tally_withdrawn
 
-IN_PERSON, ONLINE = 0, 1
-IN_SERVICE, WITH_APPLICANT, RESOLVED, WITHDRAWN, IN_TRANSIT = 1, 2, 3, 4, 5
 IN_TRANSIT_COUNT = C["in_transit"]
 WITH_APPLICANT_COUNT = C["with_applicant"]
 LOG = C["log"]

@@ -15,12 +15,11 @@ import numpy as np
 from numba import njit
 
 from sim.core import queues
+from sim.core.dossier import IN_SERVICE, QUEUED
 from sim.core.events import EV_FINISH, push
 from sim.core.hours import finish_time, working_hours_between
 from sim.core.tallies import on_first_service
 
-QUEUED = 0
-IN_SERVICE = 1
 DESK = 1
 NONE = -1
 

@@ -13,7 +13,6 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-from scipy import stats
 
 LEVEL = 0.95
 # Below this many replications the t-quantile exceeds 2.78 (12.7 with two): the
@@ -27,6 +26,8 @@ def half_width(std, n: int, level: float = LEVEL):
 
     ``std`` may be an array (one interval per row); needs ``n >= 2``.
     """
+    from scipy import stats  # scipy.stats takes half a second to import: only when needed
+
     return stats.t.ppf((1 + level) / 2, n - 1) * std / math.sqrt(n)
 
 
@@ -67,6 +68,8 @@ def replications_for(values: Iterable, target: float, level: float = LEVEL) -> i
     if len(values) < 2 or not target > 0:
         return None
     spread = float(values.std(ddof=1))
+    from scipy import stats
+
     n = max(2, math.ceil((stats.norm.ppf((1 + level) / 2) * spread / target) ** 2))
     while n < MAX_ADVISED and half_width(spread, n, level) > target:
         n += 1

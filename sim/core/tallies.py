@@ -14,13 +14,13 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.core.dossier import ONLINE
 from sim.core.state import DAY, HIST_BINS, P, S, T
 
 HIST_MIN_HOURS = 0.01
 HIST_RATIO = 1.02
 LOG_RATIO = math.log(HIST_RATIO)
 WARMUP = P["warmup_hours"]
-ONLINE = 1
 # columns of the tally rows (N_: counts, H_: hour and km sums) and of today's totals
 TODAY_AHEAD = DAY["ahead"]
 TODAY_BACKOFFICE_STARTED = DAY["backoffice_started"]

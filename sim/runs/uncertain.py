@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import qmc
 
 from sim.runs.job_check import CheckedJob, check_job
 from sim.spec.config import Reader, reject_unknown, track_reads
@@ -75,6 +74,8 @@ def plan_samples(
     first: dict[str, Range] = {}
     for r in ranges:
         first.setdefault(r.factor, r)
+    from scipy.stats import qmc  # scipy.stats is slow to import: only when sampling
+
     sampler = qmc.LatinHypercube(d=len(first), seed=np.random.default_rng(int(seed)))
     points = sampler.random(int(samples))
     uncertainty = load_uncertainty(scenario_name, UNCERTAINTY_DIR, resolved, unresolved)

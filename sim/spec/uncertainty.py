@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from scipy import stats
 
 from sim.spec.config import ConfigError
 
@@ -74,6 +73,8 @@ class Range:
         if self.distribution == "loguniform":
             return math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
         c = (self.mode - self.low) / (self.high - self.low)
+        from scipy import stats  # slow to import: only when a triangular range is drawn
+
         return float(stats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low))
 
     def apply(self, default: Any, u: float) -> float | int:
