@@ -171,6 +171,7 @@ class Engine:
         for index, (clerk, office) in list(self.moves.items()):
             if a["c_next_office"][index] < 0 and a["c_rostered"][index]:
                 office.clerks.append(clerk)
+                office.roster_changed()
                 clerk.office = office
                 del self.moves[index]
 

@@ -59,6 +59,7 @@ class Office:
         engine.column("o_edf")[index] = discipline == EDF
         engine.column("o_open")[index] = calendar.always_open
         self._staying: tuple[int, set] | None = None  # (day, clerks on overtime)
+        self._rows: np.ndarray | None = None  # the roster's rows in the clerk arrays
 
     @property
     def is_open(self) -> bool:
@@ -68,20 +69,28 @@ class Office:
     def add_clerk(self, clerk) -> None:
         self.engine.moves.pop(clerk.index, None)  # joins here, not where it was going
         self.clerks.append(clerk)
+        self.roster_changed()
         clerk.office = self
         self.engine.add_clerk(clerk.index, self.index)
 
     def remove_clerk(self, clerk) -> None:
         """Take a clerk off this office's roster (after the job in hand, if any)."""
         self.clerks.remove(clerk)
+        self.roster_changed()
         self.engine.remove_clerk(clerk.index)
+
+    def roster_changed(self) -> None:
+        """Forget the roster's rows (call after changing ``clerks``)."""
+        self._rows = None
 
     def on_duty_clerks(self) -> list:
         """The clerks of the roster on duty now, in roster order."""
         clerks = self.clerks
         if not clerks:
             return []
-        on_duty = self.engine.column("c_on_duty")[[c.index for c in clerks]]
+        if self._rows is None:
+            self._rows = np.array([c.index for c in clerks], dtype=np.int64)
+        on_duty = self.engine.column("c_on_duty")[self._rows]
         return [clerks[i] for i in np.flatnonzero(on_duty).tolist()]
 
     def set_on_duty(self, clerk, on_duty: bool) -> None:
