@@ -37,7 +37,7 @@ from sim.core.hours import (
     working_days_between,
 )
 from sim.core.keyed import BALK_ONLINE, BALK_RETURN_TIME, keyed_uniform
-from sim.core.service import RECEPTION_FIELD, arrive
+from sim.core.service import arrive, desk_queue
 from sim.core.state import EVENT, C, P
 from sim.core.tallies import on_carried_over, on_counter, on_received, on_resolved, on_trip
 from sim.core.tallies import on_withdrawn as tally_withdrawn
@@ -113,7 +113,7 @@ def _queue_too_long(s, desk):
     limit = s.params[BALK_LIMIT]
     if limit < 0.0:
         return False
-    waiting = s.o_queued[desk, RECEPTION_FIELD(s)]
+    waiting = s.o_queued[desk, desk_queue(s)]
     return waiting >= limit * max(1, s.o_on_duty[desk])
 
 

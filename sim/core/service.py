@@ -159,11 +159,12 @@ def back_from_home(s, office, now):
 @njit(cache=True)
 def queue_of(s, office, row):
     """The queue a dossier joins at ``office``: its field's, or the desk's single one."""
-    return RECEPTION_FIELD(s) if s.o_kind[office] == DESK else s.d_field[row]
+    return desk_queue(s) if s.o_kind[office] == DESK else s.d_field[row]
 
 
 @njit(cache=True)
-def RECEPTION_FIELD(s):  # noqa: N802 (a constant of the state: the last field column)
+def desk_queue(s):
+    """The queue column of a reception desk: the one after the scenario's fields."""
     return s.c_skill.shape[1] - 1
 
 
@@ -225,7 +226,7 @@ def service_hours(s, clerk, row):
     """Working hours the clerk needs for the dossier's current stage (and count them)."""
     fixed = s.c_fixed_hours[clerk]
     if fixed > 0.0:  # a reception counter: the same time for every file
-        field = RECEPTION_FIELD(s)
+        field = desk_queue(s)
         hours = fixed / s.c_speed[clerk]
     else:
         field = s.d_field[row]
