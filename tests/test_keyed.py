@@ -4,7 +4,13 @@ import numpy as np
 from scipy import stats
 
 from sim.abm.model import GovernanceModel
-from sim.core.keyed import ABSENCE, SUPPLEMENT_DELAY, KeyedUniforms
+from sim.core.keyed import (
+    ABSENCE,
+    BALK_ONLINE,
+    SUPPLEMENT_DELAY,
+    KeyedUniforms,
+    keyed_uniform,
+)
 from sim.policies import build_policies
 from sim.spec.scenario import ScenarioSpec
 from tests.helpers import resolved
@@ -14,6 +20,23 @@ def test_scalar_and_array_give_the_same_numbers():
     keyed = KeyedUniforms(2025)
     ids = np.array([0, 1, 17, 2**40, 123456789])
     assert keyed.uniforms(ABSENCE, ids, 40).tolist() == [keyed.uniform(ABSENCE, i, 40) for i in ids]
+
+
+def test_the_compiled_loop_draws_the_same_numbers_as_python():
+    """Balking decisions are drawn inside the compiled loop (``keyed_uniform``); they
+    must be the numbers the Python version gives for the same keys, and the array
+    version with two keys after the purpose (the compiled path) must match too."""
+    keyed = KeyedUniforms(2**63 + 12345)  # a root above 2**63 checks unsigned wrapping
+    root = np.uint64(keyed.root)
+    for uid in (0, 1, 17, 2**40, 123456789):
+        for attempt in (0, 1, 5):
+            expected = keyed.uniform(BALK_ONLINE, uid, attempt)
+            assert keyed_uniform(root, BALK_ONLINE, uid, attempt) == expected
+    ids = np.array([3, 9, 2**33])
+    assert keyed.uniforms(ABSENCE, ids, 7).tolist() == [keyed.uniform(ABSENCE, i, 7) for i in ids]
+    assert keyed.uniforms(ABSENCE, ids, 7, 2).tolist() == [
+        keyed.uniform(ABSENCE, i, 7, 2) for i in ids
+    ]
 
 
 def test_keyed_uniforms_are_uniform_and_independent_across_keys():
