@@ -14,6 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.core.calendar import HOURS_PER_DAY
 from sim.core.dossier import ONLINE
 from sim.core.state import DAY, HIST_BINS, P, S, T
 
@@ -113,28 +114,24 @@ def on_counter(s, row, hours):
             s.t_sum[tally, H_COUNTER_HOURS] += hours
 
 
+# by kind of office (0 back office, 1 reception desk, 2 province): the columns its first
+# waits go to, today's count and sum, then the counted dossiers' count and sum
+STARTED_TODAY = (TODAY_BACKOFFICE_STARTED, TODAY_RECEPTION_STARTED, TODAY_PROVINCE_STARTED)
+WAIT_TODAY = (TODAY_BACKOFFICE_WAIT, TODAY_RECEPTION_WAIT, TODAY_PROVINCE_WAIT)
+WAITS_COUNTED = (N_WAIT_N, N_RECEPTION_WAIT_N, N_PROVINCE_WAIT_N)
+WAIT_SUMS = (H_WAIT_SUM, H_RECEPTION_WAIT_SUM, H_PROVINCE_WAIT_SUM)
+
+
 @njit(cache=True)
 def on_first_service(s, row, kind, wait):
-    """First taken up at an office of ``kind`` (0 back office, 1 desk, 2 province)."""
-    cell = s.d_row[row]
-    if kind == 0:
-        s.today[TODAY_BACKOFFICE_STARTED] += 1
-        s.today[TODAY_BACKOFFICE_WAIT] += wait
-        if s.d_counted[row]:
-            s.t_sum[cell, H_WAIT_SUM] += wait
-            s.t_count[cell, N_WAIT_N] += 1
-    elif kind == 1:
-        s.today[TODAY_RECEPTION_STARTED] += 1
-        s.today[TODAY_RECEPTION_WAIT] += wait
-        if s.d_counted[row]:
-            s.t_sum[cell, H_RECEPTION_WAIT_SUM] += wait
-            s.t_count[cell, N_RECEPTION_WAIT_N] += 1
-    else:
-        s.today[TODAY_PROVINCE_STARTED] += 1
-        s.today[TODAY_PROVINCE_WAIT] += wait
-        if s.d_counted[row]:
-            s.t_sum[cell, H_PROVINCE_WAIT_SUM] += wait
-            s.t_count[cell, N_PROVINCE_WAIT_N] += 1
+    """First taken up at an office of ``kind`` (0 back office, 1 desk, 2 province),
+    ``wait`` hours after reaching it."""
+    s.today[STARTED_TODAY[kind]] += 1
+    s.today[WAIT_TODAY[kind]] += wait
+    if s.d_counted[row]:
+        cell = s.d_row[row]
+        s.t_sum[cell, WAIT_SUMS[kind]] += wait
+        s.t_count[cell, WAITS_COUNTED[kind]] += 1
 
 
 @njit(cache=True)
@@ -144,7 +141,7 @@ def on_resolved(s, row, now, working_days):
     s.d_resolved[row] = now
     deadline = s.d_deadline[row]
     on_time = now <= deadline
-    ahead = now // 24.0 < deadline // 24.0
+    ahead = now // HOURS_PER_DAY < deadline // HOURS_PER_DAY
     s.today[TODAY_RESOLVED] += 1
     s.today[TODAY_ON_TIME] += on_time
     s.today[TODAY_AHEAD] += ahead
