@@ -57,6 +57,7 @@ class Demand:
         self.province_work = province_work
         self.next_uid = next_uid
         self._calibrated = {kind: _calibration(cat, communes) for kind, cat in catalogue.items()}
+        self._fields_of: dict[int, np.ndarray] = {}
 
     def day(self, day: int, season: float) -> list[tuple[np.ndarray, np.ndarray]]:
         """Today's needs of every commune: ``(arrival times, dossier rows)`` per kind."""
@@ -169,8 +170,13 @@ class Demand:
         return times, rows
 
     def _field_index(self, catalogue) -> np.ndarray:
-        index = self.world.engine.field_index
-        return np.array([index[p.field] for p in catalogue.procedures], dtype=np.int64)
+        """Each procedure's field column (computed once per catalogue)."""
+        cached = self._fields_of.get(id(catalogue))
+        if cached is None:
+            index = self.world.engine.field_index
+            cached = np.array([index[p.field] for p in catalogue.procedures], dtype=np.int64)
+            self._fields_of[id(catalogue)] = cached
+        return cached
 
     def new_dossiers(
         self, *, commune, field, procedure, pop, agent, channel, submitted, work, escalate,
@@ -193,11 +199,8 @@ class Demand:
         column("d_agent")[rows] = agent
         column("d_channel")[rows] = channel
         column("d_submitted")[rows] = submitted
-        hours = np.array([-1.0 if p.deadline_hours is None else p.deadline_hours
-                          for p in catalogue.procedures])  # fmt: skip
-        days = np.array([p.deadline_working_days or 0 for p in catalogue.procedures], float)
-        column("d_deadline_hours")[rows] = hours[procedure_index]
-        column("d_deadline_days")[rows] = days[procedure_index]
+        column("d_deadline_hours")[rows] = catalogue.deadline_hours[procedure_index]
+        column("d_deadline_days")[rows] = catalogue.deadline_days[procedure_index]
         column("d_work")[rows] = work
         column("d_province_work")[rows] = province_work
         column("d_escalate")[rows] = escalate

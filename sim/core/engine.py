@@ -82,7 +82,6 @@ class Engine:
             cal_starts=starts, cal_ends=ends, cal_working=working, cal_before=before,
             cal_opening=opening,
         )  # fmt: skip
-        self.arrays.arrays["params"][P["cal_days"]] = days
         self._horizon = days
 
     # -- rows --------------------------------------------------------------------------
@@ -157,7 +156,7 @@ class Engine:
         self._push_scheduled()
         a = self.arrays.arrays
         live = int(np.count_nonzero(a["d_live"]))
-        self._room_for_events(2 * live + 2 * len(times) + 4 * self.n_clerks + 8 * len(a["o_kind"]))
+        self._room_for_events(2 * live + 4 * self.n_clerks + 8 * len(a["o_kind"]))
         self.arrays.grow("log", live + len(times) + 1)
         processed = kernel.run_until(self.s, float(end), times, kinds, args)
         if processed < 0:

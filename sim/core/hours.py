@@ -17,7 +17,6 @@ from sim.core.state import P
 
 ALWAYS_OPEN = P["always_open"]
 DAILY_OPEN_HOURS = P["daily_open_hours"]
-CAL_DAYS = P["cal_days"]
 
 
 @njit(cache=True)

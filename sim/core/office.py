@@ -183,11 +183,5 @@ class Office:
     def in_service(self) -> int:
         return int(self.engine.column("o_busy")[self.index])
 
-    def waiting(self) -> int:
-        return self.queued()
-
-    def counters(self) -> int:
-        return int(np.count_nonzero([c.on_duty for c in self.clerks]))
-
 
 __all__ = ["BACK_OFFICE", "DESK", "PROVINCE", "HOURS_PER_DAY", "Office"]

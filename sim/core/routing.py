@@ -30,6 +30,7 @@ from sim.core.events import (
     push,
 )
 from sim.core.hours import (
+    HOURS_PER_DAY,
     base_finish_time,
     deadline,
     next_open,
@@ -132,12 +133,13 @@ def _switched_online(s, row, now):
         s.m_events[commune, SWITCHED_ONLINE] += 1
         s.d_channel[row] = ONLINE
         return True
-    tomorrow = (int(now // 24.0) + 1) * 24.0
-    day = int(next_open(s, tomorrow) // 24.0)
+    tomorrow = (int(now // HOURS_PER_DAY) + 1) * HOURS_PER_DAY
+    day = int(next_open(s, tomorrow) // HOURS_PER_DAY)
+    midnight = day * HOURS_PER_DAY
     if s.params[ALWAYS_OPEN]:
-        start, end = day * 24.0, (day + 1) * 24.0
+        start, end = midnight, midnight + HOURS_PER_DAY
     else:
-        start, end = day * 24.0 + s.cal_opening[0, 0], day * 24.0 + s.cal_opening[0, 1]
+        start, end = midnight + s.cal_opening[0, 0], midnight + s.cal_opening[0, 1]
     push(s, start + u_time * (end - start), EV_RECEIVE, row)
     return False
 

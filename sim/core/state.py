@@ -158,7 +158,6 @@ PARAMS = (
     "always_open", "warmup_hours", "rework_fraction", "error_unskilled",
     "sync_rework_fraction", "sync_retry_hours", "province_handoff_hours", "balk_limit",
     "balk_online", "between_sites_km", "province_office", "daily_open_hours",
-    "cal_days",
 )  # fmt: skip
 TODAY = (
     "received", "online", "resolved", "on_time", "withdrawn", "ahead", "trips",

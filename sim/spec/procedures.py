@@ -181,6 +181,11 @@ class Catalogue:
         self.escalation = np.array([p.escalation_probability for p in procedures])
         self.supplement = np.array([p.supplement_probability for p in procedures])
         self.fields = np.array([p.field for p in procedures], dtype=object)
+        # each procedure's deadline: in hours (-1: counted in working days instead)
+        self.deadline_hours = np.array(
+            [-1.0 if p.deadline_hours is None else p.deadline_hours for p in procedures]
+        )
+        self.deadline_days = np.array([p.deadline_working_days or 0 for p in procedures], float)
         self.work = WorkTable([p.work for p in procedures])
 
     def pick(self, u: np.ndarray) -> np.ndarray:
