@@ -13,14 +13,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.core import kernel
+from sim.core import hours, kernel
 from sim.core.arrays import Arrays
-from sim.core.calendar import HOURS_PER_DAY
+from sim.core.calendar import HOURS_PER_DAY, CalendarSpanError
 from sim.core.dossier import PENDING
-from sim.core.state import FILL, LAYOUT, P
+from sim.core.state import FILL, LAYOUT, C, P
 
 RECEPTION = "reception"  # the desk's single queue: the column after the scenario's fields
-HORIZON_DAYS = 800  # calendar days kept ahead of the clock (deadlines, finishing times)
+HORIZON_DAYS = 800  # calendar days kept ahead of the clock (finishing times, returns)
+DEADLINE_MARGIN_DAYS = 2  # working days beyond the longest deadline (receipt after hours)
 DOSSIER_COLUMNS = [name for name, table, *_ in LAYOUT if table == "dossier"]
 
 
@@ -74,15 +75,48 @@ class Engine:
 
     # -- the calendar ------------------------------------------------------------------
     def _ensure_horizon(self, day: int) -> None:
-        if day + HORIZON_DAYS // 2 <= self._horizon:
+        """Calendar arrays far enough ahead of ``day`` for every answer the loop may need:
+        ``HORIZON_DAYS`` calendar days for finishing times and returns, and the longest
+        deadline any dossier row holds, in working days, counted from then."""
+        a = self.arrays.arrays
+        longest = int(np.ceil(a["d_deadline_days"].max(initial=0.0))) + DEADLINE_MARGIN_DAYS
+        target = day + HORIZON_DAYS // 2
+        calendar = self.calendar
+        if self._horizon >= target and self._covered_working_days(target) >= longest:
             return
-        days = day + HORIZON_DAYS
-        starts, ends, working, before, opening = calendar_arrays(self.calendar, days)
+        calendar.cover(day + HORIZON_DAYS, working_days_ahead=0)
+        calendar.cover(target, working_days_ahead=longest)
         self.arrays.replace(
-            cal_starts=starts, cal_ends=ends, cal_working=working, cal_before=before,
-            cal_opening=opening,
+            cal_starts=calendar.starts, cal_ends=calendar.ends, cal_working=calendar.working,
+            cal_before=calendar.before, cal_opening=calendar.opening,
         )  # fmt: skip
-        self._horizon = days
+        self._horizon = calendar.days - 1
+
+    def cover_calendar(self, t: float) -> None:
+        """The state's calendar reaches ``t`` (day-level code asking the compiled rules)."""
+        self._ensure_horizon(int(t // HOURS_PER_DAY))
+
+    def working_hours_between(self, start: float, end: float) -> float:
+        """Ordinary open hours in [start, end), by the state's calendar."""
+        self.cover_calendar(end)
+        value = hours.working_hours_between(self.s, float(start), float(end))
+        self.check_calendar()
+        return value
+
+    def _covered_working_days(self, day: int) -> int:
+        before = self.calendar.before
+        return int(before[self._horizon] - before[day])
+
+    def check_calendar(self) -> None:
+        """An answer past the calendar's horizon is a job or a wait far too long."""
+        counters = self.arrays.arrays["counters"]
+        if counters[C["calendar_overflow"]]:
+            counters[C["calendar_overflow"]] = 0
+            raise CalendarSpanError(
+                f"a finishing time, opening or deadline fell past the {self._horizon + 1} "
+                f"calendar days kept from {self.calendar.start_date}: a dossier's work or "
+                "a wait is implausibly long; check the scenario's work_hours and delays"
+            )
 
     # -- rows --------------------------------------------------------------------------
     def new_dossiers(self, n: int) -> np.ndarray:
@@ -159,6 +193,7 @@ class Engine:
         self._room_for_events(2 * live + 4 * self.n_clerks + 8 * len(a["o_kind"]))
         self.arrays.grow("log", live + len(times) + 1)
         processed = kernel.run_until(self.s, float(end), times, kinds, args)
+        self.check_calendar()
         if processed < 0:
             raise RuntimeError("event heap full during a day (a bug in its sizing)")
         self.events_processed += processed
@@ -208,21 +243,3 @@ class Engine:
 
     def reorder(self, office: int, edf: bool) -> None:
         kernel.reorder(self.s, office, edf)
-
-
-def calendar_arrays(calendar, days: int):
-    """Open intervals, working days, working days before each day, opening periods."""
-    if calendar.always_open:
-        hours = np.arange(days + 1, dtype=float) * HOURS_PER_DAY
-        return (
-            hours[:-1], hours[1:], np.ones(days, dtype=bool),
-            np.arange(days, dtype=np.int64), np.array([[0.0, HOURS_PER_DAY]]),
-        )  # fmt: skip
-    calendar.is_working_day(days)  # extends its precomputed days
-    working = np.array(calendar._working[:days], dtype=bool)
-    before = np.array(calendar._working_day_index[:days], dtype=np.int64)
-    starts = np.array(calendar._starts, dtype=float)
-    ends = np.array(calendar._ends, dtype=float)
-    keep = starts < days * HOURS_PER_DAY
-    opening = np.array(calendar.opening_hours, dtype=float).reshape(-1, 2)
-    return starts[keep], ends[keep], working, before, opening

@@ -1,10 +1,17 @@
-"""Working hours inside the compiled loop: finishing times, deadlines, hours open.
+"""Working-hours arithmetic: finishing times, deadlines, open hours. The only copy.
 
-The same rules as sim/core/calendar.py (which builds the arrays these read:
-``cal_starts``/``cal_ends`` are the open intervals in order, ``cal_working`` and
-``cal_before`` say per day whether it is a working day and how many came before it).
+A calendar is five arrays (sim/core/calendar.py builds them): ``starts``/``ends`` the
+open intervals in order (hours since midnight of the start date), ``working`` and
+``before`` per calendar day whether it is a working day and how many came before it,
+and ``opening`` a working day's open periods. The ``span_*`` functions read only
+those arrays and answer NaN when an answer lies past the arrays' last day, so that the
+day-level calendar extends itself and asks again, and the compiled loop (the ``s``
+functions below them) counts an overflow that the engine turns into an error. Nothing
+here reads past an array.
+
 An office that stays open longer today (overtime) extends its last interval for the
-clerks who stay, for jobs started today only.
+clerks who stay, for jobs started today only; its overtime lives in the office arrays
+``o_extra_day``/``o_extra_hours``/``o_all_stay`` and nowhere else.
 """
 
 from __future__ import annotations
@@ -12,19 +19,22 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.core.calendar import HOURS_PER_DAY
-from sim.core.state import P
+from sim.core.state import C, P
 
+HOURS_PER_DAY = 24.0
 ALWAYS_OPEN = P["always_open"]
 DAILY_OPEN_HOURS = P["daily_open_hours"]
+OVERFLOW = C["calendar_overflow"]
+NEVER = 1.0e18  # what the compiled loop uses for an answer past the calendar's horizon
+LONGEST_DEADLINE_WORKING_DAYS = 1000  # about four years: the longest deadline a config may set
 
 
+# -- on the calendar's arrays (day-level Python calls these too) ----------------------------
 @njit(cache=True)
-def base_finish_time(s, start, hours):
+def span_finish(always_open, starts, ends, start, hours):
     """When ``hours`` of work begun at ``start`` end, pausing while closed."""
-    if s.params[ALWAYS_OPEN]:
+    if always_open:
         return start + hours
-    starts, ends = s.cal_starts, s.cal_ends
     i = np.searchsorted(ends, start, side="right")
     current = start
     remaining = hours
@@ -36,26 +46,21 @@ def base_finish_time(s, start, hours):
             return current + remaining
         remaining -= available
         i += 1
-    return current + remaining  # past the horizon: counted as open (never reached)
+    return np.nan
 
 
 @njit(cache=True)
-def finish_time(s, start, hours, office, clerk):
-    """``base_finish_time``, with today's overtime for a clerk who stays for it."""
+def span_finish_extended(always_open, starts, ends, working, opening, start, hours, extra):
+    """``span_finish`` on a day whose last open period runs ``extra`` hours longer."""
     day = int(start // HOURS_PER_DAY)
-    extra = s.o_extra_hours[office]
-    if s.o_extra_day[office] != day or extra <= 0.0 or s.params[ALWAYS_OPEN]:
-        return base_finish_time(s, start, hours)
-    if not (s.o_all_stay[office] or s.c_overtime[clerk]):
-        return base_finish_time(s, start, hours)
-    if not s.cal_working[day]:
-        return base_finish_time(s, start, hours)
+    if extra <= 0.0 or always_open or day >= len(working) or not working[day]:
+        return span_finish(always_open, starts, ends, start, hours)
     current, remaining = start, hours
     base = day * HOURS_PER_DAY
-    n = s.cal_opening.shape[0]
+    n = opening.shape[0]
     for k in range(n):
-        a = base + s.cal_opening[k, 0]
-        b = base + s.cal_opening[k, 1]
+        a = base + opening[k, 0]
+        b = base + opening[k, 1]
         if k == n - 1:
             b = min(b + extra, base + HOURS_PER_DAY)
         if b <= current:
@@ -65,28 +70,29 @@ def finish_time(s, start, hours, office, clerk):
             return current + remaining
         remaining -= b - current
         current = b
-    return base_finish_time(s, base + HOURS_PER_DAY, remaining)
+    return span_finish(always_open, starts, ends, base + HOURS_PER_DAY, remaining)
 
 
 @njit(cache=True)
-def next_open(s, t):
+def span_next_open(always_open, starts, ends, t):
     """The first instant at or after ``t`` when offices are open."""
-    if s.params[ALWAYS_OPEN]:
+    if always_open:
         return t
-    i = np.searchsorted(s.cal_ends, t, side="right")
-    if i >= len(s.cal_starts):
-        return t
-    return max(t, s.cal_starts[i])
+    i = np.searchsorted(ends, t, side="right")
+    if i >= len(starts):
+        return np.nan
+    return max(t, starts[i])
 
 
 @njit(cache=True)
-def working_hours_between(s, start, end):
+def span_hours_between(always_open, starts, ends, working, start, end):
     """Ordinary open hours in [start, end)."""
     if end <= start:
         return 0.0
-    if s.params[ALWAYS_OPEN]:
+    if always_open:
         return end - start
-    starts, ends = s.cal_starts, s.cal_ends
+    if end > len(working) * HOURS_PER_DAY:
+        return np.nan
     i = np.searchsorted(ends, start, side="right")
     total = 0.0
     while i < len(starts) and starts[i] < end:
@@ -96,46 +102,124 @@ def working_hours_between(s, start, end):
 
 
 @njit(cache=True)
-def open_hours_before(s, t):
+def span_hours_before(working, before, opening, daily_open_hours, t):
     """Open hours from hour 0 to ``t``."""
     day = int(t // HOURS_PER_DAY)
-    hours = s.cal_before[day] * s.params[DAILY_OPEN_HOURS]
-    if s.cal_working[day]:
+    if day >= len(working):
+        return np.nan
+    hours = before[day] * daily_open_hours
+    if working[day]:
         into_day = t - day * HOURS_PER_DAY
-        for k in range(s.cal_opening.shape[0]):
-            a, b = s.cal_opening[k, 0], s.cal_opening[k, 1]
+        for k in range(opening.shape[0]):
+            a, b = opening[k, 0], opening[k, 1]
             if into_day > a:
                 hours += min(into_day, b) - a
     return hours
 
 
 @njit(cache=True)
-def working_days_between(s, start, end):
+def span_working_days_between(always_open, working, before, opening, daily, start, end):
     """Working days from ``start`` to ``end`` (open hours / hours of a working day)."""
     if end <= start:
         return 0.0
-    if s.params[ALWAYS_OPEN]:
+    if always_open:
         return (end - start) / HOURS_PER_DAY
-    return (open_hours_before(s, end) - open_hours_before(s, start)) / s.params[DAILY_OPEN_HOURS]
+    later = span_hours_before(working, before, opening, daily, end)
+    return (later - span_hours_before(working, before, opening, daily, start)) / daily
+
+
+@njit(cache=True)
+def span_deadline(always_open, working, before, opening, submitted, working_days):
+    """Close of business on the N-th working day after the day of receipt (a dossier
+    received on a closed day or after closing counts from the next working day;
+    ``working_days=0`` is the day of receipt, "on the spot")."""
+    if always_open:
+        return submitted + working_days * HOURS_PER_DAY
+    closing = opening[opening.shape[0] - 1, 1]
+    n = len(working)
+    day = int(submitted // HOURS_PER_DAY)
+    if submitted >= day * HOURS_PER_DAY + closing:
+        day += 1
+    while day < n and not working[day]:
+        day += 1
+    if day >= n:
+        return np.nan
+    target = before[day] + int(np.round(working_days))
+    day = max(day, np.searchsorted(before, target, side="left"))
+    while day < n and not working[day]:
+        day += 1
+    if day >= n:
+        return np.nan
+    return day * HOURS_PER_DAY + closing
+
+
+# -- inside the compiled loop: the state's calendar, overflow counted ----------------------
+@njit(cache=True)
+def _checked(s, value):
+    if np.isnan(value):
+        s.counters[OVERFLOW] += 1
+        return NEVER
+    return value
+
+
+@njit(cache=True)
+def base_finish_time(s, start, hours):
+    """When ``hours`` of work begun at ``start`` end, pausing while closed."""
+    return _checked(s, span_finish(s.params[ALWAYS_OPEN], s.cal_starts, s.cal_ends, start, hours))
+
+
+@njit(cache=True)
+def office_finish_time(s, start, hours, office, stays):
+    """``base_finish_time`` with the office's overtime today, for a clerk who ``stays``."""
+    day = int(start // HOURS_PER_DAY)
+    extra = s.o_extra_hours[office] if s.o_extra_day[office] == day and stays else 0.0
+    value = span_finish_extended(
+        s.params[ALWAYS_OPEN], s.cal_starts, s.cal_ends, s.cal_working, s.cal_opening,
+        start, hours, extra,
+    )  # fmt: skip
+    return _checked(s, value)
+
+
+@njit(cache=True)
+def finish_time(s, start, hours, office, clerk):
+    """``office_finish_time`` for ``clerk``: overtime only when the clerk stays for it."""
+    stays = s.o_all_stay[office] or s.c_overtime[clerk]
+    return office_finish_time(s, start, hours, office, stays)
+
+
+@njit(cache=True)
+def next_open(s, t):
+    """The first instant at or after ``t`` when offices are open."""
+    return _checked(s, span_next_open(s.params[ALWAYS_OPEN], s.cal_starts, s.cal_ends, t))
+
+
+@njit(cache=True)
+def working_hours_between(s, start, end):
+    """Ordinary open hours in [start, end)."""
+    value = span_hours_between(
+        s.params[ALWAYS_OPEN], s.cal_starts, s.cal_ends, s.cal_working, start, end
+    )
+    return _checked(s, value)
+
+
+@njit(cache=True)
+def working_days_between(s, start, end):
+    """Working days from ``start`` to ``end`` (open hours / hours of a working day)."""
+    value = span_working_days_between(
+        s.params[ALWAYS_OPEN], s.cal_working, s.cal_before, s.cal_opening,
+        s.params[DAILY_OPEN_HOURS], start, end,
+    )  # fmt: skip
+    return _checked(s, value)
 
 
 @njit(cache=True)
 def deadline(s, submitted, working_days):
-    """Close of business on the N-th working day after the day of receipt (a dossier
-    received on a closed day or after closing counts from the next working day)."""
-    if s.params[ALWAYS_OPEN]:
-        return submitted + working_days * HOURS_PER_DAY
-    closing = s.cal_opening[s.cal_opening.shape[0] - 1, 1]
-    day = int(submitted // HOURS_PER_DAY)
-    if submitted >= day * HOURS_PER_DAY + closing:
-        day += 1
-    while not s.cal_working[day]:
-        day += 1
-    target = s.cal_before[day] + int(np.round(working_days))
-    day = max(day, np.searchsorted(s.cal_before, target, side="left"))
-    while not s.cal_working[day]:
-        day += 1
-    return day * HOURS_PER_DAY + closing
+    """Close of business on the N-th working day after the day of receipt."""
+    value = span_deadline(
+        s.params[ALWAYS_OPEN], s.cal_working, s.cal_before, s.cal_opening, submitted,
+        working_days,
+    )  # fmt: skip
+    return _checked(s, value)
 
 
 @njit(cache=True)

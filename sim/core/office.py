@@ -13,7 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.core.calendar import HOURS_PER_DAY, ExtendedHours
+from sim.core import hours
+from sim.core.calendar import HOURS_PER_DAY
 from sim.core.engine import Engine
 from sim.core.events import EV_BACK_FROM_HOME, EV_CLOSE, EV_OPEN, EV_SEND_HOME
 from sim.core.queues import DISCIPLINES, EDF
@@ -118,9 +119,6 @@ class Office:
         """
         if self.calendar.always_open:
             raise ValueError(f"{self.name}: an office open 24/7 cannot stay open longer")
-        if not isinstance(self.calendar, ExtendedHours):
-            self.calendar = ExtendedHours(self.calendar)
-        self.calendar.extend(day, hours)
         engine, i = self.engine, self.index
         engine.column("o_extra_day")[i] = day
         engine.column("o_extra_hours")[i] = hours
@@ -131,11 +129,34 @@ class Office:
         if staying is None:
             return
         self._staying = (day, set(staying))
-        intervals = self.calendar.base.open_intervals(day)
+        intervals = self.calendar.open_intervals(day)
         if intervals:
-            ordinary, extended = intervals[-1][1], self.calendar.open_intervals(day)[-1][1]
+            ordinary, extended = intervals[-1][1], self.open_intervals(day)[-1][1]
             engine.schedule(ordinary, EV_SEND_HOME, i)
             engine.schedule(extended + 1e-6, EV_BACK_FROM_HOME, i)
+
+    def extra_hours(self, day: int) -> float:
+        """Hours kept open after closing on ``day`` (overtime; 0 when none was decided)."""
+        column = self.engine.column
+        return float(column("o_extra_hours")[self.index]) if (
+            column("o_extra_day")[self.index] == day) else 0.0  # fmt: skip
+
+    def open_intervals(self, day: int) -> list[tuple[float, float]]:
+        """The calendar's open periods on ``day``, the last one longer by its overtime."""
+        intervals = self.calendar.open_intervals(day)
+        extra = self.extra_hours(day)
+        if extra and intervals:
+            a, b = intervals[-1]
+            intervals[-1] = (a, min(b + extra, (day + 1) * HOURS_PER_DAY))
+        return intervals
+
+    def finish_time(self, start: float, work_hours: float) -> float:
+        """When work begun at ``start`` ends for a clerk who works today's overtime."""
+        engine = self.engine
+        engine.cover_calendar(start)
+        value = hours.office_finish_time(engine.s, start, work_hours, self.index, True)
+        engine.check_calendar()
+        return value
 
     def overtime_staff(self, day: int) -> set:
         """The clerks working overtime on ``day`` (empty when none was decided for it)."""
@@ -145,13 +166,13 @@ class Office:
 
     def open_hours(self, day: int) -> float:
         """Hours this office is open on ``day``, overtime included."""
-        return self.calendar.open_hours(day)
+        return sum(b - a for a, b in self.open_intervals(day))
 
     def schedule_day(self, day: int) -> None:
         """Put today's opening and closing on the event heap."""
         if self.calendar.always_open:
             return
-        for start, end in self.calendar.open_intervals(day):
+        for start, end in self.open_intervals(day):
             self.engine.schedule(start, EV_OPEN, self.index)
             self.engine.schedule(end, EV_CLOSE, self.index)
 

@@ -153,7 +153,10 @@ TALLY_SUMS = (
     "days_sum", "citizen_km", "counter_hours",
 )  # fmt: skip
 COMMUNE_EVENTS = ("balked", "switched_online", "complaints", "faulty_reworks", "sync_failures")
-COUNTERS = ("heap", "sequence", "log", "in_transit", "with_applicant", "queue_sequence")
+COUNTERS = (
+    "heap", "sequence", "log", "in_transit", "with_applicant", "queue_sequence",
+    "calendar_overflow",
+)  # fmt: skip
 PARAMS = (
     "always_open", "warmup_hours", "rework_fraction", "error_unskilled",
     "sync_rework_fraction", "sync_retry_hours", "province_handoff_hours", "balk_limit",

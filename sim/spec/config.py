@@ -156,7 +156,10 @@ class Reader:
             raise self.fail(name, f" = {value!r}: must be a probability between 0 and 1")
         return float(value)
 
-    def integer(self, name: str, default: Any = _MISSING, *, low: int | None = None) -> int:
+    def integer(
+        self, name: str, default: Any = _MISSING, *, low: int | None = None,
+        high: int | None = None,
+    ) -> int:  # fmt: skip
         value = self.raw(name, default)
         if isinstance(value, bool) or not (
             isinstance(value, int) or (isinstance(value, float) and value.is_integer())
@@ -165,6 +168,8 @@ class Reader:
         value = int(value)
         if low is not None and value < low:
             raise self.fail(name, f" = {value}: must be an integer >= {low}")
+        if high is not None and value > high:
+            raise self.fail(name, f" = {value}: must be an integer <= {high}")
         return value
 
     def choice(self, name: str, allowed: Iterable[str], default: Any = _MISSING) -> str:

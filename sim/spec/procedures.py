@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from sim.core.hours import LONGEST_DEADLINE_WORKING_DAYS
 from sim.spec.config import ConfigError, Reader
 
 _EPS = 1e-12
@@ -65,11 +66,6 @@ class Procedure:
     escalation_probability: float
     supplement_probability: float
 
-    def deadline(self, calendar, submitted: float) -> float:
-        if self.deadline_hours is not None:
-            return submitted + self.deadline_hours
-        return calendar.deadline(submitted, self.deadline_working_days)
-
 
 APPLICANT_KINDS = ("citizen", "business")
 
@@ -93,7 +89,9 @@ def read_procedures(reader: Reader, fields: tuple[str, ...]) -> list[Procedure]:
                 share=item.number("share", low=0),
                 work=WorkDistribution.read(item.child("work_hours")),
                 deadline_working_days=(
-                    item.integer("deadline_working_days", low=0) if has_days else None
+                    item.integer("deadline_working_days", low=0, high=LONGEST_DEADLINE_WORKING_DAYS)
+                    if has_days
+                    else None
                 ),
                 deadline_hours=item.number("deadline_hours", low=0) if has_hours else None,
                 online_eligible=bool(item.raw("online_eligible", True)),

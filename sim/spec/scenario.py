@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sim.core.dossier import FIELDS
+from sim.core.hours import LONGEST_DEADLINE_WORKING_DAYS
 from sim.core.queues import DISCIPLINES
 from sim.spec.behaviour import ApplicantBehaviour
 from sim.spec.calendar_config import read_calendar
@@ -143,7 +144,7 @@ class ScenarioSpec:
                 proficiency=item.number("proficiency", 1.0, low=0, low_open=True),
                 work=WorkDistribution.read(item.child("work_hours")),
                 deadline_working_days=(
-                    item.integer("deadline_working_days", low=0)
+                    item.integer("deadline_working_days", low=0, high=LONGEST_DEADLINE_WORKING_DAYS)
                     if item.has("deadline_working_days")
                     else None
                 ),

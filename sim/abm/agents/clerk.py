@@ -236,7 +236,7 @@ class Clerk(mesa.Agent):
         self.engine.mark_presence(self.index)
         busy, by_field = self.busy_hours, self.busy_hours_by_field
         if self.current is not None and self.office is not None:
-            left = self.office.calendar.working_hours_between(now, self.job_end)
+            left = self.engine.working_hours_between(now, self.job_end)
             job_field = int(self._column("c_job_field")[self.index])
             names = (*self.engine.fields, "reception")
             busy -= left

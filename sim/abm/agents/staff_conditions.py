@@ -139,9 +139,8 @@ class StaffConditions:
         """Clerks at work today spend their duties' hours first, then turn to dossiers."""
         commune = self.commune
         office = commune.office
-        calendar = office.calendar
-        intervals = calendar.open_intervals(day)
-        cap = MAX_DUTY_SHARE * calendar.open_hours(day)
+        intervals = office.open_intervals(day)
+        cap = MAX_DUTY_SHARE * office.open_hours(day)
         hours_by_skills: dict[tuple, tuple] = {}  # same fields: same duties, same hours
         leaving = []
         for clerk in office.on_duty_clerks():
@@ -149,7 +148,7 @@ class StaffConditions:
             key = tuple(skills)
             if key not in hours_by_skills:
                 hours = min(cap, rules.duty_hours(self.date, commune.name, skills))
-                done = calendar.finish_time(intervals[0][0], hours) if hours > 0 else 0.0
+                done = office.finish_time(intervals[0][0], hours) if hours > 0 else 0.0
                 hours_by_skills[key] = (hours, done)
             hours, done = hours_by_skills[key]
             if hours <= 0:
