@@ -4,6 +4,6 @@ hours, tallies), the working calendar, metrics and random streams. Knows nothing
 configs, agents or policies; every other layer builds on it.
 """
 
-from sim.core.compiled_cache import drop_stale_cache
+from sim.core.compiled_cache import use_cache_folder
 
-drop_stale_cache()
+use_cache_folder()
