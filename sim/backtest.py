@@ -29,6 +29,7 @@ from sim.reports.forecast_report import backtest_figure
 from sim.runs.forecasting import bands, naive_forecasts, widen_factors
 from sim.runs.outputs import write_csv, write_json
 from sim.spec.config import ConfigError
+from sim.spec.paths import CONFIG_DIR
 
 
 def score(table: pd.DataFrame, truth: pd.DataFrame, naive: dict[str, pd.DataFrame]) -> dict:
@@ -89,7 +90,7 @@ def run_backtest(cfg: DictConfig, out_dir: Path) -> dict:
     return result
 
 
-@hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
+@hydra.main(config_path=str(CONFIG_DIR), config_name="forecast", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:

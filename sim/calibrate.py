@@ -44,7 +44,7 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.api import RunSpec, run_many
+from sim.runs.api import RunSpec, run_many
 from sim.runs.calibration import (
     cell_losses,
     dedicated_cells,
@@ -61,8 +61,8 @@ from sim.runs.job_check import check_job
 from sim.runs.outputs import write_csv, write_json
 from sim.spec.config import ConfigError
 from sim.spec.observed import read_history, read_open_dossiers, rebuild_open_dossiers
+from sim.spec.paths import CONFIG_DIR
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 EXTRA_BLOCKS = ("forecast", "calibration", "backtest")
 LOG = logging.getLogger("sim.calibrate")
 METHOD = 7  # part of the cache key: raise it when the calibration's method changes
@@ -313,7 +313,7 @@ def write_start(out_dir: Path, carried: tuple, history: pd.DataFrame, spec) -> N
     write_json(out_dir / "start.json", state)
 
 
-@hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
+@hydra.main(config_path=str(CONFIG_DIR), config_name="forecast", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:

@@ -29,7 +29,6 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.api import RunSpec, run_many
 from sim.calibrate import (
     cached_calibration,
     checked,
@@ -39,6 +38,7 @@ from sim.calibrate import (
     write_start,
 )
 from sim.reports.forecast_report import write_forecast_report
+from sim.runs.api import RunSpec, run_many
 from sim.runs.calibration import expanded_scenario, history_fatigue, member_scenario
 from sim.runs.forecasting import (
     bands,
@@ -49,6 +49,7 @@ from sim.runs.forecasting import (
 from sim.runs.outputs import write_csv, write_json
 from sim.spec.config import ConfigError
 from sim.spec.observed import rebuild_open_dossiers, totals
+from sim.spec.paths import CONFIG_DIR
 
 
 def forecast_runs(
@@ -259,7 +260,7 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
     return result
 
 
-@hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
+@hydra.main(config_path=str(CONFIG_DIR), config_name="forecast", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:

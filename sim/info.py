@@ -13,9 +13,9 @@ import re
 import sys
 from pathlib import Path
 
-from sim import ROOT
+from sim.spec.paths import CONFIG_DIR
 
-CONFIGS = ROOT / "configs"
+CONFIGS = CONFIG_DIR
 TEMPLATE = CONFIGS / "communes" / "template.csv"
 COMMANDS = (
     ("sim.run", "one run; a study with -m +experiment=NAME (README 'First hour')"),

@@ -38,10 +38,9 @@ from sim.runs.country import read_scenario
 from sim.runs.outputs import _clean, read_json, write_json
 from sim.runs.replications import run_replication
 from sim.spec.config import ConfigError, RunSettings
+from sim.spec.paths import CONFIG_DIR, RESULTS
 
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_DIR = ROOT / "results" / "reference"
-CONFIG_DIR = ROOT / "configs"
+REFERENCE_DIR = RESULTS / "reference"
 ALPHA = 0.01  # family-wise false-alarm rate of the statistical check over all figures
 STAT_FIGURES = tuple(f.key for f in shown_in(CHECKED))
 MAX_ROWS = 20  # rows of the exact table shown per case, unless --all

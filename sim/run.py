@@ -35,9 +35,9 @@ from sim.runs.schema import stamp
 from sim.runs.study_data import write_replication_tables
 from sim.runs.uncertain import sampled_job
 from sim.spec.config import ConfigError
+from sim.spec.paths import CONFIG_DIR
 from sim.spec.scenario import display_names
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 LOG = logging.getLogger("sim.run")  # run.log in the output folder keeps what it says
 
 
@@ -56,7 +56,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         key = getattr(error, "full_key", None) or None
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ConfigError(f"{key or 'config'}: could not be resolved: {reason}", key) from None
-    job = check_job(container, unresolved, Path(CONFIG_DIR))
+    job = check_job(container, unresolved, CONFIG_DIR)
     settings, spec, policy_cfg = job.settings, job.spec, job.policy_cfg
     sampled = sampled_job(job, container, unresolved)
     LOG.info(
@@ -236,7 +236,7 @@ def record_failure(out_dir: Path, error: BaseException) -> str:
     return message
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
@@ -296,9 +296,7 @@ def cli(args: list[str] | None = None) -> int:
         print(short_help())
         return 0
     STATE.started, STATE.failed = False, []
-    problem = check_group_names(args, Path(CONFIG_DIR)) or check_override_keys(
-        args, Path(CONFIG_DIR)
-    )
+    problem = check_group_names(args, CONFIG_DIR) or check_override_keys(args, CONFIG_DIR)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

@@ -26,10 +26,11 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.api import RunError, RunSpec, run_many
 from sim.reports.sensitivity_report import plot_bars, plot_morris, write_report
+from sim.runs.api import RunError, RunSpec, run_many
 from sim.runs.job_check import check_group_names
 from sim.spec.config import ConfigError
+from sim.spec.paths import CONFIG_DIR
 from sim.spec.uncertainty import load_uncertainty
 from sim.studies.sensitivity import (
     MORRIS_COLUMNS,
@@ -42,7 +43,6 @@ from sim.studies.sensitivity import (
     sobol,
 )
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 KEYS = {
     "method", "outputs", "samples", "screening_samples", "replications", "levels",
     "keep_fraction", "keep_top", "resamples", "store", "address",
@@ -131,7 +131,7 @@ def run_analysis(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     resolved = OmegaConf.to_container(cfg, resolve=True)
     unresolved = OmegaConf.to_container(cfg, resolve=False)
     name = resolved["scenario"]["name"]
-    uncertainty = load_uncertainty(name, Path(CONFIG_DIR) / "uncertainty", resolved, unresolved)
+    uncertainty = load_uncertainty(name, CONFIG_DIR / "uncertainty", resolved, unresolved)
     outputs = list(s.outputs)
     evaluate = ModelEvaluation(cfg, uncertainty, outputs)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -173,7 +173,7 @@ def run_analysis(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     return table
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="sensitivity")
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="sensitivity")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
@@ -198,7 +198,7 @@ def main(cfg: DictConfig) -> None:
 def cli(args: list[str] | None = None) -> int:
     """Entry point: 0 when all went well, 2 for a config error, 1 otherwise."""
     args = sys.argv[1:] if args is None else args
-    problem = check_group_names(args, Path(CONFIG_DIR))
+    problem = check_group_names(args, CONFIG_DIR)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

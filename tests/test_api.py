@@ -204,9 +204,9 @@ def test_run_many_composes_from_inside_a_running_hydra_app():
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    import sim.api
+    import sim.runs.api
 
-    sim.api._composed.cache_clear()  # compose now, inside the app
+    sim.runs.api._composed.cache_clear()  # compose now, inside the app
     with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
         (summary,) = run_many([RunSpec("tandem", days=2, outputs=("dossiers_created",))])
         assert summary["dossiers_created"] > 0

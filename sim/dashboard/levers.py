@@ -15,11 +15,10 @@ from pathlib import Path
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim import ROOT
 from sim.core.queues import DISCIPLINES
 from sim.spec.config import ConfigError
+from sim.spec.paths import CONFIG_DIR
 
-CONFIG_DIR = ROOT / "configs"
 TRAINING_GAIN = 0.2  # assumption: proficiency gained by a short course (cap 1.0)
 TRAINING_NEW_SKILL = 0.6  # assumption: proficiency of a clerk newly trained in a field
 SCENARIO_DEFAULT = "scenario default"

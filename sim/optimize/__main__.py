@@ -21,8 +21,8 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.optimize.app import run_optimize
 from sim.spec.config import ConfigError
+from sim.spec.paths import CONFIG_DIR
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent.parent / "configs")
 USAGE = """\
 usage: python -m sim.optimize scenario=NAME optimize.budget_vnd=B [KEY=VALUE ...]
 
@@ -39,7 +39,7 @@ All settings: configs/optimize.yaml; README "Where should the money go".
 """
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="optimize")
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="optimize")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     logging.getLogger("MESA").setLevel(logging.WARNING)

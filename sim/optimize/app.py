@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.api import run_many
 from sim.optimize.search import (
     COST,
     Evaluator,
@@ -27,6 +26,7 @@ from sim.optimize.search import (
 )
 from sim.optimize.settings import Settings, problem_attrs, read_settings
 from sim.reports.optimize_report import write_optimize_report
+from sim.runs.api import run_many
 from sim.runs.country import CountrySpec
 from sim.runs.job_check import check_job
 from sim.runs.outputs import write_csv, write_json

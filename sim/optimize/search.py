@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import optuna
 
-from sim.api import RunSpec, run_many
+from sim.runs.api import RunSpec, run_many
 from sim.runs.start_from import WarmStart
 from sim.studies.budget_space import Allocation, Cell, Space
 from sim.studies.selection import direction, loss

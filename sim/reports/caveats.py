@@ -13,14 +13,14 @@ import html
 import re
 from pathlib import Path
 
-from sim import ROOT
 from sim.core.stats import MAX_ADVISED, MIN_REPLICATIONS
 from sim.core.summary import RELATIVE_PRECISION
 from sim.reports.i18n import localize, t
+from sim.spec.paths import CONFIG_DIR, RESULTS
 from sim.spec.tables import read_frame
 
-SCENARIOS = ROOT / "configs" / "scenario"
-SENSITIVITY = ROOT / "results" / "sensitivity"  # where python -m sim.sensitivity writes
+SCENARIOS = CONFIG_DIR / "scenario"
+SENSITIVITY = RESULTS / "sensitivity"  # where python -m sim.sensitivity writes
 _VALUE_LINE = re.compile(r"^\s*[\w\-\[{].*:\s*[^\s#].*#(?P<comment>.*)$")
 
 

@@ -14,13 +14,14 @@ import contextvars
 import datetime as dt
 import functools
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
 
 from sim.runs.outputs import LANGUAGES
 
-CATALOGUE = Path(__file__).with_name("translations.yaml")
+CATALOGUE = Path(str(files("sim.reports") / "translations.yaml"))
 MISSING: set[tuple[str, str]] = set()
 _LANGUAGE: contextvars.ContextVar[str] = contextvars.ContextVar("report_language", default="en")
 

@@ -23,7 +23,6 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim import ROOT
 from sim.core.summary import STUDY, shown_in
 from sim.reports import figures as fig
 from sim.reports.caveats import caveats_html
@@ -32,9 +31,9 @@ from sim.reports.i18n import language, t
 from sim.reports.robust_report import robust_html
 from sim.reports.run_report import GLOSSARY, _e, figure_title, fmt, page, table_html
 from sim.runs.outputs import atomic_write_text, read_json
+from sim.spec.paths import EXPERIMENTS
 
 PLOTTED = ("overdue_dossiers", "mean_backlog")
-EXPERIMENTS = ROOT / "experiments"
 
 
 def experiment_question(name: str, experiments: Path = EXPERIMENTS) -> str | None:

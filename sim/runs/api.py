@@ -44,8 +44,7 @@ from sim.runs.batch import CHUNKS_PER_WORKER, Task, chunks, run_chunk
 from sim.runs.run_store import RunStore
 from sim.spec.config import ConfigError
 from sim.spec.parameters import parameter_paths
-
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+from sim.spec.paths import CONFIG_DIR, config_names
 
 
 @dataclass(frozen=True)
@@ -301,7 +300,7 @@ def _composed(scenario: str | None, policies: tuple[str, ...]) -> dict:
     if scenario is not None:
         overrides.append(f"scenario={scenario}")
     for group, names in (("scenario", [scenario] if scenario else []), ("policy", policies)):
-        available = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+        available = config_names(group)
         for name in names:
             if name not in available:
                 raise ConfigError(

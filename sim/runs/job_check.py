@@ -23,6 +23,7 @@ from sim.policies import Policy, build_policies
 from sim.runs.country import CountrySpec, read_scenario
 from sim.runs.outputs import LANGUAGES
 from sim.spec.config import ConfigError, Reader, RunSettings, reject_unknown, track_reads
+from sim.spec.paths import config_names
 from sim.spec.scenario import ScenarioSpec, unserved_fields
 
 # Keys that change how a job reports or how fast it runs, not what it computes (results
@@ -293,7 +294,7 @@ def check_group_names(args: list[str], config_dir: Path) -> str | None:
         folder = config_dir / group
         if group not in ("scenario", "policy") or not folder.is_dir():
             continue
-        available = sorted(p.stem for p in folder.glob("*.yaml"))
+        available = config_names(group)
         for name in _names(override.value()):
             if name not in available:
                 options = "\n".join(f"\t{option}" for option in available)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import functools
 import subprocess
 from importlib import metadata
-from pathlib import Path
+
+from sim import CHECKOUT
 
 SCHEMA_VERSION = 2
 """Raised by one whenever a key of summary.json, daily.csv, capacity.csv or comparison.csv
 changes meaning or goes away (CHANGELOG.md); new keys alone leave it."""
 
 PACKAGE = "commune-capacity-sim"
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = CHECKOUT
 
 
 @functools.cache
@@ -31,7 +32,7 @@ def code_version() -> str:
         version = metadata.version(PACKAGE)
     except metadata.PackageNotFoundError:
         version = "unknown"
-    if not (REPO_ROOT / ".git").exists():
+    if REPO_ROOT is None or not (REPO_ROOT / ".git").exists():
         return version
     try:
         described = subprocess.run(

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from sim.runs.job_check import CheckedJob, check_job
 from sim.spec.config import Reader, reject_unknown, track_reads
 from sim.spec.parameters import apply_parameters
+from sim.spec.paths import CONFIG_DIR
 from sim.spec.scenario import ScenarioSpec
 from sim.spec.uncertainty import Range, Uncertainty, load_uncertainty, read_ranges
 
-UNCERTAINTY_DIR = Path(__file__).resolve().parents[2] / "configs" / "uncertainty"
+UNCERTAINTY_DIR = CONFIG_DIR / "uncertainty"
 FACTOR_PREFIX = "factor."  # replications.csv columns holding a run's factor values
 
 
