@@ -1,24 +1,24 @@
 """Citizens and businesses: super-individuals who act only when a need arises.
 
-A ``Population`` holds one commune's applicants of one kind. Each agent stands for
-``weight`` households (or businesses); its attributes live in the population's arrays
-so a day's needs are handed to agents with a few vectorised draws, and a day costs
-in proportion to its dossiers, not to the population.
+A ``Population`` holds one commune's applicants of one kind as arrays. Each agent
+stands for ``weight`` households (or businesses); a day's needs are handed to agents
+with a few vectorised draws, so a day costs in proportion to its dossiers, not to the
+population, and building a model costs no object per applicant. ``Population.agent``
+gives one applicant as a ``Citizen`` or ``Business`` view over those arrays.
 """
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
 from sim.spec.behaviour import ApplicantBehaviour
 
 
-class Applicant(mesa.Agent):
-    """A household or business (``weight`` of them) that files dossiers."""
+class Applicant:
+    """A household or business (``weight`` of them) that files dossiers: a view of one
+    row of its population's arrays, made when asked for (nothing is stored in it)."""
 
-    def __init__(self, model: mesa.Model, population: Population, index: int) -> None:
-        super().__init__(model)
+    def __init__(self, population: Population, index: int) -> None:
         self.population = population
         self.index = index
 
@@ -51,8 +51,7 @@ class Population:
     """All applicants of one kind in one commune.
 
     Args:
-        model: the model.
-        agent_class: ``Citizen`` or ``Business``.
+        agent_class: ``Citizen`` or ``Business``, the view ``agent`` gives.
         units: households (or businesses) represented.
         behaviour: channel and supplement behaviour.
         rng: the stream that draws the agents' attributes.
@@ -62,7 +61,6 @@ class Population:
 
     def __init__(
         self,
-        model: mesa.Model,
         agent_class: type[Applicant],
         units: float,
         behaviour: ApplicantBehaviour,
@@ -92,12 +90,19 @@ class Population:
             self._online_pull = behaviour.distance_online_weight * d / (d + distance_km_mean)
         self.neighbour_boost = 0.0  # grows with the commune's online use
         self.index = -1  # its number among the model's populations (set by the model)
-        self.agents = [agent_class(model, self, i) for i in range(n_agents)]
+        self.agent_class = agent_class
+        self.size = n_agents
+
+    def agent(self, index: int) -> Applicant:
+        """Applicant ``index`` as a view over the arrays."""
+        if not 0 <= index < self.size:
+            raise IndexError(f"applicant {index} of a population of {self.size}")
+        return self.agent_class(self, index)
 
     def pick(self, u: np.ndarray) -> np.ndarray:
         """Agent indices for needs, chosen in proportion to weight."""
         index = np.searchsorted(self.cumulative_weight, u * self.total_weight, side="right")
-        return np.minimum(index, len(self.agents) - 1)
+        return np.minimum(index, self.size - 1)
 
     def goes_online(self, index: np.ndarray, u: np.ndarray, eligible: np.ndarray) -> np.ndarray:
         """Channel choice: online when eligible, with signal, and the agent is inclined.

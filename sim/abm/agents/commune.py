@@ -78,7 +78,6 @@ class Commune(mesa.Agent):
                 self.desk.add_clerk(counter)
         self.populations = {
             kind: Population(
-                model,
                 AGENT_CLASSES[kind],
                 self._units(kind),
                 scenario.behaviour[kind],

@@ -78,7 +78,7 @@ class StaffConditions:
             self._tire(rules, day)
         if rules.absence_probability:
             clerks = office.on_duty_clerks()
-            u = world.streams.keyed.uniforms(ABSENCE, [c.unique_id for c in clerks], day)
+            u = world.streams.keyed.uniforms(ABSENCE, [c.index for c in clerks], day)
             for clerk, ui in zip(clerks, u.tolist(), strict=True):
                 if ui < rules.absence_probability:
                     self._off_for_the_day(clerk)
@@ -177,7 +177,7 @@ class StaffConditions:
         hazard = rules.resignation_hazard_per_day
         if hazard:
             clerks = list(office.clerks)
-            u = self.world.streams.keyed.uniforms(RESIGNATION, [c.unique_id for c in clerks], day)
+            u = self.world.streams.keyed.uniforms(RESIGNATION, [c.index for c in clerks], day)
             for clerk, ui in zip(clerks, u.tolist(), strict=True):
                 if ui < hazard * clerk.fatigue and len(office.clerks) > 1:
                     office.set_on_duty(clerk, False)
