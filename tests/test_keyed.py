@@ -87,3 +87,30 @@ def test_clerks_added_to_one_commune_leave_the_other_communes_absences_unchanged
     assert (
         seconded["by_commune"]["ia_rbol"]["absences"] != base["by_commune"]["ia_rbol"]["absences"]
     )
+
+
+def _reference_uniform(root: int, *keys: int) -> float:
+    """SplitMix64 folding in plain Python integers: the compiled copy's reference."""
+    mask = (1 << 64) - 1
+
+    def mix(z: int) -> int:
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        return z ^ (z >> 31)
+
+    state = root & mask
+    for key in keys:
+        state = mix((state + 0x9E3779B97F4A7C15 + key * 0xD1B54A32D192ED03) & mask)
+    return (state >> 11) * 2.0**-53
+
+
+def test_every_path_gives_the_reference_numbers():
+    """One, many and compiled draws equal SplitMix64 folding written out in Python."""
+    for root in (0, 2025, 2**63 + 12345, 2**64 - 1):
+        keyed = KeyedUniforms(root)
+        for keys in ((ABSENCE, 17, 40), (BALK_ONLINE, 2**40, 5), (SUPPLEMENT_DELAY, 3, 7, 2)):
+            expected = _reference_uniform(root, *keys)
+            assert keyed.uniform(*keys) == expected
+            assert keyed.uniforms(keys[0], [keys[1]], *keys[2:]).tolist() == [expected]
+            if len(keys) == 3:
+                assert keyed_uniform(np.uint64(keyed.root), *keys) == expected

@@ -11,8 +11,8 @@ number in every run of a seed, whatever else happens (common random numbers).
 The numbers come from a counter-based generator: the keys are folded into a 64-bit
 state by SplitMix64's finalizer (Steele, Lea and Flood 2014), the mixing step that
 seeds NumPy's and Java's generators; the top 53 bits give a double in [0, 1). The
-scalar (plain Python integers) and array (NumPy ``uint64``) versions give identical
-numbers.
+mixing step and the folding of a key exist once, compiled (``_mix``, ``_fold``); day-level
+Python asks the same compiled functions for one number or an array of them.
 """
 
 from __future__ import annotations
@@ -33,21 +33,58 @@ BALK_RETURN_TIME = 4
 SUPPLEMENT_GIVE_UP = 5
 SUPPLEMENT_DELAY = 6
 
-
-def _mix(z: int) -> int:
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-    return z ^ (z >> 31)
-
-
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 
 
-def _mix_array(z: np.ndarray) -> np.ndarray:
+@njit(cache=True)
+def _mix(z):
+    """SplitMix64's finalizer on a ``uint64`` (the arithmetic wraps modulo 2**64)."""
     z = (z ^ (z >> np.uint64(30))) * _M1
     z = (z ^ (z >> np.uint64(27))) * _M2
     return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def _fold(state, key):
+    """The state after one more key. Every operand is a ``uint64``: mixing signed and
+    unsigned integers would go through floats."""
+    return _mix(state + np.uint64(GOLDEN) + np.uint64(key) * np.uint64(KEY_STEP))
+
+
+@njit(cache=True)
+def _unit(state):
+    return np.float64(state >> np.uint64(11)) * TO_UNIT
+
+
+@njit(cache=True)
+def keyed_uniform(root, purpose, uid, attempt):
+    """The uniform for (purpose, uid, attempt) under ``root``, inside compiled code."""
+    return _unit(_fold(_fold(_fold(root, purpose), uid), attempt))
+
+
+@njit(cache=True)
+def _uniform_of_keys(root, keys):
+    state = root
+    for key in keys:
+        state = _fold(state, key)
+    return _unit(state)
+
+
+@njit(cache=True)
+def _uniforms_of_ids(root, purpose, ids, keys):
+    result = np.empty(len(ids))
+    first = _fold(root, purpose)
+    for i in range(len(ids)):
+        state = _fold(first, ids[i])
+        for key in keys:
+            state = _fold(state, key)
+        result[i] = _unit(state)
+    return result
+
+
+def _keys(keys) -> np.ndarray:
+    return np.array([int(k) & MASK for k in keys], dtype=np.uint64)
 
 
 class KeyedUniforms:
@@ -62,50 +99,9 @@ class KeyedUniforms:
 
     def uniform(self, *keys: int) -> float:
         """One uniform in [0, 1) for ``keys`` (purpose first, then whose and when)."""
-        state = self.root
-        for key in keys:
-            state = _mix((state + GOLDEN + int(key) * KEY_STEP) & MASK)
-        return (state >> 11) * TO_UNIT
+        return float(_uniform_of_keys(np.uint64(self.root), _keys(keys)))
 
     def uniforms(self, purpose: int, ids, *keys: int) -> np.ndarray:
         """``uniform(purpose, id, *keys)`` for each of ``ids``, as an array."""
         ids = np.asarray(ids, dtype=np.uint64)
-        if len(keys) == 1:  # the usual case, compiled: (purpose, id, day or attempt)
-            return _keyed_uniforms(np.uint64(self.root), purpose, ids, keys[0])
-        with np.errstate(over="ignore"):
-            state = _mix_array(np.uint64((self.root + GOLDEN + purpose * KEY_STEP) & MASK))
-            state = _mix_array(state + np.uint64(GOLDEN) + ids * np.uint64(KEY_STEP))
-            for key in keys:
-                step = np.uint64((GOLDEN + int(key) * KEY_STEP) & MASK)
-                state = _mix_array(state + step)
-        return (state >> np.uint64(11)).astype(np.float64) * TO_UNIT
-
-
-@njit(cache=True)
-def _mix_scalar(z):
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
-
-
-@njit(cache=True)
-def keyed_uniform(root, purpose, uid, attempt):
-    """``KeyedUniforms(root).uniform(purpose, uid, attempt)`` inside compiled code.
-
-    Every operand is a ``uint64``, so the arithmetic wraps modulo 2**64 as the Python
-    version's masking does (mixing signed and unsigned would go through floats).
-    """
-    golden = np.uint64(GOLDEN)
-    step = np.uint64(KEY_STEP)
-    state = _mix_scalar(root + golden + np.uint64(purpose) * step)
-    state = _mix_scalar(state + golden + np.uint64(uid) * step)
-    state = _mix_scalar(state + golden + np.uint64(attempt) * step)
-    return np.float64(state >> np.uint64(11)) * TO_UNIT
-
-
-@njit(cache=True)
-def _keyed_uniforms(root, purpose, ids, key):
-    result = np.empty(len(ids))
-    for i in range(len(ids)):
-        result[i] = keyed_uniform(root, purpose, ids[i], key)
-    return result
+        return _uniforms_of_ids(np.uint64(self.root), np.uint64(purpose), ids, _keys(keys))
