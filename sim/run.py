@@ -280,7 +280,7 @@ config with every key: python -m sim.run --cfg job. Hydra's own options: --hydra
 
 def short_help() -> str:
     """What ``--help`` prints: usage, common settings, what there is to run (sim.info)."""
-    from sim.info import listing
+    from sim.spec.listing import listing
 
     return f"{USAGE}\n{listing()}\n\n{MORE}"
 
