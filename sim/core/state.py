@@ -103,7 +103,7 @@ LAYOUT: tuple[tuple[str, str, str, str, str], ...] = (
     ("c_idle_next", "clerk", "int32", "", "next clerk in its office's idle list (-1)"),
     ("c_idle_prev", "clerk", "int32", "", "previous clerk in the idle list (-1)"),
     ("c_is_idle", "clerk", "bool", "", "in its office's idle list"),
-    ("o_kind", "office", "int8", "", "0 back office, 1 reception desk, 2 province"),
+    ("o_kind", "office", "int8", "", "OFFICE_KINDS: 0 back office, 1 reception desk, 2 province"),
     ("o_commune", "office", "int32", "", "its commune (-1: province)"),
     ("o_open", "office", "bool", "", "open now"),
     ("o_edf", "office", "bool", "", "earliest deadline first (else FIFO)"),
