@@ -162,3 +162,12 @@ def test_a_new_policy_class_with_a_lever_needs_nothing_in_the_budget_space(monke
     (name, placed), *_ = space.policies({first: 2})
     assert name == "loan_land" and placed["kind"] == "loan"
     assert placed["communes"] == [first.commune] * 2 and placed["count"] == 2
+
+
+def test_a_daily_reading_without_its_function_names_the_fix():
+    from sim.abm.daily import daily_reporters
+    from sim.abm.model import READINGS
+
+    assert set(daily_reporters(READINGS)) == {"date", *(d.name for d in DAILY)}
+    with pytest.raises(KeyError, match="backlog.*READINGS in sim/abm/model.py"):
+        daily_reporters({k: v for k, v in READINGS.items() if k != "backlog"})

@@ -42,7 +42,10 @@ def daily_reporters(readings: dict[str, Callable]) -> dict[str, Callable]:
     """
     missing = [d.name for d in DAILY if d.source == READING and d.name not in readings]
     if missing:
-        raise KeyError(f"daily columns {missing} (sim/core/measures.py) have no reading")
+        raise KeyError(
+            f"daily columns {missing} (READING in sim/core/measures.py) have no reading: "
+            "add a function of the model under that name to READINGS in sim/abm/model.py"
+        )
     reporters: dict[str, Callable] = {"date": lambda m: m.date.isoformat()}
     for column in DAILY:
         reporters[column.name] = _reporter(column, readings)
