@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from sim.core.summary import FIELD_LINE, HEADLINE, format_value, shown_in
 from sim.reports.caveats import replications_note
+from sim.reports.figure_text import label, short, unit
 from sim.reports.i18n import language
 from sim.runs.capacity import capacity_table
 from sim.runs.job_check import check_group_names, check_job
@@ -178,24 +179,24 @@ def format_table(summary: dict, out_dir: Path, seconds: float) -> str:
         f"{summary['days']} days from {summary['start_date']}",
     ]
     for figure in shown_in(HEADLINE):
-        text = figure.format(summary.get(figure.key))
+        text = format_value(summary.get(figure.key), figure.kind)
         if ci.get(figure.key):
             low, high = ci[figure.key]
             text += (
                 f"  (95% CI {format_value(low, figure.kind)} to {format_value(high, figure.kind)})"
             )
-        lines.append(f"  {figure.label:<36}{text:>14}  {figure.unit}")
+        lines.append(f"  {label(figure):<36}{text:>14}  {unit(figure)}")
     note = replications_note(summary.get("replications"), summary.get("replications_needed"))
     if note and summary.get("replications", 1) > 1:
         lines.append(f"  note: {note}")
     columns = shown_in(FIELD_LINE)
-    widths = [max(10, len(f.short) + 2) for f in columns]
+    widths = [max(10, len(short(f)) + 2) for f in columns]
     lines.append(
         f"  {'field':<16}"
-        + "".join(f"{f.short:>{w}}" for f, w in zip(columns, widths, strict=True))
+        + "".join(f"{short(f):>{w}}" for f, w in zip(columns, widths, strict=True))
     )
     for field, figures in summary["by_field"].items():
-        cells = (f.format(figures.get(f.key)) for f in columns)
+        cells = (format_value(figures.get(f.key), f.kind) for f in columns)
         lines.append(
             f"  {field:<16}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
         )

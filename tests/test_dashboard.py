@@ -239,3 +239,21 @@ def test_levers_change_the_scenario_as_documented():
     total = sum(g["count"] for c in trained["communes"] for g in c["clerks"])
     assert total == sum(g["count"] for c in scenario["communes"] for g in c["clerks"])
     assert staff(trained, "land") == total  # every clerk can now take land dossiers
+
+
+def test_the_field_picker_offers_the_scenarios_own_fields(tmp_path):
+    """The fields come from the scenario, not from a list in the dashboard."""
+    import shutil
+
+    from sim.dashboard.levers import scenario_fields
+
+    configs = tmp_path / "configs"
+    shutil.copytree(ROOT / "sim" / "configs", configs)
+    scenario = (configs / "scenario" / "mmc.yaml").read_text(encoding="utf-8")
+    fields = ["tax", "certification", "civil_status", "land", "construction", "business"]
+    (configs / "scenario" / "more_fields.yaml").write_text(
+        scenario.replace("name: mmc", "name: more_fields") + f"fields: [{', '.join(fields)}]\n",
+        encoding="utf-8",
+    )
+    assert scenario_fields("more_fields", configs) == fields
+    assert "tax" not in scenario_fields("mmc", configs)  # the default list

@@ -111,9 +111,10 @@ def test_every_report_text_has_a_vietnamese_translation(reports, study, tmp_path
 def test_every_summary_figure_has_vietnamese_words():
     """A new Figure(...) line needs its label, unit and column name in the catalogue."""
     from sim.core.summary import FIGURES
+    from sim.reports.figure_text import label, short, unit
 
     words = i18n.catalogue()["vi"]
-    missing = [w for f in FIGURES for w in (f.label, f.unit, f.short) if w not in words]
+    missing = [w for f in FIGURES for w in (label(f), unit(f), short(f)) if w not in words]
     assert not missing, f"add to sim/reports/translations.yaml: {missing}"
 
 

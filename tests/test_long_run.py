@@ -46,7 +46,7 @@ def test_three_year_province_run_holds_only_open_dossiers():
     checkpoints = []
     for day in range(1, DAYS + 1):
         model.step()
-        peak = max(peak, held + model.metrics.received_today)
+        peak = max(peak, held + int(model.metrics.today("received")))
         held = int(np.count_nonzero(live("d_live")))
         if day % CHECK_EVERY:
             continue

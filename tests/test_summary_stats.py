@@ -23,6 +23,7 @@ from sim.core.summary import (
     shown_in,
     slice_figures,
 )
+from sim.reports import figure_text
 from tests.helpers import run_model
 
 
@@ -41,7 +42,8 @@ def test_figures_have_unique_keys_known_kinds_and_views():
     for figure in FIGURES:
         assert figure.kind in KIND_BOUNDS, figure.key
         assert set(figure.views) <= set(ALL_VIEWS), figure.key
-        assert figure.label and figure.unit and figure.short
+        assert all(figure_text.TEXT[figure.key]), figure.key
+    assert set(figure_text.TEXT) == set(BY_KEY)  # words for every figure, none left over
     for view in ALL_VIEWS:
         assert shown_in(view), view
     with pytest.raises(ValueError, match="unknown"):
@@ -80,7 +82,7 @@ def test_assemble_sorts_fields_and_keeps_commune_order():
 
 def test_a_model_summary_has_every_figure_of_the_list():
     summary = run_model(["scenario=mmc"], days=3).summary()
-    in_summary = [f.key for f in FIGURES if not f.derived]
+    in_summary = [f.key for f in FIGURES]
     assert [k for k in in_summary if k not in summary] == []
     tally_keys = [f.key for f in FROM_TALLIES]
     for slice_figures_ in [*summary["by_field"].values(), *summary["by_commune"].values()]:

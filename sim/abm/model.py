@@ -12,7 +12,7 @@ from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.commune import Commune
 from sim.abm.agents.province import Province
 from sim.abm.capacity import capacity_figures
-from sim.abm.daily import DailySeries
+from sim.abm.daily import DailySeries, daily_reporters
 from sim.abm.demand import Demand
 from sim.abm.engine_setup import build_engine, merged_arrivals
 from sim.abm.policy_context import PolicyContext
@@ -128,29 +128,7 @@ class GovernanceModel(mesa.Model):
             overdue_open=self._overdue_open_at_communes,
             date=start_date,
         )
-        self.datacollector = DailySeries(
-            {
-                "date": lambda m: m.date.isoformat(),
-                "received": lambda m: m.metrics.received_today,
-                "online_received": lambda m: m.metrics.online_today,
-                "resolved": lambda m: m.metrics.resolved_today,
-                "resolved_on_time": lambda m: m.metrics.on_time_today,
-                "withdrawn": lambda m: m.metrics.withdrawn_today,
-                "backlog": lambda m: m.metrics.open_count(),
-                "overdue_open": lambda m: m.metrics.overdue_open(m.engine.now),
-                "queued": lambda m: int(m.engine.column("o_queued").sum()),
-                "other_duty_hours": lambda m: sum(c.staffing.duty_hours_today for c in m.communes),
-                "clerks_on_duty": lambda m: m.clerks_on_duty_today,
-                "resolved_ahead": lambda m: m.metrics.ahead_today,
-                "citizen_trips": lambda m: m.metrics.trips_today,
-                "reception_started": lambda m: m.metrics.reception_started_today,
-                "mean_reception_wait_hours": lambda m: m.metrics.mean_today("reception"),
-                "backoffice_started": lambda m: m.metrics.backoffice_started_today,
-                "mean_backoffice_wait_hours": lambda m: m.metrics.mean_today("backoffice"),
-                "province_started": lambda m: m.metrics.province_started_today,
-                "province_mean_wait_hours": lambda m: m.metrics.mean_today("province"),
-            }
-        )
+        self.datacollector = DailySeries(daily_reporters(READINGS))
         self._carried = carried_arrivals(self, open_dossiers)
         self._closed_before = (
             closed_days_before(self.scenario_spec, start_date) if open_dossiers else []
@@ -373,6 +351,17 @@ class GovernanceModel(mesa.Model):
 
     def daily_frame(self):
         return self.datacollector.frame()
+
+
+# daily.csv's columns read off the model at the end of a day (``READING`` in
+# sim/core/measures.py ``DAILY``), by column name
+READINGS: dict[str, Callable[[GovernanceModel], float]] = {
+    "backlog": lambda m: m.metrics.open_count(),
+    "overdue_open": lambda m: m.metrics.overdue_open(m.engine.now),
+    "queued": lambda m: int(m.engine.column("o_queued").sum()),
+    "other_duty_hours": lambda m: sum(c.staffing.duty_hours_today for c in m.communes),
+    "clerks_on_duty": lambda m: m.clerks_on_duty_today,
+}
 
 
 def commune_events(commune: Commune) -> dict[str, int]:

@@ -30,8 +30,8 @@ from sim.core.events import (
     EV_RESUBMIT,
     EV_SEND_HOME,
 )
+from sim.core.state import BACK_OFFICE, DESK
 
-BACK_OFFICE, DESK = 0, 1
 HEAP_FULL = -1
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from sim.core.measures import COUNT, DAILY, HISTOGRAMS, TALLY, TODAY_MEAN
 from sim.core.state import DAY, TALLY_COUNTS, TALLY_SUMS, C
 from sim.core.tallies import HIST_BINS, HIST_MIN_HOURS, HIST_RATIO
 
@@ -30,65 +31,22 @@ SLICES: dict[str, Callable[[Cell], str]] = {
 EQUITY_GROUPS = ("no_signal", "over_10_km")
 # daily.csv's mean columns and the count each is a mean over: replications and provinces
 # pool them weighted by that count (sim.runs.replications.combine_daily)
-DAILY_MEANS = {
-    "mean_reception_wait_hours": "reception_started",
-    "mean_backoffice_wait_hours": "backoffice_started",
-    "province_mean_wait_hours": "province_started",
-}
+DAILY_MEANS = {d.name: d.per for d in DAILY if d.source == TODAY_MEAN}
 FAR_KM = 10.0  # "more than 10 km away" (README "Equity")
 
 
 class Tally:
-    """Running figures of one slice."""
+    """Running figures of one slice: one attribute per column of ``TALLY``
+    (sim/core/measures.py), and the histograms ``hist`` (sojourn hours) and ``days_hist``
+    (working days to result)."""
 
-    __slots__ = (
-        "created",
-        "resolved",
-        "withdrawn",
-        "created_counted",
-        "online_counted",
-        "resolved_counted",
-        "on_time",
-        "wait_sum",
-        "wait_n",
-        "sojourn_sum",
-        "open_hours",
-        "hist",
-        "reception_wait_sum",
-        "reception_wait_n",
-        "province_wait_sum",
-        "province_wait_n",
-        "ahead",
-        "days_sum",
-        "days_hist",
-        "citizen_trips",
-        "citizen_km",
-        "counter_hours",
-    )
+    __slots__ = (*(c.name for c in TALLY), *HISTOGRAMS)
 
     def __init__(self) -> None:
-        self.created = 0
-        self.resolved = 0
-        self.withdrawn = 0
-        self.created_counted = 0
-        self.online_counted = 0
-        self.resolved_counted = 0
-        self.on_time = 0
-        self.wait_sum = 0.0
-        self.wait_n = 0
-        self.sojourn_sum = 0.0
-        self.open_hours = 0.0  # dossier-hours open inside the measured window
-        self.hist = [0] * HIST_BINS  # sojourn hours
-        self.reception_wait_sum = 0.0  # in-person visitors, at the PASC desk
-        self.reception_wait_n = 0
-        self.province_wait_sum = 0.0  # escalated dossiers, at the provincial department
-        self.province_wait_n = 0
-        self.ahead = 0  # resolved on a day before the deadline's day
-        self.days_sum = 0.0  # working days from submission to result
-        self.days_hist = [0] * HIST_BINS
-        self.citizen_trips = 0  # trips to the PASC (and between its sites), every dossier
-        self.citizen_km = 0.0  # km travelled on them, there and back
-        self.counter_hours = 0.0  # hours at the reception desk: queueing and being served
+        for column in TALLY:
+            setattr(self, column.name, 0 if column.kind == COUNT else 0.0)
+        for name in HISTOGRAMS:
+            setattr(self, name, [0] * HIST_BINS)
 
     @property
     def open(self) -> int:
@@ -116,7 +74,7 @@ def merge_tallies(tallies: Iterable[Tally]) -> Tally:
     tallies = list(tallies)
     merged = Tally()
     for name in Tally.__slots__:
-        if name in ("hist", "days_hist"):
+        if name in HISTOGRAMS:
             bins = zip(*(getattr(t, name) for t in tallies), strict=True)
             setattr(merged, name, [sum(b) for b in bins])
         else:
@@ -148,20 +106,15 @@ class Metrics:
         self.fields = engine.fields
 
     def _tally(self, rows) -> Tally:
-        counts = self.engine.column("t_count")[rows]
-        sums = self.engine.column("t_sum")[rows]
-        hist = self.engine.column("t_hist")[rows]
-        days_hist = self.engine.column("t_days_hist")[rows]
-        if counts.ndim == 2:
-            counts, sums = counts.sum(axis=0), sums.sum(axis=0)
-            hist, days_hist = hist.sum(axis=0), days_hist.sum(axis=0)
         tally = Tally()
-        for name, value in zip(TALLY_COUNTS, counts.tolist(), strict=True):
-            setattr(tally, name, value)
-        for name, value in zip(TALLY_SUMS, sums.tolist(), strict=True):
-            setattr(tally, name, value)
-        tally.hist = hist.tolist()
-        tally.days_hist = days_hist.tolist()
+        for array, names in (("t_count", TALLY_COUNTS), ("t_sum", TALLY_SUMS)):
+            values = self.engine.column(array)[rows]
+            values = values.sum(axis=0) if values.ndim == 2 else values
+            for name, value in zip(names, values.tolist(), strict=True):
+                setattr(tally, name, value)
+        for name in HISTOGRAMS:  # t_hist, t_days_hist
+            bins = self.engine.column(f"t_{name}")[rows]
+            setattr(tally, name, (bins.sum(axis=0) if bins.ndim == 2 else bins).tolist())
         return tally
 
     def tally_for(self, commune: str, field: str) -> Tally:
@@ -222,25 +175,15 @@ class Metrics:
     def reset_day(self) -> None:
         self.engine.column("today")[:] = 0.0
 
-    def _today(self, name: str) -> float:
+    def today(self, name: str) -> float:
+        """One of today's totals (sim/core/measures.py ``DAILY``)."""
         return float(self.engine.column("today")[DAY[name]])
 
-    received_today = property(lambda self: int(self._today("received")))
-    online_today = property(lambda self: int(self._today("online")))
-    resolved_today = property(lambda self: int(self._today("resolved")))
-    on_time_today = property(lambda self: int(self._today("on_time")))
-    withdrawn_today = property(lambda self: int(self._today("withdrawn")))
-    ahead_today = property(lambda self: int(self._today("ahead")))
-    trips_today = property(lambda self: int(self._today("trips")))
-    reception_started_today = property(lambda self: int(self._today("reception_started")))
-    backoffice_started_today = property(lambda self: int(self._today("backoffice_started")))
-    province_started_today = property(lambda self: int(self._today("province_started")))
-
-    def mean_today(self, place: str) -> float:
-        """Mean wait of the dossiers first taken up at ``place`` today ("reception",
-        "backoffice", "province"); NaN when none was."""
-        started = self._today(f"{place}_started")
-        return self._today(f"{place}_wait") / started if started else math.nan
+    def mean_today(self, of: str, per: str) -> float:
+        """Today's total ``of`` over today's total ``per`` (a mean wait of the dossiers
+        first taken up today); NaN when ``per`` is 0."""
+        count = self.today(per)
+        return self.today(of) / count if count else math.nan
 
     # -- the open dossiers -------------------------------------------------------------
     @property

@@ -18,8 +18,7 @@ from sim.core.calendar import HOURS_PER_DAY
 from sim.core.engine import Engine
 from sim.core.events import EV_BACK_FROM_HOME, EV_CLOSE, EV_OPEN, EV_SEND_HOME
 from sim.core.queues import DISCIPLINES, EDF
-
-BACK_OFFICE, DESK, PROVINCE = 0, 1, 2
+from sim.core.state import BACK_OFFICE, DESK, PROVINCE
 
 
 class Clerk(Protocol):

@@ -18,9 +18,9 @@ from sim.core import queues
 from sim.core.dossier import IN_SERVICE, QUEUED
 from sim.core.events import EV_FINISH, push
 from sim.core.hours import finish_time, working_hours_between
+from sim.core.state import DESK
 from sim.core.tallies import on_first_service
 
-DESK = 1
 NONE = -1
 
 

@@ -16,6 +16,12 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from sim.core.measures import COUNT, DAILY, READING, SUM, TALLY, TODAY_MEAN, Daily
+
+# codes of ``o_kind``: the kinds of office, in this order
+OFFICE_KINDS = ("back_office", "desk", "province")
+BACK_OFFICE, DESK, PROVINCE = range(len(OFFICE_KINDS))
+
 # tables and how many rows each has (second axes: "fields" = scenario fields + reception)
 TABLES = {
     "dossier": "one row per open dossier (rows reused)",
@@ -97,7 +103,7 @@ LAYOUT: tuple[tuple[str, str, str, str, str], ...] = (
     ("c_idle_next", "clerk", "int32", "", "next clerk in its office's idle list (-1)"),
     ("c_idle_prev", "clerk", "int32", "", "previous clerk in the idle list (-1)"),
     ("c_is_idle", "clerk", "bool", "", "in its office's idle list"),
-    ("o_kind", "office", "int8", "", "0 back office, 1 reception desk, 2 province"),
+    ("o_kind", "office", "int8", "", "OFFICE_KINDS: 0 back office, 1 reception desk, 2 province"),
     ("o_commune", "office", "int32", "", "its commune (-1: province)"),
     ("o_open", "office", "bool", "", "open now"),
     ("o_edf", "office", "bool", "", "earliest deadline first (else FIFO)"),
@@ -142,16 +148,20 @@ LAYOUT: tuple[tuple[str, str, str, str, str], ...] = (
     ("cal_opening", "calendar", "float64", "pair", "a working day's open periods"),
 )
 
-# second axes with fixed sizes
-TALLY_COUNTS = (
-    "created", "resolved", "withdrawn", "created_counted", "online_counted",
-    "resolved_counted", "on_time", "wait_n", "reception_wait_n", "province_wait_n",
-    "ahead", "citizen_trips",
-)  # fmt: skip
-TALLY_SUMS = (
-    "wait_sum", "sojourn_sum", "open_hours", "reception_wait_sum", "province_wait_sum",
-    "days_sum", "citizen_km", "counter_hours",
-)  # fmt: skip
+
+def today_totals(columns: tuple[Daily, ...]) -> tuple[str, ...]:
+    """Today's totals the daily columns read, in the order they first name them."""
+    names: list[str] = []
+    for column in columns:
+        wanted = (column.per, column.of) if column.source == TODAY_MEAN else (column.total,)
+        if column.source != READING:
+            names += [n for n in wanted if n not in names]
+    return tuple(names)
+
+
+# second axes with fixed sizes (the tally columns and today's totals: sim/core/measures.py)
+TALLY_COUNTS = tuple(c.name for c in TALLY if c.kind == COUNT)
+TALLY_SUMS = tuple(c.name for c in TALLY if c.kind == SUM)
 COMMUNE_EVENTS = ("balked", "switched_online", "complaints", "faulty_reworks", "sync_failures")
 COUNTERS = (
     "heap", "sequence", "log", "in_transit", "with_applicant", "queue_sequence",
@@ -162,11 +172,7 @@ PARAMS = (
     "sync_rework_fraction", "sync_retry_hours", "province_handoff_hours", "balk_limit",
     "balk_online", "between_sites_km", "province_office", "daily_open_hours",
 )  # fmt: skip
-TODAY = (
-    "received", "online", "resolved", "on_time", "withdrawn", "ahead", "trips",
-    "reception_started", "reception_wait", "backoffice_started", "backoffice_wait",
-    "province_started", "province_wait",
-)  # fmt: skip
+TODAY = today_totals(DAILY)
 HIST_BINS = 820  # sojourn histogram: 0.01 h to about 1.1e5 h at 2% resolution
 
 State = namedtuple("State", [entry[0] for entry in LAYOUT])  # noqa: PYI024

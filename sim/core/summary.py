@@ -1,13 +1,11 @@
-"""The figures of a summary: one list naming each (key, label, unit, format), and their
-computation from tallies.
+"""A summary's figures computed from tallies: the slices they come from, and the helpers
+that assemble, bound and write them.
 
-Every place that shows, compares or checks summary figures (the model and the country,
-the run report and the terminal table, the sweep analysis and its report, the output
-regression) reads ``FIGURES`` and its views instead of keeping its own list. Adding a
-figure is one ``Figure(...)`` line: with ``of`` when it is computed from a slice's
-tally (then a country recomputes it exactly from its provinces' merged tallies),
-without when the model supplies it (then a country adds up its provinces' values).
-``views`` names where it is shown; each view lists its figures in ``FIGURES`` order.
+The figures themselves (key, kind, where shown, how computed) are declared once in
+``FIGURES`` (sim/core/measures.py); every place that shows, compares or checks summary
+figures (the model and the country, the run report and the terminal table, the sweep
+analysis and its report, the output regression) reads them and their views here
+instead of keeping its own list. Their words for readers are in sim/reports/figure_text.py.
 
 A summary: the figures of the whole run at the top level, ``by_field`` and
 ``by_commune`` mapping each slice's name to the same figures for that slice.
@@ -16,27 +14,21 @@ A summary: the figures of the whole run at the top level, ``by_field`` and
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from sim.core.measures import (  # noqa: F401 (the views and kinds, for the readers of FIGURES)
+    ALL_VIEWS,
+    CHECKED,
+    FIELD_LINE,
+    FIGURES,
+    HEADLINE,
+    KIND_BOUNDS,
+    SLICE_TABLE,
+    STUDY,
+    Figure,
+)
 from sim.core.metrics import Tally, merge_tallies
-
-# views: where a figure is shown
-HEADLINE = "headline"  # the run report's cards and the terminal table
-SLICE_TABLE = "slice_table"  # the run report's tables by field and by commune
-FIELD_LINE = "field_line"  # the terminal table's line per field
-STUDY = "study"  # compared between policies by the sweep analysis and its report
-CHECKED = "checked"  # the output regression's statistical check
-ALL_VIEWS = (HEADLINE, SLICE_TABLE, FIELD_LINE, STUDY, CHECKED)
-
-# kinds of number: how a value is written and the range it can take
-KIND_BOUNDS: dict[str, tuple[float, float]] = {
-    "count": (0.0, math.inf),
-    "mean": (0.0, math.inf),
-    "rate": (0.0, 1.0),  # shown in %
-    "hours": (0.0, math.inf),
-    "vnd": (0.0, math.inf),
-}
 
 
 @dataclass(frozen=True)
@@ -88,137 +80,6 @@ def merge_slices(slices: Iterable[Slice]) -> Slice:
     )
 
 
-def _ratio(a: float, b: float) -> float:
-    return a / b if b > 0 else float("nan")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure of a summary.
-
-    Args:
-        key: its name in ``summary.json`` (and in tables, plots and regress files).
-        label: what a reader sees, capitalised ("On-time rate").
-        unit: what the number counts, as a reader sees it ("% of resolved").
-        kind: how it is written and its range (a key of ``KIND_BOUNDS``).
-        short: a column header for tables.
-        views: where it is shown (``HEADLINE``, ``SLICE_TABLE``, ...).
-        of: its value from a slice, when it comes from tallies; None when the model
-            supplies it (a country then adds up its provinces' values).
-        derived: for a figure computed from other figures, their keys (it is not in
-            ``summary.json``; the sweep analysis computes it per replication).
-    """
-
-    key: str
-    label: str
-    unit: str
-    kind: str
-    short: str
-    views: tuple[str, ...] = ()
-    of: Callable[[Slice], float] | None = None
-    derived: tuple[str, ...] = ()
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """The range the figure can take (for clipping intervals)."""
-        return KIND_BOUNDS[self.kind]
-
-    @property
-    def title(self) -> str:
-        """Label with its unit, lower case, for axes and study tables."""
-        return f"{self.label[0].lower()}{self.label[1:]} ({self.unit})"
-
-    def format(self, value) -> str:
-        return format_value(value, self.kind)
-
-
-_H, _T, _F, _S, _C = HEADLINE, SLICE_TABLE, FIELD_LINE, STUDY, CHECKED
-# fmt: off
-FIGURES: tuple[Figure, ...] = (
-    Figure("dossiers_created", "Dossiers received", "dossiers", "count", "received",
-           (_H, _T, _F, _C), lambda s: s.tally.created),
-    Figure("dossiers_resolved", "Dossiers resolved", "dossiers", "count", "resolved",
-           (_H, _T, _S, _C), lambda s: s.tally.resolved),
-    Figure("dossiers_open", "Backlog at the end", "open dossiers", "count", "backlog at end",
-           (_H, _T), lambda s: s.tally.open),
-    Figure("dossiers_withdrawn", "Dossiers withdrawn", "dossiers", "count", "withdrawn",
-           (_C,), lambda s: s.tally.withdrawn),
-    Figure("on_time_rate", "On-time rate", "% of resolved", "rate", "on-time (%)",
-           (_H, _T, _F, _S, _C), lambda s: _ratio(s.tally.on_time, s.tally.resolved_counted)),
-    Figure("dossiers_late", "Resolved late", "dossiers resolved after the deadline", "count",
-           "resolved late", (_H,), lambda s: int(s.tally.resolved_counted - s.tally.on_time)),
-    Figure("overdue_open", "Overdue at the end", "open dossiers past deadline", "count",
-           "overdue at end", (_H, _T, _F, _S, _C), lambda s: s.overdue),
-    Figure("overdue_dossiers", "Overdue dossiers", "resolved late or open past deadline",
-           "count", "overdue dossiers", (_H, _T, _S, _C),
-           lambda s: int(s.tally.resolved_counted - s.tally.on_time) + s.overdue),
-    Figure("mean_wait_hours", "Mean back-office wait", "hours", "hours", "mean wait (h)",
-           (_C,), lambda s: _ratio(s.tally.wait_sum, s.tally.wait_n)),
-    Figure("mean_reception_wait_hours", "Mean wait at the reception desk", "hours", "hours",
-           "reception wait (h)", (_H, _T, _S, _C),
-           lambda s: _ratio(s.tally.reception_wait_sum, s.tally.reception_wait_n)),
-    Figure("mean_backoffice_wait_hours", "Mean back-office wait", "hours", "hours",
-           "back-office wait (h)", (_H, _T, _F, _S, _C),
-           lambda s: _ratio(s.tally.wait_sum, s.tally.wait_n)),
-    Figure("province_mean_wait_hours", "Mean wait at provincial departments", "hours", "hours",
-           "province wait (h)", (_H, _S, _C),
-           lambda s: _ratio(s.tally.province_wait_sum, s.tally.province_wait_n)),
-    Figure("mean_working_days_to_result", "Mean working days to result", "working days",
-           "mean", "working days to result", (_H, _T, _S, _C),
-           lambda s: _ratio(s.tally.days_sum, s.tally.resolved_counted)),
-    Figure("p95_working_days_to_result", "p95 working days to result",
-           "working days", "mean", "p95 working days", (_H, _S, _C),
-           lambda s: s.tally.quantile(0.95, s.tally.days_hist)),
-    Figure("ahead_of_deadline_rate", "Ahead of deadline", "% of resolved, before the deadline day",
-           "rate", "ahead of deadline (%)", (_H, _T, _S, _C),
-           lambda s: _ratio(s.tally.ahead, s.tally.resolved_counted)),
-    Figure("on_time_rate_ranking", "On-time rate as the province ranks",
-           "% of resolved + open past deadline", "rate", "on-time, ranking (%)",
-           (_H, _T, _S, _C),
-           lambda s: _ratio(s.tally.on_time, s.tally.resolved_counted + s.overdue)),
-    Figure("mean_sojourn_hours", "Mean time to resolution", "hours", "hours",
-           "mean time to resolution (h)", (_H, _T, _F, _S, _C),
-           lambda s: _ratio(s.tally.sojourn_sum, s.tally.resolved_counted)),
-    Figure("p95_sojourn_hours", "95th percentile time to resolution", "hours", "hours",
-           "p95 time to resolution (h)", (_H, _T, _C), lambda s: s.tally.quantile(0.95)),
-    Figure("mean_backlog", "Mean backlog", "open dossiers", "mean", "mean backlog",
-           (_H, _S, _C), lambda s: _ratio(s.tally.open_hours + s.open_hours, s.window_hours)),
-    Figure("utilization", "Staff utilisation, all staff", "% of hours at work busy", "rate",
-           "utilisation (%)", (_H, _T, _C),
-           lambda s: _ratio(s.busy_hours + s.duty_hours, s.available_hours)),
-    Figure("utilization_dossiers", "Staff time on dossiers", "% of hours at work", "rate",
-           "on dossiers (%)", (_T, _C), lambda s: _ratio(s.busy_hours, s.available_hours)),
-    Figure("utilization_other_duties", "Staff time on other duties", "% of hours at work",
-           "rate", "other duties (%)", (_T, _C),
-           lambda s: _ratio(s.duty_hours, s.available_hours)),
-    Figure("commune_utilization", "Staff utilisation, communes", "% of hours at work busy",
-           "rate", "commune utilisation (%)", (_H,)),
-    Figure("province_utilization", "Staff utilisation, province",
-           "% of hours at work busy", "rate", "province utilisation (%)", (_H,)),
-    Figure("online_share", "Online share", "% of dossiers received", "rate", "online (%)",
-           (_H, _T, _C), lambda s: _ratio(s.tally.online_counted, s.tally.created_counted)),
-    Figure("citizen_trips", "Citizens' trips to the PASC", "trips", "count", "citizen trips",
-           (_C,), lambda s: s.tally.citizen_trips),
-    Figure("citizen_hours", "Citizens' hours", "hours travelling and at the counter", "hours",
-           "citizen hours", (_C,), lambda s: s.citizen_hours()),
-    Figure("citizen_cost_vnd", "Citizens' cost", "VND: travel and time", "vnd",
-           "citizen cost (VND)", (_C,), lambda s: s.citizen_cost_vnd()),
-    Figure("citizen_trips_per_dossier", "Citizens' trips per dossier", "trips", "mean",
-           "trips per dossier", (_H, _T, _S, _C),
-           lambda s: _ratio(s.tally.citizen_trips, s.tally.created)),
-    Figure("citizen_hours_per_dossier", "Citizens' hours per dossier", "hours", "hours",
-           "citizen hours per dossier", (_H, _T, _S, _C),
-           lambda s: _ratio(s.citizen_hours(), s.tally.created)),
-    Figure("citizen_cost_vnd_per_dossier", "Citizens' cost per dossier", "VND", "vnd",
-           "citizen VND per dossier", (_H, _T, _S, _C),
-           lambda s: _ratio(s.citizen_cost_vnd(), s.tally.created)),
-    Figure("policy_cost_vnd", "Policy cost", "VND", "vnd", "policy cost (VND)",
-           (_H, _S, _C)),
-    Figure("policy_opportunity_cost_vnd", "Policy opportunity cost",
-           "VND: salaries paid anyway, moved from other work", "vnd",
-           "opportunity cost (VND)", (_S, _C)),
-)
-# fmt: on
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
 # figures outside FIGURES (event counts, costs, rates of mechanisms), by their names
 _RATE_NAMES = ("_rate", "_share", "utilization", "_probability")

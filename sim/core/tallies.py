@@ -16,46 +16,43 @@ from numba import njit
 
 from sim.core.calendar import HOURS_PER_DAY
 from sim.core.dossier import ONLINE
-from sim.core.state import DAY, HIST_BINS, P, S, T
+from sim.core.measures import FIRST_WAITS
+from sim.core.state import DAY, HIST_BINS, OFFICE_KINDS, P, S, T
 
 HIST_MIN_HOURS = 0.01
 HIST_RATIO = 1.02
 LOG_RATIO = math.log(HIST_RATIO)
 WARMUP = P["warmup_hours"]
-# columns of the tally rows (N_: counts, H_: hour and km sums) and of today's totals
-TODAY_AHEAD = DAY["ahead"]
-TODAY_BACKOFFICE_STARTED = DAY["backoffice_started"]
-TODAY_BACKOFFICE_WAIT = DAY["backoffice_wait"]
-TODAY_ON_TIME = DAY["on_time"]
-TODAY_ONLINE = DAY["online"]
-TODAY_PROVINCE_STARTED = DAY["province_started"]
-TODAY_PROVINCE_WAIT = DAY["province_wait"]
+# column numbers the compiled loop adds to, looked up in the declaration
+# (sim/core/measures.py) at import: N_ counts and H_ sums of the tally rows, TODAY_ today's totals
+TODAY_AHEAD = DAY["resolved_ahead"]
+TODAY_ON_TIME = DAY["resolved_on_time"]
+TODAY_ONLINE = DAY["online_received"]
 TODAY_RECEIVED = DAY["received"]
-TODAY_RECEPTION_STARTED = DAY["reception_started"]
-TODAY_RECEPTION_WAIT = DAY["reception_wait"]
 TODAY_RESOLVED = DAY["resolved"]
-TODAY_TRIPS = DAY["trips"]
+TODAY_TRIPS = DAY["citizen_trips"]
 TODAY_WITHDRAWN = DAY["withdrawn"]
 H_CITIZEN_KM = S["citizen_km"]
 H_COUNTER_HOURS = S["counter_hours"]
 H_DAYS_SUM = S["days_sum"]
 H_OPEN_HOURS = S["open_hours"]
-H_PROVINCE_WAIT_SUM = S["province_wait_sum"]
-H_RECEPTION_WAIT_SUM = S["reception_wait_sum"]
 H_SOJOURN_SUM = S["sojourn_sum"]
-H_WAIT_SUM = S["wait_sum"]
 N_AHEAD = T["ahead"]
 N_CITIZEN_TRIPS = T["citizen_trips"]
 N_CREATED = T["created"]
 N_CREATED_COUNTED = T["created_counted"]
 N_ON_TIME = T["on_time"]
 N_ONLINE_COUNTED = T["online_counted"]
-N_PROVINCE_WAIT_N = T["province_wait_n"]
-N_RECEPTION_WAIT_N = T["reception_wait_n"]
 N_RESOLVED = T["resolved"]
 N_RESOLVED_COUNTED = T["resolved_counted"]
-N_WAIT_N = T["wait_n"]
 N_WITHDRAWN = T["withdrawn"]
+# by kind of office (OFFICE_KINDS order): the columns its first waits go to, today's
+# count and sum, then the counted dossiers' count and sum
+_WAITS = [FIRST_WAITS[kind] for kind in OFFICE_KINDS]
+STARTED_TODAY = tuple(DAY[w.started_today] for w in _WAITS)
+WAIT_TODAY = tuple(DAY[w.wait_today] for w in _WAITS)
+WAITS_COUNTED = tuple(T[w.counted] for w in _WAITS)
+WAIT_SUMS = tuple(S[w.wait_sum] for w in _WAITS)
 
 
 @njit(cache=True)
@@ -114,17 +111,9 @@ def on_counter(s, row, hours):
             s.t_sum[tally, H_COUNTER_HOURS] += hours
 
 
-# by kind of office (0 back office, 1 reception desk, 2 province): the columns its first
-# waits go to, today's count and sum, then the counted dossiers' count and sum
-STARTED_TODAY = (TODAY_BACKOFFICE_STARTED, TODAY_RECEPTION_STARTED, TODAY_PROVINCE_STARTED)
-WAIT_TODAY = (TODAY_BACKOFFICE_WAIT, TODAY_RECEPTION_WAIT, TODAY_PROVINCE_WAIT)
-WAITS_COUNTED = (N_WAIT_N, N_RECEPTION_WAIT_N, N_PROVINCE_WAIT_N)
-WAIT_SUMS = (H_WAIT_SUM, H_RECEPTION_WAIT_SUM, H_PROVINCE_WAIT_SUM)
-
-
 @njit(cache=True)
 def on_first_service(s, row, kind, wait):
-    """First taken up at an office of ``kind`` (0 back office, 1 desk, 2 province),
+    """First taken up at an office of ``kind`` (a code of ``OFFICE_KINDS``),
     ``wait`` hours after reaching it."""
     s.today[STARTED_TODAY[kind]] += 1
     s.today[WAIT_TODAY[kind]] += wait

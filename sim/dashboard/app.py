@@ -32,6 +32,7 @@ from sim.dashboard.levers import (  # noqa: E402
     apply_levers,
     compose_run,
     policy_names,
+    scenario_fields,
     scenario_names,
 )
 from sim.policies import build_policies  # noqa: E402
@@ -39,7 +40,9 @@ from sim.reports.figures import closed_days, shade_closed_days  # noqa: E402
 from sim.spec.scenario import ScenarioSpec  # noqa: E402
 
 NO_POLICY = "none"
-FIELDS = ["land", "civil_status", "certification", "construction", "business", "social_policy"]
+SCENARIO = "lang_son_wards"  # the scenario the dashboard opens with
+FIELDS = scenario_fields(SCENARIO)  # the field picker offers its fields
+FIELD = "land" if "land" in FIELDS else FIELDS[0]
 
 
 class LiveModel(GovernanceModel):
@@ -47,10 +50,10 @@ class LiveModel(GovernanceModel):
 
     def __init__(
         self,
-        scenario_name: str = "lang_son_wards",
+        scenario_name: str = SCENARIO,
         policy: str = "baseline",
         second_policy: str = NO_POLICY,
-        field: str = "land",
+        field: str = FIELD,
         extra_clerks: int = 0,
         seconded_staff: int = 0,
         training_share: float = 0.0,
@@ -85,7 +88,7 @@ class LiveModel(GovernanceModel):
 MODEL_PARAMS = {
     "scenario_name": {
         "type": "Select",
-        "value": "lang_son_wards",
+        "value": SCENARIO,
         "label": "Scenario",
         "values": scenario_names(),
     },
@@ -98,7 +101,7 @@ MODEL_PARAMS = {
     },
     "field": {
         "type": "Select",
-        "value": "land",
+        "value": FIELD,
         "label": "Field (staff, seconded, training)",
         "values": FIELDS,
     },

@@ -18,6 +18,7 @@ from omegaconf import OmegaConf
 from sim.core.queues import DISCIPLINES
 from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
+from sim.spec.scenario import ScenarioSpec
 
 TRAINING_GAIN = 0.2  # assumption: proficiency gained by a short course (cap 1.0)
 TRAINING_NEW_SKILL = 0.6  # assumption: proficiency of a clerk newly trained in a field
@@ -70,6 +71,12 @@ def compose_run(scenario: str, policies: list[str], config_dir: Path = CONFIG_DI
             "config", overrides=[f"scenario={scenario}", f"policy=[{','.join(policies)}]"]
         )
     return OmegaConf.to_container(cfg, resolve=True)
+
+
+def scenario_fields(scenario: str, config_dir: Path = CONFIG_DIR) -> list[str]:
+    """The fields of ``scenario`` as a run reads them (its ``fields``, or the default list)."""
+    data = compose_run(scenario, ["baseline"], config_dir)["scenario"]
+    return list(ScenarioSpec.read(data).fields)
 
 
 def apply_levers(scenario: dict, levers: Levers) -> dict:

@@ -25,6 +25,7 @@ from sim.optimize.search import (
     search,
 )
 from sim.optimize.settings import Settings, problem_attrs, read_settings
+from sim.policies import no_policy
 from sim.reports.optimize_report import write_optimize_report
 from sim.runs.api import run_many
 from sim.runs.country import CountrySpec
@@ -48,7 +49,7 @@ def run_optimize(container: dict, out_dir: Path, days_given: bool = True) -> dic
     run = dict(container["run"])
     scenario = container["scenario"]
     probe = {k: v for k, v in container.items() if k != "optimize"}
-    probe["policy"] = {"baseline": {"kind": "baseline", "cost_vnd": 0}}
+    probe["policy"] = dict([no_policy()])
     spec = check_job(probe).spec
     if isinstance(spec, CountrySpec):
         raise ConfigError(
@@ -131,7 +132,7 @@ def _lever_config(container: dict, lever: str) -> dict:
 
 def _baseline_summary(evaluator: Evaluator, settings: Settings) -> dict:
     """The no-policy run of replication 0 (screening), checking the objectives exist."""
-    spec = evaluator.spec((("baseline", {"kind": "baseline", "cost_vnd": 0}),), 0)
+    spec = evaluator.spec((no_policy(),), 0)
     summary = run_many([spec], store=settings.store)[0]
     for key in settings.objectives:
         value = summary.get(key)

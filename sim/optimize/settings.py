@@ -7,8 +7,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from sim.policies import levers
 from sim.spec.config import ConfigError, Reader
-from sim.studies.budget_space import LEVERS
 
 SAMPLERS = ("tpe", "cmaes")
 # settings that may change between the runs of one study (resume, more workers)
@@ -56,7 +56,7 @@ def read_settings(block: dict, out_dir: Path, problem: dict) -> Settings:
         )
     budget = r.number("budget_vnd", low=0, low_open=True) if r.has("budget_vnd") else None
     max_staff = r.integer("max_staff", low=0) if r.has("max_staff") else None
-    levers = _names(r, "levers", LEVERS)
+    chosen = _names(r, "levers", levers())
     fields = _names(r, "fields", None)
     objective = r.raw("objective")
     objectives = (objective,) if isinstance(objective, str) else tuple(objective or ())
@@ -79,7 +79,7 @@ def read_settings(block: dict, out_dir: Path, problem: dict) -> Settings:
     values = {
         "budget_vnd": budget,
         "max_staff": max_staff,
-        "levers": levers,
+        "levers": chosen,
         "fields": fields,
         "objectives": objectives,
         "trials": r.integer("trials", low=1),

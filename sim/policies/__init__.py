@@ -38,16 +38,26 @@ POLICY_CLASSES: dict[str, type[Policy]] = {
     for cls in (
         Baseline,
         SecondStaff,
+        ContractStaff,
         Training,
         Equipment,
         OnlinePush,
-        ContractStaff,
         SharedSpecialist,
         Overtime,
         Priority,
         CentralHeadquarters,
     )
 }
+
+
+def no_policy() -> tuple[str, dict]:
+    """The ``(name, config)`` pair of a run without intervention."""
+    return Baseline.kind, {"kind": Baseline.kind, "cost_vnd": 0}
+
+
+def levers() -> tuple[str, ...]:
+    """The policy kinds an optimiser may fund (their class declares a ``lever``)."""
+    return tuple(kind for kind, cls in POLICY_CLASSES.items() if cls.lever is not None)
 
 
 def build_policies(policy_cfg: dict[str, Any] | None, spec=None) -> list[Policy]:
@@ -69,4 +79,4 @@ def build_policies(policy_cfg: dict[str, Any] | None, spec=None) -> list[Policy]
     return policies
 
 
-__all__ = ["POLICY_CLASSES", "Baseline", "Policy", "build_policies"]
+__all__ = ["POLICY_CLASSES", "Baseline", "Policy", "build_policies", "levers", "no_policy"]

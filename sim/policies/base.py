@@ -12,6 +12,7 @@ secondment in a three-month run costs three months.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.policies.ledger import Ledger
@@ -25,6 +26,16 @@ if TYPE_CHECKING:
 DAYS_PER_MONTH = 365.25 / 12  # calendar days in an average month
 
 
+@dataclass(frozen=True)
+class Lever:
+    """What an optimiser may set of a policy (sim/studies/budget_space.py): a whole number
+    of units per commune, per field when ``per_field``; ``staff``: the units are people,
+    counted against the optimiser's staff cap."""
+
+    per_field: bool = True
+    staff: bool = False
+
+
 class Policy:
     """Base class: a lever active from ``start_day`` for ``duration_days`` (or ``months``).
 
@@ -35,6 +46,7 @@ class Policy:
 
     kind = "policy"
     cost_items: tuple[str, ...] = ()  # the ledger's items, listed even when nothing is spent
+    lever: Lever | None = None  # what an optimiser may set (None: not a lever)
 
     def __init__(self, name: str, reader: Reader) -> None:
         self.name = name
@@ -108,7 +120,51 @@ class Policy:
         """The field of the clerks this policy brings to communes, if it brings any."""
         return None
 
+    # -- as a lever of the optimiser (``lever`` set; sim/studies/budget_space.py) -------------
+    @classmethod
+    def lever_fields(cls, config: dict, fields: list[str]) -> list[str]:
+        """The fields of ``fields`` the lever can act on ([""]: it has no field)."""
+        return list(fields) if cls.lever is not None and cls.lever.per_field else [""]
+
+    @classmethod
+    def probe(cls, config: dict, field: str) -> dict:
+        """The lever's config in the form the optimiser runs it, for one unit in ``field``
+        (checked by building the policy)."""
+        return {**config, "field": field} if field else dict(config)
+
+    def unit_cost(self, days: int) -> float | None:
+        """Budget VND of one unit over a run of ``days`` days, as this policy's own ledger
+        charges it; None when the policy starts too late to act inside the run. Call on
+        a fresh policy built from ``probe``."""
+        if self.first_effect_day() >= days:
+            return None
+        self.charge_unit(days)
+        return self.ledger.budget_vnd()
+
+    def charge_unit(self, days: int) -> None:
+        """Enter in the ledger what one unit costs over ``days`` days (levers only)."""
+        raise NotImplementedError(f"policy kind {self.kind!r} is not a lever")
+
+    @classmethod
+    def unit_bound(cls, config: dict, field: str, commune, max_per_commune: int) -> int:
+        """The most units a commune (a scenario ``CommuneSpec``) can take."""
+        return max_per_commune
+
+    @classmethod
+    def allocated(
+        cls, config: dict, field: str, amounts: dict[str, int], communes: list[str], rule: str
+    ) -> dict:
+        """The config that places ``amounts`` (commune -> units) of the lever in
+        ``field``; ``communes``: every commune in order; ``rule``: ``named`` (as given) or
+        a staff allocation rule that places the same number by itself."""
+        raise NotImplementedError(f"policy kind {cls.kind!r} is not a lever")
+
     # -- helpers for subclasses --------------------------------------------------------
+    def days_active_in(self, days: int) -> int:
+        """Days the policy is active inside a run of ``days`` days."""
+        end = days if self.end_day is None else min(days, self.end_day)
+        return max(0, end - self.start_day)
+
     def months_active(self) -> float:
         return self.days_active / DAYS_PER_MONTH
 

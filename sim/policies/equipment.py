@@ -11,16 +11,19 @@ a procurement or construction delay; the commune's staff conditions
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING
 
 from sim.policies.base import (
     DAYS_PER_MONTH,
+    Lever,
     Policy,
     check_commune_names,
     read_commune_amounts,
     read_commune_names,
     require,
 )
+from sim.policies.ledger import PROVINCE
 from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
@@ -49,6 +52,7 @@ class Equipment(Policy):
 
     kind = "equipment"
     cost_items = ("workstations", "workstations_not_needed", "network", "sync_fix")
+    lever = Lever(per_field=False)  # workstations per commune
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -100,20 +104,46 @@ class Equipment(Policy):
                 require(commune, "network_outage_probability", self)
             if self.sync_fix:
                 require(commune, "sync_failure_probability", self)
-            needed = commune.workstations is not None
-            self.ledger.add(
-                "workstations" if needed else "workstations_not_needed",
-                self.bought(commune) * self.cost_workstation,
-                budget=True,
-                one_off=True,
-                where=commune.name,
+            self.charge_workstations(
+                commune.name, self.bought(commune), needed=commune.workstations is not None
             )
         if self.sync_fix:
             self.ledger.add("sync_fix", self.cost_sync, budget=True, one_off=True)
             self.set_province_share(ctx)
 
+    def charge_workstations(self, where: str, n: int, *, needed: bool = True) -> None:
+        """``n`` workstations bought (``needed``: the commune lacks seats)."""
+        self.ledger.add(
+            "workstations" if needed else "workstations_not_needed",
+            n * self.cost_workstation,
+            budget=True,
+            one_off=True,
+            where=where,
+        )
+
     def first_effect_day(self) -> int:
         return self.start_day + self.delay
+
+    # -- as a lever: workstations per commune (network and sync upgrades left out) --------
+    def charge_unit(self, days: int) -> None:
+        self.charge_workstations(PROVINCE, 1)
+
+    @classmethod
+    def unit_bound(cls, config: dict, field: str, commune, max_per_commune: int) -> int:
+        """The clerks without a workstation (none where every clerk has one)."""
+        if commune.workstations is None:
+            return 0
+        return max(0, sum(g.count for g in commune.clerks) - commune.workstations)
+
+    @classmethod
+    def allocated(
+        cls, config: dict, field: str, amounts: dict[str, int], communes: list[str], rule: str
+    ) -> dict:
+        config = copy.deepcopy(config)
+        config.update(communes="all", workstations_per_commune=0, workstations=amounts)
+        config.update(network_outage_probability=None, network_speed=None)
+        config.update(sync_fix=False)
+        return config
 
     def daily(self, ctx: PolicyContext, day: int) -> None:
         if day < self.start_day + self.delay:

@@ -10,16 +10,19 @@ neighbouring communes to support each other.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING
 
 from sim.policies.allocation import allocate, read_rule
 from sim.policies.base import (
     DAYS_PER_MONTH,
+    Lever,
     Policy,
     check_commune_names,
     check_field,
     read_commune_names,
 )
+from sim.policies.ledger import PROVINCE
 from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
@@ -49,6 +52,7 @@ class SecondStaff(Policy):
     kind = "second_staff"
     clerk_kind = "seconded"
     cost_items = ("salary", "allowance")
+    lever = Lever(per_field=True, staff=True)  # people per commune and field
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -102,21 +106,42 @@ class SecondStaff(Policy):
 
     def daily(self, ctx: PolicyContext, day: int) -> None:
         for commune in self.posts:  # a day of each person's pay, where they work
-            if self.salary:
-                self.ledger.add(
-                    "salary",
-                    self.salary / DAYS_PER_MONTH,
-                    budget=False,
-                    one_off=False,
-                    where=commune.name,
-                )
+            self.charge_days(commune.name, 1)
+
+    def charge_days(self, where: str, days: int) -> None:
+        """One person's pay for ``days`` days: the salary (paid anyway: opportunity) and
+        the allowance or wage (new money)."""
+        if self.salary:
             self.ledger.add(
-                self.pay_item,
-                self.pay / DAYS_PER_MONTH,
-                budget=True,
-                one_off=False,
-                where=commune.name,
-            )
+                "salary", self.salary * days / DAYS_PER_MONTH, budget=False, one_off=False,
+                where=where,
+            )  # fmt: skip
+        self.ledger.add(
+            self.pay_item, self.pay * days / DAYS_PER_MONTH, budget=True, one_off=False,
+            where=where,
+        )  # fmt: skip
+
+    # -- as a lever: people placed per commune ------------------------------------------
+    def charge_unit(self, days: int) -> None:
+        self.charge_days(PROVINCE, self.days_active_in(days))
+
+    @classmethod
+    def probe(cls, config: dict, field: str) -> dict:
+        probe = copy.deepcopy(super().probe(config, field))
+        probe.update(allocation="worst_overdue", communes=None, count=1)
+        return probe
+
+    @classmethod
+    def allocated(
+        cls, config: dict, field: str, amounts: dict[str, int], communes: list[str], rule: str
+    ) -> dict:
+        config = copy.deepcopy(config)
+        posts = [c for c in communes for _ in range(amounts.get(c, 0))]
+        config.update(field=field, count=len(posts))
+        config.update(allocation="named", communes=posts)
+        if rule != "named":
+            config.update(allocation=rule, communes=None)
+        return config
 
     def end(self, ctx: PolicyContext, day: int) -> None:
         for clerk, commune in zip(self.staff, self.posts, strict=True):
@@ -193,9 +218,20 @@ class ContractStaff(SecondStaff):
         super().hire(ctx)
         for clerk, commune in zip(self.staff, self.posts, strict=True):
             clerk.set_proficiency(self.field, self.starting_proficiency)
-            self.ledger.add(
-                "hiring", self.hiring_cost, budget=True, one_off=True, where=commune.name
-            )
+            self.charge_hiring(commune.name)
+
+    def charge_hiring(self, where: str) -> None:
+        self.ledger.add("hiring", self.hiring_cost, budget=True, one_off=True, where=where)
+
+    def charge_unit(self, days: int) -> None:
+        super().charge_unit(days)
+        if self.days_active_in(days):
+            self.charge_hiring(PROVINCE)
+
+    @classmethod
+    def lever_fields(cls, config: dict, fields: list[str]) -> list[str]:
+        """Only contractable work (``allowed_fields``)."""
+        return [f for f in fields if f in config.get("allowed_fields", [])]
 
 
 class SharedSpecialist(Policy):

@@ -8,15 +8,18 @@ Cohorts are limited in size, so training a whole province takes several rounds.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING
 
 from sim.policies.base import (
+    Lever,
     Policy,
     check_commune_names,
     check_field,
     read_commune_amounts,
     read_commune_names,
 )
+from sim.policies.ledger import PROVINCE
 from sim.spec.config import ConfigError, Reader
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ class Training(Policy):
 
     kind = "training"
     cost_items = ("course_fees", "trainee_salaries")
+    lever = Lever(per_field=True)  # trainees per commune and field
 
     def __init__(self, name: str, reader: Reader) -> None:
         super().__init__(name, reader)
@@ -111,22 +115,45 @@ class Training(Policy):
         if not self.in_course and self.waiting:
             cohort = self.waiting[: self.cohort_capacity]
             self.waiting = self.waiting[self.cohort_capacity :]
-            course_salary = self.salary * self.course_days / self.days_per_month
             for clerk in cohort:
                 if clerk.office is not None:
                     clerk.office.set_on_duty(clerk, False)
-                where = clerk.unit or "province"
-                self.ledger.add(
-                    "course_fees", self.cost_per_trainee, budget=True, one_off=True, where=where
-                )
-                self.ledger.add(
-                    "trainee_salaries", course_salary, budget=False, one_off=True, where=where
-                )
+                self.charge_trainee(clerk.unit or PROVINCE)
             self.in_course = cohort
             self.enrolled += len(cohort)
             self.course_left = self.course_days
         if self.in_course:
             self.course_left -= 1
+
+    def charge_trainee(self, where: str) -> None:
+        """One trainee's course: the fee (new money) and the salary of the days away from
+        the desk (paid anyway: opportunity)."""
+        course_salary = self.salary * self.course_days / self.days_per_month
+        self.ledger.add(
+            "course_fees", self.cost_per_trainee, budget=True, one_off=True, where=where
+        )
+        self.ledger.add("trainee_salaries", course_salary, budget=False, one_off=True, where=where)
+
+    # -- as a lever: trainees per commune -------------------------------------------------
+    def charge_unit(self, days: int) -> None:
+        """An upper bound: a trainee whose cohort does not start inside the run costs
+        nothing."""
+        self.charge_trainee(PROVINCE)
+
+    @classmethod
+    def unit_bound(cls, config: dict, field: str, commune, max_per_commune: int) -> int:
+        """The commune's clerks of the field (every one with ``include_unskilled``)."""
+        if config.get("include_unskilled"):
+            return sum(g.count for g in commune.clerks)
+        return sum(g.count for g in commune.clerks if field in g.skills)
+
+    @classmethod
+    def allocated(
+        cls, config: dict, field: str, amounts: dict[str, int], communes: list[str], rule: str
+    ) -> dict:
+        config = copy.deepcopy(config)
+        config.update(field=field, communes="all", trainees=amounts)
+        return config
 
     def _graduate(self) -> None:
         for clerk in self.in_course:

@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from sim.core.summary import HEADLINE, is_number, shown_in
+from sim.reports.figure_text import label, unit
 from sim.reports.i18n import t
 from sim.runs.outputs import atomic_path
 from sim.spec.tables import read_frame
@@ -76,9 +77,9 @@ def summary_frames(summary: dict, daily: pd.DataFrame, out_dir: Path) -> dict[st
     ci = summary.get("ci95") or {}
     headline = [
         {
-            t("indicator"): t(figure.label),
+            t("indicator"): t(label(figure)),
             t("value"): summary.get(figure.key),
-            t("unit"): t(figure.unit),
+            t("unit"): t(unit(figure)),
             t("95% CI low"): (ci.get(figure.key) or [None, None])[0],
             t("95% CI high"): (ci.get(figure.key) or [None, None])[1],
             t("key"): figure.key,

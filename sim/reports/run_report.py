@@ -18,6 +18,7 @@ from sim.core.summary import HEADLINE, SLICE_TABLE, Figure, format_value, is_num
 from sim.reports import figures as fig
 from sim.reports.capacity_report import capacity_html, growing_warning_html
 from sim.reports.caveats import caveats_html
+from sim.reports.figure_text import label, short, unit
 from sim.reports.i18n import current, language, localize, t
 from sim.reports.i18n import date as fdate
 from sim.runs.outputs import atomic_write_text
@@ -66,8 +67,8 @@ def fmt(value, kind: str) -> str:
 
 def figure_title(figure: Figure) -> str:
     """A figure's label with its unit, for axes and study tables, in the report's language."""
-    label = t(figure.label)
-    return f"{label[0].lower()}{label[1:]} ({t(figure.unit)})"
+    text = t(label(figure))
+    return f"{text[0].lower()}{text[1:]} ({t(unit(figure))})"
 
 
 def _ci_text(ci: Sequence | None, kind: str) -> str:
@@ -119,7 +120,7 @@ def _slice_rows(slices: Mapping[str, dict], names: Mapping[str, str] | None = No
 
 
 def _slice_header(first: str) -> list[str]:
-    return [t(first)] + [t(f.short) for f in shown_in(SLICE_TABLE)]
+    return [t(first)] + [t(short(f)) for f in shown_in(SLICE_TABLE)]
 
 
 def _overdue(figures: dict) -> float:
@@ -173,9 +174,9 @@ def headline_html(summary: dict) -> str:
     cards = []
     for figure in shown_in(HEADLINE):
         cards.append(
-            f'<div class="card"><div>{_e(t(figure.label))}</div>'
+            f'<div class="card"><div>{_e(t(label(figure)))}</div>'
             f'<div class="v">{_e(fmt(summary.get(figure.key), figure.kind))}</div>'
-            f'<div class="u">{_e(t(figure.unit))}</div>'
+            f'<div class="u">{_e(t(unit(figure)))}</div>'
             f'<div class="ci">{_e(_ci_text(ci.get(figure.key), figure.kind))}</div></div>'
         )
     return f'<h2>{_e(t("Headline figures"))}</h2><div class="cards">' + "".join(cards) + "</div>"

@@ -1,37 +1,32 @@
 """What a budget can buy: per-commune amounts of levers, their cost, and repair to the caps.
 
-An allocation gives, for each cell (lever, field, commune), a whole number of units:
-seconded specialists (``second_staff``), Decree 173 contract staff (``contract_staff``),
-clerks trained (``training``), workstations bought (``equipment``; no field). A unit's
-cost is what the policy's ledger charges as budget (new money) over the horizon of the
-run, read from the lever's policy config (configs/policy, unit costs from configs/costs):
-
-- ``second_staff``: the allowance per person-month for the days the secondment is active
-  in the run (the salary is paid anyway: opportunity, not budget);
-- ``contract_staff``: the wage for the active days after the hiring delay, plus hiring;
-- ``training``: the course fee per trainee (an upper bound: a trainee whose cohort does
-  not start inside the run costs nothing);
-- ``equipment``: the price of a workstation (network and sync upgrades are left out).
+A lever is a policy class that declares one (``Policy.lever``, sim/policies/base.py;
+README "Adding a policy"). An allocation gives, for each cell (lever, field, commune), a
+whole number of units. Everything that differs between levers comes from the policy
+class: the fields it acts on, the config of one unit (``probe``), a unit's cost as the
+policy's own ledger charges it as budget (new money) over the horizon of the run
+(``unit_cost``: e.g. the allowance for the days a secondment is active, the salary being
+paid anyway), a commune's bound (``unit_bound``) and the config that places an
+allocation (``allocated``). This module names no policy.
 
 So an allocation's cost here is never below what the run's ``policy_cost_vnd`` shows.
-``repair`` cuts an allocation back until it fits the budget and the staff cap (seconded
-plus contract staff), one unit at a time from the largest piles; it never adds.
+``repair`` cuts an allocation back until it fits the budget and the staff cap (the staff
+levers' units), one unit at a time from the largest piles; it never adds.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sim.policies import build_policies
-from sim.policies.base import DAYS_PER_MONTH
+from sim.policies import POLICY_CLASSES, build_policies, levers, no_policy
 from sim.spec.config import ConfigError
 
-LEVERS = ("second_staff", "contract_staff", "training", "equipment")
-STAFF_LEVERS = ("second_staff", "contract_staff")
-FIELD_LEVERS = ("second_staff", "contract_staff", "training")
+
+def is_staff(lever: str) -> bool:
+    """The lever's units are people (they count against the staff cap)."""
+    return POLICY_CLASSES[lever].lever.staff
 
 
 @dataclass(frozen=True, order=True)
@@ -76,8 +71,8 @@ class Space:
         return float(sum(self.unit_cost[c] * n for c, n in allocation.items()))
 
     def staff(self, allocation: Mapping[Cell, int]) -> int:
-        """Seconded plus contract staff."""
-        return int(sum(n for c, n in allocation.items() if c.lever in STAFF_LEVERS))
+        """The units of the staff levers (people)."""
+        return int(sum(n for c, n in allocation.items() if is_staff(c.lever)))
 
     def fits(self, allocation: Mapping[Cell, int]) -> bool:
         """Within every cell's bound, the budget and the staff cap."""
@@ -98,7 +93,7 @@ class Space:
         result = {c: min(int(n), self.upper.get(c, 0)) for c, n in allocation.items() if int(n) > 0}
         result = {c: n for c, n in result.items() if n > 0}
         while self.max_staff is not None and self.staff(result) > self.max_staff:
-            self._take_one(result, [c for c in result if c.lever in STAFF_LEVERS])
+            self._take_one(result, [c for c in result if is_staff(c.lever)])
         while self.budget_vnd is not None and self.cost(result) > self.budget_vnd * (1 + 1e-9):
             self._take_one(result, list(result))
         return dict(sorted(result.items()))
@@ -131,7 +126,7 @@ class Space:
     # -- policies ----------------------------------------------------------------------
     def policies(self, allocation: Mapping[Cell, int], rule: str = "named") -> list:
         """The RunSpec policies of an allocation: ``(name, config)`` pairs, one per lever and
-        field (``baseline`` when it is empty). With ``rule`` ``worst_overdue`` or
+        field (no intervention when it is empty). With ``rule`` ``worst_overdue`` or
         ``largest_backlog``, staff levers place the same number of staff by that rule
         instead of per commune (the existing heuristics, for comparison)."""
         pairs = []
@@ -140,56 +135,18 @@ class Space:
             if n > 0:
                 groups.setdefault((cell.lever, cell.field), {})[cell.commune] = n
         for (lever, fld), amounts in groups.items():
-            config = copy.deepcopy(self.configs[lever])
-            name = f"{lever}_{fld}" if fld else lever
-            if lever in STAFF_LEVERS:
-                posts = [c for c in self.communes for _ in range(amounts.get(c, 0))]
-                config.update(field=fld, count=len(posts))
-                config.update(allocation="named", communes=posts)
-                if rule != "named":
-                    config.update(allocation=rule, communes=None)
-            elif lever == "training":
-                config.update(field=fld, communes="all", trainees=amounts)
-            else:
-                config.update(communes="all", workstations_per_commune=0, workstations=amounts)
-                config.update(network_outage_probability=None, network_speed=None)
-                config.update(sync_fix=False)
-            pairs.append((name, config))
-        return pairs or [("baseline", {"kind": "baseline", "cost_vnd": 0})]
+            config = POLICY_CLASSES[lever].allocated(
+                self.configs[lever], fld, amounts, self.communes, rule
+            )
+            pairs.append((f"{lever}_{fld}" if fld else lever, config))
+        return pairs or [no_policy()]
 
 
-def active_days(start: int, duration: int | None, days: int) -> int:
-    """Days of ``[start, start + duration)`` inside a run of ``days`` days."""
-    end = days if duration is None else min(days, start + duration)
-    return max(0, end - start)
-
-
-def unit_cost(lever: str, config: dict, days: int) -> float | None:
-    """Budget VND of one unit of ``lever`` over a run of ``days`` days; None when the lever
-    starts too late to act inside the run."""
-    policy = build_policies({lever: _probe(lever, config)})[0]
-    if policy.first_effect_day() >= days:
-        return None
-    if lever == "second_staff":
-        return (
-            policy.pay
-            * active_days(policy.start_day, policy.duration_days, days)
-            / (DAYS_PER_MONTH)
-        )
-    if lever == "contract_staff":
-        worked = active_days(policy.start_day, policy.duration_days, days)
-        return policy.pay * worked / DAYS_PER_MONTH + (policy.hiring_cost if worked else 0.0)
-    if lever == "training":
-        return policy.cost_per_trainee
-    return policy.cost_workstation
-
-
-def _probe(lever: str, config: dict) -> dict:
-    """A lever's config in the form the optimiser runs it (checked by the policy class)."""
-    probe = copy.deepcopy(config)
-    if lever in STAFF_LEVERS:
-        probe.update(allocation="worst_overdue", communes=None, count=1)
-    return probe
+def unit_cost(lever: str, config: dict, field: str, days: int) -> float | None:
+    """Budget VND of one unit of ``lever`` in ``field`` over a run of ``days`` days, as
+    the policy's ledger charges it; None when the lever starts too late to act in the run."""
+    probe = POLICY_CLASSES[lever].probe(config, field)
+    return build_policies({lever: probe})[0].unit_cost(days)
 
 
 def build_space(
@@ -204,14 +161,14 @@ def build_space(
 ) -> Space:
     """Every cell the scenario ``spec`` allows for the levers in ``configs``.
 
-    Bounds per commune: ``max_per_commune`` staff of a lever; the clerks of the field a
-    commune has (training; every civil servant with ``include_unskilled``); the clerks
-    without a workstation (equipment; none where every clerk has one).
+    A commune's bound is the policy's (``unit_bound``: ``max_per_commune`` unless the
+    policy knows better, e.g. the clerks it can train), cut to what the budget and the
+    staff cap allow.
     """
     for lever, config in configs.items():
-        if lever not in LEVERS:
+        if lever not in levers():
             raise ConfigError(
-                f"optimize.levers: {lever!r} is not a lever; allowed: {', '.join(LEVERS)}",
+                f"optimize.levers: {lever!r} is not a lever; allowed: {', '.join(levers())}",
                 "optimize.levers",
             )
         if config.get("kind") != lever:
@@ -230,21 +187,18 @@ def build_space(
     costs: dict[Cell, float] = {}
     upper: dict[Cell, int] = {}
     for lever, config in configs.items():
-        lever_fields = [""] if lever == "equipment" else list(fields)
-        if lever == "contract_staff":
-            lever_fields = [f for f in fields if f in config.get("allowed_fields", [])]
-        for fld in lever_fields:
-            probe = {**config, "field": fld} if fld else config
-            cost = unit_cost(lever, probe, days)
+        policy = POLICY_CLASSES[lever]
+        for fld in policy.lever_fields(config, list(fields)):
+            cost = unit_cost(lever, config, fld, days)
             if cost is None:
                 continue  # a lever that acts only after the horizon changes nothing
             for commune in spec.communes:
                 cell = Cell(lever, fld, commune.name)
                 costs[cell] = max(cost, 1.0)  # a free unit still counts a little
-                upper[cell] = _bound(lever, fld, config, commune, max_per_commune)
+                upper[cell] = policy.unit_bound(config, fld, commune, max_per_commune)
                 if budget_vnd is not None:
                     upper[cell] = min(upper[cell], math.floor(budget_vnd / costs[cell]))
-                if max_staff is not None and lever in STAFF_LEVERS:
+                if max_staff is not None and is_staff(lever):
                     upper[cell] = min(upper[cell], max_staff)
     return Space(
         communes=[c.name for c in spec.communes],
@@ -254,19 +208,6 @@ def build_space(
         budget_vnd=budget_vnd,
         max_staff=max_staff,
     )
-
-
-def _bound(lever: str, fld: str, config: dict, commune, max_per_commune: int) -> int:
-    clerks = sum(g.count for g in commune.clerks)
-    if lever in STAFF_LEVERS:
-        return max_per_commune
-    if lever == "training":
-        if config.get("include_unskilled"):
-            return clerks
-        return sum(g.count for g in commune.clerks if fld in g.skills)
-    if commune.workstations is None:
-        return 0
-    return max(0, clerks - commune.workstations)
 
 
 def allocation_rows(space: Space, allocation: Mapping[Cell, int]) -> list[dict]:

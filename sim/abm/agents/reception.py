@@ -11,8 +11,7 @@ flow runs in the compiled loop (sim/core/routing.py).
 from __future__ import annotations
 
 from sim.abm.agents.clerk import Clerk
-
-RECEPTION = "reception"
+from sim.core.engine import RECEPTION  # the desk's queue, the column after the fields
 
 
 class CounterClerk(Clerk):
