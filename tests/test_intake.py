@@ -1,0 +1,187 @@
+"""``python -m sim.intake`` on dossier logs written by an independent generator
+(tests/intake_helpers.py): the outputs, row by row, against what the generator knows."""
+
+from __future__ import annotations
+
+import collections
+import csv
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.forecast_helpers import FIELDS, tiny_scenario
+from tests.intake_helpers import (
+    DISPLAY,
+    cells,
+    expected_history,
+    generate,
+    with_bad_rows,
+    write_log_csv,
+    write_log_xlsx,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+START = dt.date(2025, 7, 7)  # a Monday
+DAYS = 54  # to Friday 29 August
+
+
+def intake(args: list[str], out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim.intake", *args, f"hydra.run.dir={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> dict:
+    """The tiny scenario with display names, and the generator's dossiers."""
+    folder = tmp_path_factory.mktemp("intake")
+    scenario = tiny_scenario()
+    for commune in scenario["communes"]:
+        commune["display_name"] = DISPLAY[commune["name"]]
+    (folder / "cfg" / "scenario").mkdir(parents=True)
+    (folder / "cfg" / "scenario" / "tiny.yaml").write_text(
+        yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8"
+    )
+    records = generate(START, DAYS, seed=3, capacity={"land": 0.6}, demand=1.4)
+    return {
+        "folder": folder,
+        "records": records,
+        "common": ["scenario=tiny", f"hydra.searchpath=[file://{folder / 'cfg'}]"],
+    }
+
+
+@pytest.fixture(scope="module")
+def cp1258_run(world) -> dict:
+    """A cp1258, semicolon-separated export with a title line and four bad rows."""
+    rows, bad = with_bad_rows(cells(world["records"], seed=5), first_row=3)
+    log = write_log_csv(world["folder"] / "log.csv", rows, ";", "cp1258")
+    out = world["folder"] / "out_cp1258"
+    done = intake([*world["common"], f"intake.log={log}"], out)
+    return {"done": done, "out": out, "bad": bad, "log": log}
+
+
+def test_generator_covers_every_case(world):
+    outcomes = collections.Counter(r.outcome for r in world["records"])
+    assert min(outcomes[k] for k in ("resolved", "open", "withdrawn", "refused")) >= 3
+    assert any(r.outcome == "resolved" and r.closed.date() > r.due for r in world["records"])
+
+
+def test_history_matches_the_generator_row_by_row(world, cp1258_run):
+    done = cp1258_run["done"]
+    assert done.returncode == 0, done.stderr
+    history = read_csv(cp1258_run["out"] / "history.csv")
+    expected = expected_history(world["records"], ["a", "b"], list(FIELDS))
+    assert len(history) == len(expected)
+    for got, want in zip(history, expected, strict=True):
+        assert {k: str(v) for k, v in want.items()} == got
+    overdue = sum(int(r["overdue_end"]) for r in history)
+    assert overdue > 0  # the comparison covers overdue dossiers, not only zeros
+
+
+def test_open_dossiers_are_those_the_generator_left_open(world, cp1258_run):
+    got = read_csv(cp1258_run["out"] / "open_dossiers.csv")
+    want = [
+        {"commune": r.commune, "field": r.field, "received_date": r.received.date().isoformat(),
+         "deadline_date": r.due.isoformat()}
+        for r in world["records"] if r.outcome == "open"
+    ]  # fmt: skip
+    key = lambda row: tuple(row.values())  # noqa: E731
+    assert sorted(got, key=key) == sorted(want, key=key) and len(want) >= 3
+
+
+def test_every_bad_row_is_listed_with_its_number(cp1258_run):
+    summary = json.loads((cp1258_run["out"] / "intake.json").read_text(encoding="utf-8"))
+    problems = {(p["row"], p["column"]) for p in summary["problems"]}
+    assert problems == set(cp1258_run["bad"].items())
+    reasons = {p["row"]: p["reason"] for p in summary["problems"]}
+    assert "not a date" in reasons[13] and "result before receipt" in reasons[24]
+    assert summary["rows_read"] == summary["rows_used"] + 4
+    assert summary["unknown_fields"] == {"Lĩnh vực chưa có": 1}
+    last = cp1258_run["done"].stdout.strip().splitlines()[-1]
+    assert last.startswith("4 row(s) skipped")
+
+
+def test_procedures_and_arrivals_count_the_generator_s_dossiers(world, cp1258_run):
+    records = world["records"]
+    procedures = read_csv(cp1258_run["out"] / "procedures.csv")
+    counts = collections.Counter((r.procedure, r.field) for r in records)
+    assert {(p["procedure"], p["field"]): int(p["count"]) for p in procedures} == counts
+    for p in procedures:
+        mine = [r for r in records if r.procedure == p["procedure"]]
+        done = [r for r in mine if r.outcome == "resolved"]
+        on_time = sum(r.closed.date() <= r.due for r in done) / len(done)
+        assert float(p["on_time_rate"]) == pytest.approx(on_time, abs=1e-6)
+        online = sum(r.channel == "Trực tuyến" for r in mine) / len(mine)
+        assert float(p["online_share"]) == pytest.approx(online, abs=1e-6)
+        deadline = {"certification": 2, "land": 5}[p["field"]]
+        assert float(p["deadline_working_days"]) == deadline
+    channel = {"Trực tiếp": "in_person", "Trực tuyến": "online", "Dịch vụ bưu chính": "post"}
+    weekdays = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    want = collections.Counter(
+        (r.field, channel[r.channel], weekdays[r.received.weekday()], str(r.received.hour))
+        for r in records
+    )
+    arrivals = read_csv(cp1258_run["out"] / "arrivals.csv")
+    got = {
+        (a["field"], a["channel"], a["weekday"], a["hour"]): int(a["received"]) for a in arrivals
+    }
+    assert got == dict(want)
+
+
+@pytest.mark.parametrize("kind", ["utf-8-sig,", "utf-8-sig\t", "xlsx"])
+def test_other_exports_give_the_same_statistics(world, cp1258_run, kind, tmp_path):
+    """UTF-8 with BOM (comma, tab) and a workbook with real date cells and two title
+    rows: the same history and open dossiers as the cp1258 export."""
+    records = world["records"]
+    if kind == "xlsx":
+        log = write_log_xlsx(tmp_path / "log.xlsx", cells(records, seed=7, real_dates=True))
+    else:
+        log = write_log_csv(tmp_path / "log.csv", cells(records, seed=9), kind[-1], kind[:-1])
+    done = intake([*world["common"], f"intake.log={log}"], tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    for name in ("history.csv", "open_dossiers.csv"):
+        assert (tmp_path / "out" / name).read_text() == (cp1258_run["out"] / name).read_text()
+    assert done.stdout.strip().splitlines()[-1] == "0 row(s) skipped: none"
+
+
+def test_strict_makes_a_bad_row_an_error(world, cp1258_run, tmp_path):
+    done = intake([*world["common"], f"intake.log={cp1258_run['log']}", "intake.strict=true"],
+                  tmp_path / "out")  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "row 13 column received_at = '31/02/2025 09:00'" in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_unmatched_communes_are_listed_then_mapped(world, tmp_path):
+    rows = cells(world["records"][:60], seed=5)
+    for row in rows[:5]:
+        row[4] = "TT hành chính công Đông Kinh"
+    log = write_log_csv(tmp_path / "log.csv", rows, ",", "utf-8")
+    done = intake([*world["common"], f"intake.log={log}"], tmp_path / "one")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "one" / "intake.json").read_text(encoding="utf-8"))
+    assert summary["unknown_communes"] == {"TT hành chính công Đông Kinh": 5}
+    assert "intake.communes" in done.stdout and summary["rows_used"] == 55
+    mapping = 'intake.communes=["TT hành chính công Đông Kinh=a"]'
+    args = [*world["common"], f"intake.log={log}", "output.language=vi", mapping]
+    mapped = intake(args, tmp_path / "two")
+    assert mapped.returncode == 0, mapped.stderr
+    summary = json.loads((tmp_path / "two" / "intake.json").read_text(encoding="utf-8"))
+    assert summary["rows_used"] == 60 and summary["problems"] == []
+    report = (tmp_path / "two" / "report.html").read_text(encoding="utf-8")
+    assert "Sổ theo dõi hồ sơ" in report and "Đông Kinh" in report and "Dossier log" not in report
