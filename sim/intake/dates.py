@@ -14,6 +14,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from sim.intake.vocabulary import strip_text, unique_map
+
 _DMY = r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
 _HMS = r"(\d{1,2})[:hH](\d{2})(?::(\d{2})(?:\.\d+)?)?"
 PATTERNS = (  # (regex, order of the groups: year, month, day, hour, minute, second)
@@ -35,15 +37,109 @@ EXCEL_EPOCH = np.datetime64("1899-12-30")
 UNITS = ("year", "month", "day", "hour", "minute", "second")
 
 
+# the fixed-width layouts exports write most, read from the characters' codes at once:
+# (length, separators by position, positions of year, month, day, hour, minute, second)
+LAYOUTS = (
+    (16, {2: "/", 5: "/", 10: " ", 13: ":"}, (6, 3, 0, 11, 14, None)),
+    (19, {2: "/", 5: "/", 10: " ", 13: ":", 16: ":"}, (6, 3, 0, 11, 14, 17)),
+    (10, {2: "/", 5: "/"}, (6, 3, 0, None, None, None)),
+    (19, {4: "-", 7: "-", 10: " ", 13: ":", 16: ":"}, (0, 5, 8, 11, 14, 17)),
+    (19, {4: "-", 7: "-", 10: "T", 13: ":", 16: ":"}, (0, 5, 8, 11, 14, 17)),
+    (16, {4: "-", 7: "-", 10: " ", 13: ":"}, (0, 5, 8, 11, 14, None)),
+    (10, {4: "-", 7: "-"}, (0, 5, 8, None, None, None)),
+)
+WIDTH = 19
+
+
+def _assemble(parts: pd.DataFrame) -> np.ndarray:
+    """Date-times from their parts; NaT for an impossible day or time of day."""
+    values = pd.to_datetime(parts, errors="coerce").to_numpy().copy()
+    wrong = (parts["hour"] > 23) | (parts["minute"] > 59) | (parts["second"] > 59)
+    values[wrong.to_numpy()] = np.datetime64("NaT")
+    return values
+
+
+def _fixed_width(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Date-times in LAYOUTS, vectorised over the characters' codes: the values (NaT for
+    an impossible date), whether each has a time, and which cells had a layout."""
+    lengths = text.str.len().to_numpy()
+    candidates = np.isin(lengths, [10, 16, 19])
+    codes = np.zeros((len(text), WIDTH), dtype=np.int32)
+    if candidates.any():
+        fixed = text[candidates].to_numpy(dtype=f"U{WIDTH}")
+        codes[candidates] = fixed.view(np.int32).reshape(-1, WIDTH)
+    digits = codes - ord("0")
+    is_digit = (digits >= 0) & (digits <= 9)
+    units = {u: np.full(len(text), np.nan) for u in UNITS}
+    matched = np.zeros(len(text), dtype=bool)
+    timed = np.zeros(len(text), dtype=bool)
+    for length, separators, positions in LAYOUTS:
+        mask = (lengths == length) & ~matched
+        for at, char in separators.items():
+            mask &= codes[:, at] == ord(char)
+        numeric = [p for p in positions if p is not None]
+        for at in numeric:
+            width = 4 if at == positions[0] else 2
+            mask &= is_digit[:, at : at + width].all(axis=1)
+        if not mask.any():
+            continue
+        for unit, at in zip(UNITS, positions, strict=True):
+            if at is None:
+                units[unit][mask] = 0
+                continue
+            width = 4 if unit == "year" else 2
+            value = np.zeros(int(mask.sum()), dtype=np.int64)
+            for k in range(width):
+                value = value * 10 + digits[mask, at + k]
+            units[unit][mask] = value
+        matched |= mask
+        timed[mask] = positions[3] is not None
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if matched.any():
+        parts = pd.DataFrame({u: v[matched].astype(np.int64) for u, v in units.items()})
+        result[matched] = _assemble(parts)
+    return result, pd.Series(timed, index=text.index), pd.Series(matched, index=text.index)
+
+
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """A column's date-times (``datetime64[ns]``, NaT where empty or unreadable), a mask
     of the cells that are not empty but not a date, and a mask of those with a time of
     day (for the hour of arrival)."""
-    is_date = values.map(lambda v: isinstance(v, dt.datetime | dt.date))
-    text = values.where(~is_date, "").astype(str).str.strip()
-    parts = pd.DataFrame(np.nan, index=values.index, columns=list(UNITS))
+    is_date = (
+        values.map(lambda v: isinstance(v, dt.datetime | dt.date))
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty")
+        else pd.Series(False, index=values.index)
+    )
+    text = values.where(~is_date, "").fillna("").astype(object)
+    result, timed, done = _fixed_width(text)
+    todo = (text != "") & ~done
+    if todo.any():  # the rest, without outer spaces: the same layouts, then any pattern
+        text[todo] = unique_map(text[todo], strip_text)
+        again, again_timed, found = _fixed_width(text[todo])
+        index = found[found].index
+        result[index], timed[index] = again[index], again_timed[index]
+        todo[index] = False
+        todo &= text != ""
+    if todo.any():
+        rest, rest_timed = _by_pattern(text[todo])
+        result[todo] = rest
+        timed[todo] = rest_timed
+    if is_date.any():
+        cells = pd.to_datetime(values[is_date].astype(object), errors="coerce")
+        result[is_date] = cells
+        timed[is_date] = values[is_date].map(lambda v: isinstance(v, dt.datetime)) & (
+            cells.dt.time != dt.time(0)
+        )
+    bad = result.isna() & ((text != "") | is_date)
+    return result, bad, timed & result.notna()
+
+
+def _by_pattern(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The cells no fast format read: PATTERNS (impossible dates give NaT), then Excel
+    serial numbers."""
+    parts = pd.DataFrame(np.nan, index=text.index, columns=list(UNITS))
     for pattern, order in PATTERNS:
-        todo = parts["year"].isna() & (text != "")
+        todo = parts["year"].isna()
         if not todo.any():
             break
         found = text[todo].str.extract(pattern).astype(float)
@@ -53,21 +149,12 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     timed = parts["hour"].notna()
     parts[["hour", "minute", "second"]] = parts[["hour", "minute", "second"]].fillna(0)
     found = parts["year"].notna()
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if found.any():
-        result[found] = pd.to_datetime(parts[found].astype(int), errors="coerce")
-    serial = text.str.fullmatch(SERIAL) & result.isna()
+        result[found] = _assemble(parts[found].astype(np.int64))
+    serial = text.str.fullmatch(SERIAL).fillna(False).astype(bool) & result.isna()
     if serial.any():
         days = text[serial].astype(float)
         result[serial] = EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
         timed |= serial & (days % 1 != 0)
-    if is_date.any():
-        cells = pd.to_datetime(values[is_date].astype(object), errors="coerce")
-        result[is_date] = cells
-        timed |= (
-            is_date
-            & values.map(lambda v: isinstance(v, dt.datetime))
-            & (result.dt.time != dt.time(0))
-        )
-    bad = result.isna() & ((text != "") | is_date)
-    return result, bad, timed & result.notna()
+    return result, timed

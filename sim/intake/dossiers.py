@@ -17,7 +17,15 @@ import numpy as np
 import pandas as pd
 
 from sim.intake.dates import parse_dates
-from sim.intake.vocabulary import CANONICAL, DATE_COLUMNS, Vocabulary, fold, nfc
+from sim.intake.vocabulary import (
+    CANONICAL,
+    DATE_COLUMNS,
+    Vocabulary,
+    fold,
+    nfc,
+    strip_text,
+    unique_map,
+)
 
 # the dossier table: the export's columns (canonical names), then what was made of them
 DOSSIER_COLUMNS = ("row", *CANONICAL[:-1], "outcome", "closed_at", "timed")
@@ -71,7 +79,7 @@ def read_dossiers(
     ``communes``: from ``commune_matcher``; ``fields``: the scenario's field keys.
     """
     problems = Problems()
-    text = {c: raw[c].astype(str).str.strip() for c in ("commune", "field", "status")}
+    text = {c: unique_map(raw[c], strip_text) for c in ("commune", "field", "status")}
     for column in vocab.required:
         if column not in DATE_COLUMNS:
             problems.add(raw, text[column] == "" if column in text else raw[column] == "",
@@ -91,16 +99,16 @@ def read_dossiers(
         if column == "received_at":
             timed = has_time
     # fields and communes: each distinct text looked up once
-    field_names = {v: vocab.fields.get(fold(v)) for v in text["field"].unique() if v}
-    field_key = text["field"].map(field_names)
+    field_key = unique_map(text["field"], lambda v: vocab.fields.get(fold(v)) if v else None)
     unknown_field = (text["field"] != "") & field_key.isna()
     problems.add(raw, unknown_field, "field", "not in configs/intake/fields.yaml; add it")
     outside = field_key.notna() & ~field_key.isin(list(fields))
     problems.add(
         raw, outside, "field", f"mapped to a field key the scenario lacks ({', '.join(fields)})"
     )
-    commune_names = {v: communes.get(vocab.unit_name(v)) for v in text["commune"].unique() if v}
-    commune_id = text["commune"].map(commune_names)
+    commune_id = unique_map(
+        text["commune"], lambda v: communes.get(vocab.unit_name(v)) if v else None
+    )
     unknown_commune = (text["commune"] != "") & commune_id.isna()
     problems.add(
         raw,
@@ -108,8 +116,8 @@ def read_dossiers(
         "commune",
         "not a commune of the scenario; map it with intake.communes",
     )
-    statuses = {v: vocab.status_of(v) for v in text["status"].unique() if v}
-    status = text["status"].map(statuses)
+    statuses = {v: vocab.status_of(v) for v in pd.unique(text["status"]) if v}
+    status = unique_map(text["status"], lambda v: statuses.get(v))
     received, resolved, returned = dates["received_at"], dates["resolved_at"], dates["returned_at"]
     problems.add(raw, resolved < received, "resolved_at", "result before receipt")
     problems.add(raw, returned < received, "returned_at", "returned before receipt")
@@ -120,7 +128,7 @@ def read_dossiers(
                  "withdrawn or refused without a date; give returned_at")  # fmt: skip
     done_undated = status.eq("resolved") & resolved.isna() & returned.isna()
     problems.add(raw, done_undated, "resolved_at", "status says resolved but no result date")
-    ids = raw["dossier_id"].astype(str).str.strip()
+    ids = unique_map(raw["dossier_id"], strip_text)
     duplicate = (ids != "") & ids.duplicated(keep="first")
     problems.add(raw, duplicate, "dossier_id", "the same dossier on an earlier row")
     table = problems.table()
@@ -133,10 +141,10 @@ def read_dossiers(
         {
             "row": raw["row"],
             "dossier_id": ids,
-            "procedure": _each_value(raw["procedure"], nfc),
+            "procedure": unique_map(raw["procedure"], nfc),
             "field": field_key,
             "commune": commune_id,
-            "channel": _each_value(raw["channel"], vocab.channel_of),
+            "channel": unique_map(raw["channel"], vocab.channel_of),
             "received_at": received,
             "due_at": dates["due_at"],
             "resolved_at": resolved_on.where(outcome == "resolved"),
@@ -152,12 +160,6 @@ def read_dossiers(
         "unknown_statuses": sorted(nfc(s) for s, o in statuses.items() if o is None),
     }
     return dossiers, table.reset_index(drop=True), known
-
-
-def _each_value(values: pd.Series, function) -> pd.Series:
-    """``function`` of each cell's text, computed once per distinct text."""
-    text = values.astype(str)
-    return text.map({v: function(v) for v in text.unique()})
 
 
 def _rows_of(raw: pd.DataFrame, names: pd.Series, mask: pd.Series) -> dict[str, int]:

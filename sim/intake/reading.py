@@ -13,6 +13,7 @@ place, so that a planner finds the row in Excel.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from pathlib import Path
@@ -20,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.intake.vocabulary import CANONICAL, Vocabulary, fold
+from sim.intake.vocabulary import CANONICAL, Vocabulary, fold, strip_text, unique_map
 from sim.spec.config import ConfigError
-from sim.spec.tables import SEPARATORS, read_text
+from sim.spec.tables import FALLBACK_ENCODING, SEPARATORS, read_text
 
 HEADER_SEARCH = 10  # assumption: exports put at most a few title lines above the header
 
@@ -57,15 +58,37 @@ def _check_header(path: Path, at: int, found: dict[int, str], vocab: Vocabulary)
         )
 
 
+LOW_CARDINALITY = ("procedure", "field", "commune", "channel", "status")
+HEAD_BYTES = 1 << 16
+
+
+def _encoding(path: Path) -> tuple[str, list[str]]:
+    """The file's encoding (UTF-8 with or without BOM, else cp1258) and its first lines.
+    The whole file is checked in chunks, never held as one text."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+        try:
+            decoder.decode(head)
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            encoding = "utf-8-sig"
+        except UnicodeDecodeError:
+            encoding = FALLBACK_ENCODING
+    text = head.decode(encoding, errors="ignore")
+    return encoding, text.splitlines()[:HEADER_SEARCH]
+
+
 def read_csv_log(path: Path, vocab: Vocabulary) -> pd.DataFrame:
-    """A CSV export as a frame of text: ``row`` and the canonical columns found."""
+    """A CSV export as a frame of text: ``row`` and the canonical columns found (names,
+    fields and statuses as categories: a log repeats them on every row)."""
     try:
-        text = read_text(path)
+        encoding, head = _encoding(path)
     except OSError as error:
         raise ConfigError(
             f"{path}: cannot be read ({error}); give the path of the export"
         ) from None
-    head = text.splitlines()[:HEADER_SEARCH]
     best = (-1, 0, ",", {})
     for sep in SEPARATORS:
         lines = list(csv.reader(io.StringIO("\n".join(head)), delimiter=sep))
@@ -74,22 +97,27 @@ def read_csv_log(path: Path, vocab: Vocabulary) -> pd.DataFrame:
             best = (len(found), at, sep, found)
     _, at, sep, found = best
     _check_header(path, at, found, vocab)
+    dtypes = {p: ("category" if c in LOW_CARDINALITY else object) for p, c in found.items()}
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            path,
+            encoding=encoding,
             sep=sep,
             skiprows=at + 1,
             header=None,
             usecols=list(found),
-            dtype=str,
+            dtype=dtypes,
             keep_default_na=False,
             skip_blank_lines=False,
             engine="c",
-        ).fillna("")
+        )
         frame["overflow"] = ""
     except (ValueError, pd.errors.ParserError):  # a row with more cells than the header
-        frame = _rows_by_hand(text, sep, at, found)
+        frame = _rows_by_hand(read_text(path), sep, at, found)
     frame.columns = [found.get(c, c) for c in frame.columns]
+    for column in frame.columns:
+        if frame[column].hasnans:  # a short row's missing cells
+            frame[column] = frame[column].astype(object).fillna("")
     frame.insert(0, "row", np.arange(at + 2, at + 2 + len(frame)))
     return _drop_blank(frame)
 
@@ -172,8 +200,14 @@ def _drop_blank(frame: pd.DataFrame) -> pd.DataFrame:
     for column in CANONICAL:
         if column not in frame:
             frame[column] = ""
-    text = frame[list(CANONICAL)].astype(str).apply(lambda s: s.str.strip())
-    blank = (text == "").all(axis=1)
+    blank = np.ones(len(frame), dtype=bool)
+    for column in CANONICAL:  # empty cells first (cheap), then spaces in what is left
+        blank &= (frame[column] == "").to_numpy()
+    maybe = ~blank
+    for column in CANONICAL:
+        cells = frame.loc[maybe, column]
+        maybe[maybe] = (unique_map(cells, strip_text) == "").to_numpy()
+    blank |= maybe
     return frame.loc[~blank].reset_index(drop=True)
 
 

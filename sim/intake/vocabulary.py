@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import yaml
 
 from sim.spec.config import ConfigError
@@ -49,6 +51,21 @@ def fold(text: str) -> str:
 def nfc(text: str) -> str:
     """A name as written out: Unicode NFC, outer spaces dropped."""
     return unicodedata.normalize("NFC", str(text)).strip()
+
+
+def unique_map(values: pd.Series, function) -> pd.Series:
+    """``function`` of each cell, computed once per distinct value (a log repeats its
+    names and dates many times; pandas' string methods go cell by cell)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.array(
+        [function(u) for u in np.asarray(uniques, dtype=object)] + [None], dtype=object
+    )
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def strip_text(value: object) -> str:
+    """A cell as text without outer spaces (empty for a missing one)."""
+    return "" if value is None or value != value else str(value).strip()
 
 
 @dataclass(frozen=True)
