@@ -24,6 +24,9 @@ from tests.intake_helpers import (
     write_log_csv,
     write_log_xlsx,
 )
+from tests.intake_helpers import (
+    PROCEDURES as PROCEDURE_NAMES,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.date(2025, 7, 7)  # a Monday
@@ -185,3 +188,75 @@ def test_unmatched_communes_are_listed_then_mapped(world, tmp_path):
     assert summary["rows_used"] == 60 and summary["problems"] == []
     report = (tmp_path / "two" / "report.html").read_text(encoding="utf-8")
     assert "Sổ theo dõi hồ sơ" in report and "Đông Kinh" in report and "Dossier log" not in report
+
+
+FORECAST_START = dt.date(2025, 6, 2)  # a Monday; 89 days to Friday 29 August
+TINY = [  # the smallest calibration and forecast that run every step
+    "calibration.trials=4",
+    "calibration.batch=4",
+    "calibration.replications=1",
+    "calibration.ensemble=2",
+    "calibration.demand_weeks=8",
+    "run.replications=1",
+    "forecast.days=3",
+    "forecast.widen=1.0",
+]
+
+
+def standing_queue_output(records, commune: str, field: str, first: dt.date, last: dt.date):
+    """Results and refusals per day on the days the commune worked and a dossier of the
+    cell received earlier was still open at the day's end: (days, mean), counted from
+    the generator's records."""
+    day = lambda value: value.date() if value else None  # noqa: E731
+    output = [r for r in records if r.outcome in ("resolved", "refused")]
+    counts = []
+    for k in range((last - first).days + 1):
+        d = first + dt.timedelta(days=k)
+        worked = any(r.commune == commune and day(r.closed) == d for r in output)
+        waiting = any(
+            r.commune == commune and r.field == field and r.received.date() < d
+            and (r.closed is None or day(r.closed) > d)
+            for r in records
+        )  # fmt: skip
+        if worked and waiting:
+            counts.append(sum(1 for r in output if (r.commune, r.field) == (commune, field)
+                              and day(r.closed) == d))  # fmt: skip
+    return len(counts), sum(counts) / len(counts)
+
+
+def test_forecast_reads_the_log_and_calibrates_capacity_from_dossier_times(world, tmp_path):
+    records = generate(FORECAST_START, 89, seed=11, capacity={"land": 0.6}, demand=1.4)
+    log = write_log_csv(tmp_path / "log.csv", cells(records, seed=2), ",", "utf-8-sig")
+    out = tmp_path / "forecast"
+    args = [*world["common"], f"forecast.log={log}", f"calibration.cache_dir={tmp_path / 'c'}"]
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.forecast", *args, *TINY, f"hydra.run.dir={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads((out / "forecast.json").read_text())
+    still_open = [r for r in records if r.outcome == "open"]
+    assert result["history_last_date"] == "2025-08-29"
+    assert (
+        result["open_dossiers"] == len(still_open) and "log.csv" in result["open_dossiers_source"]
+    )
+    got = sorted(tuple(r.values()) for r in read_csv(out / "open_dossiers.csv"))
+    want = [
+        (r.commune, r.field, r.received.date().isoformat(), r.due.isoformat()) for r in still_open
+    ]
+    assert got == sorted(want)
+    calibration = json.loads((out / "calibration.json").read_text())
+    direct = calibration["capacity_direct"]["a|land"]
+    assert direct["source"].startswith("dossier log")
+    first = dt.date.fromisoformat(calibration["demand"]["window"][0])
+    days, per_day = standing_queue_output(records, "a", "land", first, dt.date(2025, 8, 29))
+    assert (direct["busy_days"], direct["observed_per_day"]) == (days, pytest.approx(per_day))
+    # the generator's land clerks work at 0.6 of the scenario's speed
+    assert direct["factor"] == pytest.approx(0.6, abs=3 * 0.6 * direct["relative_se"] + 0.03)
+    shares = {p["procedure"]: p["share_in_field"] for p in calibration["log"]["procedure_mix"]}
+    land = [r for r in records if r.field == "land"]
+    name = PROCEDURE_NAMES["land"][0]
+    assert shares[name] == pytest.approx(sum(r.procedure == name for r in land) / len(land))
