@@ -284,3 +284,33 @@ def write_log_xlsx(path: Path, rows: list[list]) -> Path:
                 cell.number_format = "dd/mm/yyyy hh:mm"
     book.save(path)
     return path
+
+
+def _cell_value(text: str) -> object:
+    """A template cell as a workbook holds it: date-times as ``datetime``, the rest text."""
+    for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return text or None
+
+
+def template_workbook(csv_path: Path, xlsx_path: Path) -> Path:
+    """configs/intake/log_template.xlsx from the CSV template: the same title, header
+    and rows, date-times as real date cells."""
+    import openpyxl
+
+    lines = list(csv.reader(csv_path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "So theo doi"
+    for k, row in enumerate(lines):
+        values = row if k < 2 else [_cell_value(v) for v in row]
+        sheet.append([int(v) if isinstance(v, str) and v.isdigit() else v for v in values])
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
+    book.save(xlsx_path)
+    return xlsx_path

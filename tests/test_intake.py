@@ -20,6 +20,7 @@ from tests.intake_helpers import (
     cells,
     expected_history,
     generate,
+    template_workbook,
     with_bad_rows,
     write_log_csv,
     write_log_xlsx,
@@ -260,3 +261,38 @@ def test_forecast_reads_the_log_and_calibrates_capacity_from_dossier_times(world
     land = [r for r in records if r.field == "land"]
     name = PROCEDURE_NAMES["land"][0]
     assert shares[name] == pytest.approx(sum(r.procedure == name for r in land) / len(land))
+
+
+def test_the_templates_read_alike_and_say_what_they_hold(tmp_path):
+    """configs/intake/log_template.csv and .xlsx (date cells): the same dossiers, and
+    what a reader of the eight rows sees: four results (one late), one withdrawn, one
+    refused, two still open and overdue at the log's last date."""
+    import openpyxl
+
+    folder = ROOT / "sim" / "configs" / "intake"
+    fresh = template_workbook(folder / "log_template.csv", tmp_path / "fresh.xlsx")
+
+    def values(path: Path) -> list[tuple]:
+        book = openpyxl.load_workbook(path, read_only=True)
+        return [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+    assert values(folder / "log_template.xlsx") == values(fresh)  # in step with the CSV
+    outputs = {}
+    for kind in ("csv", "xlsx"):
+        out = tmp_path / kind
+        done = intake(
+            [f"intake.log={folder / f'log_template.{kind}'}", "scenario=lang_son_wards"], out
+        )
+        assert done.returncode == 0, done.stderr
+        outputs[kind] = {n: (out / n).read_text() for n in ("history.csv", "open_dossiers.csv")}
+        summary = json.loads((out / "intake.json").read_text(encoding="utf-8"))
+        assert summary["outcomes"] == {"resolved": 4, "open": 2, "withdrawn": 1, "refused": 1}
+    assert outputs["csv"] == outputs["xlsx"]
+    history = read_csv(tmp_path / "csv" / "history.csv")
+    last = [r for r in history if r["date"] == "2025-07-16" and r["commune"] == "ky_lua"]
+    assert sum(int(r["open_end"]) for r in last) == sum(int(r["overdue_end"]) for r in last) == 2
+    land = [r for r in history if r["commune"] == "ky_lua" and r["field"] == "land"]
+    assert [
+        (r["date"], r["resolved"], r["resolved_on_time"]) for r in land if r["resolved"] != "0"
+    ] == [("2025-07-15", "1", "0")]
+    assert Path(folder / "log_template.xlsx").stat().st_size < 1_000_000

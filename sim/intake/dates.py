@@ -62,7 +62,7 @@ def _assemble(parts: pd.DataFrame) -> np.ndarray:
 def _fixed_width(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Date-times in LAYOUTS, vectorised over the characters' codes: the values (NaT for
     an impossible date), whether each has a time, and which cells had a layout."""
-    lengths = text.str.len().to_numpy()
+    lengths = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
     candidates = np.isin(lengths, [10, 16, 19])
     codes = np.zeros((len(text), WIDTH), dtype=np.int32)
     if candidates.any():
@@ -110,7 +110,9 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty")
         else pd.Series(False, index=values.index)
     )
-    text = values.where(~is_date, "").fillna("").astype(object)
+    cells = values.to_numpy(dtype=object).copy()
+    cells[is_date.to_numpy() | pd.isna(values).to_numpy()] = ""
+    text = pd.Series(cells, index=values.index, dtype=object)
     result, timed, done = _fixed_width(text)
     todo = (text != "") & ~done
     if todo.any():  # the rest, without outer spaces: the same layouts, then any pattern
