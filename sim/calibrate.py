@@ -133,7 +133,8 @@ def calibrate(
             "forecast.history",
         )
     first = last - dt.timedelta(days=fit_days - 1)
-    carried = rebuild_open_dossiers(history[history["date"] < first], deadline_days(spec))
+    before = history[history["date"] < first]  # a log knows the dossiers then open
+    carried = log_open_dossiers(before) or rebuild_open_dossiers(before, deadline_days(spec))
     carried = tuple(
         (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
         for d in carried

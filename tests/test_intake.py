@@ -151,15 +151,19 @@ def test_other_exports_give_the_same_statistics(world, cp1258_run, kind, tmp_pat
     """UTF-8 with BOM (comma, tab) and a workbook with real date cells and two title
     rows: the same history and open dossiers as the cp1258 export."""
     records = world["records"]
-    if kind == "xlsx":
-        log = write_log_xlsx(tmp_path / "log.xlsx", cells(records, seed=7, real_dates=True))
+    bad = {}
+    if kind == "xlsx":  # with the bad rows, as text among the date cells
+        rows, bad = with_bad_rows(cells(records, seed=7, real_dates=True), first_row=4)
+        log = write_log_xlsx(tmp_path / "log.xlsx", rows)
     else:
         log = write_log_csv(tmp_path / "log.csv", cells(records, seed=9), kind[-1], kind[:-1])
     done = intake([*world["common"], f"intake.log={log}"], tmp_path / "out")
     assert done.returncode == 0, done.stderr
     for name in ("history.csv", "open_dossiers.csv"):
         assert (tmp_path / "out" / name).read_text() == (cp1258_run["out"] / name).read_text()
-    assert done.stdout.strip().splitlines()[-1] == "0 row(s) skipped: none"
+    summary = json.loads((tmp_path / "out" / "intake.json").read_text(encoding="utf-8"))
+    assert {(p["row"], p["column"]) for p in summary["problems"]} == set(bad.items())
+    assert done.stdout.strip().splitlines()[-1].startswith(f"{len(bad)} row(s) skipped")
 
 
 def test_strict_makes_a_bad_row_an_error(world, cp1258_run, tmp_path):
@@ -296,3 +300,46 @@ def test_the_templates_read_alike_and_say_what_they_hold(tmp_path):
         (r["date"], r["resolved"], r["resolved_on_time"]) for r in land if r["resolved"] != "0"
     ] == [("2025-07-15", "1", "0")]
     assert Path(folder / "log_template.xlsx").stat().st_size < 1_000_000
+
+
+def test_a_backtest_s_cut_hides_the_log_s_later_dossiers(world, tmp_path):
+    """The history a backtest trains on (the log's, cut) carries the log along, and what
+    the calibration takes from it (open dossiers, standing-queue output) is as of the
+    cut: the dossiers closed later count as open, those received later do not exist."""
+    import copy
+
+    from sim.runs.log_calibration import log_history, log_open_dossiers
+    from sim.spec.scenario import ScenarioSpec
+
+    scenario = copy.deepcopy(tiny_scenario())
+    for commune in scenario["communes"]:
+        commune["display_name"] = DISPLAY[commune["name"]]
+    records = world["records"]
+    log = write_log_csv(tmp_path / "log.csv", cells(records, seed=4), "\t", "utf-8")
+    history = log_history({"log": str(log)}, ScenarioSpec.read(scenario))
+    cut = dt.date(2025, 8, 15)
+    train = history[history["date"] <= cut].reset_index(drop=True)
+    seen = []
+    for r in records:
+        if r.received.date() <= cut:
+            r = copy.copy(r)
+            if r.closed and r.closed.date() > cut:
+                r.outcome, r.closed = "open", None
+            seen.append(r)
+    want = sorted(
+        (r.commune, r.field, r.received.date(), r.due) for r in seen if r.outcome == "open"
+    )
+    got = sorted(
+        (d.commune, d.field, d.received_date, d.deadline_date) for d in log_open_dossiers(train)
+    )
+    at_end = sorted(
+        (r.commune, r.field, r.received.date(), r.due) for r in records if r.outcome == "open"
+    )
+    assert got == want and want != at_end
+    first = cut - dt.timedelta(days=27)
+    evidence = train.attrs["log"].capacity(cut, first)
+    assert evidence  # some cell had a standing queue on enough days
+    for cell, values in evidence.items():
+        commune, field = cell.split("|")
+        days, per_day = standing_queue_output(seen, commune, field, first, cut)
+        assert (values["busy_days"], values["per_day"]) == (days, pytest.approx(per_day))

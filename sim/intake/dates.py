@@ -55,7 +55,7 @@ def _assemble(parts: pd.DataFrame) -> np.ndarray:
     """Date-times from their parts; NaT for an impossible day or time of day."""
     values = pd.to_datetime(parts, errors="coerce").to_numpy().copy()
     wrong = (parts["hour"] > 23) | (parts["minute"] > 59) | (parts["second"] > 59)
-    values[wrong.to_numpy()] = np.datetime64("NaT")
+    values[wrong.to_numpy()] = np.datetime64("NaT", "ns")
     return values
 
 

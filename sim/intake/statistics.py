@@ -108,8 +108,8 @@ def open_at(dossiers: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 def working_days(start: pd.Series, end: pd.Series) -> np.ndarray:
     """Working days (Monday to Friday) after the day of ``start`` up to and including
     the day of ``end``: 0 for the same day, 1 for the next working day."""
-    a = start.to_numpy(dtype="datetime64[D]") + 1
-    b = end.to_numpy(dtype="datetime64[D]") + 1
+    a = start.to_numpy(dtype="datetime64[D]") + np.timedelta64(1, "D")
+    b = end.to_numpy(dtype="datetime64[D]") + np.timedelta64(1, "D")
     return np.busday_count(a, np.maximum(a, b)).astype(float)
 
 

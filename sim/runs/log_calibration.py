@@ -2,14 +2,15 @@
 ``history.csv`` and ``open_dossiers.csv``, and the calibration uses what only a log
 holds.
 
-The hooks in sim/calibrate.py are three calls:
+The hooks in sim/calibrate.py are a few calls:
 
 - ``log_history``: the daily history the log implies (sim/intake), for every commune of
   the scenario; the ``DossierLog`` rides along in the frame's ``attrs["log"]`` (shared,
   not copied, and kept by pandas through the slicing of a backtest), so that what
   follows knows where the history came from.
 - ``log_open_dossiers``: the dossiers open at the history's last date, exactly as the
-  log has them (no rebuilding from ``open_end``).
+  log has them (no rebuilding from ``open_end``): at the end of the history for the
+  forecast, the day before the fit window for the calibration's fit.
 - ``log_capacity``: per commune x field, capacity from the per-dossier times, results
   per working day while a queue stood (sim/intake/evidence.py), over the model's busy
   throughput in the probe run with a deep backlog; it replaces the estimate from daily
