@@ -343,3 +343,22 @@ def test_a_backtest_s_cut_hides_the_log_s_later_dossiers(world, tmp_path):
         commune, field = cell.split("|")
         days, per_day = standing_queue_output(seen, commune, field, first, cut)
         assert (values["busy_days"], values["per_day"]) == (days, pytest.approx(per_day))
+
+
+def test_a_row_with_more_cells_is_a_problem_and_a_header_without_a_column_an_error(tmp_path):
+    from sim.intake import read_log
+    from sim.spec.config import ConfigError
+
+    header = "Mã hồ sơ;Lĩnh vực;Xã;Ngày tiếp nhận;Ngày hẹn trả"
+    good = "1;Chứng thực;Phường Đông Kinh;01/07/2025 08:00;02/07/2025"
+    path = tmp_path / "log.csv"
+    rows = [header, good, good.replace("1;", "2;", 1) + ";x", good.replace("1;", "3;", 1)]
+    path.write_text("\n".join(rows), "utf-8")
+    log = read_log(path, {"a": "Đông Kinh"}, list(FIELDS))
+    assert log.problems[["row", "column", "value"]].values.tolist() == [[3, "overflow", "x"]]
+    assert len(log.dossiers) == 2
+    path.write_text("\n".join([header.replace(";Ngày hẹn trả", ""), good[:-11]]), "utf-8")
+    with pytest.raises(ConfigError, match=r"row 1: no column for due_at .*columns.yaml"):
+        read_log(path, {"a": "Đông Kinh"}, list(FIELDS))
+    with pytest.raises(ConfigError, match="no such file"):
+        read_log(tmp_path / "none.csv", {"a": "Đông Kinh"}, list(FIELDS))

@@ -97,20 +97,21 @@ def read_csv_log(path: Path, vocab: Vocabulary) -> pd.DataFrame:
             best = (len(found), at, sep, found)
     _, at, sep, found = best
     _check_header(path, at, found, vocab)
-    dtypes = {p: ("category" if c in LOW_CARDINALITY else object) for p, c in found.items()}
-    try:
+    width = len(next(csv.reader([head[at]], delimiter=sep)))
+    dtypes = {p: ("category" if found.get(p) in LOW_CARDINALITY else object) for p in range(width)}
+    try:  # every column read (a row with more cells than the header is then an error)
         frame = pd.read_csv(
             path,
             encoding=encoding,
             sep=sep,
             skiprows=at + 1,
             header=None,
-            usecols=list(found),
+            names=list(range(width)),
             dtype=dtypes,
             keep_default_na=False,
             skip_blank_lines=False,
             engine="c",
-        )
+        )[list(found)]
         frame["overflow"] = ""
     except (ValueError, pd.errors.ParserError):  # a row with more cells than the header
         frame = _rows_by_hand(read_text(path), sep, at, found)
@@ -150,7 +151,9 @@ def read_xlsx_log(path: Path, vocab: Vocabulary) -> pd.DataFrame:
             "save it from Excel as .xlsx or as CSV"
         ) from None
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # systems often write a sheet's used range wrong
+        rows = sheet.iter_rows(values_only=True)
         head = []
         for row in rows:
             head.append(list(row))
