@@ -13,9 +13,6 @@ place, so that a planner finds the row in Excel.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +20,7 @@ import pandas as pd
 
 from sim.intake.vocabulary import CANONICAL, Vocabulary, fold, strip_text, unique_map
 from sim.spec.config import ConfigError
-from sim.spec.tables import FALLBACK_ENCODING, SEPARATORS, read_text
+from sim.spec.tables import SEPARATORS, export_head, read_export_cells, split_cells
 
 HEADER_SEARCH = 10  # assumption: exports put at most a few title lines above the header
 
@@ -59,83 +56,30 @@ def _check_header(path: Path, at: int, found: dict[int, str], vocab: Vocabulary)
 
 
 LOW_CARDINALITY = ("procedure", "field", "commune", "channel", "status")
-HEAD_BYTES = 1 << 16
-
-
-def _encoding(path: Path) -> tuple[str, list[str]]:
-    """The file's encoding (UTF-8 with or without BOM, else cp1258) and its first lines.
-    The whole file is checked in chunks, never held as one text."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    with path.open("rb") as handle:
-        head = handle.read(HEAD_BYTES)
-        try:
-            decoder.decode(head)
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            encoding = "utf-8-sig"
-        except UnicodeDecodeError:
-            encoding = FALLBACK_ENCODING
-    text = head.decode(encoding, errors="ignore")
-    return encoding, text.splitlines()[:HEADER_SEARCH]
 
 
 def read_csv_log(path: Path, vocab: Vocabulary) -> pd.DataFrame:
     """A CSV export as a frame of text: ``row`` and the canonical columns found (names,
     fields and statuses as categories: a log repeats them on every row)."""
     try:
-        encoding, head = _encoding(path)
+        encoding, head = export_head(path, HEADER_SEARCH)
     except OSError as error:
         raise ConfigError(
             f"{path}: cannot be read ({error}); give the path of the export"
         ) from None
-    best = (-1, 0, ",", {})
+    best = (-1, 0, ",", {}, 0)
     for sep in SEPARATORS:
-        lines = list(csv.reader(io.StringIO("\n".join(head)), delimiter=sep))
+        lines = split_cells(head, sep)
         at, found = _header(lines, vocab)
         if len(found) > best[0]:
-            best = (len(found), at, sep, found)
-    _, at, sep, found = best
+            best = (len(found), at, sep, found, len(lines[at]) if lines else 0)
+    _, at, sep, found, width = best
     _check_header(path, at, found, vocab)
-    width = len(next(csv.reader([head[at]], delimiter=sep)))
-    dtypes = {p: ("category" if found.get(p) in LOW_CARDINALITY else object) for p in range(width)}
-    try:  # every column read (a row with more cells than the header is then an error)
-        frame = pd.read_csv(
-            path,
-            encoding=encoding,
-            sep=sep,
-            skiprows=at + 1,
-            header=None,
-            names=list(range(width)),
-            dtype=dtypes,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-        )[list(found)]
-        frame["overflow"] = ""
-    except (ValueError, pd.errors.ParserError):  # a row with more cells than the header
-        frame = _rows_by_hand(read_text(path), sep, at, found)
+    categories = [p for p, c in found.items() if c in LOW_CARDINALITY]
+    frame = read_export_cells(path, encoding, sep, at + 1, width, list(found), categories)
     frame.columns = [found.get(c, c) for c in frame.columns]
-    for column in frame.columns:
-        if frame[column].hasnans:  # a short row's missing cells
-            frame[column] = frame[column].astype(object).fillna("")
     frame.insert(0, "row", np.arange(at + 2, at + 2 + len(frame)))
     return _drop_blank(frame)
-
-
-def _rows_by_hand(text: str, sep: str, at: int, found: dict[int, str]) -> pd.DataFrame:
-    """The slow way, row by row: a row with more cells than the header keeps its
-    leftover cells in ``overflow`` (it is then a problem, not a dossier)."""
-    width = len(csv.reader([text.splitlines()[at]], delimiter=sep).__next__())
-    records, overflow = [], []
-    for k, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep)):
-        if k <= at:
-            continue
-        records.append([cells[p] if p < len(cells) else "" for p in found])
-        overflow.append(sep.join(cells[width:]) if len(cells) > width else "")
-    frame = pd.DataFrame(records, columns=list(found), dtype=str)
-    frame["overflow"] = overflow
-    return frame
 
 
 def read_xlsx_log(path: Path, vocab: Vocabulary) -> pd.DataFrame:
