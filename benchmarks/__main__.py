@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.intake_log import LOG_ROWS, intake_rows
 from benchmarks.profiles import profile_table
 from benchmarks.sections import (
     cold_rows,
@@ -30,7 +31,7 @@ from benchmarks.table import HAND_WRITTEN, Row, hand_written, markdown
 
 __all__ = ["HAND_WRITTEN", "Row", "hand_written", "main"]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-SECTIONS = ("mmc", "province", "country", "cold", "sweep", "linear", "profiles")
+SECTIONS = ("mmc", "province", "country", "cold", "sweep", "linear", "intake", "profiles")
 NOTES = [
     "Each run is a fresh process; peak RSS is the resident memory of the process and "
     "its joblib workers, sampled every 0.05 s; CPU s is the user + system time of the "
@@ -85,6 +86,8 @@ def main(argv: list[str] | None = None) -> None:
     add("--country-days", type=int, default=365,
         help="days of the country run (default 365)")  # fmt: skip
     add("--sweep-runs", type=int, default=2, help="runs of each sweep setting (default 2)")
+    add("--log-rows", type=int, default=LOG_ROWS,
+        help=f"rows of the dossier log of python -m sim.intake (default {LOG_ROWS:,})")  # fmt: skip
     args = parser.parse_args(argv)
     quick = args.quick
     runs = 1 if quick else args.runs
@@ -113,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
         "cold": lambda: cold_rows(runs, 1 if quick else args.cold_days),
         "sweep": lambda: sweep_rows(1 if quick else args.sweep_runs, 2 if quick else 16),
         "linear": lambda: linear_rows(runs, 5 if quick else args.linear_days),
+        "intake": lambda: intake_rows(runs, 2_000 if quick else args.log_rows),
     }
     if set(args.sections) - {"cold"}:
         warm_up()

@@ -58,6 +58,7 @@ from sim.runs.calibration import (
     with_factors,
 )
 from sim.runs.job_check import check_job
+from sim.runs.log_calibration import log_capacity, log_history, log_open_dossiers, log_profile
 from sim.runs.outputs import write_csv, write_json
 from sim.spec.config import ConfigError
 from sim.spec.observed import read_history, read_open_dossiers, rebuild_open_dossiers
@@ -101,6 +102,7 @@ def history_key(history: pd.DataFrame, scenario: dict, settings: dict) -> str:
         sort_keys=True,
         default=str,
     )
+    text += str(history.attrs.get("log", ""))  # a log's dossiers, beyond its daily counts
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -131,7 +133,8 @@ def calibrate(
             "forecast.history",
         )
     first = last - dt.timedelta(days=fit_days - 1)
-    carried = rebuild_open_dossiers(history[history["date"] < first], deadline_days(spec))
+    before = history[history["date"] < first]  # a log knows the dossiers then open
+    carried = log_open_dossiers(before) or rebuild_open_dossiers(before, deadline_days(spec))
     carried = tuple(
         (d.commune, d.field, d.received_date.isoformat(), d.deadline_date.isoformat())
         for d in carried
@@ -166,6 +169,7 @@ def calibrate(
     probe = runs_of([neutral], probe_backlog(observed, first))[0]
     busy_window = observed_window(history, dt.date.fromisoformat(demand["window"][0]))
     direct = direct_capacity(busy_window, probe)
+    direct = log_capacity(history, probe, direct, demand["window"][0])
     direct = {c: d for c, d in direct.items() if c in dedicated_cells(spec)}
     searched = [c for c in cells if c not in direct or not low < direct[c]["factor"] < high]
     direct = {c: d for c, d in direct.items() if c not in searched}
@@ -215,6 +219,7 @@ def calibrate(
         "capacity_direct": direct,
         "members": members,
         "fit": fit,
+        "log": log_profile(history),
         "trials": len(trials),
         "runs": (len(trials) + 2) * replications,
         "seconds": round(time.perf_counter() - started, 1),
@@ -272,11 +277,14 @@ def cached_calibration(
 
 
 def load_history(extra: dict, job) -> pd.DataFrame:
+    if extra["forecast"].get("log"):
+        return log_history(extra["forecast"], job.spec)
     path = extra["forecast"].get("history")
     if not path:
         raise ConfigError(
             "forecast.history: not given; add forecast.history=PATH of your history.csv "
-            "(template: configs/forecast/history_template.csv)",
+            "(template: configs/forecast/history_template.csv) or forecast.log=PATH of "
+            "your dossier log",
             "forecast.history",
         )
     communes = [c.name for c in job.spec.communes]
@@ -292,6 +300,8 @@ def open_dossiers(extra: dict, job, history: pd.DataFrame) -> tuple[tuple, str]:
     if path:
         items = read_open_dossiers(path, communes, job.spec.fields, last)
         source = str(path)
+    elif (items := log_open_dossiers(history)) is not None:
+        source = f"{history.attrs['log']}: open at its last date"
     else:
         items = rebuild_open_dossiers(history, deadline_days(job.spec))
         source = "rebuilt from open_end and overdue_end of the last date"

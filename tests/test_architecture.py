@@ -15,7 +15,7 @@ import pytest
 
 SIM = Path(__file__).resolve().parent.parent / "sim"
 # subpackages from the ground up: each imports only those before it (and itself)
-LAYERS = ("core", "spec", "abm", "policies", "runs", "reports", "studies", "dashboard")
+LAYERS = ("core", "spec", "intake", "abm", "policies", "runs", "reports", "studies", "dashboard")
 MAX_LINES = 400
 
 
@@ -63,8 +63,11 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def layer_of(name: str) -> int | None:
-    """Index of a module's subpackage in LAYERS; None for entry points at sim/ top level."""
+    """Index of a module's subpackage in LAYERS; None for entry points: sim/X.py and a
+    subpackage's ``__main__`` (``python -m sim.intake``), the commands."""
     parts = name.split(".")
+    if parts[-1] == "__main__":
+        return None
     return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
 
 

@@ -18,6 +18,7 @@ TEMPLATE = CONFIGS / "communes" / "template.csv"
 COMMANDS = (
     ("sim.run", "one run; a study with -m +experiment=NAME (README 'First hour')"),
     ("sim.analysis DIR", "compare the jobs of a sweep folder again (comparison.csv, report)"),
+    ("sim.intake", "a one-stop shop's dossier log in (README 'Bring your dossier log')"),
     ("sim.calibrate", "fit a scenario to your history.csv (README 'Forecast from your own data')"),
     ("sim.forecast", "a calibrated forecast with intervals from your history and open dossiers"),
     ("sim.backtest", "how well the forecast would have done on your history's last weeks"),

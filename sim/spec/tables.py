@@ -10,6 +10,7 @@ comma, and fall back from UTF-8 to cp1258.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -70,6 +71,55 @@ def read_frame(path: Path) -> pd.DataFrame:
     text = read_text(path)
     sep = separator(text)
     return pd.read_csv(io.StringIO(text), sep=sep, decimal="," if sep != "," else ".")
+
+
+def export_head(path: Path, lines: int) -> tuple[str, list[str]]:
+    """A large export's encoding (UTF-8 with or without BOM, else cp1258), checked in
+    chunks so that the file is never held as one text, and its first ``lines`` lines."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with Path(path).open("rb") as handle:
+        head = handle.read(1 << 16)
+        try:
+            decoder.decode(head)
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            encoding = "utf-8-sig"
+        except UnicodeDecodeError:
+            encoding = FALLBACK_ENCODING
+    return encoding, head.decode(encoding, errors="ignore").splitlines()[:lines]
+
+
+def split_cells(lines: list[str], sep: str) -> list[list[str]]:
+    """Lines of CSV text split into cells (quotes understood)."""
+    return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
+
+
+def read_export_cells(path: Path, encoding: str, sep: str, skip: int, width: int,
+                      columns: list[int], categories: list[int]) -> pd.DataFrame:  # fmt: skip
+    """The cells of a large export after its first ``skip`` lines, every one as text
+    (``categories``: the columns read as categories), ``""`` where a row is short; the
+    ``columns`` kept, and ``overflow``: a row's cells beyond the header's ``width`` (a
+    row with them is read the slow way, row by row; ``""`` for the others)."""
+    dtypes = {p: ("category" if p in categories else object) for p in range(width)}
+    try:  # every column read: pandas drops a row's extra cells only when it skips columns
+        frame = pd.read_csv(path, encoding=encoding, sep=sep, skiprows=skip, header=None,
+                            names=list(range(width)), dtype=dtypes, keep_default_na=False,
+                            skip_blank_lines=False, engine="c")[columns]  # fmt: skip
+        frame["overflow"] = ""
+    except (ValueError, pd.errors.ParserError):
+        records, overflow = [], []
+        text = read_text(path)
+        for k, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep)):
+            if k >= skip:
+                records.append([cells[p] if p < len(cells) else "" for p in columns])
+                overflow.append(sep.join(cells[width:]))
+        frame = pd.DataFrame(records, columns=columns, dtype=object)
+        frame["overflow"] = overflow
+    for column in frame.columns:
+        if frame[column].hasnans:  # a short row's missing cells
+            frame[column] = frame[column].astype(object).fillna("")
+    return frame
 
 
 @contextlib.contextmanager
