@@ -15,7 +15,17 @@ import pytest
 
 SIM = Path(__file__).resolve().parent.parent / "sim"
 # subpackages from the ground up: each imports only those before it (and itself)
-LAYERS = ("core", "spec", "abm", "policies", "runs", "reports", "studies", "dashboard")
+LAYERS = (
+    "core",
+    "spec",
+    "abm",
+    "policies",
+    "runs",
+    "forecasting",
+    "reports",
+    "studies",
+    "dashboard",
+)
 MAX_LINES = 400
 
 
