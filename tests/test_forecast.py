@@ -203,3 +203,51 @@ def test_spin_up_lives_through_the_history_end_and_keeps_the_forecast_days():
     # the same days without a spin-up start from the carried dossiers instead
     cold = forecast_runs(api, tiny_scenario(), calibration, (), **common)
     assert runs[0]["cells"]["a|land"]["backlog"] != cold[0]["cells"]["a|land"]["backlog"]
+
+
+def test_input_checks_stop_with_the_dates_and_counts_named(planner, tmp_path):
+    rows, open_rows = queue_history(START, 42, seed=6)
+    gap = [r for r in rows if r["date"] not in ("2025-07-23", "2025-07-24")]  # Wed, Thu
+    history = write_csv(tmp_path / "gap.csv", gap)
+    args = [*planner["common"], f"forecast.history={history}", "backtest.model=false"]
+    done = command("sim.backtest", args, tmp_path / "gap")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "no row for any commune on 2025-07-23 to 2025-07-24" in done.stderr
+    assert "forecast.missing_days=zero" in done.stderr
+    quiet = command("sim.backtest", [*args, "forecast.missing_days=zero"], tmp_path / "quiet")
+    assert quiet.returncode == 0, quiet.stderr
+    few = write_csv(tmp_path / "open.csv", open_rows[: len(open_rows) // 2])
+    full = write_csv(tmp_path / "full.csv", rows)
+    args = [*planner["common"], f"forecast.history={full}", f"forecast.open_dossiers={few}"]
+    done = command("sim.forecast", args, tmp_path / "few")
+    assert done.returncode == 2 and "forecast.open_dossiers:" in done.stderr
+    last = [r for r in rows if r["date"] == rows[-1]["date"]]
+    listed = {c: sum(r["commune"] == c for r in open_rows[: len(open_rows) // 2]) for c in "ab"}
+    ends = {c: sum(r["open_end"] for r in last if r["commune"] == c) for c in "ab"}
+    assert any(
+        f"lists {listed[c]} open dossiers of {c} but the history's open_end on "
+        f"{rows[-1]['date']} sums to {ends[c]}" in done.stderr
+        for c in "ab"
+    ), done.stderr
+
+
+def test_a_commune_given_by_its_display_name_is_its_id(tmp_path):
+    folder = tmp_path / "cfg" / "scenario"
+    folder.mkdir(parents=True)
+    scenario = tiny_scenario()
+    scenario["communes"][0]["display_name"] = "Kỳ Lừa"
+    (folder / "tiny.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True))
+    rows, _ = queue_history(START, 42, seed=7)
+    named = [{**r, "commune": "Kỳ Lừa" if r["commune"] == "a" else r["commune"]} for r in rows]
+    history = write_csv(tmp_path / "named.csv", named)
+    args = [
+        "scenario=tiny",
+        f"hydra.searchpath=[file://{tmp_path / 'cfg'}]",
+        f"forecast.history={history}",
+        "backtest.model=false",
+        "forecast.days=7",
+    ]
+    done = command("sim.backtest", args, tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "out" / "backtest.csv")
+    assert set(table["commune"]) == {"a", "b", "all"}
