@@ -185,3 +185,102 @@ def test_busy_days_need_a_queue_beyond_a_day_of_work():
     series = {"backlog": [12] * 14, "resolved": [5, 15] * 7}
     assert busy_throughput(series)[1] == 0
     assert busy_throughput({**series, "backlog": [200] * 14})[1] == 13
+
+
+def test_clerks_are_counted_again_where_the_capacity_factor_leaves_its_range():
+    from sim.forecasting.fitting import recount_clerks
+    from sim.runs.calibration import expanded_scenario, with_factors
+    from tests.forecast_helpers import tiny_scenario
+
+    scenario = expanded_scenario(tiny_scenario())
+    direct = {
+        "a|land": {"factor": 5.2, "relative_se": 0.05},  # the office has five land clerks
+        "b|certification": {"factor": 1.1, "relative_se": 0.05},  # within the range
+    }
+    clerks = recount_clerks(scenario, direct, 0.25, 4.0)
+    assert clerks == {"a|land": 5}
+    assert direct["a|land"]["factor"] == pytest.approx(5.2 / 5)
+    assert direct["b|certification"]["factor"] == 1.1
+    changed = with_factors(scenario, {}, {}, clerks=clerks)
+    land = [g for g in changed["communes"][0]["clerks"] if "land" in g["skills"]]
+    assert [g["count"] for g in land] == [5]
+    assert [g["count"] for g in changed["communes"][1]["clerks"]] == [2, 1]
+
+
+def test_the_verdict_reads_in_vietnamese():
+    from sim.reports.i18n import MISSING, language
+    from sim.reports.trust_text import advice, reason_text, verdict_line
+
+    MISSING.clear()
+    cases = [
+        {"verdict": "good", "skill_vs_persistence": 0.4, "coverage90_backtest": 0.9,
+         "method": "flow", "origins": 6, "reasons": []},
+        {"verdict": "usable", "skill_vs_persistence": 0.0, "coverage90_backtest": 0.75,
+         "method": "persistence", "origins": 3,
+         "reasons": [{"code": "short", "note": "x"}, {"code": "skill_small", "value": 0.0},
+                     {"code": "coverage_fair", "value": 0.75}]},
+        {"verdict": "do_not_use", "skill_vs_persistence": None, "coverage90_backtest": None,
+         "method": "persistence", "origins": 0, "reasons": [{"code": "too_short", "note": "x"}]},
+        {"verdict": "do_not_use", "skill_vs_persistence": 0.2, "coverage90_backtest": 0.5,
+         "method": "last_week", "origins": 6,
+         "reasons": [{"code": "coverage_low", "value": 0.5}]},
+    ]  # fmt: skip
+    with language("vi"):
+        for case in cases:
+            line = verdict_line(case, 28)
+            assert line.startswith("Đánh giá dự báo")
+            advice(case)
+            for reason in case["reasons"]:
+                reason_text(reason)
+    assert MISSING == set()
+    assert "40% closer" in verdict_line(cases[0], 28)
+    assert "9 of 10 past days" in verdict_line(cases[0], 28)
+
+
+@pytest.mark.slow
+def test_forecast_command_with_the_model_against_held_out_weeks(tmp_path):
+    """The whole command, the calibrated model among the methods, on the office whose
+    clerks differ from the scenario's: the published median within 10% of persistence
+    or better on the held-out weeks, its band holding on most of them, and a verdict
+    that says so."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    from tests.forecast_helpers import tiny_scenario, write_csv
+
+    (tmp_path / "cfg" / "scenario").mkdir(parents=True)
+    (tmp_path / "cfg" / "scenario" / "tiny.yaml").write_text(yaml.safe_dump(tiny_scenario()))
+    history = CASES["clerks"]()
+    dates = sorted(set(history["date"]))
+    rows = history[history["date"] <= dates[-HELD_OUT - 1]].assign(
+        date=lambda f: [d.isoformat() for d in f["date"]]
+    )
+    path = write_csv(tmp_path / "history.csv", rows.to_dict("records"))
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.forecast", "scenario=tiny",
+         f"hydra.searchpath=[file://{tmp_path / 'cfg'}]", f"forecast.history={path}",
+         f"calibration.cache_dir={tmp_path / 'cache'}", "calibration.trials=16",
+         "calibration.ensemble=4", "run.replications=2", "backtest.origins=4",
+         f"hydra.run.dir={tmp_path / 'out'}"],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    facts = json.loads((tmp_path / "out" / "forecast.json").read_text())
+    assert set(facts["backtest"]["scores"]) == {"persistence", "last_week", "flow", "model"}
+    table = pd.read_csv(tmp_path / "out" / "forecast.csv")
+    truth = truth_frame(history, dates[-HELD_OUT:]).reset_index()
+    truth["date"] = [d.isoformat() for d in truth["date"]]
+    still = BASELINES["persistence"](
+        history[history["date"] <= dates[-HELD_OUT - 1]], HELD_OUT, 0, WEEKS
+    )[["date", "commune", "backlog"]]
+    joined = table.merge(truth, on=["date", "commune"]).merge(still, on=["date", "commune"])
+    joined = joined[joined["commune"] != "all"]
+    y = joined["open_end"]
+    mae = np.mean(np.abs(joined["backlog_p50"] - y))
+    assert mae <= 1.1 * np.mean(np.abs(joined["backlog"] - y))
+    assert ((y >= joined["backlog_p05"]) & (y <= joined["backlog_p95"])).mean() >= 0.7
+    assert facts["trust"]["verdict"] in ("good", "usable")
