@@ -238,11 +238,12 @@ def test_the_verdict_reads_in_vietnamese():
 
 
 @pytest.mark.slow
-def test_forecast_command_with_the_model_against_held_out_weeks(tmp_path):
+@pytest.mark.parametrize("case", ["clerks", "flat"])
+def test_forecast_command_with_the_model_against_held_out_weeks(tmp_path, case):
     """The whole command, the calibrated model among the methods, on the office whose
-    clerks differ from the scenario's: the published median within 10% of persistence
-    or better on the held-out weeks, its band holding on most of them, and a verdict
-    that says so."""
+    clerks differ from the scenario's and on the new user's flat three communes: the
+    published median within 10% of persistence or better on the held-out weeks, its
+    band holding on most of them, and a verdict that says so."""
     import json
     import subprocess
     import sys
@@ -253,8 +254,10 @@ def test_forecast_command_with_the_model_against_held_out_weeks(tmp_path):
     from tests.forecast_helpers import tiny_scenario, write_csv
 
     (tmp_path / "cfg" / "scenario").mkdir(parents=True)
-    (tmp_path / "cfg" / "scenario" / "tiny.yaml").write_text(yaml.safe_dump(tiny_scenario()))
-    history = CASES["clerks"]()
+    arrivals = {"a": 0.5, "b": 0.3, "c": 0.3} if case == "flat" else None
+    scenario = tiny_scenario(arrivals)
+    (tmp_path / "cfg" / "scenario" / "tiny.yaml").write_text(yaml.safe_dump(scenario))
+    history = CASES[case]()
     dates = sorted(set(history["date"]))
     rows = history[history["date"] <= dates[-HELD_OUT - 1]].assign(
         date=lambda f: [d.isoformat() for d in f["date"]]

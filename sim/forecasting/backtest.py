@@ -126,10 +126,12 @@ def scored(frame: pd.DataFrame, horizon: int) -> pd.DataFrame:
 
 
 def table(frame: pd.DataFrame, horizon: int) -> pd.DataFrame:
-    """``backtest.csv``: BACKTEST_COLUMNS, one row per origin x method x commune."""
+    """``backtest.csv``: BACKTEST_COLUMNS, one row per origin x method x commune (its
+    communes, ``all`` their total, and ``overall`` the communes pooled)."""
     rows = []
     checked = scored(frame, horizon)
-    for (origin, method, commune), part in checked.groupby(
+    pooled = checked[checked["commune"] != "all"].assign(commune="overall")
+    for (origin, method, commune), part in pd.concat([checked, pooled]).groupby(
         ["origin", "method", "commune"], sort=False
     ):
         rows.append(
@@ -140,16 +142,12 @@ def table(frame: pd.DataFrame, horizon: int) -> pd.DataFrame:
 
 
 def summary(rows: pd.DataFrame) -> dict[str, dict]:
-    """Per method: per commune and ``overall`` (the communes pooled, ``all`` apart)
-    mean absolute error of the median backlog and band coverage."""
-    result: dict[str, dict] = {}
-    for method, part in rows.groupby("method", sort=False):
-        entry = {}
-        for commune, mine in part.groupby("commune", sort=False):
-            entry[commune] = _scores(mine)
-        entry["overall"] = _scores(part[part["commune"] != "all"])
-        result[method] = entry
-    return result
+    """Per method and commune (and ``all``, ``overall``): the mean over origins of the
+    mean absolute error of the median backlog and of the band coverages."""
+    return {
+        method: {commune: _scores(mine) for commune, mine in part.groupby("commune", sort=False)}
+        for method, part in rows.groupby("method", sort=False)
+    }
 
 
 def _scores(part: pd.DataFrame) -> dict:
