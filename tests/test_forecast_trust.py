@@ -146,6 +146,21 @@ def test_poor_coverage_gives_do_not_use_and_the_best_baseline():
     assert verdict["skill_vs_persistence"] == pytest.approx(0.5)
 
 
+def test_a_history_whose_stock_does_not_balance_gets_do_not_use():
+    history = frame(queue_history(START, 84, seed=8)[0])
+    assert max(trust.unbalanced_share(history).values()) == 0.0  # the simulator balances
+    broken = history.copy()
+    rng = np.random.default_rng(8)
+    mine = broken["commune"] == "b"
+    broken.loc[mine, "open_end"] = rng.integers(0, 40, mine.sum())  # typed by hand
+    broken["overdue_end"] = np.minimum(broken["overdue_end"], broken["open_end"])
+    result = evaluate(broken, baseline_methods(0, WEEKS), 28, 6)
+    assert result["trust"]["verdict"] == "do_not_use"
+    assert result["trust"]["reasons"][0]["code"] == "unbalanced"
+    assert result["trust"]["reasons"][0]["commune"] == "b"
+    assert result["trust"]["method"] in trust.BASELINE_METHODS
+
+
 def test_rolling_origins_are_spread_and_fewer_only_when_said():
     dates = [START + dt.timedelta(days=k) for k in range(112)]
     plan = backtest.plan(dates, 28, 6)
@@ -223,7 +238,8 @@ def test_the_verdict_reads_in_vietnamese():
          "method": "persistence", "origins": 0, "reasons": [{"code": "too_short", "note": "x"}]},
         {"verdict": "do_not_use", "skill_vs_persistence": 0.2, "coverage90_backtest": 0.5,
          "method": "last_week", "origins": 6,
-         "reasons": [{"code": "coverage_low", "value": 0.5}]},
+         "reasons": [{"code": "coverage_low", "value": 0.5},
+                     {"code": "unbalanced", "commune": "b", "value": 0.4}]},
     ]  # fmt: skip
     with language("vi"):
         for case in cases:

@@ -46,7 +46,7 @@ def evaluate(history: pd.DataFrame, methods: Mapping, horizon: int, wanted_origi
         "residuals": frame,
         "table": table,
         "summary": summary,
-        "trust": trust.verdict(summary, plan),
+        "trust": trust.verdict(summary, plan, trust.unbalanced_share(history)),
     }
 
 

@@ -46,6 +46,12 @@ def reason_text(reason: dict) -> str:
     if code in ("too_short", "short"):
         return t("The backtest was limited: {note}.", note=reason["note"])
     pct = round(100 * reason.get("value", 0.0))
+    if code == "unbalanced":
+        return t(
+            "The history is broken: in {commune}, open_end does not follow the previous "
+            "day's plus received minus resolved on {pct}% of days.",
+            commune=reason["commune"], pct=pct,
+        )  # fmt: skip
     if code == "coverage_low":
         return t(
             "Its 90% band held the truth on only {pct}% of past days: its ranges would "
