@@ -250,4 +250,4 @@ def test_a_commune_given_by_its_display_name_is_its_id(tmp_path):
     done = command("sim.backtest", args, tmp_path / "out")
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(tmp_path / "out" / "backtest.csv")
-    assert set(table["commune"]) == {"a", "b", "all"}
+    assert set(table["commune"]) == {"a", "b", "all", "overall"}

@@ -124,6 +124,19 @@ def test_the_first_forecast_day_continues_from_the_last_observed(outcomes):
             assert abs(row.backlog_p50 - mine["open_end"].iloc[-1]) <= step, (name, row.commune)
 
 
+def test_baselines_repeat_the_last_day_and_the_last_same_weekday():
+    history = frame(queue_history(START, 35, seed=9, demand={("a", "land"): 3.0})[0])
+    daily = history.groupby(["commune", "date"])["open_end"].sum()
+    last = max(history["date"])
+    still = baselines.persistence(history, 14)
+    assert (still[still["commune"] == "a"]["backlog"] == daily[("a", last)]).all()
+    week = baselines.last_week(history, 14).set_index(["commune", "date"])["backlog"]
+    for k in (1, 6, 7, 8, 14):
+        date = last + dt.timedelta(days=k)
+        seen = last - dt.timedelta(days=(7 - k % 7) % 7)
+        assert week[("a", date.isoformat())] == daily[("a", seen)], k
+
+
 def test_a_short_history_gets_do_not_use_with_the_reason():
     history = frame(queue_history(START, 30, seed=5)[0])
     result = evaluate(history, baseline_methods(0, WEEKS), 28, 6)

@@ -76,7 +76,8 @@ def last_week(history: pd.DataFrame, days: int, seed: int = 0, weeks: int = 8) -
     for commune, frame in _commune_days(history).groupby(level="commune", sort=False):
         frame = frame.droplevel("commune")
         for date in future_dates(history, days):
-            back = date - dt.timedelta(days=7 * (1 + (date - last).days // 7))
+            weeks_back = -(-(date - last).days // 7)  # the last observed same weekday
+            back = date - dt.timedelta(days=7 * weeks_back)
             while back < min(frame.index):
                 back += dt.timedelta(days=7)
             row = frame.loc[min(back, last)]

@@ -38,6 +38,8 @@ from sim.spec.scenario import ScenarioSpec
 TREND_T = 3.0  # assumption: |slope / SE| above which a trend is kept (a false trend carried
 # over a forecast does more harm than a missed one)
 TREND_MIN_WEEKS = 4
+MIN_DEMAND_FACTOR = 1e-3  # assumption: a cell that received nothing keeps a thousandth of
+# the scenario's demand (the model needs a factor > 0)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STOCKS = (("backlog", "open_end"), ("overdue", "overdue_end"), ("resolved", "resolved"))
 
@@ -133,6 +135,7 @@ def _cell_demand(counts: np.ndarray, model_rate: float) -> dict:
             # the level on the window's last day, from the fitted line through its mean
             end_level = mean * math.exp(trend * (days - 1) / 2.0)
     factor = end_level / model_rate if model_rate > 0 else 1.0
+    factor = max(factor, MIN_DEMAND_FACTOR)
     return {
         "observed_per_day": mean,
         "level_end_per_day": end_level,
