@@ -1,111 +1,71 @@
-"""``python -m sim.backtest scenario=NAME forecast.history=PATH backtest.holdout_days=28``:
-hide the history's last days, calibrate on the rest, forecast the hidden days and score.
+"""``python -m sim.backtest scenario=NAME forecast.history=PATH [forecast.days=28]``: how
+each forecasting method would have done on the history's own past.
 
-Per commune and overall (``all``), for backlog and overdue dossiers: the coverage of the
-90% band (share of held-out days the truth lies inside it), the mean absolute error of
-the median, and the same error of the two naive forecasts (persistence of the last
-value; the same weekday's mean over the last four weeks). ``widen_needed`` holds, per
-commune and series, the smallest factor on the band's half-widths that brings its
-coverage to 90% (what ``forecast.widen=auto`` applies); the scores are of the unwidened
-band unless ``forecast.widen`` is a number. Writes ``backtest.json``, ``backtest.png``
-and the held-out ``forecast.csv`` into the run folder.
+A rolling-origin backtest (sim/forecasting/backtest.py): ``backtest.origins`` forecast
+origins spread over the history (fewer only when it is short, and then said), each
+forecasting ``forecast.days`` days (or the longest the history allows) from the
+history up to it, for persistence, the same weekday last week, the flow model and (unless
+``backtest.model=false``) the calibrated model. Prints and writes ``backtest.csv``
+(origin, method, commune, horizon_days, mae_backlog, coverage50, coverage90: the mean
+absolute error of the median backlog, and the share of days inside the 50% and 90%
+bands built from the other origins) and ``backtest.json`` (the same summed up per
+method, per commune and overall, and the verdict ``trust`` that ``sim.forecast`` would
+give).
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import hydra
-import numpy as np
-import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.calibrate import checked, load_history
-from sim.forecast import holdout_forecast
-from sim.reports.forecast_report import backtest_figure
-from sim.runs.forecasting import bands, naive_forecasts, widen_factors
+import sim.runs.api
+from sim.forecasting.service import run_backtest
+from sim.reports.trust_text import verdict_line
 from sim.runs.outputs import write_csv, write_json
 from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
-
-
-def score(table: pd.DataFrame, truth: pd.DataFrame, naive: dict[str, pd.DataFrame]) -> dict:
-    """Coverage and errors per commune (and ``all``) for backlog and overdue."""
-    result = {}
-    for commune in dict.fromkeys(table["commune"]):
-        band = table[table["commune"] == commune].sort_values("date")
-        seen = truth[truth["commune"] == commune].sort_values("date")
-        entry = {}
-        for key, observed in (("backlog", "open_end"), ("overdue", "overdue_end")):
-            y = seen[observed].to_numpy(dtype=float)
-            low, mid, high = (band[f"{key}_{q}"].to_numpy() for q in ("p05", "p50", "p95"))
-            entry[key] = {
-                "coverage_90": float(np.mean((y >= low) & (y <= high))),
-                "mae_median": float(np.mean(np.abs(mid - y))),
-                **{
-                    f"mae_{name}": float(
-                        np.mean(np.abs(frame[frame["commune"] == commune][key].to_numpy() - y))
-                    )
-                    for name, frame in naive.items()
-                },
-            }
-        result[commune] = entry
-    return result
-
-
-def run_backtest(cfg: DictConfig, out_dir: Path) -> dict:
-    started = time.perf_counter()
-    container, extra, job = checked(cfg)
-    history = load_history(extra, job)
-    holdout = int(extra["backtest"]["holdout_days"])
-    workers = int(container["run"]["workers"])
-    raw, truth, train, key, runs = holdout_forecast(
-        container, extra, job, history, holdout, workers
-    )
-    widen = extra["forecast"].get("widen", 1.0)
-    table = raw if widen == "auto" else bands(runs, float(widen))
-    cut = max(train["date"])
-    naive = naive_forecasts(train, list(dict.fromkeys(table["date"])))
-    scores = score(table, truth, naive)
-    overall = scores["all"]["backlog"]
-    result = {
-        "scenario": job.spec.name,
-        "trained_to": cut.isoformat(),
-        "holdout_days": holdout,
-        "runs": len(runs),
-        "calibration_key": key,
-        "beats_naive": bool(
-            overall["mae_median"] < min(overall["mae_persistence"], overall["mae_weekday_mean"])
-        ),
-        "widen_needed": widen_factors(raw, truth),
-        "scores": scores,
-        "seconds": round(time.perf_counter() - started, 1),
-    }
-    write_json(out_dir / "backtest.json", result)
-    write_csv(out_dir / "forecast.csv", table)
-    backtest_figure(out_dir / "backtest.png", table, truth, naive)
-    return result
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="forecast", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        result = run_backtest(cfg, out_dir)
+        result = run_backtest(sim.runs.api, cfg)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
-    print(f"backtest of {result['holdout_days']} held-out days ({result['seconds']} s): {out_dir}")
-    print(f"  {'commune':16s} coverage90  MAE median  persistence  weekday mean")
-    for commune, entry in result["scores"].items():
-        b = entry["backlog"]
-        print(
-            f"  {commune:16s} {b['coverage_90']:10.0%}  {b['mae_median']:10.1f}  "
-            f"{b['mae_persistence']:11.1f}  {b['mae_weekday_mean']:12.1f}"
-        )
+    plan = result["plan"]
+    write_csv(out_dir / "backtest.csv", result["table"])
+    write_json(
+        out_dir / "backtest.json",
+        {
+            "scenario": result["scenario"],
+            "trust": result["trust"],
+            "origins": [d.isoformat() for d in plan["origins"]],
+            "horizon_days": plan["horizon"],
+            "note": plan["note"],
+            "scores": result["summary"],
+            "seconds": result["seconds"],
+        },
+    )
+    print(verdict_line(result["trust"], plan["horizon"]))
+    print(
+        f"backtest: {len(plan['origins'])} origins, {plan['horizon']} days each "
+        f"({result['seconds']} s): {out_dir}" + (f"; {plan['note']}" if plan["note"] else "")
+    )
+    print(
+        f"  {'method':12s} {'commune':16s} {'MAE backlog':>11s} {'cover 50%':>9s} {'cover 90%':>9s}"
+    )
+    for method, entry in result["summary"].items():
+        for commune, s in entry.items():
+            print(
+                f"  {method:12s} {commune:16s} {s['mae_backlog']:11.1f} "
+                f"{s['coverage50']:9.0%} {s['coverage90']:9.0%}"
+            )
 
 
 if __name__ == "__main__":

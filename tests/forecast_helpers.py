@@ -26,8 +26,10 @@ ARRIVALS = {"a": 0.5, "b": 0.3}  # per hour, every hour of every day (24 x 7)
 CLERKS = {"certification": 2, "land": 1}
 
 
-def tiny_scenario() -> dict:
-    """Two communes, two fields, one clerk each: a scenario block (plain dict)."""
+def tiny_scenario(arrivals: dict[str, float] | None = None) -> dict:
+    """Two communes (or ``arrivals``' communes), two fields, their clerks: a scenario
+    block (plain dict)."""
+    arrivals = arrivals or ARRIVALS
     return {
         "name": "tiny",
         "calendar": {
@@ -57,7 +59,7 @@ def tiny_scenario() -> dict:
                 "arrivals_per_hour": rate,
                 "clerks": [{"count": CLERKS[f], "skills": {f: 1.0}} for f in FIELDS],
             }
-            for name, rate in ARRIVALS.items()
+            for name, rate in arrivals.items()
         ],
     }
 
@@ -78,6 +80,8 @@ def queue_history(
     capacity: dict[str, float] | None = None,
     open_at: int | None = None,
     absent: dict[tuple[str, str], tuple[int, int]] | None = None,
+    growth: dict[tuple[str, str], float] | None = None,
+    clerks: dict[tuple[str, str], int] | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """Daily rows of history.csv and the open dossiers at the end of day ``open_at``
     (counted from 1; default the last day).
@@ -85,8 +89,11 @@ def queue_history(
     ``demand[(commune, field)]``: factor on that cell's arrivals; ``capacity[field]``:
     factor on the clerks' speed in that field (both 1 when not given);
     ``absent[(commune, field)] = (first, last)``: that cell's clerks do no work from day
-    ``first`` to day ``last`` (counted from 0, inclusive), e.g. on leave.
+    ``first`` to day ``last`` (counted from 0, inclusive), e.g. on leave;
+    ``growth[(commune, field)]``: that cell's arrivals grow by this share a day;
+    ``clerks[(commune, field)]``: its clerks, when not the scenario's.
     """
+    growth, clerks = growth or {}, clerks or {}
     absent = absent or {}
     open_at = days if open_at is None else open_at
     rng = np.random.default_rng(seed)
@@ -100,7 +107,7 @@ def queue_history(
             queue: list[tuple[dt.date, dt.date, float]] = []  # received, deadline, work
             for k in range(days):
                 date = start + dt.timedelta(days=k)
-                arrivals = rng.poisson(mean)
+                arrivals = rng.poisson(mean * (1.0 + growth.get((commune, field), 0.0)) ** k)
                 # needs of a closed day arrive on the next working day (in person)
                 for _ in range(arrivals):
                     on = _add_working_days(date, 0)
@@ -110,7 +117,7 @@ def queue_history(
                 resolved = on_time = 0
                 away = absent.get((commune, field))
                 if date.weekday() < 5 and not (away and away[0] <= k <= away[1]):
-                    hours = HOURS * CLERKS[field]
+                    hours = HOURS * clerks.get((commune, field), CLERKS[field])
                     while queue and queue[0][0] <= date and hours >= queue[0][2]:
                         got, due, work = queue.pop(0)
                         hours -= work
@@ -152,3 +159,40 @@ def write_csv(path: Path, rows: list[dict], sep: str = ",") -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def flat_history(start: dt.date, days: int, seed: int, levels: dict[str, float]) -> list[dict]:
+    """A new user's hand-made history: per commune one field (``certification``) whose
+    backlog stays near ``levels[commune]`` for the whole period (receipts Poisson of
+    about a fifth of the level a working day, none at the weekend; results pulling the
+    backlog back to its level), every row balanced (open_end = the previous day's +
+    received - resolved), a tenth of it overdue."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for commune, level in levels.items():
+        backlog = int(level)
+        daily = level / 5.0
+        for k in range(days):
+            date = start + dt.timedelta(days=k)
+            working = date.weekday() < 5
+            received = int(rng.poisson(daily)) if working else 0
+            pull = 0.3 * (backlog - level)
+            resolved = max(0, int(round(rng.normal(daily + pull, 0.15 * daily)))) if working else 0
+            resolved = min(resolved, backlog + received)
+            backlog += received - resolved
+            for field in FIELDS:
+                mine = field == "certification"
+                rows.append(
+                    {
+                        "date": date.isoformat(),
+                        "commune": commune,
+                        "field": field,
+                        "received": received if mine else 0,
+                        "resolved": resolved if mine else 0,
+                        "resolved_on_time": resolved if mine else 0,
+                        "open_end": backlog if mine else 0,
+                        "overdue_end": backlog // 10 if mine else 0,
+                    }
+                )
+    rows.sort(key=lambda r: (r["date"], r["commune"], r["field"]))
+    return rows

@@ -8,6 +8,7 @@ there is still a cycle a reader has to hold in mind).
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -15,7 +16,21 @@ import pytest
 
 SIM = Path(__file__).resolve().parent.parent / "sim"
 # subpackages from the ground up: each imports only those before it (and itself)
-LAYERS = ("core", "spec", "intake", "abm", "policies", "runs", "reports", "studies", "dashboard")
+LAYERS = (
+    "core", "spec", "intake", "abm", "policies", "runs", "forecasting", "reports", "studies",
+    "optimize", "dashboard",
+)  # fmt: skip
+
+
+def is_entry(name: str) -> bool:
+    """A command (``python -m sim.X``: ``sim/X.py`` or a ``__main__``) or the users'
+    façade ``sim.api``: thin, and imported by no module of the package."""
+    path = modules().get(name)
+    return path is not None and (
+        (path.parent == SIM and path.name != "__init__.py") or path.name == "__main__.py"
+    )
+
+
 MAX_LINES = 400
 
 
@@ -24,6 +39,7 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
 def modules() -> dict[str, Path]:
     """Every module of the package by dotted name."""
     return {module_name(p): p for p in sorted(SIM.rglob("*.py"))}
@@ -63,12 +79,11 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def layer_of(name: str) -> int | None:
-    """Index of a module's subpackage in LAYERS; None for entry points: sim/X.py and a
-    subpackage's ``__main__`` (``python -m sim.intake``), the commands."""
+    """Index of a module's subpackage in LAYERS; None for entry points at sim/ top level."""
     parts = name.split(".")
-    if parts[-1] == "__main__":
+    if len(parts) < 2 or is_entry(name):
         return None
-    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
+    return LAYERS.index(parts[1]) if parts[1] in LAYERS else None
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -121,6 +136,26 @@ def test_subpackages_import_only_lower_layers():
                 wrong.append(f"{name} imports the entry point {target}")
             elif other is not None and other > own:
                 wrong.append(f"{name} ({LAYERS[own]}) imports {target} ({LAYERS[other]})")
+    assert wrong == []
+
+
+def test_every_module_is_in_a_layer_or_is_a_command():
+    """A new subpackage must take its place in LAYERS: none escapes the checks."""
+    loose = [
+        name for name in modules()
+        if name != "sim" and not is_entry(name) and layer_of(name) is None
+    ]  # fmt: skip
+    assert loose == []
+
+
+def test_no_module_imports_a_command():
+    """Commands are thin fronts over the layers; library code never goes through one."""
+    wrong = [
+        f"{name} imports the command {target}"
+        for name, targets in import_graph().items()
+        for target in sorted(targets)
+        if is_entry(target) and target != "sim.api"
+    ]
     assert wrong == []
 
 

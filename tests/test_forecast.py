@@ -18,13 +18,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.runs.forecasting import (
-    FORECAST_COLUMNS,
-    bands,
-    naive_forecasts,
-    threshold_crossings,
-    widen_factors,
-)
+from sim.forecasting.backtest import BACKTEST_COLUMNS
+from sim.runs.forecasting import FORECAST_COLUMNS, bands, threshold_crossings
 from tests.forecast_helpers import FIELDS, queue_history, tiny_scenario, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +103,7 @@ def test_forecast_band_covers_held_out_truth_and_policy_is_paired(planner, tmp_p
         f"forecast.history={planner['history']}",
         f"forecast.open_dossiers={planner['open']}",
         f"forecast.days={HELD_OUT}",
+        "backtest.model=false",
         "policy=[second_staff]",
     ]
     done = command("sim.forecast", args, tmp_path)
@@ -121,18 +117,27 @@ def test_forecast_band_covers_held_out_truth_and_policy_is_paired(planner, tmp_p
     for key in ("backlog", "overdue", "resolved"):
         assert (table[f"{key}_p05"] <= table[f"{key}_p50"]).all()
         assert (table[f"{key}_p50"] <= table[f"{key}_p95"]).all()
-    truth = planner["truth"].groupby("date")["open_end"].sum()
+    truth = planner["truth"].groupby(["date", "commune"])["open_end"].sum().reset_index()
+    seen = truth.merge(table, on=["date", "commune"])
+    inside = (seen["open_end"] >= seen["backlog_p05"]) & (seen["open_end"] <= seen["backlog_p95"])
+    assert len(seen) == 2 * HELD_OUT and inside.mean() >= 0.7  # pooled over the communes
     band = table[table["commune"] == "all"].set_index("date")
-    inside = (truth >= band["backlog_p05"]) & (truth <= band["backlog_p95"])
-    assert inside.mean() >= 0.6  # "most days"
     difference = pd.read_csv(tmp_path / "difference.csv")
     end = difference[(difference["commune"] == "all") & (difference["date"] == band.index.max())]
     assert float(end["backlog_diff_mean"].iloc[0]) < 0  # seconded staff clear backlog
-    assert (tmp_path / "forecast_policy.csv").is_file()
+    policy = pd.read_csv(tmp_path / "forecast_policy.csv")
+    # the policy's paired effect is layered onto the published forecast
+    last = policy[(policy["commune"] == "all") & (policy["date"] == band.index.max())]
+    shift = float(last["backlog_p50"].iloc[0]) - float(band["backlog_p50"].iloc[-1])
+    assert shift == pytest.approx(max(float(end["backlog_diff_mean"].iloc[0]),
+                                      -float(band["backlog_p50"].iloc[-1])), abs=1e-6)  # fmt: skip
     facts = json.loads((tmp_path / "forecast.json").read_text())
-    assert facts["widen_source"] == "backtest of the last 28 days"
-    assert set(facts["widen"]) == {"a", "b", "all"}
+    assert list(facts)[0] == "trust" and facts["trust"]["origins"] == 5  # 84 days
+    assert facts["trust"]["method"] in ("persistence", "last_week", "flow")
+    assert done.stdout.startswith("Forecast verdict: ")
     report = (tmp_path / "report.html").read_text()
+    body = report[report.index("<body") :]
+    assert body.index("Forecast verdict") < body.index("<h1>")
     assert "overdue threshold" in report and "Calibration" in report
 
 
@@ -143,19 +148,23 @@ def test_forecast_without_history_names_the_key(planner, tmp_path):
 
 
 @pytest.mark.slow
-def test_backtest_beats_both_naive_forecasts(planner, tmp_path):
-    args = [*planner["common"], f"forecast.history={planner['full']}", "backtest.holdout_days=28"]
+def test_backtest_scores_the_model_and_every_baseline_on_rolling_origins(planner, tmp_path):
+    args = [*planner["common"], f"forecast.history={planner['full']}", "forecast.days=28"]
     done = command("sim.backtest", args, tmp_path)
     assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "backtest.csv")
+    assert list(table.columns) == list(BACKTEST_COLUMNS)
+    assert set(table["method"]) == {"persistence", "last_week", "flow", "model"}
+    assert table["origin"].nunique() >= 4 and set(table["horizon_days"]) == {28}
     result = json.loads((tmp_path / "backtest.json").read_text())
-    overall = result["scores"]["all"]["backlog"]
-    assert overall["mae_median"] < overall["mae_persistence"]
-    assert overall["mae_median"] < overall["mae_weekday_mean"]
-    assert overall["coverage_90"] >= 0.6
-    assert result["beats_naive"] and (tmp_path / "backtest.png").is_file()
+    scores = {m: s["overall"]["mae_backlog"] for m, s in result["scores"].items()}
+    # commune a's demand is 40% above the scenario's and its land clerks slower: its
+    # backlog moves, and the published method does better than nothing changes
+    assert min(scores.values()) < 0.9 * scores["persistence"]
+    assert result["trust"]["verdict"] in ("good", "usable")
 
 
-def test_bands_thresholds_and_naive_forecasts():
+def test_bands_and_thresholds():
     dates = ["2025-10-01", "2025-10-02"]
     runs = [
         {"dates": dates, "cells": {"a|land": {"backlog": [v, v + 10], "overdue": [v, 2 * v],
@@ -165,37 +174,13 @@ def test_bands_thresholds_and_naive_forecasts():
     table = bands(runs)
     row = table[(table["commune"] == "a") & (table["date"] == dates[1])].iloc[0]
     assert (row["backlog_p05"], row["backlog_p50"], row["backlog_p95"]) == (11, 20, 29)
-    wide = bands(runs, widen=2.0)
-    assert wide.iloc[1]["backlog_p95"] == pytest.approx(20 + 2 * 9)
-    by_commune = bands(runs, widen={"a": {"backlog": 3.0}})
-    row = by_commune[(by_commune["commune"] == "a") & (by_commune["date"] == dates[1])].iloc[0]
-    assert row["backlog_p95"] == pytest.approx(20 + 3 * 9) and row["overdue_p95"] == 38
-    truth = pd.DataFrame({"date": dates, "commune": "a", "open_end": [10, 40],
-                          "overdue_end": [0, 20], "resolved": [1, 1]})  # fmt: skip
-    factors = widen_factors(table, truth)
-    # 40 lies 20 above the median of 20 whose upper half-width is 9: x2.3 covers it
-    assert factors["a"]["backlog"] == pytest.approx(2.3) and factors["a"]["resolved"] == 1.0
     crossings = threshold_crossings(table, 15)
     assert crossings == [{"commune": "a", "likely": dates[1], "possible": dates[0]}]
-    rows, _ = queue_history(START, 35, seed=2)
-    history = pd.DataFrame(rows)
-    history["date"] = [dt.date.fromisoformat(d) for d in history["date"]]
-    naive = naive_forecasts(history, ["2025-08-11", "2025-08-12"])
-    last = history[history["date"] == history["date"].max()]
-    persistence = naive["persistence"]
-    assert (
-        persistence[persistence["commune"] == "all"]["backlog"].tolist()
-        == [last["open_end"].sum()] * 2
-    )
-    mondays = history[[d.weekday() == 0 for d in history["date"]]]
-    mondays = mondays[mondays["date"] > history["date"].max() - dt.timedelta(days=28)]
-    expected = mondays.groupby("date")["open_end"].sum().mean()
-    weekday = naive["weekday_mean"]
-    assert weekday[weekday["commune"] == "all"]["backlog"].iloc[0] == pytest.approx(expected)
 
 
 def test_spin_up_lives_through_the_history_end_and_keeps_the_forecast_days():
-    from sim.forecast import forecast_runs, spun_up
+    import sim.api as api
+    from sim.forecasting.model import forecast_runs, spun_up
     from sim.spec.scenario import ScenarioSpec
 
     rows, _ = queue_history(START, 42, seed=4, demand=DEMAND, capacity=CAPACITY)
@@ -212,9 +197,57 @@ def test_spin_up_lives_through_the_history_end_and_keeps_the_forecast_days():
     }
     start = history["date"].max() + dt.timedelta(days=1)
     common = dict(start=start, days=7, seed=1, replications=1, policies=("baseline",), workers=1)
-    runs = forecast_runs(tiny_scenario(), calibration, carried, spin_up=14, **common)
+    runs = forecast_runs(api, tiny_scenario(), calibration, carried, spin_up=14, **common)
     assert runs[0]["dates"][0] == start.isoformat() and len(runs[0]["dates"]) == 7
     assert all(len(v["backlog"]) == 7 for v in runs[0]["cells"].values())
     # the same days without a spin-up start from the carried dossiers instead
-    cold = forecast_runs(tiny_scenario(), calibration, (), **common)
+    cold = forecast_runs(api, tiny_scenario(), calibration, (), **common)
     assert runs[0]["cells"]["a|land"]["backlog"] != cold[0]["cells"]["a|land"]["backlog"]
+
+
+def test_input_checks_stop_with_the_dates_and_counts_named(planner, tmp_path):
+    rows, open_rows = queue_history(START, 42, seed=6)
+    gap = [r for r in rows if r["date"] not in ("2025-07-23", "2025-07-24")]  # Wed, Thu
+    history = write_csv(tmp_path / "gap.csv", gap)
+    args = [*planner["common"], f"forecast.history={history}", "backtest.model=false"]
+    done = command("sim.backtest", args, tmp_path / "gap")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "no row for any commune on 2025-07-23 to 2025-07-24" in done.stderr
+    assert "forecast.missing_days=zero" in done.stderr
+    quiet = command("sim.backtest", [*args, "forecast.missing_days=zero"], tmp_path / "quiet")
+    assert quiet.returncode == 0, quiet.stderr
+    few = write_csv(tmp_path / "open.csv", open_rows[: len(open_rows) // 2])
+    full = write_csv(tmp_path / "full.csv", rows)
+    args = [*planner["common"], f"forecast.history={full}", f"forecast.open_dossiers={few}"]
+    done = command("sim.forecast", args, tmp_path / "few")
+    assert done.returncode == 2 and "forecast.open_dossiers:" in done.stderr
+    last = [r for r in rows if r["date"] == rows[-1]["date"]]
+    listed = {c: sum(r["commune"] == c for r in open_rows[: len(open_rows) // 2]) for c in "ab"}
+    ends = {c: sum(r["open_end"] for r in last if r["commune"] == c) for c in "ab"}
+    assert any(
+        f"lists {listed[c]} open dossiers of {c} but the history's open_end on "
+        f"{rows[-1]['date']} sums to {ends[c]}" in done.stderr
+        for c in "ab"
+    ), done.stderr
+
+
+def test_a_commune_given_by_its_display_name_is_its_id(tmp_path):
+    folder = tmp_path / "cfg" / "scenario"
+    folder.mkdir(parents=True)
+    scenario = tiny_scenario()
+    scenario["communes"][0]["display_name"] = "Kỳ Lừa"
+    (folder / "tiny.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True))
+    rows, _ = queue_history(START, 42, seed=7)
+    named = [{**r, "commune": "Kỳ Lừa" if r["commune"] == "a" else r["commune"]} for r in rows]
+    history = write_csv(tmp_path / "named.csv", named)
+    args = [
+        "scenario=tiny",
+        f"hydra.searchpath=[file://{tmp_path / 'cfg'}]",
+        f"forecast.history={history}",
+        "backtest.model=false",
+        "forecast.days=7",
+    ]
+    done = command("sim.backtest", args, tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "out" / "backtest.csv")
+    assert set(table["commune"]) == {"a", "b", "all", "overall"}

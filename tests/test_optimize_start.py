@@ -40,7 +40,7 @@ SMALL_CALIBRATION = [
     "calibration.demand_weeks=2",
     "calibration.fit_days=7",
     "run.replications=1",
-    "forecast.widen=1",
+    "backtest.model=false",
 ]
 OPTIMIZE = [
     "policy.second_staff.from_department=0",

@@ -13,8 +13,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.reports.i18n import number, t  # noqa: E402
 from sim.reports.run_report import _e, figure_html, page, table_html  # noqa: E402
-from sim.runs.outputs import atomic_path, atomic_write_text  # noqa: E402
+from sim.reports.trust_text import METHODS, advice, reason_text, verdict_line  # noqa: E402
+from sim.runs.outputs import atomic_write_text  # noqa: E402
 
 SHOWN_HISTORY_DAYS = 56  # the history's last eight weeks beside the forecast
 
@@ -77,12 +79,47 @@ def fit_figure(calibration: dict):
     return figure
 
 
-def _widening(result: dict) -> str:
-    widen = result["widen"]
-    if isinstance(widen, int | float):
-        return "not widened" if widen == 1 else f"half-widths x{widen:g} ({result['widen_source']})"
-    shown = ", ".join(f"{c} x{f['backlog']:g}" for c, f in widen.items() if f["backlog"] != 1)
-    return f"backlog half-widths widened by a {result['widen_source']}: {shown or 'none needed'}"
+def trust_html(result: dict) -> list[str]:
+    """The verdict first, in plain words, then the backtest's scores per method."""
+    trust = result["trust"]
+    days = result["backtest"]["horizon_days"] or result["forecast_days"]
+    colour = {"good": "#dff0d8", "usable": "#fcf8e3", "do_not_use": "#f2dede"}[trust["verdict"]]
+    reasons = "".join(f"<li>{_e(reason_text(r))}</li>" for r in trust["reasons"])
+    body = [
+        f'<div style="background:{colour};padding:0.6em 1em;border-radius:4px">'
+        f"<p><b>{_e(verdict_line(trust, days))}</b></p>"
+        f"<p>{_e(advice(trust))}</p>" + (f"<ul>{reasons}</ul>" if reasons else "") + "</div>"
+    ]
+    scores = result["backtest"]["scores"]
+    if scores:
+        body.append(
+            table_html(
+                [
+                    t("method"),
+                    t("mean absolute error of the median backlog"),
+                    t("50% band held"),
+                    t("90% band held"),
+                ],
+                [
+                    [
+                        t(METHODS[m]) + (" *" if m == result["method"] else ""),
+                        number(s["overall"]["mae_backlog"], 1),
+                        f"{s['overall']['coverage50']:.0%}",
+                        f"{s['overall']['coverage90']:.0%}",
+                    ]
+                    for m, s in scores.items()
+                ],
+                caption=t(
+                    "Rolling backtest: {origins} origins from {first} to {last}, {days} days "
+                    "each, communes pooled (* published)",
+                    origins=len(result["backtest"]["origins"]),
+                    first=result["backtest"]["origins"][0],
+                    last=result["backtest"]["origins"][-1],
+                    days=days,
+                ),
+            )  # fmt: skip
+        )
+    return body
 
 
 def write_forecast_report(
@@ -90,19 +127,20 @@ def write_forecast_report(
     *,
     history: pd.DataFrame,
     table: pd.DataFrame,
-    calibration: dict,
+    calibration: dict | None,
     result: dict,
     policy_table: pd.DataFrame | None = None,
     difference: pd.DataFrame | None = None,
 ) -> None:
     threshold = result["overdue_threshold"]
     body = [
+        *trust_html(result),
         f"<h1>Forecast: {_e(result['scenario'])}, {result['forecast_days']} days after "
         f"{_e(result['history_last_date'])}</h1>",
-        f"<p>{result['runs_per_policy']} runs per policy (calibration ensemble x "
-        f"replications); open dossiers at the start: {result['open_dossiers']} "
-        f"({_e(result['open_dossiers_source'])}). Bands: 5th to 95th percentile, "
-        f"{_e(_widening(result))}.</p>",
+        f"<p>{_e(t('Published method'))}: {_e(t(METHODS[result['method']]))}; "
+        f"{_e(t('open dossiers at the start'))}: {result['open_dossiers']} "
+        f"({_e(result['open_dossiers_source'])}). "
+        f"{_e(t('Bands: 5th to 95th percentile, calibrated on the backtest errors.'))}</p>",
         "<h2>Who passes the overdue threshold, and when</h2>",
         table_html(
             ["commune", f"median reaches {threshold:g}", f"95th percentile reaches {threshold:g}"],
@@ -139,7 +177,21 @@ def write_forecast_report(
                 ],  # fmt: skip
             ),
         ]
-    body.append("<h2>Calibration</h2>")
+    if calibration is not None:
+        body += calibration_html(calibration)
+    atomic_write_text(path, page(f"Forecast {result['scenario']}", body))
+
+
+def calibration_html(calibration: dict) -> list[str]:
+    """The calibration's fit, its estimates and the cells it could not reproduce."""
+    body = ["<h2>Calibration</h2>"]
+    for cell in calibration.get("at_bound", []):
+        body.append(
+            f"<p><b>{_e(cell)}</b>: "
+            + _e(t("the capacity fit ends at a bound of its range: the scenario cannot "
+                   "reproduce this cell's history; check its clerks."))
+            + "</p>"
+        )  # fmt: skip
     figure = fit_figure(calibration)
     body.append(figure_html(figure, "calibration fit"))
     plt.close(figure)
@@ -170,28 +222,4 @@ def write_forecast_report(
             caption=f"fit window {' to '.join(calibration['fit_window'])}",
         )
     )
-    atomic_write_text(path, page(f"Forecast {result['scenario']}", body))
-
-
-def backtest_figure(path: Path, table: pd.DataFrame, truth: pd.DataFrame, naive: dict) -> None:
-    """Held-out truth against the forecast band and the naive forecasts (all communes)."""
-    figure, axes = plt.subplots(1, 2, figsize=(10, 3.4))
-    for ax, key, observed in zip(
-        axes, ("backlog", "overdue"), ("open_end", "overdue_end"), strict=True
-    ):
-        part = table[table["commune"] == "all"]
-        dates = pd.to_datetime(part["date"])
-        ax.fill_between(dates, part[f"{key}_p05"], part[f"{key}_p95"], color="tab:blue", alpha=0.2)
-        ax.plot(dates, part[f"{key}_p50"], color="tab:blue", label="forecast median")
-        seen = truth[truth["commune"] == "all"]
-        ax.plot(pd.to_datetime(seen["date"]), seen[observed], color="black", label="held out")
-        for (name, frame), style in zip(naive.items(), (":", "--"), strict=True):
-            mine = frame[frame["commune"] == "all"]
-            ax.plot(pd.to_datetime(mine["date"]), mine[key], "k" + style, lw=1, label=name)
-        ax.set_title(key, fontsize=10)
-        ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=7)
-    figure.tight_layout()
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, dpi=100)
-    plt.close(figure)
+    return body

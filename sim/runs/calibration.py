@@ -1,7 +1,7 @@
 """Calibration to a planner's history: demand estimated from ``received``, losses of
 simulated against observed stocks and flows, and the ensemble of parameter sets.
 
-The simulation loop itself (Optuna, batch runs) is in sim/calibrate.py; this module
+The simulation loop itself (Optuna, batch runs) is in sim/forecasting/fitting.py; this module
 holds what needs no runs:
 
 - ``estimate_demand``: per commune x field, the observed receipts per calendar day over
@@ -11,19 +11,13 @@ holds what needs no runs:
   weeks), the relative standard error of the level (weekly totals' spread, at least
   Poisson's), a weekday pattern per field (share of a mean day), and the factor on the
   scenario's own expected needs that the model needs to receive as many.
-- ``cell_losses``: per commune x field, the mean squared difference of the simulated
-  (mean over replications) and observed ``open_end``, ``overdue_end`` and ``resolved``,
-  each scaled by the observed mean + 1 (a Poisson-like scale, so that big and small
-  cells weigh alike).
-- ``busy_throughput``: resolved per day on the days a cell's clerks had a day's work
-  waiting (the previous day's backlog at least that day's results, something left at
-  the day's end): what its clerks can do. Observed against simulated (a probe run with
+- ``busy_throughput``: resolved per day on the days a cell's clerks could not run out
+  of work (the queue at the day's start more than the cell ever resolved in a day,
+  something left at its end): what its clerks can do. Observed against simulated (a probe run with
   a deep backlog in every cell, capacity factor 1), it gives each cell's capacity
   factor directly where the data show enough saturated days and the field has clerks of
   its own (``dedicated_cells``).
-- ``ensemble``: ABC-style acceptance: per cell, the trials whose loss is among the best
-  ``accept`` share; member k takes the k-th accepted value of each cell (in a seeded
-  order), and a demand factor drawn within its standard error.
+(``cell_losses`` and ``ensemble``: sim/forecasting/ensemble.py.)
 """
 
 from __future__ import annotations
@@ -44,6 +38,8 @@ from sim.spec.scenario import ScenarioSpec
 TREND_T = 3.0  # assumption: |slope / SE| above which a trend is kept (a false trend carried
 # over a forecast does more harm than a missed one)
 TREND_MIN_WEEKS = 4
+MIN_DEMAND_FACTOR = 1e-3  # assumption: a cell that received nothing keeps a thousandth of
+# the scenario's demand (the model needs a factor > 0)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STOCKS = (("backlog", "open_end"), ("overdue", "overdue_end"), ("resolved", "resolved"))
 
@@ -139,6 +135,7 @@ def _cell_demand(counts: np.ndarray, model_rate: float) -> dict:
             # the level on the window's last day, from the fitted line through its mean
             end_level = mean * math.exp(trend * (days - 1) / 2.0)
     factor = end_level / model_rate if model_rate > 0 else 1.0
+    factor = max(factor, MIN_DEMAND_FACTOR)
     return {
         "observed_per_day": mean,
         "level_end_per_day": end_level,
@@ -198,16 +195,21 @@ def with_factors(
     trend: Mapping[str, float] | None = None,
     days_ahead: int = 0,
     fatigue: Mapping[str, float] | None = None,
+    clerks: Mapping[str, int] | None = None,
 ) -> dict:
     """The scenario block with calibration factors per cell ``"commune|field"``.
 
     ``days_ahead``: days from the demand estimate's last day to the run's first day
-    (the trend carries the level on).
+    (the trend carries the level on). ``clerks``: per cell, the clerks of that field's
+    own groups counted again (``recounted``).
     """
     data = copy.deepcopy(scenario)
     trend = trend or {}
     for entry in data["communes"]:
         name = entry["name"]
+        for cell, count in (clerks or {}).items():
+            if cell.split("|")[0] == name:
+                recounted(entry, cell.split("|")[1], int(count))
         demand_of = {c.split("|")[1]: v for c, v in demand.items() if c.split("|")[0] == name}
         capacity_of = {c.split("|")[1]: v for c, v in capacity.items() if c.split("|")[0] == name}
         slopes = [v for c, v in trend.items() if c.split("|")[0] == name and v]
@@ -220,6 +222,27 @@ def with_factors(
         if fatigue:
             entry["initial_fatigue"] = float(fatigue.get(name, 0.0))
     return data
+
+
+def dedicated_groups(entry: Mapping, field: str) -> list:
+    """The clerk groups of a commune entry that serve ``field`` only."""
+    return [
+        g
+        for g in entry.get("clerks") or []
+        if [f for f, v in (g.get("skills") or {}).items() if v > 0] == [field]
+    ]
+
+
+def recounted(entry: dict, field: str, count: int) -> None:
+    """Set the clerks of ``field``'s own groups of a commune entry to ``count`` in all
+    (the first group takes what rounding leaves)."""
+    groups = dedicated_groups(entry, field)
+    total = sum(int(g.get("count", 1)) for g in groups)
+    if not groups or total <= 0:
+        return
+    for g in groups:
+        g["count"] = int(g.get("count", 1)) * count // total
+    groups[0]["count"] += count - sum(g["count"] for g in groups)
 
 
 def member_scenario(
@@ -236,7 +259,15 @@ def member_scenario(
     ``optimize.start_from`` run."""
     trends = {c: d["trend_per_day"] for c, d in calibration["demand"]["cells"].items()}
     chosen = calibration["members"][member]
-    return with_factors(scenario, chosen["demand"], chosen["capacity"], trends, days_ahead, fatigue)
+    return with_factors(
+        scenario,
+        chosen["demand"],
+        chosen["capacity"],
+        trends,
+        days_ahead,
+        fatigue,
+        calibration.get("clerks"),
+    )
 
 
 def observed_window(history: pd.DataFrame, first: dt.date) -> dict[str, dict[str, list[int]]]:
@@ -259,12 +290,16 @@ BUSY_MIN_DAYS = 10  # assumption: busy days needed for a direct capacity estimat
 
 def busy_throughput(series: Mapping[str, Sequence[int]]) -> tuple[float, int, float]:
     """Mean resolved on busy days of one cell's series, the number of such days, and
-    the mean's relative standard error."""
+    the mean's relative standard error. A day is busy when the queue at its start
+    exceeds the most the cell resolved on any day of the series: its clerks could not
+    run out of work (an ordinary queue of a day or two, worked off as it comes, is not
+    busy)."""
     backlog, resolved = series["backlog"], series["resolved"]
+    most = max(resolved) if len(resolved) else 0
     busy = [
         resolved[k]
         for k in range(1, len(backlog))
-        if resolved[k] > 0 and backlog[k - 1] >= resolved[k] and backlog[k] >= 1
+        if resolved[k] > 0 and backlog[k - 1] > most and backlog[k] >= 1
     ]
     if len(busy) < 2:
         return (float(busy[0]) if busy else 0.0), len(busy), 1.0
@@ -315,78 +350,3 @@ def probe_backlog(observed: Mapping[str, dict], first: dt.date) -> tuple:
         commune, field = cell.split("|")
         items += [(commune, field, received, due)] * (2 * int(sum(seen["received"])) + 20)
     return tuple(items)
-
-
-def cell_losses(runs: Sequence[dict], observed: Mapping[str, dict]) -> dict[str, float]:
-    """Per cell: the scaled squared error of the runs' mean against the observed series
-    (``runs``: ``daily_cells`` blocks of replications of one parameter set)."""
-    losses = {}
-    for cell, seen in observed.items():
-        total = 0.0
-        for model_key, _ in STOCKS:
-            obs = np.asarray(seen[model_key], dtype=float)
-            sim = np.mean([r["cells"][cell][model_key] for r in runs], axis=0)
-            total += float(np.mean((sim - obs) ** 2) / (obs.mean() + 1.0))
-        losses[cell] = total
-    return losses
-
-
-def ensemble(
-    trials: Sequence[Mapping[str, float]],
-    losses: Sequence[Mapping[str, float]],
-    demand: Mapping[str, dict],
-    size: int,
-    accept: float,
-    seed: int,
-    supported: Mapping[str, bool],
-    capacity_se: Mapping[str, float] | None = None,
-) -> tuple[list[dict], dict]:
-    """``size`` parameter sets ``{"demand": {cell: f}, "capacity": {cell: f}}`` and per
-    cell the accepted capacity values' summary. A cell without enough data takes its
-    field's accepted values pooled over the supported cells of that field. Where a cell
-    has a direct capacity estimate, each member but the first multiplies its value by a
-    draw within that estimate's relative SE (``capacity_se``): the data's uncertainty,
-    which the accepted trials, crowded near the optimum by the search, understate."""
-    capacity_se = capacity_se or {}
-    rng = np.random.default_rng(seed)
-    cells = list(losses[0])
-    keep = max(3, math.ceil(accept * len(trials)))
-    accepted: dict[str, list[float]] = {}
-    for cell in cells:
-        order = np.argsort([loss[cell] for loss in losses])[:keep]
-        accepted[cell] = [float(trials[i][cell]) for i in order]
-    for cell in cells:
-        if not supported[cell]:
-            field = cell.split("|")[1]
-            pooled = [
-                v for c in cells if supported[c] and c.endswith(f"|{field}") for v in accepted[c]
-            ]
-            accepted[cell] = pooled or [1.0]
-    members = []
-    for k in range(size):
-        capacity = {}
-        for cell in cells:
-            values = accepted[cell]
-            if k == 0:
-                capacity[cell] = values[0]
-                continue
-            shock = float(rng.normal(0.0, capacity_se.get(cell, 0.0)))
-            capacity[cell] = values[int(rng.integers(len(values)))] * math.exp(shock)
-        demand_k = {}
-        for cell, d in demand.items():
-            shock = 0.0 if k == 0 else float(rng.normal(0.0, d["relative_se"]))
-            demand_k[cell] = d["demand_factor"] * math.exp(shock)
-        members.append({"demand": demand_k, "capacity": capacity})
-    spread = {c: math.exp(1.645 * capacity_se.get(c, 0.0)) for c in cells}
-    summary = {
-        cell: {
-            "best": values[0],
-            "p05": float(np.quantile(values, 0.05)) / spread[cell],
-            "p50": float(np.median(values)),
-            "p95": float(np.quantile(values, 0.95)) * spread[cell],
-            "accepted": len(values),
-            "own_data": bool(supported[cell]),
-        }
-        for cell, values in accepted.items()
-    }
-    return members, summary

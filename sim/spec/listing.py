@@ -21,7 +21,10 @@ COMMANDS = (
     ("sim.intake", "a one-stop shop's dossier log in (README 'Bring your dossier log')"),
     ("sim.calibrate", "fit a scenario to your history.csv (README 'Forecast from your own data')"),
     ("sim.forecast", "a calibrated forecast with intervals from your history and open dossiers"),
-    ("sim.backtest", "how well the forecast would have done on your history's last weeks"),
+    (
+        "sim.backtest",
+        "how each forecasting method did on your history's past (rolling backtest, verdict)",
+    ),
     ("sim.sensitivity", "which assumptions move an answer (README 'What the answers depend on')"),
     ("sim.optimize", "where a budget goes across communes (README 'Where should the money go')"),
     ("sim.regress", "did a change move the model's outputs? (results/reference/)"),

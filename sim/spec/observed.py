@@ -19,7 +19,8 @@ decimal commas, cp1258); any problem stops with the file, row, column, value and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,13 +54,22 @@ class OpenDossier:
     deadline_date: dt.date
 
 
-def read_history(path: Path | str, communes: Iterable[str], fields: Iterable[str]) -> pd.DataFrame:
+def read_history(
+    path: Path | str,
+    communes: Iterable[str],
+    fields: Iterable[str],
+    aliases: Mapping[str, str] | None = None,
+    missing_days: str = "stop",
+) -> pd.DataFrame:
     """The history as a complete table: one row per date x commune x field.
 
     Every date from the first to the last is there; a missing row gets zero received
     and resolved and the previous day's ``open_end`` and ``overdue_end`` (zero before
     the cell's first row). Columns: ``HISTORY_COLUMNS`` with ``date`` a
-    ``datetime.date``, sorted by date, commune, field.
+    ``datetime.date``, sorted by date, commune, field. ``aliases``: other names of a
+    commune (its display name) -> its id. A working day (Monday to Friday) with no row
+    for any commune stops the reading, the dates named, unless ``missing_days`` is
+    ``"zero"`` (the offices were truly quiet then).
 
     Raises:
         ConfigError: naming the file, row, column, bad value and the fix.
@@ -67,11 +77,14 @@ def read_history(path: Path | str, communes: Iterable[str], fields: Iterable[str
     path = Path(path)
     communes, fields = list(communes), list(fields)
     rows = _rows(path, HISTORY_COLUMNS)
+    aliases = dict(aliases or {})
     records = []
     seen: dict[tuple, int] = {}
     for number, row in rows:
         date = _date(path, number, "date", row)
-        commune = _choice(path, number, "commune", row, communes, "the scenario's commune ids")
+        commune = _choice(
+            path, number, "commune", row, communes, "the scenario's commune ids", aliases
+        )
         field = _choice(path, number, "field", row, fields, "the scenario's field keys")
         counts = {c: _count(path, number, c, row) for c in COUNTS}
         if counts["resolved_on_time"] > counts["resolved"]:
@@ -95,6 +108,14 @@ def read_history(path: Path | str, communes: Iterable[str], fields: Iterable[str
         records.append({"date": date, "commune": commune, "field": field, **counts})
     frame = pd.DataFrame.from_records(records, columns=list(HISTORY_COLUMNS))
     dates = pd.date_range(frame["date"].min(), frame["date"].max(), freq="D").date
+    absent = sorted(set(dates) - set(frame["date"]))
+    if missing_days != "zero" and any(d.weekday() < 5 for d in absent):
+        raise ConfigError(
+            f"{path}: no row for any commune on {_spans([d for d in absent if d.weekday() < 5])}; "
+            "add those days' rows, or set forecast.missing_days=zero if the offices were "
+            "truly quiet then (nothing received or resolved)",
+            "forecast.missing_days",
+        )
     index = pd.MultiIndex.from_product(
         [dates, communes, fields], names=["date", "commune", "field"]
     )
@@ -107,7 +128,11 @@ def read_history(path: Path | str, communes: Iterable[str], fields: Iterable[str
 
 
 def read_open_dossiers(
-    path: Path | str, communes: Iterable[str], fields: Iterable[str], last_date: dt.date
+    path: Path | str,
+    communes: Iterable[str],
+    fields: Iterable[str],
+    last_date: dt.date,
+    aliases: Mapping[str, str] | None = None,
 ) -> list[OpenDossier]:
     """The dossiers open at the end of the history (``last_date``).
 
@@ -118,7 +143,9 @@ def read_open_dossiers(
     communes, fields = list(communes), list(fields)
     result = []
     for number, row in _rows(path, OPEN_COLUMNS, allow_empty=True):
-        commune = _choice(path, number, "commune", row, communes, "the scenario's commune ids")
+        commune = _choice(
+            path, number, "commune", row, communes, "the scenario's commune ids", aliases
+        )
         field = _choice(path, number, "field", row, fields, "the scenario's field keys")
         received = _date(path, number, "received_date", row)
         deadline = _date(path, number, "deadline_date", row)
@@ -232,8 +259,29 @@ def _date(path: Path, number: int, column: str, row: dict) -> dt.date:
         ) from None
 
 
-def _choice(path: Path, number: int, column: str, row: dict, allowed: list, what: str) -> str:
+def _spans(dates: list[dt.date]) -> str:
+    """Dates as runs: ``2025-08-04 to 2025-08-08, 2025-08-20``."""
+    runs: list[list[dt.date]] = []
+    for date in dates:
+        if runs and (date - runs[-1][-1]).days <= 3:  # a weekend between is one run
+            runs[-1].append(date)
+        else:
+            runs.append([date])
+    return ", ".join(r[0].isoformat() if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
+
+
+def _choice(
+    path: Path,
+    number: int,
+    column: str,
+    row: dict,
+    allowed: list,
+    what: str,
+    aliases: Mapping[str, str] | None = None,
+) -> str:
     text = _cell(path, number, column, row)
+    if aliases:
+        text = aliases.get(unicodedata.normalize("NFC", text), text)
     if text not in allowed:
         raise ConfigError(
             f"{path} row {number} column {column} = {text!r}: not one of {what}: "
