@@ -23,12 +23,12 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.calibrate import checked, load_history
+from sim.calibrate import CONFIG_DIR, checked, load_history
 from sim.forecast import holdout_forecast
 from sim.reports.forecast_report import backtest_figure
 from sim.runs.forecasting import bands, naive_forecasts, widen_factors
 from sim.runs.outputs import write_csv, write_json
-from sim.spec.config import ConfigError
+from sim.runs.user_errors import one_line_errors, run_command, say
 
 
 def score(table: pd.DataFrame, truth: pd.DataFrame, naive: dict[str, pd.DataFrame]) -> dict:
@@ -92,20 +92,17 @@ def run_backtest(cfg: DictConfig, out_dir: Path) -> dict:
 @hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
+    with one_line_errors(cfg.get("verbose", False) is True):
         result = run_backtest(cfg, out_dir)
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    print(f"backtest of {result['holdout_days']} held-out days ({result['seconds']} s): {out_dir}")
-    print(f"  {'commune':16s} coverage90  MAE median  persistence  weekday mean")
+    say(f"backtest of {result['holdout_days']} held-out days ({result['seconds']} s): {out_dir}")
+    say(f"  {'commune':16s} coverage90  MAE median  persistence  weekday mean")
     for commune, entry in result["scores"].items():
         b = entry["backlog"]
-        print(
+        say(
             f"  {commune:16s} {b['coverage_90']:10.0%}  {b['mae_median']:10.1f}  "
             f"{b['mae_persistence']:11.1f}  {b['mae_weekday_mean']:12.1f}"
         )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_command(main, sys.argv[1:], Path(CONFIG_DIR)))

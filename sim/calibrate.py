@@ -59,6 +59,7 @@ from sim.runs.calibration import (
 )
 from sim.runs.job_check import check_job
 from sim.runs.outputs import write_csv, write_json
+from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
 from sim.spec.observed import read_history, read_open_dossiers, rebuild_open_dossiers
 
@@ -316,23 +317,20 @@ def write_start(out_dir: Path, carried: tuple, history: pd.DataFrame, spec) -> N
 @hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
+    with one_line_errors(cfg.get("verbose", False) is True):
         container, extra, job = checked(cfg)
         history = load_history(extra, job)
         result, key, cached = cached_calibration(
             extra, container, job, history, int(container["run"]["workers"])
         )
         carried, _ = open_dossiers(extra, job, history)
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    write_json(out_dir / "calibration.json", result)
-    write_start(out_dir, carried, history, job.spec)
+        write_json(out_dir / "calibration.json", result)
+        write_start(out_dir, carried, history, job.spec)
     state = "reused from the cache" if cached else f"{result['runs']} runs, {result['seconds']} s"
-    print(f"calibration {key} ({state}): {out_dir / 'calibration.json'}")
+    say(f"calibration {key} ({state}): {out_dir / 'calibration.json'}")
     for cell, values in result["capacity"].items():
         d = result["demand"]["cells"][cell]
-        print(
+        say(
             f"  {cell:32s} demand x{d['demand_factor']:.2f} "
             f"[{d['demand_factor_low']:.2f}, {d['demand_factor_high']:.2f}]  capacity "
             f"x{values['p50']:.2f} [{values['p05']:.2f}, {values['p95']:.2f}]"
@@ -340,4 +338,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_command(main, sys.argv[1:], Path(CONFIG_DIR)))

@@ -31,6 +31,7 @@ from omegaconf import DictConfig
 
 from sim.api import RunSpec, run_many
 from sim.calibrate import (
+    CONFIG_DIR,
     cached_calibration,
     checked,
     deadline_days,
@@ -47,6 +48,7 @@ from sim.runs.forecasting import (
     widen_factors,
 )
 from sim.runs.outputs import write_csv, write_json
+from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
 from sim.spec.observed import rebuild_open_dossiers, totals
 
@@ -262,22 +264,20 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
 @hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
+    with one_line_errors(cfg.get("verbose", False) is True):
         result = run_forecast(cfg, out_dir)
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    print(
+    say(
         f"forecast of {result['forecast_days']} days after {result['history_last_date']}, "
         f"{result['runs_per_policy']} runs per policy, {result['seconds']} s: {out_dir}"
     )
     for row in result["threshold_crossings"]:
         if row["possible"]:
-            print(
+            likely = f"likely from {row['likely']}" if row["likely"] else "not likely"
+            say(
                 f"  {row['commune']}: {result['overdue_threshold']:g} overdue dossiers "
-                f"likely from {row['likely'] or '-'}, possibly from {row['possible']}"
+                f"{likely}, possibly from {row['possible']}"
             )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_command(main, sys.argv[1:], Path(CONFIG_DIR)))

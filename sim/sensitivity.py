@@ -28,7 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.api import RunError, RunSpec, run_many
 from sim.reports.sensitivity_report import plot_bars, plot_morris, write_report
-from sim.runs.job_check import check_group_names
+from sim.runs.user_errors import one_line_errors, run_command
 from sim.spec.config import ConfigError
 from sim.spec.uncertainty import load_uncertainty
 from sim.studies.sensitivity import (
@@ -176,15 +176,15 @@ def run_analysis(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="sensitivity")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    verbose = cfg.get("verbose", False) is True
     try:
-        table = run_analysis(cfg, out_dir)
-    except (ConfigError, ValueError) as error:
-        if cfg.get("verbose", False) is True:
-            traceback.print_exc()
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        with one_line_errors(verbose):
+            try:
+                table = run_analysis(cfg, out_dir)
+            except ValueError as error:  # SALib's and the ranges' checks of the settings
+                raise ConfigError(str(error)) from error
     except (ConnectionError, RunError) as error:  # no cluster there, or runs that failed
-        if cfg.get("verbose", False) is True:
+        if verbose:
             traceback.print_exc()
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
@@ -196,17 +196,8 @@ def main(cfg: DictConfig) -> None:
 
 
 def cli(args: list[str] | None = None) -> int:
-    """Entry point: 0 when all went well, 2 for a config error, 1 otherwise."""
-    args = sys.argv[1:] if args is None else args
-    problem = check_group_names(args, Path(CONFIG_DIR))
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    try:
-        main()
-    except SystemExit as done:
-        return done.code if isinstance(done.code, int) else 1
-    return 0
+    """Entry point: 0 when all went well, 2 for a user's error, 1 otherwise."""
+    return run_command(main, sys.argv[1:] if args is None else args, Path(CONFIG_DIR))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from pathlib import Path
 
 import hydra
@@ -20,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.optimize.app import run_optimize
+from sim.runs.user_errors import one_line_errors, run_command
 from sim.spec.config import ConfigError
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent.parent / "configs")
@@ -43,7 +43,7 @@ All settings: configs/optimize.yaml; README "Where should the money go".
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    try:
+    with one_line_errors(cfg.get("verbose", False) is True):
         try:
             container = OmegaConf.to_container(cfg, resolve=True)
         except OmegaConfBaseException as error:
@@ -52,16 +52,6 @@ def main(cfg: DictConfig) -> None:
         task = HydraConfig.get().overrides.task
         days_given = any(o.lstrip("+").startswith("run.days=") for o in task)
         result = run_optimize(container, out_dir, days_given=days_given)
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    except Exception:
-        if cfg.get("verbose", False) is True:
-            traceback.print_exc()
-        else:
-            print(f"error: {traceback.format_exc().splitlines()[-1]}", file=sys.stderr)
-            print("(an internal error: rerun with verbose=true for the traceback)", file=sys.stderr)
-        sys.exit(1)
     best = result["best"]
     gain = result["gain"]
     print(
@@ -77,11 +67,7 @@ def cli(args: list[str] | None = None) -> int:
     if "--help" in args or "-h" in args:
         print(USAGE)
         return 0
-    try:
-        main()
-    except SystemExit as done:
-        return done.code if isinstance(done.code, int) else 1
-    return 0
+    return run_command(main, args, Path(CONFIG_DIR))
 
 
 if __name__ == "__main__":
