@@ -26,9 +26,11 @@ from omegaconf import DictConfig
 from sim.calibrate import CONFIG_DIR, checked, load_history
 from sim.forecast import holdout_forecast
 from sim.reports.forecast_report import backtest_figure
+from sim.reports.outputs import write_outputs
 from sim.runs.forecasting import bands, naive_forecasts, widen_factors
 from sim.runs.outputs import write_csv, write_json
 from sim.runs.user_errors import one_line_errors, run_command, say
+from sim.spec.scenario import display_names
 
 
 def score(table: pd.DataFrame, truth: pd.DataFrame, naive: dict[str, pd.DataFrame]) -> dict:
@@ -81,12 +83,31 @@ def run_backtest(cfg: DictConfig, out_dir: Path) -> dict:
         ),
         "widen_needed": widen_factors(raw, truth),
         "scores": scores,
+        "names": {**display_names(job.spec), "all": "all communes"},
         "seconds": round(time.perf_counter() - started, 1),
     }
     write_json(out_dir / "backtest.json", result)
     write_csv(out_dir / "forecast.csv", table)
-    backtest_figure(out_dir / "backtest.png", table, truth, naive)
+    write_outputs(
+        out_dir,
+        container.get("output"),
+        report=lambda: backtest_figure(out_dir / "backtest.png", table, truth, naive),
+        workbook="backtest.xlsx",
+        sheets=lambda: {"scores": score_table(scores), "forecast": table},
+        names=display_names(job.spec),
+    )
     return result
+
+
+def score_table(scores: dict) -> pd.DataFrame:
+    """The scores as one row per commune and series (the workbook's sheet)."""
+    return pd.DataFrame(
+        [
+            {"commune": commune, "series": series, **figures}
+            for commune, entry in scores.items()
+            for series, figures in entry.items()
+        ]
+    )
 
 
 @hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
@@ -99,9 +120,21 @@ def main(cfg: DictConfig) -> None:
     for commune, entry in result["scores"].items():
         b = entry["backlog"]
         say(
-            f"  {commune:16s} {b['coverage_90']:10.0%}  {b['mae_median']:10.1f}  "
-            f"{b['mae_persistence']:11.1f}  {b['mae_weekday_mean']:12.1f}"
+            f"  {result['names'].get(commune, commune):16s} {b['coverage_90']:10.0%}  "
+            f"{b['mae_median']:10.1f}  {b['mae_persistence']:11.1f}  {b['mae_weekday_mean']:12.1f}"
         )
+    for line in COLUMNS_EXPLAINED:
+        say(f"  {line}")
+
+
+COLUMNS_EXPLAINED = (
+    "coverage90: share of held-out days whose backlog lay inside the 90% band (about 90% "
+    "is right; far less: the band is too narrow)",
+    "MAE median: mean absolute error of the median forecast, in dossiers of backlog",
+    "persistence, weekday mean: the same error of two naive forecasts (the last value "
+    "carried on; the same weekday's mean over the last four weeks); the model should beat "
+    "them",
+)
 
 
 if __name__ == "__main__":

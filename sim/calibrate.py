@@ -45,6 +45,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.api import RunSpec, run_many
+from sim.reports.outputs import write_outputs
 from sim.runs.calibration import (
     cell_losses,
     dedicated_cells,
@@ -62,6 +63,7 @@ from sim.runs.outputs import write_csv, write_json
 from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
 from sim.spec.observed import read_history, read_open_dossiers, rebuild_open_dossiers
+from sim.spec.scenario import display_names
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 EXTRA_BLOCKS = ("forecast", "calibration", "backtest")
@@ -314,6 +316,28 @@ def write_start(out_dir: Path, carried: tuple, history: pd.DataFrame, spec) -> N
     write_json(out_dir / "start.json", state)
 
 
+def calibration_table(result: dict) -> pd.DataFrame:
+    """One row per commune x field: demand and effective capacity factors (the workbook)."""
+    rows = []
+    for cell, values in result["capacity"].items():
+        commune, field = cell.split("|")
+        d = result["demand"]["cells"][cell]
+        rows.append(
+            {
+                "commune": commune,
+                "field": field,
+                "observed_per_day": d["observed_per_day"],
+                "demand_factor": d["demand_factor"],
+                "demand_factor_low": d["demand_factor_low"],
+                "demand_factor_high": d["demand_factor_high"],
+                "capacity_p05": values["p05"],
+                "capacity_p50": values["p50"],
+                "capacity_p95": values["p95"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 @hydra.main(config_path="../configs", config_name="forecast", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
@@ -326,6 +350,13 @@ def main(cfg: DictConfig) -> None:
         carried, _ = open_dossiers(extra, job, history)
         write_json(out_dir / "calibration.json", result)
         write_start(out_dir, carried, history, job.spec)
+        write_outputs(
+            out_dir,
+            container.get("output"),
+            workbook="calibration.xlsx",
+            sheets=lambda: {"calibration": calibration_table(result)},
+            names=display_names(job.spec),
+        )
     state = "reused from the cache" if cached else f"{result['runs']} runs, {result['seconds']} s"
     say(f"calibration {key} ({state}): {out_dir / 'calibration.json'}")
     for cell, values in result["capacity"].items():

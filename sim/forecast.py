@@ -40,6 +40,7 @@ from sim.calibrate import (
     write_start,
 )
 from sim.reports.forecast_report import write_forecast_report
+from sim.reports.outputs import write_outputs
 from sim.runs.calibration import expanded_scenario, history_fatigue, member_scenario
 from sim.runs.forecasting import (
     bands,
@@ -51,6 +52,7 @@ from sim.runs.outputs import write_csv, write_json
 from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
 from sim.spec.observed import rebuild_open_dossiers, totals
+from sim.spec.scenario import display_names
 
 
 def forecast_runs(
@@ -249,14 +251,30 @@ def run_forecast(cfg: DictConfig, out_dir: Path) -> dict:
         "seconds": round(time.perf_counter() - started, 1),
     }
     write_json(out_dir / "forecast.json", result)
-    write_forecast_report(
-        out_dir / "report.html",
-        history=history,
-        table=table,
-        calibration=calibration,
-        result=result,
-        policy_table=policy_table,
-        difference=difference,
+    write_outputs(
+        out_dir,
+        container.get("output"),
+        report=lambda: write_forecast_report(
+            out_dir / "report.html",
+            history=history,
+            table=table,
+            calibration=calibration,
+            result=result,
+            policy_table=policy_table,
+            difference=difference,
+            names=display_names(job.spec),
+        ),
+        workbook="forecast.xlsx",
+        sheets=lambda: {
+            name: frame
+            for name, frame in (
+                ("forecast", table),
+                ("policy forecast", policy_table),
+                ("policy minus baseline", difference),
+            )
+            if frame is not None
+        },
+        names=display_names(job.spec),
     )
     return result
 

@@ -27,8 +27,9 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.api import RunError, RunSpec, run_many
-from sim.reports.sensitivity_report import plot_bars, plot_morris, write_report
-from sim.runs.user_errors import one_line_errors, run_command
+from sim.reports.outputs import write_outputs
+from sim.reports.sensitivity_report import plot_bars, plot_morris, top_sentences, write_report
+from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
 from sim.spec.uncertainty import load_uncertainty
 from sim.studies.sensitivity import (
@@ -155,6 +156,22 @@ def run_analysis(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     plot_morris(screening, out_dir / "sensitivity_morris.png")
     plot_bars(table, out_dir / "sensitivity_bars.png", s.method)
     noise = {k: noise_floor(v, int(s.levels)) for k, v in evaluate.replicates.items()}
+    bases = {output: float(np.nanmean(column)) for output, column in values.items()}
+    table.attrs["sentences"] = top_sentences(table, s.method, bases)  # English, for the terminal
+    write_outputs(
+        out_dir,
+        resolved.get("output"),
+        report=lambda: _report(out_dir, table, s, resolved, cfg, name, screening, kept,
+                               evaluate, started, noise, uncertainty, bases),
+        workbook="sensitivity.xlsx",
+        sheets=lambda: {"sensitivity": table[columns]},
+        names=None,
+    )  # fmt: skip
+    return table
+
+
+def _report(out_dir, table, s, resolved, cfg, name, screening, kept, evaluate, started, noise,
+            uncertainty, bases) -> None:  # fmt: skip
     write_report(
         out_dir / "sensitivity.md",
         scenario=name,
@@ -169,8 +186,8 @@ def run_analysis(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
         noise=noise,
         not_sampled=list(uncertainty.not_sampled),
         factors=len(uncertainty.factors),
+        sentences=top_sentences(table, s.method, bases),
     )
-    return table
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="sensitivity")
@@ -188,11 +205,9 @@ def main(cfg: DictConfig) -> None:
             traceback.print_exc()
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
-    key = "mu_star" if cfg.sensitivity.method == "morris" else "ST"
-    for output, rows in table.groupby("output", sort=False):
-        top = ", ".join(f"{r.parameter} ({getattr(r, key):.3g})" for r in rows.head(3).itertuples())
-        print(f"{output}: {top}")
-    print(f"  outputs: {out_dir}")
+    for sentence in table.attrs["sentences"]:
+        say(sentence)
+    say(f"  outputs: {out_dir}")
 
 
 def cli(args: list[str] | None = None) -> int:

@@ -38,7 +38,7 @@ def test_english_and_vietnamese_reports_differ_only_in_words(reports):
     en = (reports["en"] / "report.html").read_text(encoding="utf-8")
     vi = (reports["vi"] / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in en and '<html lang="vi">' in vi
-    assert "<title>gia_lai_rural với chính sách baseline</title>" in vi
+    assert "<title>gia_lai_rural với chính sách phương án cơ sở</title>" in vi
     assert "Headline figures" in en and "Chỉ tiêu chính" in vi and "Headline figures" not in vi
     # dates: 20 Aug 2025 in English, 20/08/2025 in Vietnamese
     assert "20 Aug 2025 to 08 Sep 2025 (20 days)" in en

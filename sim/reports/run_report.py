@@ -20,6 +20,7 @@ from sim.reports.capacity_report import capacity_html, growing_warning_html
 from sim.reports.caveats import caveats_html
 from sim.reports.i18n import current, language, localize, t
 from sim.reports.i18n import date as fdate
+from sim.reports.labels import label, policy_words
 from sim.runs.outputs import atomic_write_text
 
 MAX_HEATMAP_COMMUNES = 30  # larger scenarios show their most overdue communes
@@ -131,8 +132,13 @@ def _policy_text(policies: Sequence[str], policy_cfg: Mapping | None) -> str:
     items = []
     for name in policies:
         params = dict((policy_cfg or {}).get(name) or {})
-        detail = ", ".join(f"{k} = {v}" for k, v in params.items() if k != "kind")
-        items.append(f"<li><b>{_e(name)}</b>{': ' + _e(detail) if detail else ''}</li>")
+        detail = ", ".join(
+            f"{label(k)} = {localize(f'{v:,}') if is_number(v) else v}"
+            for k, v in params.items()
+            if k != "kind"
+        )
+        shown = policy_words(name)
+        items.append(f"<li><b>{_e(shown)}</b>{': ' + _e(detail) if detail else ''}</li>")
     return "<ul>" + "".join(items) + "</ul>"
 
 
@@ -197,12 +203,12 @@ def run_report_html(
     """The full HTML text of a run's report (``capacity``: the capacity.csv table)."""
     start = dt.date.fromisoformat(summary["start_date"])
     closed = fig.closed_days(calendar_spec, start, len(daily))
-    policies = ", ".join(summary.get("policies", []))
+    policies = policy_words(", ".join(summary.get("policies", [])))
     title = t("{scenario} under {policies}", scenario=summary["scenario"], policies=policies)
     names = summary.get("display_names") or {}
     body = [
         f"<h1>{_e(title)}</h1>",
-        growing_warning_html(capacity),
+        growing_warning_html(capacity, names),
         run_question_html(summary, policy_cfg),
         headline_html(summary),
         caveats_html(
@@ -265,7 +271,7 @@ def run_report_html(
             )
         )
     if capacity is not None and len(capacity):
-        body.append(capacity_html(capacity))
+        body.append(capacity_html(capacity, names))
     communes = sorted(summary.get("by_commune", {}).items(), key=lambda item: -_overdue(item[1]))
     body.append(f"<h2>{_e(t('Communes, most overdue first'))}</h2>")
     if len(communes) > MAX_TABLE_COMMUNES:

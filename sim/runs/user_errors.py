@@ -178,12 +178,19 @@ def group_problem(args: list[str], config_dir: Path) -> str | None:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except Exception:  # noqa: BLE001 - parse_problem explains these
         return None
+    roots = [config_dir]
+    for override in parsed:
+        if override.key_or_group == "hydra.searchpath":
+            paths = [str(p) for p in _names(override.value())]
+            if not all(p.startswith("file://") for p in paths):
+                return None  # configs from a package: Hydra lists them itself
+            roots += [Path(p.removeprefix("file://")) for p in paths]
     for override in parsed:
         group = override.key_or_group
-        folder = config_dir / group
-        if group not in ("scenario", "policy") or not folder.is_dir():
+        if group not in ("scenario", "policy") or not (config_dir / group).is_dir():
             continue
-        public = sorted(p.stem for p in folder.glob("*.yaml") if not p.stem.startswith("_"))
+        public = sorted({p.stem for root in roots for p in (root / group).glob("*.yaml")} - {""})
+        public = [name for name in public if not name.startswith("_")]
         for name in _names(override.value()):
             if name not in public:
                 near = difflib.get_close_matches(name, public, n=1)

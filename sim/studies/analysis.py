@@ -282,6 +282,10 @@ def analyse(
         robust=robust,
     )
     text = describe(table, sweep_dir)
+    from sim.reports.combinations import combination_notes
+
+    for note in combination_notes(table[table["status"] == "ok"]):
+        text += f"\n  {note}"
     if left_out:
         text += (
             f"\n  left out {len(left_out)} older job(s): "
