@@ -23,6 +23,7 @@ from tests.forecast_helpers import queue_history, tiny_scenario, write_csv
 from tests.helpers import ROOT
 from tests.test_optimize import SHORT_LAND
 
+pytestmark = pytest.mark.slow  # seven commands, about 3-6 minutes on two cores
 VI = ["output.language=vi", "output.excel=true"]
 FORECAST = [
     "calibration.trials=8",
