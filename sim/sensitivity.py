@@ -28,7 +28,13 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.api import RunError, RunSpec, run_many
 from sim.reports.outputs import write_outputs
-from sim.reports.sensitivity_report import plot_bars, plot_morris, top_sentences, write_report
+from sim.reports.sensitivity_report import (
+    factor_words,
+    plot_bars,
+    plot_morris,
+    top_sentences,
+    write_report,
+)
 from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
 from sim.spec.uncertainty import load_uncertainty
@@ -164,7 +170,11 @@ def run_analysis(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
         report=lambda: _report(out_dir, table, s, resolved, cfg, name, screening, kept,
                                evaluate, started, noise, uncertainty, bases),
         workbook="sensitivity.xlsx",
-        sheets=lambda: {"sensitivity": table[columns]},
+        sheets=lambda: {  # the factor in words beside its key
+            "sensitivity": table[columns].assign(
+                factor=[factor_words(p) for p in table["parameter"]]
+            )
+        },
         names=None,
     )  # fmt: skip
     return table

@@ -374,8 +374,10 @@ def main(argv: list[str] | None = None) -> int:
         analyse(
             args.sweep_dir, plots=not args.no_plots, every_sweep=args.all, language=args.language
         )
-    except FileNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except OSError as error:  # no job folders, or a folder that cannot be written
+        from sim.runs.user_errors import os_error_line
+
+        print(f"error: {os_error_line(error) or error}", file=sys.stderr)
         return 2
     return 0
 
