@@ -65,7 +65,7 @@ def test_ctrl_c_during_a_study_is_one_line_saying_how_to_continue(tmp_path):
     """SIGINT to the whole process group, as a terminal sends it, once a job is done."""
     sweep = tmp_path / "study"
     args = ["-m", "+experiment=seconding_vs_training", f"hydra.sweep.dir={sweep}",
-            "run.days=30", "run.replications=2"]  # fmt: skip
+            "run.days=10", "run.replications=1"]  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "sim.run", *args],
         cwd=ROOT,

@@ -46,7 +46,7 @@ def _run(tmp_path: Path, communes: Path):
     return sim_run(
         "scenario=lang_son_wards",
         f"scenario.communes_file={communes}",
-        "run.days=20",
+        "run.days=10",
         "output.report=false",
         "output.plots=false",
         f"hydra.run.dir={tmp_path / 'out'}",
