@@ -35,7 +35,12 @@ from sim.runs.replications import aggregate, mean_daily, run_replication
 from sim.runs.schema import stamp
 from sim.runs.study_data import write_replication_tables
 from sim.runs.uncertain import sampled_job
-from sim.runs.user_errors import USER_ERROR, interrupted_line, run_command, user_message
+from sim.runs.user_errors import (
+    USER_ERROR,
+    quiet_interrupts,
+    run_command,
+    user_message,
+)
 from sim.spec.config import ConfigError
 from sim.spec.scenario import display_names
 
@@ -241,15 +246,13 @@ def record_failure(out_dir: Path, error: BaseException) -> str:
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    quiet_interrupts()  # in a sweep's worker process too
     try:
         run_job(cfg, out_dir)
     except KeyboardInterrupt:
         with contextlib.suppress(OSError):
             record_failure(out_dir, Interrupted("interrupted by Ctrl-C"))
-        if _is_multirun():
-            raise  # the sweep's command prints one line for all its jobs (user_errors)
-        print(f"error: {interrupted_line(None, False)}", file=sys.stderr)
-        raise SystemExit(USER_ERROR) from None
+        raise  # the command prints one line for the run or the sweep (user_errors)
     except Exception as error:  # a job reports its failure instead of vanishing
         try:
             message = record_failure(out_dir, error)

@@ -213,6 +213,39 @@ def command_line_problem(args: list[str], config_dir: Path) -> str | None:
     return parse_problem(args) or folder_problem(args) or group_problem(args, config_dir)
 
 
+class _Interrupts:
+    """Whether Ctrl-C arrived, also when Python swallowed it: a KeyboardInterrupt raised
+    inside a finaliser or weakref callback is only printed ("Exception ignored in ...")."""
+
+    seen = False
+    installed = False
+
+
+INTERRUPTS = _Interrupts()
+
+
+def quiet_interrupts() -> None:
+    """Record Ctrl-C, and print nothing for a KeyboardInterrupt Python cannot raise."""
+    if INTERRUPTS.installed:
+        return
+    INTERRUPTS.installed = True
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            INTERRUPTS.seen = True
+            return
+        previous(unraisable)
+
+    def on_sigint(signum: int, frame: object) -> None:
+        INTERRUPTS.seen = True
+        raise KeyboardInterrupt
+
+    sys.unraisablehook = hook
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, on_sigint)
+
+
 def stop_workers() -> None:
     """After Ctrl-C: stop joblib's worker processes, so that they leave no semaphores."""
     module = sys.modules.get("joblib.externals.loky.reusable_executor")
@@ -243,18 +276,23 @@ def run_command(
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return USER_ERROR
+    quiet_interrupts()
+    INTERRUPTS.seen = False
     try:
         main()
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else 1
-        return USER_ERROR if code == 1 and not started() else code
+        if not INTERRUPTS.seen:
+            return USER_ERROR if code == 1 and not started() else code
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while cleaning up
-        stop_workers()
-        named = any(a.startswith(("+experiment=", "hydra.sweep.dir=")) for a in args)
-        print(f"error: {interrupted_line(sweep_dir(), named)}", file=sys.stderr)
-        return USER_ERROR
-    return 0
+        pass
+    if not INTERRUPTS.seen:
+        return 0
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while cleaning up
+    stop_workers()
+    named = any(a.startswith(("+experiment=", "hydra.sweep.dir=")) for a in args)
+    print(f"error: {interrupted_line(sweep_dir(), named)}", file=sys.stderr)
+    return USER_ERROR
 
 
 def say(text: str) -> None:
