@@ -39,5 +39,14 @@ def policy_words(text: str) -> str:
     """``second_staff+training`` as a reader sees it: each policy's name translated."""
     parts = re.split(r"\s*([+,])\s*", text)
     return "".join(
-        (" + " if p == "+" else ", ") if p in "+," else t(p.replace("_", " ")) for p in parts if p
+        (" + " if p == "+" else ", ") if p in "+," else _policy_name(p) for p in parts if p
     )
+
+
+def _policy_name(text: str) -> str:
+    """A policy's name translated; what follows it (its settings) and a text that is no
+    name (``?``: a job whose policy is unknown) as they are."""
+    match = re.match(r"^([a-z][a-z0-9_]*)(.*)$", text)
+    if match is None:
+        return text
+    return t(match.group(1).replace("_", " ")) + match.group(2)
