@@ -20,16 +20,18 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 import sim.runs.api
 from sim.forecasting.inputs import write_start
 from sim.forecasting.service import run_forecast
 from sim.reports.forecast_report import write_forecast_report
+from sim.reports.outputs import write_outputs as write_outputs_in_language
 from sim.reports.trust_text import advice, verdict_line
 from sim.runs.outputs import write_csv, write_json
-from sim.spec.config import ConfigError
+from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.paths import CONFIG_DIR
+from sim.spec.scenario import display_names
 
 
 def write_outputs(out: dict, out_dir: Path, spec) -> None:
@@ -43,42 +45,59 @@ def write_outputs(out: dict, out_dir: Path, spec) -> None:
         write_csv(out_dir / "forecast_policy.csv", out["policy_table"])
         write_csv(out_dir / "difference.csv", out["difference"])
     write_json(out_dir / "forecast.json", result)
-    write_forecast_report(
-        out_dir / "report.html",
-        history=out["history"],
-        table=out["table"],
-        calibration=out.get("calibration"),
-        result=result,
-        policy_table=out.get("policy_table"),
-        difference=out.get("difference"),
+    write_outputs_in_language(
+        out_dir,
+        out["container"].get("output"),
+        report=lambda: write_forecast_report(
+            out_dir / "report.html",
+            history=out["history"],
+            table=out["table"],
+            calibration=out.get("calibration"),
+            result=result,
+            policy_table=out.get("policy_table"),
+            difference=out.get("difference"),
+        ),
+        workbook="forecast.xlsx",
+        sheets=lambda: {
+            name: frame
+            for name, frame in (
+                ("forecast", out["table"]),
+                ("policy forecast", out.get("policy_table")),
+                ("policy minus baseline", out.get("difference")),
+            )
+            if frame is not None
+        },
+        names=display_names(spec),
     )
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="forecast", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
+    with one_line_errors(cfg.get("verbose", False) is True):
         out = run_forecast(sim.runs.api, cfg)
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        output = cfg.get("output")
+        out["container"] = {
+            "output": OmegaConf.to_container(output, resolve=True) if output else None
+        }
+        write_outputs(out, out_dir, out["spec"])
     result = out["result"]
-    write_outputs(out, out_dir, out["spec"])
-    print(
+    say(
         verdict_line(result["trust"], result["backtest"]["horizon_days"] or result["forecast_days"])
     )
-    print(f"  {advice(result['trust'])}")
-    print(
+    say(f"  {advice(result['trust'])}")
+    say(
         f"forecast of {result['forecast_days']} days after {result['history_last_date']} "
         f"({result['method']}), {result['seconds']} s: {out_dir}"
     )
     for row in result["threshold_crossings"]:
         if row["possible"]:
-            print(
+            likely = f"likely from {row['likely']}" if row["likely"] else "not likely"
+            say(
                 f"  {row['commune']}: {result['overdue_threshold']:g} overdue dossiers "
-                f"likely from {row['likely'] or '-'}, possibly from {row['possible']}"
+                f"{likely}, possibly from {row['possible']}"
             )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_command(main, sys.argv[1:], CONFIG_DIR))

@@ -9,6 +9,7 @@ a sweep's aggregation reports it instead of dropping it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
@@ -27,7 +28,7 @@ from sim.reports.caveats import replications_note
 from sim.reports.figure_text import label, short, unit
 from sim.reports.i18n import language
 from sim.runs.capacity import capacity_table
-from sim.runs.job_check import check_group_names, check_job
+from sim.runs.job_check import check_job
 from sim.runs.outputs import atomic_path, write_csv, write_json
 from sim.runs.override_check import check_override_keys
 from sim.runs.recovery import STATE, clear_outputs, completed_summary, sweep_exit_code
@@ -35,6 +36,12 @@ from sim.runs.replications import aggregate, mean_daily, run_replication
 from sim.runs.schema import stamp
 from sim.runs.study_data import write_replication_tables
 from sim.runs.uncertain import sampled_job
+from sim.runs.user_errors import (
+    USER_ERROR,
+    quiet_interrupts,
+    run_command,
+    user_message,
+)
 from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
 from sim.spec.scenario import display_names
@@ -240,24 +247,30 @@ def record_failure(out_dir: Path, error: BaseException) -> str:
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    quiet_interrupts()  # in a sweep's worker process too
     try:
         run_job(cfg, out_dir)
     except KeyboardInterrupt:
-        message = record_failure(out_dir, Interrupted("interrupted by Ctrl-C"))
-        print(f"error: {message}", file=sys.stderr)
-        raise SystemExit(130) from None
+        with contextlib.suppress(OSError):
+            record_failure(out_dir, Interrupted("interrupted by Ctrl-C"))
+        raise  # the command prints one line for the run or the sweep (user_errors)
     except Exception as error:  # a job reports its failure instead of vanishing
-        message = record_failure(out_dir, error)
-        LOG.error("job failed: %s", message)
+        try:
+            message = record_failure(out_dir, error)
+        except OSError:  # the output folder itself cannot be written
+            message = str(error)
+        mine = user_message(error)
+        message = mine if mine is not None else message
+        LOG.info("job failed: %s", message)  # run.log only: the terminal gets one line
         if cfg.get("verbose", False) is True:
             traceback.print_exc()
         print(f"error: {message}", file=sys.stderr)
         if isinstance(error, Interrupted):
             raise SystemExit(143) from None
-        if not isinstance(error, ConfigError):
+        if mine is None:
             print("(an internal error: rerun with verbose=true for the traceback)", file=sys.stderr)
         if not _is_multirun():
-            sys.exit(2 if isinstance(error, ConfigError) else 1)
+            sys.exit(USER_ERROR if mine is not None else 1)
 
 
 USAGE = """\
@@ -268,7 +281,7 @@ Common settings (KEY=VALUE, no spaces around =):
   scenario=NAME                 where (list below)
   policy=[NAME,NAME]            what is tried (list below; policy=[baseline] by default)
   policy.NAME.KEY=VALUE         a policy's setting, e.g. policy.second_staff.count=8
-  run.days=92 run.start_date=2025-07-01 run.replications=12 seed=42
+  {defaults}
   scenario.communes_file=PATH   your own communes from a CSV (template below)
   hydra.run.dir=DIR             where the outputs go
   output.report=false output.plots=false output.table=false
@@ -283,7 +296,10 @@ def short_help() -> str:
     """What ``--help`` prints: usage, common settings, what there is to run (sim.info)."""
     from sim.spec.listing import listing
 
-    return f"{USAGE}\n{listing()}\n\n{MORE}"
+    top = OmegaConf.load(Path(CONFIG_DIR) / "config.yaml")
+    keys = ("run.days", "run.start_date", "run.replications", "seed")
+    defaults = " ".join(f"{key}={OmegaConf.select(top, key)}" for key in keys) + "  (defaults)"
+    return f"{USAGE.format(defaults=defaults)}\n{listing()}\n\n{MORE}"
 
 
 def cli(args: list[str] | None = None) -> int:
@@ -296,18 +312,20 @@ def cli(args: list[str] | None = None) -> int:
     if "--help" in args or "-h" in args:
         print(short_help())
         return 0
-    STATE.started, STATE.failed = False, []
-    problem = check_group_names(args, CONFIG_DIR) or check_override_keys(args, CONFIG_DIR)
+    STATE.started, STATE.failed, STATE.sweep_dir = False, [], None
+    problem = check_override_keys(args, CONFIG_DIR)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
-        return 2
+        return USER_ERROR
     signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        main()
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else 1
-        return 2 if code == 1 and not STATE.started else code
-    return sweep_exit_code()
+    code = run_command(
+        main,
+        args,
+        Path(CONFIG_DIR),
+        sweep_dir=lambda: STATE.sweep_dir,
+        started=lambda: STATE.started,
+    )
+    return code or sweep_exit_code()
 
 
 if __name__ == "__main__":

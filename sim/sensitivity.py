@@ -26,9 +26,16 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.reports.sensitivity_report import plot_bars, plot_morris, write_report
+from sim.reports.outputs import write_outputs
+from sim.reports.sensitivity_report import (
+    factor_words,
+    plot_bars,
+    plot_morris,
+    top_sentences,
+    write_report,
+)
 from sim.runs.api import RunError, RunSpec, run_many
-from sim.runs.job_check import check_group_names
+from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
 from sim.spec.uncertainty import load_uncertainty
@@ -155,6 +162,26 @@ def run_analysis(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     plot_morris(screening, out_dir / "sensitivity_morris.png")
     plot_bars(table, out_dir / "sensitivity_bars.png", s.method)
     noise = {k: noise_floor(v, int(s.levels)) for k, v in evaluate.replicates.items()}
+    bases = {output: float(np.nanmean(column)) for output, column in values.items()}
+    table.attrs["sentences"] = top_sentences(table, s.method, bases)  # English, for the terminal
+    write_outputs(
+        out_dir,
+        resolved.get("output"),
+        report=lambda: _report(out_dir, table, s, resolved, cfg, name, screening, kept,
+                               evaluate, started, noise, uncertainty, bases),
+        workbook="sensitivity.xlsx",
+        sheets=lambda: {  # the factor in words beside its key
+            "sensitivity": table[columns].assign(
+                factor=[factor_words(p) for p in table["parameter"]]
+            )
+        },
+        names=None,
+    )  # fmt: skip
+    return table
+
+
+def _report(out_dir, table, s, resolved, cfg, name, screening, kept, evaluate, started, noise,
+            uncertainty, bases) -> None:  # fmt: skip
     write_report(
         out_dir / "sensitivity.md",
         scenario=name,
@@ -169,44 +196,33 @@ def run_analysis(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
         noise=noise,
         not_sampled=list(uncertainty.not_sampled),
         factors=len(uncertainty.factors),
+        sentences=top_sentences(table, s.method, bases),
     )
-    return table
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="sensitivity")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    verbose = cfg.get("verbose", False) is True
     try:
-        table = run_analysis(cfg, out_dir)
-    except (ConfigError, ValueError) as error:
-        if cfg.get("verbose", False) is True:
-            traceback.print_exc()
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        with one_line_errors(verbose):
+            try:
+                table = run_analysis(cfg, out_dir)
+            except ValueError as error:  # SALib's and the ranges' checks of the settings
+                raise ConfigError(str(error)) from error
     except (ConnectionError, RunError) as error:  # no cluster there, or runs that failed
-        if cfg.get("verbose", False) is True:
+        if verbose:
             traceback.print_exc()
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
-    key = "mu_star" if cfg.sensitivity.method == "morris" else "ST"
-    for output, rows in table.groupby("output", sort=False):
-        top = ", ".join(f"{r.parameter} ({getattr(r, key):.3g})" for r in rows.head(3).itertuples())
-        print(f"{output}: {top}")
-    print(f"  outputs: {out_dir}")
+    for sentence in table.attrs["sentences"]:
+        say(sentence)
+    say(f"  outputs: {out_dir}")
 
 
 def cli(args: list[str] | None = None) -> int:
-    """Entry point: 0 when all went well, 2 for a config error, 1 otherwise."""
-    args = sys.argv[1:] if args is None else args
-    problem = check_group_names(args, CONFIG_DIR)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    try:
-        main()
-    except SystemExit as done:
-        return done.code if isinstance(done.code, int) else 1
-    return 0
+    """Entry point: 0 when all went well, 2 for a user's error, 1 otherwise."""
+    return run_command(main, sys.argv[1:] if args is None else args, CONFIG_DIR)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from sim.run import CONFIG_DIR
-from sim.runs.job_check import check_group_names, check_job, config_hash
+from sim.runs.job_check import check_job, config_hash
+from sim.runs.user_errors import group_problem
 from sim.spec.config import ConfigError
 from tests.helpers import resolved, unresolved
 
@@ -152,12 +153,12 @@ def test_shipped_policies_pass_the_checks(policy):
 
 def test_unknown_group_names_list_the_options():
     config_dir = Path(CONFIG_DIR)
-    assert check_group_names(["scenario=mmc", "policy=[baseline]"], config_dir) is None
+    assert group_problem(["scenario=mmc", "policy=[baseline]"], config_dir) is None
     for args in (["policy=[baseline,secnd_staff]"], ["-m", "scenario=mmc,nowhere"]):
-        text = check_group_names(args, config_dir)
-        assert text is not None and "Available options in" in text
-    text = check_group_names(["policy=[baseline,secnd_staff]"], config_dir)
-    assert "secnd_staff" in text and "\tbaseline" in text
+        text = group_problem(args, config_dir)
+        assert text is not None and "known: " in text
+    text = group_problem(["policy=[baseline,secnd_staff]"], config_dir)
+    assert "secnd_staff" in text and "known: baseline," in text
 
 
 def test_unknown_top_level_key_is_refused_but_study_keys_are_known():

@@ -38,7 +38,7 @@ def test_english_and_vietnamese_reports_differ_only_in_words(reports):
     en = (reports["en"] / "report.html").read_text(encoding="utf-8")
     vi = (reports["vi"] / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in en and '<html lang="vi">' in vi
-    assert "<title>gia_lai_rural với chính sách baseline</title>" in vi
+    assert "<title>gia_lai_rural với chính sách phương án cơ sở</title>" in vi
     assert "Headline figures" in en and "Chỉ tiêu chính" in vi and "Headline figures" not in vi
     # dates: 20 Aug 2025 in English, 20/08/2025 in Vietnamese
     assert "20 Aug 2025 to 08 Sep 2025 (20 days)" in en
@@ -122,3 +122,55 @@ def test_unknown_language_is_refused(tmp_path):
     done = sim_run("run.days=2", "output.language=fr", f"hydra.run.dir={tmp_path}")
     assert done.returncode == 2
     assert "output.language = 'fr'" in done.stderr and "en, vi" in done.stderr
+
+
+def test_sensitivity_optimize_and_capacity_text_has_vietnamese_entries(tmp_path):
+    """The reports of sim.sensitivity and sim.optimize and the run report's capacity
+    section, rendered in Vietnamese from tables of their shape, find every text."""
+    from matplotlib.figure import Figure
+
+    from sim.reports.capacity_report import capacity_html, growing_warning_html
+    from sim.reports.optimize_report import optimize_report_html
+    from sim.reports.sensitivity_report import top_sentences, write_report
+
+    table = pd.DataFrame(
+        [("overdue_dossiers", "communes.*.clerks.*.count@scale", "staffing", 40.0, 5.0, 9.0),
+         ("overdue_dossiers", "staff.absence_probability", "staffing", 12.0, 3.0, 2.0),
+         ("on_time_rate", "demand.lunar_new_year.surge_factor", "calendar", 0.0, 0.1, 0.0)],
+        columns=["output", "parameter", "category", "mu_star", "mu_star_conf", "sigma"],
+    )  # fmt: skip
+    capacity = pd.DataFrame(
+        [("phu_thien", "land", 30.0, 20.0, 1.5, "growing", None, "2025-08", 1.7)],
+        columns=["commune", "field", "demand_hours_per_day", "capacity_hours_per_day", "load",
+                 "verdict", "days_to_clear", "busiest_month", "busiest_month_load"],
+    )  # fmt: skip
+    result = {
+        "scenario": "gia_lai_rural", "objective": "overdue_dossiers", "days": 92,
+        "budget_vnd": 1e8, "max_staff": None, "levers": ["second_staff"], "trials": 5,
+        "final_replications": 3, "communes": ["phu_thien"], "tied": ["finalist_1", "greedy"],
+        "best": {"objective_mean": 5.0, "objective_ci95": [4, 6], "cost_vnd": 1e7, "staff": 2},
+        "baselines": {"none": {"objective_mean": 9.0, "objective_ci95": [8, 10],
+                               "cost_vnd": 0, "staff": 0}},
+        "gain": {"over": "equal_split", "mean": 1.0, "ci95": [0.5, 1.5]},
+        "display_names": {"phu_thien": "Phú Thiện"},
+    }  # fmt: skip
+    rows = [{"commune": "phu_thien", "lever": "second_staff", "field": "land", "amount": 2,
+             "cost_vnd": 1e7}]  # fmt: skip
+    settings = {"days": 92, "start_date": "2025-07-01", "samples": 4, "replications": 1,
+                "workers": 1, "screening_samples": 2, "keep_fraction": 0.1,
+                "keep_top": 2}  # fmt: skip
+    i18n.MISSING.clear()
+    with i18n.language("vi"):
+        sentences = top_sentences(table, "morris", {"overdue_dossiers": 190.0})
+        write_report(tmp_path / "s.md", scenario="mmc", policies=["baseline"], method="sobol",
+                     settings=settings, table=table.assign(S1=0.1, S1_conf=0.1, ST=0.2,
+                     ST_conf=0.1), screening=table, kept=["staff.absence_probability"], runs=8,
+                     seconds=3.0, noise={"overdue_dossiers": 1.0}, not_sampled=[],
+                     factors=3, sentences=sentences)  # fmt: skip
+        html = capacity_html(capacity, {"phu_thien": "Phú Thiện"})
+        html += growing_warning_html(capacity, {"phu_thien": "Phú Thiện"})
+        html += optimize_report_html(result, rows, Figure())
+    assert not i18n.MISSING, sorted(i18n.MISSING)
+    assert sentences[0].startswith("Số cán bộ ảnh hưởng nhiều nhất đến")
+    assert "08/2025" in html and "tăng dần" in html and "Phú Thiện" in html
+    assert "phu_thien" not in html

@@ -72,7 +72,8 @@ def test_unknown_policy_in_a_list_shows_the_options(tmp_path):
     done = sim_run("policy=[baseline,secnd_staff]", f"hydra.run.dir={tmp_path}")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert "Available options in 'policy'" in done.stderr and "\tbaseline" in done.stderr
+    assert "policy=secnd_staff: no such policy; did you mean policy=second_staff?" in done.stderr
+    assert "known: baseline," in done.stderr
     assert not (tmp_path / "summary.json").exists()
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from pathlib import Path
 
 import hydra
@@ -20,8 +19,10 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.optimize.app import run_optimize
+from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
+from sim.studies.selection import loss
 
 USAGE = """\
 usage: python -m sim.optimize scenario=NAME optimize.budget_vnd=B [KEY=VALUE ...]
@@ -43,7 +44,7 @@ All settings: configs/optimize.yaml; README "Where should the money go".
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    try:
+    with one_line_errors(cfg.get("verbose", False) is True):
         try:
             container = OmegaConf.to_container(cfg, resolve=True)
         except OmegaConfBaseException as error:
@@ -52,24 +53,52 @@ def main(cfg: DictConfig) -> None:
         task = HydraConfig.get().overrides.task
         days_given = any(o.lstrip("+").startswith("run.days=") for o in task)
         result = run_optimize(container, out_dir, days_given=days_given)
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    except Exception:
-        if cfg.get("verbose", False) is True:
-            traceback.print_exc()
-        else:
-            print(f"error: {traceback.format_exc().splitlines()[-1]}", file=sys.stderr)
-            print("(an internal error: rerun with verbose=true for the traceback)", file=sys.stderr)
-        sys.exit(1)
-    best = result["best"]
-    gain = result["gain"]
-    print(
-        f"{result['objective']}: {best['objective_mean']:.1f} with {result['winner']} "
-        f"(cost {best['cost_vnd'] / 1e6:,.1f} M VND, staff {best['staff']}); gain over "
-        f"{gain['over']} {gain['mean']:.1f} (95% CI {gain['ci95'][0]:.1f} to "
-        f"{gain['ci95'][1]:.1f}); {result['seconds']:.0f} s\noutputs: {out_dir}"
+    for line in summary_lines(result, out_dir):
+        say(line)
+
+
+LEVER_WORDS = {  # what a lever's amount counts, in a planner's words
+    "second_staff": "seconded provincial staff",
+    "contract_staff": "contract staff",
+    "training": "clerks trained",
+    "equipment": "workstations",
+}
+
+
+def summary_lines(result: dict, out_dir: Path) -> list[str]:
+    """What the command prints: the answer, who gets what where for how much, and
+    plainly when spending nothing is as good as any allocation found."""
+    best, gain, objective = result["best"], result["gain"], result["objective"]
+    none = result["baselines"].get("none")
+    nothing_best = not result["allocation"] or (
+        none is not None
+        and loss(objective, none["objective_mean"]) <= loss(objective, best["objective_mean"])
     )
+    lines = []
+    if nothing_best:
+        lines.append(
+            f"doing nothing is best: no allocation found beats spending nothing "
+            f"({objective} {none['objective_mean']:.1f} without spending, "
+            f"{best['objective_mean']:.1f} with the best allocation found)"
+        )
+    else:
+        lines.append(
+            f"{objective}: {best['objective_mean']:.1f} with the allocation below "
+            f"({result['winner']}; cost {best['cost_vnd'] / 1e6:,.1f} M VND, staff "
+            f"{best['staff']}); without spending: {none['objective_mean']:.1f}; gain over "
+            f"{gain['over']} {gain['mean']:.1f} (95% CI {gain['ci95'][0]:.1f} to "
+            f"{gain['ci95'][1]:.1f})"
+        )
+        names = result.get("display_names") or {}
+        for row in result["allocation"]:
+            where = names.get(row["commune"], row["commune"])
+            what = LEVER_WORDS.get(row["lever"], row["lever"])
+            field = f" ({row['field']})" if row.get("field") else ""
+            lines.append(
+                f"  {where}: {row['amount']:g} {what}{field}, {row['cost_vnd'] / 1e6:,.1f} M VND"
+            )
+    lines.append(f"{result['seconds']:.0f} s; outputs: {out_dir}")
+    return lines
 
 
 def cli(args: list[str] | None = None) -> int:
@@ -77,11 +106,7 @@ def cli(args: list[str] | None = None) -> int:
     if "--help" in args or "-h" in args:
         print(USAGE)
         return 0
-    try:
-        main()
-    except SystemExit as done:
-        return done.code if isinstance(done.code, int) else 1
-    return 0
+    return run_command(main, args, Path(CONFIG_DIR))
 
 
 if __name__ == "__main__":

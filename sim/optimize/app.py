@@ -27,12 +27,14 @@ from sim.optimize.search import (
 from sim.optimize.settings import Settings, problem_attrs, read_settings
 from sim.policies import no_policy
 from sim.reports.optimize_report import write_optimize_report
+from sim.reports.outputs import write_outputs
 from sim.runs.api import run_many
 from sim.runs.country import CountrySpec
 from sim.runs.job_check import check_job
 from sim.runs.outputs import write_csv, write_json
 from sim.runs.start_from import read_start_from
 from sim.spec.config import ConfigError
+from sim.spec.scenario import display_names
 from sim.studies.budget_space import Allocation, Space, allocation_rows, build_space
 from sim.studies.selection import figures, loss, paired_interval, select
 
@@ -114,9 +116,11 @@ def run_optimize(container: dict, out_dir: Path, days_given: bool = True) -> dic
     cells = sorted(set(cells) | set(start))
     search(study, evaluator, cells, start, _study_settings(settings, problem), search_reps)
     LOG.info("search done: %d runs so far", evaluator.runs)
+    shown = {"output": container.get("output"), "names": display_names(spec)}
     return _select_and_write(
-        out_dir, settings, space, evaluator, study, start, final_reps, started, problem, notes
-    )
+        out_dir, settings, space, evaluator, study, start, final_reps, started, problem, notes,
+        shown,
+    )  # fmt: skip
 
 
 def _lever_config(container: dict, lever: str) -> dict:
@@ -194,8 +198,11 @@ def field_notes(baseline: dict, fields: list[str], least_share: float = 0.25) ->
     ]
 
 
+ALLOCATION_COLUMNS = ("commune", "lever", "field", "amount", "cost_vnd")
+
+
 def _select_and_write(
-    out_dir, settings, space, evaluator, study, start, reps, started, problem, notes=()
+    out_dir, settings, space, evaluator, study, start, reps, started, problem, notes=(), shown=None
 ):
     objectives = list(settings.objectives)
     primary = objectives[0]
@@ -243,7 +250,7 @@ def _select_and_write(
     write_json(out_dir / "optimize.json", result)
     write_csv(
         out_dir / "allocation.csv",
-        pd.DataFrame(rows, columns=["commune", "lever", "field", "amount", "cost_vnd"]),
+        pd.DataFrame(rows, columns=list(ALLOCATION_COLUMNS)),
     )
     if len(objectives) == 2:
         _write_pareto(out_dir, objectives, candidates, data, space)
@@ -273,10 +280,34 @@ def _select_and_write(
         "tied": tied if len(tied) > 1 else [],
         "notes": [*notes, f"{evaluator.runs} simulation runs, {seconds:.0f} s."],
     }
-    write_optimize_report(
-        out_dir, report, rows, _plot(study, objectives, data, candidates, baselines)
+    shown = shown or {}
+    report["display_names"] = shown.get("names") or {}
+    write_outputs(
+        out_dir,
+        shown.get("output"),
+        report=lambda: write_optimize_report(
+            out_dir, report, rows, _plot(study, objectives, data, candidates, baselines)
+        ),
+        workbook="optimize.xlsx",
+        sheets=lambda: {
+            "allocation": pd.DataFrame(rows, columns=list(ALLOCATION_COLUMNS)),
+            "against the baselines": pd.DataFrame(
+                [
+                    {"allocation": n, **v}
+                    for n, v in {"chosen": result["best"], **result["baselines"]}.items()
+                ]  # fmt: skip
+            ).drop(columns="objective_ci95"),
+        },
+        names=report["display_names"],
     )
-    return {**result, "winner": winner, "gain": gain, "seconds": seconds}
+    return {
+        **result,
+        "winner": winner,
+        "gain": gain,
+        "seconds": seconds,
+        "allocation": rows,
+        "display_names": report["display_names"],
+    }
 
 
 def _write_pareto(out_dir, objectives, candidates, data, space) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from collections.abc import Mapping
 
 import pandas as pd
 
 from sim.core.summary import format_value
+from sim.reports.i18n import current, localize, number, t
 from sim.runs.capacity import growing_cells
 
 MAX_ROWS = 100
@@ -22,7 +25,21 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def growing_warning_html(capacity: pd.DataFrame | None) -> str:
+def _month(text) -> str:
+    """``2025-08`` as a reader writes it: ``08/2025`` in Vietnamese, ``Aug 2025`` in English."""
+    if not isinstance(text, str) or not text:
+        return "-"
+    day = dt.date.fromisoformat(f"{text}-01")
+    return f"{day:%m/%Y}" if current() == "vi" else f"{day:%b %Y}"
+
+
+def _cell_name(commune: str, field: str, names: Mapping[str, str]) -> str:
+    return f"{names.get(commune) or commune.replace('_', ' ')}: {t(field.replace('_', ' '))}"
+
+
+def growing_warning_html(
+    capacity: pd.DataFrame | None, names: Mapping[str, str] | None = None
+) -> str:
     """A warning first thing when some commune x field gets more work than it can do."""
     if capacity is None or not len(capacity):
         return ""
@@ -30,53 +47,70 @@ def growing_warning_html(capacity: pd.DataFrame | None) -> str:
     if not len(growing):
         return ""
     cells = ", ".join(
-        f"{row.commune} {row.field} (load {row.load:.2f})" for row in growing.head(8).itertuples()
-    )
-    more = f" and {len(growing) - 8} more" if len(growing) > 8 else ""
+        t("{cell} (load {load})", cell=_cell_name(r.commune, r.field, names or {}),
+          load=number(r.load, 2))
+        for r in growing.head(8).itertuples()
+    )  # fmt: skip
+    more = t(" and {n} more", n=len(growing) - 8) if len(growing) > 8 else ""
     return (
-        '<div class="warn"><strong>Warning: backlogs that keep growing.</strong> '
-        f"{len(growing)} commune x field cell{'s' * (len(growing) > 1)} received more work "
-        f"than its clerks can do: {_e(cells)}{_e(more)}. Their queues grow for as long as "
-        "the run lasts, so their on-time rates, backlogs and waiting times depend on the "
-        'run length; see "Capacity against demand" and capacity.csv.</div>'
+        f'<div class="warn"><strong>{_e(t("Warning: backlogs that keep growing."))}</strong> '
+        + _e(
+            t(
+                "{n} commune x field cell(s) received more work than their clerks can do: "
+                "{cells}{more}. Their queues grow for as long as the run lasts, so their "
+                "on-time rates, backlogs and waiting times depend on the run length; see "
+                '"Capacity against demand" and capacity.csv.',
+                n=len(growing),
+                cells=cells,
+                more=more,
+            )
+        )
+        + "</div>"
     )
 
 
-def capacity_html(capacity: pd.DataFrame) -> str:
+def capacity_html(capacity: pd.DataFrame, names: Mapping[str, str] | None = None) -> str:
     """The capacity table, the most loaded cells first."""
     ordered = capacity.sort_values("load", ascending=False)
     rows = [
         [
-            f"{r.commune.replace('_', ' ')}: {r.field.replace('_', ' ')}",
-            format_value(r.demand_hours_per_day, "hours"),
-            format_value(r.capacity_hours_per_day, "hours"),
-            "-" if pd.isna(r.load) else f"{r.load:.2f}",
-            r.verdict,
-            "-" if pd.isna(r.days_to_clear) else f"{r.days_to_clear:.1f}",
-            r.busiest_month or "-",
-            "-" if pd.isna(r.busiest_month_load) else f"{r.busiest_month_load:.2f}",
+            _cell_name(r.commune, r.field, names or {}),
+            localize(format_value(r.demand_hours_per_day, "hours")),
+            localize(format_value(r.capacity_hours_per_day, "hours")),
+            "-" if pd.isna(r.load) else number(r.load, 2),
+            t(r.verdict),
+            "-" if pd.isna(r.days_to_clear) else number(r.days_to_clear, 1),
+            _month(r.busiest_month),
+            "-" if pd.isna(r.busiest_month_load) else number(r.busiest_month_load, 2),
         ]
         for r in ordered.head(MAX_ROWS).itertuples()
     ]
-    note = (
-        '<p class="note">Demand: work of the dossiers received after the warm-up, in '
-        "clerk-hours at proficiency 1 per working day. Capacity: the clerks' hours at work "
-        "less competing duties, times the day's working conditions and their proficiency, "
-        "shared over fields as their time was. Load = demand / capacity: stable below "
-        "0.9, tight to 1, growing at 1 or more. Days to clear: working days for the "
-        "backlog at the end to clear, where stable.</p>"
+    note = t(
+        "Demand: work of the dossiers received after the warm-up, in clerk-hours at "
+        "proficiency 1 per working day. Capacity: the clerks' hours at work less competing "
+        "duties, times the day's working conditions and their proficiency, shared over "
+        "fields as their time was. Load = demand / capacity: stable below 0.9, tight to 1, "
+        "growing at 1 or more. Days to clear: working days for the backlog at the end to "
+        "clear, where stable."
     )
     header = [
-        "commune: field",
-        "demand (h/day)",
-        "capacity (h/day)",
-        "load",
-        "verdict",
-        "days to clear",
-        "busiest month",
-        "its load",
+        t(h)
+        for h in (
+            "commune: field",
+            "demand (h/day)",
+            "capacity (h/day)",
+            "load",
+            "verdict",
+            "days to clear",
+            "busiest month",
+            "its load",
+        )
     ]
     more = ""
     if len(ordered) > MAX_ROWS:
-        more = f"<p>The {MAX_ROWS} most loaded of {len(ordered)} (capacity.csv).</p>"
-    return "<h2>Capacity against demand</h2>" + note + more + _table(header, rows)
+        text = t("The {shown} most loaded of {n} (capacity.csv).", shown=MAX_ROWS, n=len(ordered))
+        more = f"<p>{_e(text)}</p>"
+    return (
+        f"<h2>{_e(t('Capacity against demand'))}</h2>"
+        f'<p class="note">{_e(note)}</p>{more}{_table(header, rows)}'
+    )

@@ -4,7 +4,9 @@
 dd/mm/yyyy and numbers as 1.234,5. Every translation lives in one catalogue,
 ``sim/reports/translations.yaml``, keyed by the English text, so a translator edits one
 file and the code keeps reading as English. Text without a translation falls back to
-English and is remembered in ``MISSING`` (the tests require it to stay empty).
+English and is remembered in ``MISSING`` (the tests require it to stay empty), and
+appended to the file named by the environment variable ``SIM_MISSING_TRANSLATIONS``
+when it is set (the tests run every command with it and read what the commands missed).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import functools
+import os
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -62,10 +65,20 @@ def t(text: str, /, **values: object) -> str:
     if lang != "en":
         translated = catalogue().get(lang, {}).get(text)
         if translated is None:
-            MISSING.add((lang, text))
+            _missing(lang, text)
         else:
             text = translated
     return text.format(**values) if values else text
+
+
+def _missing(lang: str, text: str) -> None:
+    if (lang, text) in MISSING:
+        return
+    MISSING.add((lang, text))
+    record = os.environ.get("SIM_MISSING_TRANSLATIONS")
+    if record:
+        with open(record, "a", encoding="utf-8") as handle:
+            handle.write(f"{lang}\t{text!r}\n")
 
 
 def localize(text: str) -> str:

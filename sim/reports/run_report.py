@@ -18,9 +18,11 @@ from sim.core.summary import HEADLINE, SLICE_TABLE, Figure, format_value, is_num
 from sim.reports import figures as fig
 from sim.reports.capacity_report import capacity_html, growing_warning_html
 from sim.reports.caveats import caveats_html
-from sim.reports.figure_text import label, short, unit
+from sim.reports.figure_text import label as figure_label
+from sim.reports.figure_text import short, unit
 from sim.reports.i18n import current, language, localize, t
 from sim.reports.i18n import date as fdate
+from sim.reports.labels import label, policy_words
 from sim.runs.outputs import atomic_write_text
 
 MAX_HEATMAP_COMMUNES = 30  # larger scenarios show their most overdue communes
@@ -67,7 +69,7 @@ def fmt(value, kind: str) -> str:
 
 def figure_title(figure: Figure) -> str:
     """A figure's label with its unit, for axes and study tables, in the report's language."""
-    text = t(label(figure))
+    text = t(figure_label(figure))
     return f"{text[0].lower()}{text[1:]} ({t(unit(figure))})"
 
 
@@ -132,8 +134,13 @@ def _policy_text(policies: Sequence[str], policy_cfg: Mapping | None) -> str:
     items = []
     for name in policies:
         params = dict((policy_cfg or {}).get(name) or {})
-        detail = ", ".join(f"{k} = {v}" for k, v in params.items() if k != "kind")
-        items.append(f"<li><b>{_e(name)}</b>{': ' + _e(detail) if detail else ''}</li>")
+        detail = ", ".join(
+            f"{label(k)} = {localize(f'{v:,}') if is_number(v) else v}"
+            for k, v in params.items()
+            if k != "kind"
+        )
+        shown = policy_words(name)
+        items.append(f"<li><b>{_e(shown)}</b>{': ' + _e(detail) if detail else ''}</li>")
     return "<ul>" + "".join(items) + "</ul>"
 
 
@@ -174,7 +181,7 @@ def headline_html(summary: dict) -> str:
     cards = []
     for figure in shown_in(HEADLINE):
         cards.append(
-            f'<div class="card"><div>{_e(t(label(figure)))}</div>'
+            f'<div class="card"><div>{_e(t(figure_label(figure)))}</div>'
             f'<div class="v">{_e(fmt(summary.get(figure.key), figure.kind))}</div>'
             f'<div class="u">{_e(t(unit(figure)))}</div>'
             f'<div class="ci">{_e(_ci_text(ci.get(figure.key), figure.kind))}</div></div>'
@@ -198,12 +205,12 @@ def run_report_html(
     """The full HTML text of a run's report (``capacity``: the capacity.csv table)."""
     start = dt.date.fromisoformat(summary["start_date"])
     closed = fig.closed_days(calendar_spec, start, len(daily))
-    policies = ", ".join(summary.get("policies", []))
+    policies = policy_words(", ".join(summary.get("policies", [])))
     title = t("{scenario} under {policies}", scenario=summary["scenario"], policies=policies)
     names = summary.get("display_names") or {}
     body = [
         f"<h1>{_e(title)}</h1>",
-        growing_warning_html(capacity),
+        growing_warning_html(capacity, names),
         run_question_html(summary, policy_cfg),
         headline_html(summary),
         caveats_html(
@@ -266,7 +273,7 @@ def run_report_html(
             )
         )
     if capacity is not None and len(capacity):
-        body.append(capacity_html(capacity))
+        body.append(capacity_html(capacity, names))
     communes = sorted(summary.get("by_commune", {}).items(), key=lambda item: -_overdue(item[1]))
     body.append(f"<h2>{_e(t('Communes, most overdue first'))}</h2>")
     if len(communes) > MAX_TABLE_COMMUNES:

@@ -17,6 +17,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.reports.i18n import number, t  # noqa: E402
+from sim.reports.labels import label  # noqa: E402
+
 SHOWN = 12  # factors per panel of the bar chart
 
 
@@ -81,6 +84,45 @@ def matters(table: pd.DataFrame, method: str, share: float = 0.1) -> pd.DataFram
     return table[keep]
 
 
+def factor_words(parameter: str) -> str:
+    """A factor in words: ``communes.*.clerks.*.count@scale`` -> the catalogue's words
+    for ``clerks count``."""
+    parts = [p for p in parameter.removesuffix("@scale").split(".") if p != "*"]
+    return t(" ".join(parts[-2:]).replace("_", " "))
+
+
+def top_sentences(table: pd.DataFrame, method: str, bases: dict[str, float]) -> list[str]:
+    """One sentence per output on the factor that moves it most (and the next one), in
+    words: what a planner reads first."""
+    key = "mu_star" if method == "morris" else "ST"
+    top = matters(table, method)
+    lines = []
+    for output in dict.fromkeys(table["output"]):
+        rows = top[top["output"] == output].sort_values(key, ascending=False).head(2)
+        words = label(output)
+        if rows.empty:
+            lines.append(t("No assumption's range clearly moves {output}.", output=words))
+            continue
+        first = rows.iloc[0]
+        effect = (
+            t("by about {effect} on average", effect=_fmt(first[key]))
+            if method == "morris"
+            else t("{share} of its variance", share=f"{first[key]:.0%}")
+        )
+        text = t(
+            "{factor} matters most for {output}: across its plausible range it moves "
+            "{output} {effect} (mean {base} over the samples).",
+            factor=factor_words(first["parameter"]),
+            output=words,
+            effect=effect,
+            base=number(bases.get(output, float("nan")), 1),
+        )
+        if len(rows) > 1:
+            text += " " + t("Next: {factor}.", factor=factor_words(rows.iloc[1]["parameter"]))
+        lines.append(text[0].upper() + text[1:])
+    return lines
+
+
 def write_report(
     path: Path,
     *,
@@ -96,45 +138,61 @@ def write_report(
     noise: dict[str, float],
     not_sampled: list[tuple[str, str]],
     factors: int,
+    sentences: list[str] = (),
 ) -> None:
-    """``sensitivity.md``: the parameters that matter, per output, and how to read them."""
-    lines = [
-        f"# What the answers depend on: {scenario}",
-        "",
-        f"Scenario `{scenario}`, policies {', '.join(policies)}; {settings['days']} days from "
-        f"{settings['start_date']}; {factors} factors sampled over their plausible ranges "
-        "(configs/uncertainty/). "
-        f"Method: {'Morris screening' if method == 'morris' else 'Morris screening, then Sobol'}"
-        f", N = {settings['samples']}, {settings['replications']} seed(s) per sample "
-        f"(the same seeds at every sample); {runs} model runs in {seconds:.0f} s "
-        f"with {settings['workers']} worker(s).",
+    """``sensitivity.md``: one sentence per output first, then the parameters that
+    matter, per output, and how to read them."""
+    lines = [t("# What the answers depend on: {scenario}", scenario=scenario), ""]
+    lines += [f"- {sentence}" for sentence in sentences] + [""]
+    lines += [
+        t(
+            "Scenario {scenario}, policies {policies}; {days} days from {start}; {factors} "
+            "factors sampled over their plausible ranges (configs/uncertainty/). Method: "
+            "{method}, N = {samples}, {seeds} seed(s) per sample (the same seeds at every "
+            "sample); {runs} model runs in {seconds} s with {workers} worker(s).",
+            scenario=f"`{scenario}`",
+            policies=", ".join(t(p.replace("_", " ")) for p in policies),
+            days=settings["days"],
+            start=settings["start_date"],
+            factors=factors,
+            method=t("Morris screening")
+            if method == "morris"
+            else t("Morris screening, then Sobol"),
+            samples=settings["samples"],
+            seeds=settings["replications"],
+            runs=runs,
+            seconds=f"{seconds:.0f}",
+            workers=settings["workers"],
+        ),
         "",
     ]
     if method == "sobol" and kept is not None:
         lines += [
-            f"Morris screening (N = {settings['screening_samples']}) kept {len(kept)} factor(s) "
-            f"for Sobol: {', '.join(f'`{k}`' for k in kept) or 'none'} (mu* at least "
-            f"{settings['keep_fraction']:.0%} of the largest for some output, at most "
-            f"{settings['keep_top']}); the others stay at their defaults.",
+            t(
+                "Morris screening (N = {n}) kept {count} factor(s) for Sobol: {kept} (mu* at "
+                "least {share} of the largest for some output, at most {top}); the others stay "
+                "at their defaults.",
+                n=settings["screening_samples"],
+                count=len(kept),
+                kept=", ".join(factor_words(k) for k in kept) or t("none"),
+                share=f"{settings['keep_fraction']:.0%}",
+                top=settings["keep_top"],
+            ),
             "",
         ]
     key = "mu_star" if method == "morris" else "ST"
     top = matters(table, method)
     for output in dict.fromkeys(table["output"]):
         rows = top[top["output"] == output]
-        lines.append(f"## {output}")
-        lines.append("")
+        lines += [f"## {label(output)}", ""]
         if rows.empty:
-            lines += ["No parameter's effect stands clear of zero.", ""]
+            lines += [t("No parameter's effect stands clear of zero."), ""]
         else:
-            lines.append(
-                "| parameter | category | mu* | 95% ± | sigma |"
-                if method == "morris"
-                else "| parameter | category | S1 | 95% ± | ST | 95% ± |"
+            heads = (
+                ["mu*", "95% ±", "sigma"] if method == "morris" else ["S1", "95% ±", "ST", "95% ±"]
             )
-            lines.append(
-                "|---|---|---|---|---|" if method == "morris" else "|---|---|---|---|---|---|"
-            )
+            lines.append("| " + " | ".join([t("parameter"), t("category"), *heads]) + " |")
+            lines.append("|---" * (2 + len(heads)) + "|")
             for _, r in rows.iterrows():
                 figures = (
                     [r["mu_star"], r["mu_star_conf"], r["sigma"]]
@@ -142,34 +200,44 @@ def write_report(
                     else [r["S1"], r["S1_conf"], r["ST"], r["ST_conf"]]
                 )
                 cells = " | ".join(_fmt(v) for v in figures)
-                lines.append(f"| `{r['parameter']}` | {r['category']} | {cells} |")
+                words = f"{factor_words(r['parameter'])} (`{r['parameter']}`)"
+                lines.append(f"| {words} | {t(r['category'])} | {cells} |")
             lines.append("")
         floor = noise.get(output)
         if floor is not None and floor == floor:
             lines += [
-                f"Seed noise: with {settings['replications']} seeds a sample's mean moves by "
-                f"seed alone enough to make an elementary effect of up to {_fmt(floor)} "
-                "(less with common random numbers); a mu* below that is noise.",
+                t(
+                    "Seed noise: with {seeds} seeds a sample's mean moves by seed alone enough "
+                    "to make an elementary effect of up to {floor} (less with common random "
+                    "numbers); a mu* below that is noise.",
+                    seeds=settings["replications"],
+                    floor=_fmt(floor),
+                ),
                 "",
             ]
     lines += [
-        "## How to read this",
+        t("## How to read this"),
         "",
-        f"{'mu*' if key == 'mu_star' else 'ST'} measures how much an output moves when a "
-        "factor moves across its plausible range: Morris's mu* is the mean absolute change "
-        "over about two thirds of the range (in the output's unit), sigma the spread of "
-        "those changes (interactions or a non-monotonic effect); Sobol's S1 is the share of "
-        "the output's variance a factor explains alone, ST with its interactions. The "
-        "intervals are bootstrap intervals over the samples: with one seed per sample, "
-        "seed noise shows in them as spread between trajectories (common random numbers "
-        "keep it small); more seeds per sample (`sensitivity.replications`) narrow them.",
+        t(
+            "{key} measures how much an output moves when a factor moves across its "
+            "plausible range: Morris's mu* is the mean absolute change over about two thirds "
+            "of the range (in the output's unit), sigma the spread of those changes "
+            "(interactions or a non-monotonic effect); Sobol's S1 is the share of the "
+            "output's variance a factor explains alone, ST with its interactions. The "
+            "intervals are bootstrap intervals over the samples: with one seed per sample, "
+            "seed noise shows in them as spread between trajectories (common random numbers "
+            "keep it small); more seeds per sample (`sensitivity.replications`) narrow them.",
+            key="mu*" if key == "mu_star" else "ST",
+        ),
         "",
-        "Only assumptions are sampled; levers (a policy's count, start day, months) are "
-        "compared by running them. Held fixed on purpose:",
+        t(
+            "Only assumptions are sampled; levers (a policy's count, start day, months) are "
+            "compared by running them. Held fixed on purpose:"
+        ),
         "",
     ]
     lines += [f"- `{p}`: {reason}" for p, reason in not_sampled]
     if screening is not None:
-        lines += ["", "Morris screening of all factors: morris.csv."]
+        lines += ["", t("Morris screening of all factors: morris.csv.")]
     lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from sim.core.summary import STUDY, shown_in
 from sim.reports import figures as fig
 from sim.reports.caveats import caveats_html
+from sim.reports.combinations import combination_notes
 from sim.reports.i18n import date as fdate
 from sim.reports.i18n import language, t
 from sim.reports.robust_report import robust_html
@@ -246,6 +247,10 @@ def study_report_html(
         + "</p>",
     ]
     body += _group_tables(ok)
+    notes = combination_notes(ok)
+    if notes:
+        body.append(f"<h2>{_e(t('Combinations that do worse than a part'))}</h2>")
+        body += [f"<p>{_e(note)}</p>" for note in notes]
     if robust is not None:
         body += robust_html(*robust)
     body += [f"<h2>{_e(t('Figures'))}</h2>"] + _comparison_figures(ok)

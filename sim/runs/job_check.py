@@ -23,7 +23,6 @@ from sim.policies import Policy, build_policies
 from sim.runs.country import CountrySpec, read_scenario
 from sim.runs.outputs import LANGUAGES
 from sim.spec.config import ConfigError, Reader, RunSettings, reject_unknown, track_reads
-from sim.spec.paths import config_names
 from sim.spec.scenario import ScenarioSpec, unserved_fields
 
 # Keys that change how a job reports or how fast it runs, not what it computes (results
@@ -274,42 +273,3 @@ def config_hash(container: dict) -> str:
             node.pop(last, None)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def check_group_names(args: list[str], config_dir: Path) -> str | None:
-    """An error text when a command-line override names a missing scenario or policy.
-
-    Hydra lists the available options for ``scenario=NAME`` but not for a name inside
-    a list (``policy=[baseline,typo]``); this check gives the list in both cases.
-    """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    overrides = [a for a in args if "=" in a and not a.startswith("-")]
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-    except Exception:  # noqa: BLE001 - Hydra reports unparseable overrides itself
-        return None
-    for override in parsed:
-        group = override.key_or_group
-        folder = config_dir / group
-        if group not in ("scenario", "policy") or not folder.is_dir():
-            continue
-        available = config_names(group)
-        for name in _names(override.value()):
-            if name not in available:
-                options = "\n".join(f"\t{option}" for option in available)
-                return (
-                    f"{group}={name}: Could not find '{group}/{name}' "
-                    f"(no configs/{group}/{name}.yaml)\n\n"
-                    f"Available options in '{group}':\n{options}"
-                )
-    return None
-
-
-def _names(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
-    items = getattr(value, "list", None)  # a ChoiceSweep
-    return _names(items) if isinstance(items, list) else []

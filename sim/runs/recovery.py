@@ -33,6 +33,7 @@ class _State:
 
     started = False  # Hydra composed the config and began the run or sweep
     failed: list[tuple[str, dict]] = []
+    sweep_dir: str | None = None  # the sweep's folder, once it began
 
 
 STATE = _State()
@@ -78,6 +79,7 @@ class SweepReport(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         STATE.started = True
+        STATE.sweep_dir = str(config.hydra.sweep.dir)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         results = sweep_results(Path(config.hydra.sweep.dir))

@@ -5,7 +5,10 @@ and a decimal comma (``0,9``), and, for "CSV" rather than "CSV UTF-8", in the Wi
 Vietnamese code page (cp1258). Every CSV the project reads goes through ``read_rows``
 (row by row, for files a user writes) or ``read_frame`` (a pandas table), which detect
 the separator from the header row, accept decimal commas when the separator is not a
-comma, and fall back from UTF-8 to cp1258.
+comma, and fall back from UTF-8 to cp1258. Text is normalised to NFC (cp1258 stores
+Vietnamese tone marks as combining characters). In such a file a dot groups thousands
+(``31.000``, ``1.234,5``): read as such where the file's decimal commas make it
+unambiguous, else refused with the cell named, never read silently as 31.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import contextlib
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,15 +29,17 @@ from sim.spec.config import ConfigError
 SEPARATORS = (",", ";", "\t")
 FALLBACK_ENCODING = "cp1258"  # Windows Vietnamese, what Excel writes for plain "CSV"
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+_GROUPED = re.compile(r"^\s*[-+]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?\s*$")  # 31.000, 1.234,5
 
 
 def read_text(path: Path) -> str:
     """The file's text: UTF-8 (with or without a byte-order mark), else cp1258."""
     data = Path(path).read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode(FALLBACK_ENCODING)
+        text = data.decode(FALLBACK_ENCODING)
+    return unicodedata.normalize("NFC", text)
 
 
 def separator(text: str) -> str:
@@ -47,30 +53,59 @@ def separator(text: str) -> str:
 def read_rows(path: Path) -> tuple[list[str], list[dict[str, str | None]], str]:
     """Header, rows (cell text by column, numbers with a decimal point) and separator.
 
-    With a ``;`` or tab separator a cell such as ``0,9`` is read as ``0.9``. A row with
-    more cells than the header has them under the key None (as ``csv.DictReader``).
+    With a ``;`` or tab separator a cell such as ``0,9`` is read as ``0.9`` and, when the
+    file writes decimals with commas, ``31.000`` as ``31000`` (a ConfigError names a
+    ``31.000`` cell in a file without decimal commas). A row with more cells than the
+    header has them under the key None (as ``csv.DictReader``).
     """
     text = read_text(path)
     sep = separator(text)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sep)
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
-    rows = []
-    for row in reader:
-        if sep != ",":
-            row = {
-                k: (v.replace(",", ".") if isinstance(v, str) and _DECIMAL_COMMA.match(v) else v)
-                for k, v in row.items()
-            }
-        rows.append(row)
+    rows = list(reader)
+    if sep != ",":
+        rows = _decimal_commas(path, rows)
     return header, rows, sep
+
+
+def _decimal_commas(path: Path, rows: list[dict]) -> list[dict]:
+    """Cells of a ``;``/tab file with decimal points instead of commas, and no dots
+    grouping thousands (which a decimal-comma locale writes: ``31.000`` is 31000)."""
+    cells = [v for row in rows for v in row.values() if isinstance(v, str)]
+    commas = any(_DECIMAL_COMMA.match(v) for v in cells)
+
+    def number(line: int, column: str, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        if _GROUPED.match(value):
+            if not commas:
+                plain = value.strip().replace(".", "")
+                raise ConfigError(
+                    f"{path} row {line} column {column} = {value!r}: a dot here may group "
+                    f"thousands ({plain}) or mark decimals; the file has no decimal commas to "
+                    f"tell which: write {plain} (or the decimal with a comma)"
+                )
+            return value.strip().replace(".", "").replace(",", ".")
+        return value.replace(",", ".") if _DECIMAL_COMMA.match(value) else value
+
+    return [
+        {k: number(line, k, v) for k, v in row.items()} for line, row in enumerate(rows, start=2)
+    ]
 
 
 def read_frame(path: Path) -> pd.DataFrame:
     """A CSV file as a pandas table, whatever the separator and decimal mark."""
     text = read_text(path)
     sep = separator(text)
-    return pd.read_csv(io.StringIO(text), sep=sep, decimal="," if sep != "," else ".")
+    if sep == ",":
+        return pd.read_csv(io.StringIO(text))
+    header, rows, _ = read_rows(path)
+    plain = io.StringIO()
+    writer = csv.writer(plain)
+    writer.writerow(header)
+    writer.writerows([row.get(h) for h in header] for row in rows)
+    return pd.read_csv(io.StringIO(plain.getvalue()))
 
 
 def export_head(path: Path, lines: int) -> tuple[str, list[str]]:

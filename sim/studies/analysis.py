@@ -282,6 +282,10 @@ def analyse(
         robust=robust,
     )
     text = describe(table, sweep_dir)
+    from sim.reports.combinations import combination_notes
+
+    for note in combination_notes(table[table["status"] == "ok"]):
+        text += f"\n  {note}"
     if left_out:
         text += (
             f"\n  left out {len(left_out)} older job(s): "
@@ -370,8 +374,10 @@ def main(argv: list[str] | None = None) -> int:
         analyse(
             args.sweep_dir, plots=not args.no_plots, every_sweep=args.all, language=args.language
         )
-    except FileNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except OSError as error:  # no job folders, or a folder that cannot be written
+        from sim.runs.user_errors import os_error_line
+
+        print(f"error: {os_error_line(error) or error}", file=sys.stderr)
         return 2
     return 0
 

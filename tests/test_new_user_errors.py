@@ -1,0 +1,85 @@
+"""Issue 28, items 4 and 6: a user's error is one line and exit 2 in every command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.helpers import ROOT, command, sim_run
+
+COMMANDS = ("sim.run", "sim.forecast", "sim.backtest", "sim.calibrate", "sim.optimize",
+            "sim.sensitivity")  # fmt: skip
+
+
+def _one_line(done: subprocess.CompletedProcess) -> str:
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and "Traceback" not in done.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("module", COMMANDS)
+def test_an_output_folder_that_cannot_be_made_is_one_line(module, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    done = command(module, f"hydra.run.dir={blocker / 'out'}", timeout=120)
+    line = _one_line(done)
+    assert f"{blocker} is a file, not a folder" in line and "hydra.run.dir=" in line
+
+
+def test_an_amount_in_words_says_how_to_write_it():
+    line = _one_line(command("sim.optimize", "optimize.budget_vnd=100 triệu", timeout=120))
+    assert "optimize.budget_vnd=100000000" in line and "LexerNoViableAlt" not in line
+
+
+def test_a_config_error_is_printed_once(tmp_path):
+    done = sim_run("scenario=mmc", "scenario.servers=0", f"hydra.run.dir={tmp_path}")
+    assert "scenario.servers" in _one_line(done)
+    assert "job failed" in (tmp_path / "run.log").read_text()  # the log keeps it
+    missing = tmp_path / "missing.csv"
+    done = command("sim.calibrate", f"forecast.history={missing}", f"hydra.run.dir={tmp_path}")
+    assert str(missing) in _one_line(done)
+
+
+def test_unknown_scenario_hides_internal_names_and_suggests(tmp_path):
+    line = _one_line(sim_run("scenario=gia_lai_rurl", f"hydra.run.dir={tmp_path}"))
+    assert "did you mean scenario=gia_lai_rural?" in line
+    assert "_national_demand" not in line and "lang_son_wards" in line
+    line = _one_line(sim_run("scenario=_national_demand", f"hydra.run.dir={tmp_path}"))
+    assert "no such scenario" in line
+
+
+def test_help_shows_the_real_defaults():
+    done = sim_run("--help")
+    assert done.returncode == 0
+    assert "run.replications=1 " in done.stdout and "run.replications=12" not in done.stdout
+
+
+def test_ctrl_c_during_a_study_is_one_line_saying_how_to_continue(tmp_path):
+    """SIGINT to the whole process group, as a terminal sends it, once a job is done."""
+    sweep = tmp_path / "study"
+    args = ["-m", "+experiment=seconding_vs_training", f"hydra.sweep.dir={sweep}",
+            "run.days=10", "run.replications=1"]  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.run", *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 240
+    while not list(sweep.glob("*/summary.json")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    done = subprocess.CompletedProcess(args, process.returncode, "", stderr)
+    line = _one_line(done)
+    assert "interrupted by Ctrl-C" in line and "+resume=true" in line and str(sweep) in line
+    assert "leaked" not in stderr and "KeyboardInterrupt" not in stderr
