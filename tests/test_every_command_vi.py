@@ -34,8 +34,8 @@ FORECAST = [
     "calibration.fit_days=14",
     "run.replications=2",
     "forecast.days=7",
-    "forecast.widen=1",
-    "backtest.holdout_days=7",
+    "backtest.model=false",
+    "backtest.horizon_days=7",
 ]
 
 

@@ -204,7 +204,7 @@ TINY = [  # the smallest calibration and forecast that run every step
     "calibration.demand_weeks=8",
     "run.replications=1",
     "forecast.days=3",
-    "forecast.widen=1.0",
+    "backtest.model=false",
 ]
 
 
