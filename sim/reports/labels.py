@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from sim.core.summary import FIGURES
+from sim.reports.figure_text import short
 from sim.reports.i18n import t
 
 SUFFIXES = {  # key suffix -> how the label of the key before it is extended
@@ -31,7 +32,7 @@ def label(key: str) -> str:
         *where, last = key.split(".")
         place = t(where[-1].replace("_", " ")) if len(where) > 1 else t(where[0])
         return t("{figure}, {where}", figure=label(last), where=place)
-    shorts = {figure.key: figure.short for figure in FIGURES}
+    shorts = {figure.key: short(figure) for figure in FIGURES}
     return t(shorts.get(key, key.replace("_", " ")))
 
 
