@@ -74,7 +74,7 @@ def fit_figure(calibration: dict):
     for ax in list(axes.flat)[len(communes) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
-    figure.suptitle("Calibration fit: backlog over the fit window", fontsize=10)
+    figure.suptitle(t("Calibration fit: backlog over the fit window"), fontsize=10)
     figure.tight_layout()
     return figure
 
@@ -135,20 +135,32 @@ def write_forecast_report(
     threshold = result["overdue_threshold"]
     body = [
         *trust_html(result),
-        f"<h1>Forecast: {_e(result['scenario'])}, {result['forecast_days']} days after "
-        f"{_e(result['history_last_date'])}</h1>",
+        "<h1>"
+        + _e(
+            t(
+                "Forecast: {scenario}, {days} days after {date}",
+                scenario=result["scenario"],
+                days=result["forecast_days"],
+                date=result["history_last_date"],
+            )
+        )
+        + "</h1>",
         f"<p>{_e(t('Published method'))}: {_e(t(METHODS[result['method']]))}; "
         f"{_e(t('open dossiers at the start'))}: {result['open_dossiers']} "
-        f"({_e(result['open_dossiers_source'])}). "
+        f"({_e(_source(result['open_dossiers_source']))}). "
         f"{_e(t('Bands: 5th to 95th percentile, calibrated on the backtest errors.'))}</p>",
-        "<h2>Who passes the overdue threshold, and when</h2>",
+        f"<h2>{_e(t('Who passes the overdue threshold, and when'))}</h2>",
         table_html(
-            ["commune", f"median reaches {threshold:g}", f"95th percentile reaches {threshold:g}"],
+            [
+                t("commune"),
+                t("median reaches {n}", n=f"{threshold:g}"),
+                t("95th percentile reaches {n}", n=f"{threshold:g}"),
+            ],
             [
                 [
                     r["commune"],
-                    r["likely"] or "not in the window",
-                    r["possible"] or "not in the window",
+                    r["likely"] or t("not in the window"),
+                    r["possible"] or t("not in the window"),
                 ]
                 for r in result["threshold_crossings"]
             ],  # fmt: skip
@@ -156,22 +168,40 @@ def write_forecast_report(
     ]
     for key in ("backlog", "overdue"):
         figure = band_figure(history, table, key, policy_table)
-        body.append(figure_html(figure, f"{key} forecast per commune"))
+        body.append(figure_html(figure, t("{series} forecast per commune", series=t(key))))
         plt.close(figure)
     if difference is not None:
         end = difference[difference["date"] == difference["date"].max()]
         body += [
-            f"<h2>Policy ({_e(', '.join(result['policies']))}) minus baseline</h2>",
-            "<p>Paired run by run (same seeds: common random numbers), on the last day.</p>",
+            "<h2>"
+            + _e(t("Policy ({policies}) minus baseline", policies=", ".join(result["policies"])))
+            + "</h2>",
+            "<p>"
+            + _e(t("Paired run by run (same seeds: common random numbers), on the last day."))
+            + "</p>",
             table_html(
-                ["commune", "backlog (mean)", "backlog 90%", "overdue (mean)", "overdue 90%"],
+                [
+                    t("commune"),
+                    t("backlog (mean)"),
+                    t("backlog 90%"),
+                    t("overdue (mean)"),
+                    t("overdue 90%"),
+                ],
                 [
                     [
                         r.commune,
                         f"{r.backlog_diff_mean:+.1f}",
-                        f"{r.backlog_diff_p05:+.0f} to {r.backlog_diff_p95:+.0f}",
+                        t(
+                            "{low} to {high}",
+                            low=f"{r.backlog_diff_p05:+.0f}",
+                            high=f"{r.backlog_diff_p95:+.0f}",
+                        ),
                         f"{r.overdue_diff_mean:+.1f}",
-                        f"{r.overdue_diff_p05:+.0f} to {r.overdue_diff_p95:+.0f}",
+                        t(
+                            "{low} to {high}",
+                            low=f"{r.overdue_diff_p05:+.0f}",
+                            high=f"{r.overdue_diff_p95:+.0f}",
+                        ),
                     ]
                     for r in end.itertuples()
                 ],  # fmt: skip
@@ -179,12 +209,12 @@ def write_forecast_report(
         ]
     if calibration is not None:
         body += calibration_html(calibration)
-    atomic_write_text(path, page(f"Forecast {result['scenario']}", body))
+    atomic_write_text(path, page(t("Forecast {scenario}", scenario=result["scenario"]), body))
 
 
 def calibration_html(calibration: dict) -> list[str]:
     """The calibration's fit, its estimates and the cells it could not reproduce."""
-    body = ["<h2>Calibration</h2>"]
+    body = [f"<h2>{_e(t('Calibration'))}</h2>"]
     for cell in calibration.get("at_bound", []):
         body.append(
             f"<p><b>{_e(cell)}</b>: "
@@ -193,7 +223,7 @@ def calibration_html(calibration: dict) -> list[str]:
             + "</p>"
         )  # fmt: skip
     figure = fit_figure(calibration)
-    body.append(figure_html(figure, "calibration fit"))
+    body.append(figure_html(figure, t("calibration fit")))
     plt.close(figure)
     rows = []
     for cell, capacity in calibration["capacity"].items():
@@ -204,22 +234,31 @@ def calibration_html(calibration: dict) -> list[str]:
                 f"{d['observed_per_day']:.2f}",
                 f"{d['demand_factor']:.2f} "
                 f"({d['demand_factor_low']:.2f}-{d['demand_factor_high']:.2f})",
-                f"{d['trend_per_day'] * 7:+.1%}" if d["trend_used"] else "none",
+                f"{d['trend_per_day'] * 7:+.1%}" if d["trend_used"] else t("none"),
                 f"{capacity['p50']:.2f} ({capacity['p05']:.2f}-{capacity['p95']:.2f})"
-                + ("" if capacity["own_data"] else " (field's)"),
+                + ("" if capacity["own_data"] else " " + t("(field's)")),
             ]
         )
     body.append(
         table_html(
             [
-                "commune / field",
-                "received per day",
-                "demand factor (90%)",
-                "trend per week",
-                "effective capacity (90%)",
-            ],  # fmt: skip
+                t("commune / field"),
+                t("received per day"),
+                t("demand factor (90%)"),
+                t("trend per week"),
+                t("effective capacity (90%)"),
+            ],
             rows,
-            caption=f"fit window {' to '.join(calibration['fit_window'])}",
+            caption=t(
+                "fit window {start} to {end}",
+                start=calibration["fit_window"][0],
+                end=calibration["fit_window"][1],
+            ),
         )
     )
     return body
+
+
+def _source(text: str) -> str:
+    """Where the open dossiers came from, as a reader sees it (a file's path as it is)."""
+    return text if text.endswith(".csv") else t(text)
