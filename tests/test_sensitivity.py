@@ -165,5 +165,5 @@ def test_a_local_cluster_gives_the_local_numbers_and_a_store_resumes(tmp_path):
     failed = sensitivity(
         *common, "sensitivity.address=tcp://127.0.0.1:9", f"hydra.run.dir={tmp_path / 'x'}"
     )
-    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr  # a user's error
     assert "error: address='tcp://127.0.0.1:9': no Dask scheduler answered" in failed.stderr

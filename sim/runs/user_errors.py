@@ -85,6 +85,8 @@ def user_message(error: BaseException) -> str | None:
     """The one line a user's error prints (without ``error: ``), None for a bug."""
     if isinstance(error, ConfigError):
         return str(error)
+    if isinstance(error, ConnectionError) and error.errno is None:
+        return str(error)  # ours: a cluster address that no scheduler answers (runs/cluster.py)
     if isinstance(error, OSError):
         return os_error_line(error)
     return None
