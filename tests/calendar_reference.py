@@ -87,15 +87,18 @@ class ReferenceCalendar:
         daily = sum(b - a for a, b in self.opening)
         return self.working_hours_between(start, end) / daily
 
-    def deadline(self, submitted: float, working_days: int) -> float:
+    def deadline(self, submitted: float, working_days: int, cutoff: float = 0.0) -> float:
         if self.always_open:
             return submitted + working_days * DAY
         closing = self.opening[-1][1]
+        if working_days == 0 and cutoff > 0:
+            closing = min(closing, cutoff)
         day = int(submitted // DAY)
         if submitted >= day * DAY + closing:
             day += 1
         while not self.working(day):
             day += 1
+        closing = self.opening[-1][1]
         counted = 0
         while counted < working_days:
             day += 1

@@ -41,7 +41,6 @@ def bench(discipline: str = "fifo", calendar=None, n_offices: int = 1):
     params = {
         "always_open": float(calendar.always_open),
         "daily_open_hours": 24.0 if calendar.always_open else calendar.open_hours_of_a_day,
-        "province_office": n_offices - 1,
         "balk_limit": -1.0,
         "rework_fraction": 1.0,
     }

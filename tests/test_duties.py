@@ -128,6 +128,8 @@ def overloaded_land(enabled: bool) -> dict:
     data["staff"]["reassignment"]["enabled"] = enabled
     data["staff"]["reassignment"]["max_clerks"] = 2
     data["staff"]["reassignment"]["min_overdue"] = 1
+    data["procedures"]["land_first_certificate"]["share"] = 0.06
+    data["procedures"]["land_transfer"]["share"] = 0.08
     ward = copy.deepcopy(data["communes"][0])
     ward["households"] = 3000
     ward["clerks"] = [

@@ -27,7 +27,6 @@ def engine_with_a_clerk() -> tuple[Engine, int]:
     params = {
         "always_open": 1.0,
         "daily_open_hours": 24.0,
-        "province_office": 1,
         "balk_limit": -1.0,
         "rework_fraction": 1.0,
     }

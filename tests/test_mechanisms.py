@@ -181,7 +181,9 @@ def test_the_national_land_campaign_slows_land_only():
     a = run_scenario(data, 61, seed=4, start="2025-09-01").summary()
     b = run_scenario(without, 61, seed=4, start="2025-09-01").summary()
     land_a, land_b = a["by_field"]["land"], b["by_field"]["land"]
-    assert land_a["utilization_other_duties"] > land_b["utilization_other_duties"] + 0.1
+    # 1.5 of 7.5 hours a day for land specialists, attributed to land over every clerk by
+    # the time each spends there (construction clerks now verify land sites too)
+    assert land_a["utilization_other_duties"] > land_b["utilization_other_duties"] + 0.08
     assert land_a["dossiers_open"] > 1.15 * land_b["dossiers_open"]
     assert land_a["overdue_open"] > 1.3 * land_b["overdue_open"]
     assert land_a["on_time_rate"] < land_b["on_time_rate"]
@@ -341,10 +343,9 @@ def test_a_department_deadline_replaces_the_commune_deadline():
     model.run(15)
     column = model.engine.column
     rows = model.metrics.open_rows()
-    at_province = rows[column("d_stage")[rows] == 1]  # arrived there at d_entered
-    fields = column("d_field")[at_province]
-    land = at_province[fields == model.engine.field_index["land"]]
-    construction = at_province[fields == model.engine.field_index["construction"]]
+    office = column("d_office")[rows]
+    land = rows[office == model.province.offices["land"].index]  # there since d_entered
+    construction = rows[office == model.province.offices["construction"].index]
     assert len(land)
     for row in land:
         assert column("d_deadline")[row] == model.calendar.deadline(column("d_entered")[row], 30)

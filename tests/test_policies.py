@@ -122,7 +122,7 @@ def test_seconded_staff_join_the_named_communes_and_go_home(lang_son):
     )
     model = _model(lang_son, cfg)
     before = {c.name: len(c.clerks) for c in model.communes}
-    department = model.province.office
+    department = model.province.department_of("land")
     land_staff = sum(1 for c in department.clerks if "land" in c.skills)
     model.step()
     after = {c.name: len(c.clerks) for c in model.communes}
@@ -146,6 +146,8 @@ def test_allocation_goes_where_land_is_worst(rule):
     scenario = _compose(["scenario=lang_son_wards"])["scenario"]
     # ky_lua keeps one slow land clerk: land piles up there and nowhere else
     scenario["communes"][1]["clerks"][2] = {"count": 1, "skills": {"land": 0.5}}
+    scenario["procedures"]["land_first_certificate"]["share"] = 0.06  # land as busy as
+    scenario["procedures"]["land_transfer"]["share"] = 0.08  # certification's peaks
     spec = ScenarioSpec.read(scenario)
     cfg = _policy_cfg("second_staff", count=3, start_day=30, allocation=rule)
     model = _model(spec, cfg)
@@ -232,7 +234,7 @@ def test_online_push_raises_propensity_by_the_configured_gap(lang_son):
 
 def test_priority_switches_every_office_to_edf(lang_son):
     model = _model(lang_son, _policy_cfg("priority", duration_days=5))
-    offices = [c.office for c in model.communes] + [model.province.office]
+    offices = [c.office for c in model.communes] + list(model.province.offices.values())
     model.step()
     assert all(o.discipline == "edf" for o in offices)
     for _ in range(5):
@@ -283,6 +285,8 @@ def test_overtime_keeps_only_the_clerks_of_overloaded_fields():
     scenario = _compose(["scenario=lang_son_wards"])["scenario"]
     # ky_lua keeps one slow land clerk: land piles up there and nowhere else
     scenario["communes"][1]["clerks"][2] = {"count": 1, "skills": {"land": 0.5}}
+    scenario["procedures"]["land_first_certificate"]["share"] = 0.06  # land as busy as
+    scenario["procedures"]["land_transfer"]["share"] = 0.08  # certification's peaks
     spec = ScenarioSpec.read(scenario)
     cfg = _policy_cfg("overtime", backlog_per_clerk_threshold=10.0, max_hours_per_month=200)
     model = _model(spec, cfg)

@@ -28,12 +28,13 @@ def test_province_has_n_communes_with_unique_names_and_staff():
     fields_served = set()
     for commune in spec.communes:
         staff = sum(g.count for g in commune.clerks)
-        assert 5 <= staff <= 20  # about 32 x 0.35 handlers, never zero
+        assert 5 <= staff <= 20  # 32-70 positions x 0.25 handlers, never zero
         for group in commune.clerks:
             fields_served |= {f for f, p in group.skills.items() if p > 0 and group.count}
         assert commune.households > 0 and commune.businesses > 0
     assert fields_served == set(spec.fields)
-    assert spec.departments["land"].staff == round(1.2 * 65)
+    per_commune = scenario("scenario=province")["layout"]["department_staff_per_commune"]
+    assert spec.departments["land"].staff == round(per_commune["land"] * 65)
 
 
 def test_layout_is_fixed_by_layout_seed_and_changes_with_it():

@@ -1,8 +1,9 @@
 """A day's needs in every commune become dossiers, drawn in one vectorised pass per kind.
 
 Each need takes ``N_UNIFORMS`` uniforms from the demand stream (procedure, applicant,
-channel, time, work, escalation, supplement, provincial work) and ``N_EXTRA`` from the
-dossier stream (faulty work, sync failure, complaint). Drawing them for all communes at
+channel, time, work, supplement) and ``N_EXTRA`` from the dossier stream (faulty work,
+sync failure, complaint); its workflow's later steps (whether each applies, its work or
+wait) are keyed uniforms of its dossier number. Drawing them for all communes at
 once, rather than commune by commune, keeps the number of numpy calls per day near
 constant, so a province-day costs in proportion to its dossiers, not to its communes.
 Only the choice of applicant and channel is per commune (each commune's households).
@@ -19,15 +20,16 @@ import numpy as np
 
 from sim.core.calendar import HOURS_PER_DAY
 from sim.core.dossier import IN_PERSON, ONLINE
-from sim.core.keyed import SUPPLEMENT_DELAY, SUPPLEMENT_GIVE_UP
+from sim.core.keyed import STEP_AMOUNT, STEP_NEEDED, SUPPLEMENT_DELAY, SUPPLEMENT_GIVE_UP
 from sim.core.metrics import FAR_KM
+from sim.core.state import MAX_STEPS, STEP_END
 
 if TYPE_CHECKING:
     from sim.abm.agents.commune import Commune
     from sim.abm.world import World
     from sim.spec.procedures import Catalogue
 
-N_UNIFORMS = 8
+N_UNIFORMS = 6
 N_EXTRA = 3
 
 
@@ -38,8 +40,7 @@ class Demand:
         world: the model's shared context (streams, calendar, scenario, metrics).
         catalogue: procedures by applicant kind.
         communes: the communes, in scenario order.
-        province_work: ``province_work(catalogue, procedure_index, u)``: the work content
-            each need would have at the province, were it escalated.
+        department_office: each provincial department's office number, by name.
         next_uid: ``next_uid(n)``: the first of ``n`` fresh dossier numbers.
     """
 
@@ -48,13 +49,16 @@ class Demand:
         world: World,
         catalogue: Mapping[str, Catalogue],
         communes: Sequence[Commune],
-        province_work: Callable[[Catalogue, np.ndarray, np.ndarray], np.ndarray],
+        department_office: Mapping[str, int],
         next_uid: Callable[[int], int],
     ) -> None:
         self.world = world
         self.catalogue = catalogue
         self.communes = communes
-        self.province_work = province_work
+        self.workflows = {
+            kind: cat.steps(dict(department_office)) for kind, cat in catalogue.items()
+        }
+        self.remote = np.array([c.spec.remote for c in communes], dtype=bool)
         self.next_uid = next_uid
         self._calibrated = {kind: _calibration(cat, communes) for kind, cat in catalogue.items()}
         self._fields_of: dict[int, np.ndarray] = {}
@@ -157,9 +161,7 @@ class Demand:
             channel=np.where(online, ONLINE, IN_PERSON),
             submitted=times,
             work=work,
-            escalate=u[:, 5] < catalogue.escalation[procedure_index],
-            needs_supplement=u[:, 6] < catalogue.supplement[procedure_index],
-            province_work=self.province_work(catalogue, procedure_index, u[:, 7]),
+            needs_supplement=u[:, 5] < catalogue.supplement[procedure_index],
             u_fault=extra[:, 0],
             u_sync=extra[:, 1],
             complains=extra[:, 2] < behaviour.complaint_probability,
@@ -179,9 +181,9 @@ class Demand:
         return cached
 
     def new_dossiers(
-        self, *, commune, field, procedure, pop, agent, channel, submitted, work, escalate,
-        needs_supplement, province_work, u_fault, u_sync, complains, distance, has_signal,
-        behaviour, counted=None,
+        self, *, commune, field, procedure, pop, agent, channel, submitted, work,
+        needs_supplement, u_fault, u_sync, complains, distance, has_signal, behaviour,
+        counted=None,
     ) -> np.ndarray:  # fmt: skip
         """Rows of the engine's dossier table for new dossiers (one value or array each)."""
         engine = self.world.engine
@@ -200,10 +202,28 @@ class Demand:
         column("d_channel")[rows] = channel
         column("d_submitted")[rows] = submitted
         column("d_deadline_hours")[rows] = catalogue.deadline_hours[procedure_index]
-        column("d_deadline_days")[rows] = catalogue.deadline_days[procedure_index]
+        remote = self.remote[np.asarray(commune)]
+        column("d_deadline_days")[rows] = (
+            catalogue.deadline_days[procedure_index]
+            + remote * catalogue.remote_extra_days[procedure_index]
+        )
         column("d_work")[rows] = work
-        column("d_province_work")[rows] = province_work
-        column("d_escalate")[rows] = escalate
+        column("d_step")[rows] = 0
+        workflows = self.workflows[catalogue.kind]
+        if workflows.any:
+            keyed = self.world.streams.keyed
+            u_needed = np.column_stack(
+                [keyed.uniforms(STEP_NEEDED, uids, k) for k in range(MAX_STEPS)]
+            )
+            u_amount = np.column_stack(
+                [keyed.uniforms(STEP_AMOUNT, uids, k) for k in range(MAX_STEPS)]
+            )
+            at, amount, stops = workflows.draw(procedure_index, u_needed, u_amount)
+            column("d_step_at")[rows] = at
+            column("d_step_amount")[rows] = amount
+            column("d_step_stops")[rows] = stops
+        else:
+            column("d_step_at")[rows] = STEP_END
         column("d_needs_supplement")[rows] = needs_supplement
         column("d_complains")[rows] = complains
         warmup = self.world.metrics.warmup_hours

@@ -1,7 +1,8 @@
 """The engine of one model: its arrays sized for the scenario, and the day's arrivals.
 
 Offices are numbered as the compiled loop expects (sim/core/routing.py): commune ``m``'s
-back office is office ``m``, the reception desks follow, the province comes last. The
+back office is office ``m``, the reception desks follow, the provincial departments
+(each its own office) come last. The
 scenario's rules the loop reads go into its parameter vector (``PARAMS``).
 """
 
@@ -16,20 +17,22 @@ from sim.spec.scenario import ScenarioSpec
 
 
 def build_engine(spec: ScenarioSpec, calendar, warmup_hours: float, key_root: int):
-    """The engine, each desk's office number by commune, and the province's office."""
+    """The engine, each desk's office number by commune, and each provincial
+    department's office number by name."""
     n_communes = len(spec.communes)
     desks = [i for i, c in enumerate(spec.communes) if c.reception_counters]
     desk_index = {m: n_communes + k for k, m in enumerate(desks)}
-    province_office = n_communes + len(desks)
+    first = n_communes + len(desks)
+    department_office = {name: first + k for k, name in enumerate(spec.departments)}
     engine = Engine(
-        spec.fields, n_communes, province_office + 1, n_communes * len(spec.fields), calendar,
-        _params(spec, calendar, warmup_hours, province_office),
+        spec.fields, n_communes, first + max(1, len(department_office)),
+        n_communes * len(spec.fields), calendar, _params(spec, calendar, warmup_hours),
     )  # fmt: skip
     syncs = engine.column("field_syncs")
     for field in spec.equipment.sync_fields:
         syncs[engine.field_index[field]] = True
     engine.column("key_root")[0] = key_root
-    return engine, desk_index, province_office
+    return engine, desk_index, department_office
 
 
 def merged_arrivals(arrivals: list[tuple[np.ndarray, np.ndarray]], carried: np.ndarray):
@@ -43,7 +46,7 @@ def merged_arrivals(arrivals: list[tuple[np.ndarray, np.ndarray]], carried: np.n
     return times[order], kinds[order].astype(np.int32), rows[order].astype(np.int64)
 
 
-def _params(spec: ScenarioSpec, calendar, warmup_hours: float, province_office: int) -> dict:
+def _params(spec: ScenarioSpec, calendar, warmup_hours: float) -> dict:
     """The scenario's rules the compiled loop reads (``PARAMS``, sim/core/state.py)."""
     premises, equipment = spec.premises, spec.equipment
     limit = premises.balk_queue_per_counter
@@ -58,6 +61,6 @@ def _params(spec: ScenarioSpec, calendar, warmup_hours: float, province_office: 
         "balk_limit": -1.0 if limit is None else float(limit),
         "balk_online": premises.balk_online_probability,
         "between_sites_km": spec.citizen.between_sites_km if spec.citizen is not None else 0.0,
-        "province_office": province_office,
+        "same_day_cutoff": spec.same_day_cutoff_hour,
         "daily_open_hours": HOURS_PER_DAY if calendar.always_open else calendar.open_hours_of_a_day,
     }

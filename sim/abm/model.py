@@ -78,7 +78,7 @@ class GovernanceModel(mesa.Model):
         self.working_days_by_month: dict[str, int] = {}  # after the warm-up (capacity.csv)
         spec = self.scenario_spec
         fields = spec.fields
-        self.engine, desk_index, province_office = build_engine(
+        self.engine, desk_index, department_office = build_engine(
             spec, self.calendar, warmup_days * HOURS_PER_DAY, self.streams.keyed.root
         )
         cells = [(c.name, f) for c in spec.communes for f in fields]
@@ -97,7 +97,7 @@ class GovernanceModel(mesa.Model):
             streams=self.streams,
             start_date=start_date,
         )
-        self.province = Province(self, self.world, province_office)
+        self.province = Province(self, self.world, department_office)
         self.communes = [
             Commune(self, self.world, c, m, desk_index.get(m, -1))
             for m, c in enumerate(spec.communes)
@@ -106,12 +106,12 @@ class GovernanceModel(mesa.Model):
         for i, population in enumerate(self.populations):
             population.index = i
         self.demand = Demand(
-            self.world, self.catalogue, self.communes, self.province.sample_work, self.next_uid
+            self.world, self.catalogue, self.communes, department_office, self.next_uid
         )
         for commune in self.communes:
             for clerk in commune.clerks:
                 clerk.unit = commune.name
-        for clerk in self.province.office.clerks:
+        for clerk in self.province.clerks:
             clerk.unit = PROVINCE_UNIT
         self.policies = list(policies)
         self.day = -1
@@ -225,7 +225,7 @@ class GovernanceModel(mesa.Model):
     # -- checks and figures ---------------------------------------------------------------
     def offices(self):
         desks = [c.desk for c in self.communes if c.desk is not None]
-        return [c.office for c in self.communes] + desks + [self.province.office]
+        return [c.office for c in self.communes] + desks + list(self.province.offices.values())
 
     def audit(self) -> dict[str, int]:
         """Where every dossier is: the counters and the places must agree."""

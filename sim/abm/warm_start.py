@@ -56,7 +56,6 @@ def carried_arrivals(model: GovernanceModel, open_dossiers: Sequence) -> np.ndar
         speed = dict(commune.spec.capacity_factors).get(field, 1.0)
         population = commune.populations[kind]
         agent = int(population.pick(u[1:2])[0])
-        province_work = float(model.province.sample_work(catalogue, np.array([index]), u[2:3])[0])
         distance = commune.spec.distance_km_mean
         if population.distance is not None:
             distance = float(population.distance[agent])
@@ -69,9 +68,7 @@ def carried_arrivals(model: GovernanceModel, open_dossiers: Sequence) -> np.ndar
             channel=ONLINE,  # no trip to count: the applicant came before the run
             submitted=(received - start).days * HOURS_PER_DAY + CARRIED_HOUR,
             work=work / speed,
-            escalate=bool(u[3] < catalogue.escalation[index]),
             needs_supplement=False,  # assumption: a file still open is complete
-            province_work=province_work,
             u_fault=1.0,
             u_sync=1.0,
             complains=False,

@@ -21,6 +21,7 @@ from sim.core.state import (
     FILL,
     HIST_BINS,
     LAYOUT,
+    MAX_STEPS,
     PARAMS,
     TALLY_COUNTS,
     TALLY_SUMS,
@@ -69,7 +70,6 @@ def new_state(t):
     s.d_status = t.d_status
     s.d_stage = t.d_stage
     s.d_counted = t.d_counted
-    s.d_escalate = t.d_escalate
     s.d_needs_supplement = t.d_needs_supplement
     s.d_complains = t.d_complains
     s.d_no_signal = t.d_no_signal
@@ -80,7 +80,10 @@ def new_state(t):
     s.d_deadline_hours = t.d_deadline_hours
     s.d_deadline_days = t.d_deadline_days
     s.d_work = t.d_work
-    s.d_province_work = t.d_province_work
+    s.d_step = t.d_step
+    s.d_step_at = t.d_step_at
+    s.d_step_amount = t.d_step_amount
+    s.d_step_stops = t.d_step_stops
     s.d_first_service = t.d_first_service
     s.d_resolved = t.d_resolved
     s.d_reworks = t.d_reworks
@@ -137,6 +140,7 @@ def new_state(t):
     s.o_all_stay = t.o_all_stay
     s.o_root = t.o_root
     s.o_queued = t.o_queued
+    s.o_deadline_days = t.o_deadline_days
     s.m_desk = t.m_desk
     s.m_sync_probability = t.m_sync_probability
     s.m_handoff_hours = t.m_handoff_hours
@@ -160,7 +164,6 @@ def new_state(t):
     s.params = t.params
     s.key_root = t.key_root
     s.field_syncs = t.field_syncs
-    s.field_dept_days = t.field_dept_days
     s.today = t.today
     s.cal_starts = t.cal_starts
     s.cal_ends = t.cal_ends
@@ -183,7 +186,7 @@ class Arrays:
             "": None, "fields": n_fields + 1, "events": len(COMMUNE_EVENTS),
             "counts": len(TALLY_COUNTS), "sums": len(TALLY_SUMS), "bins": HIST_BINS,
             "1": None, "counters": len(COUNTERS), "params": len(PARAMS),
-            "today": len(TODAY), "pair": 2,
+            "today": len(TODAY), "pair": 2, "steps": MAX_STEPS,
         }  # fmt: skip
         sizes = {
             "dossier": 1024, "clerk": 64, "office": n_offices, "commune": n_communes,

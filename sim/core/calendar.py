@@ -156,16 +156,18 @@ class _Calendar:
             lambda c: (c.flag, c.starts, c.ends, c.working, float(start), float(end)),
         )
 
-    def deadline(self, submitted: float, working_days: float) -> float:
+    def deadline(self, submitted: float, working_days: float, cutoff: float = 0.0) -> float:
         """Close of business on the N-th working day after the day of receipt.
 
         A dossier received on a closed day, or after closing, counts as received on the
-        next working day. ``working_days=0`` means the day of receipt ("on the spot").
+        next working day. ``working_days=0`` means the day of receipt ("on the spot"),
+        and then one received at or after the hour ``cutoff`` (when > 0) is due the
+        next working day.
         """
         return self._ask(
             hours.span_deadline,
             lambda c: (c.flag, c.working, c.before, c.opening, float(submitted),
-                       float(working_days)),
+                       float(working_days), float(cutoff)),
         )  # fmt: skip
 
     def deadline_date(self, submitted_date: dt.date, working_days: int) -> dt.date:

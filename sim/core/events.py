@@ -21,16 +21,17 @@ EV_FINISH = 2  # a clerk finishes the job in hand
 EV_OPEN = 3  # an office opens
 EV_CLOSE = 4  # an office closes
 EV_HANDED_OVER = 5  # a dossier reaches the back office (courier, sync retry)
-EV_PROVINCE = 6  # an escalated dossier reaches its provincial department
+EV_PROVINCE = 6  # a dossier reaches a provincial office (its workflow's next step)
 EV_RESUBMIT = 7  # a dossier comes back from its applicant with the supplement
 EV_OVERDUE_CHECK = 8  # the applicant checks at the deadline whether the result came
 EV_ON_DUTY = 9  # a clerk back from its duties or a day off, if still rostered
 EV_DUTY_DONE = 10  # a clerk has done its competing duties: on duty unless without a seat
 EV_SEND_HOME = 11  # ordinary closing of an office on overtime: the others go home
 EV_BACK_FROM_HOME = 12  # after the overtime: those sent home are on duty again
+EV_WAITED = 13  # a wait of its workflow is over: the dossier goes on to its next step
 EVENT_NAMES = (
     "receive", "carry", "finish", "open", "close", "handed_over", "province", "resubmit",
-    "overdue_check", "on_duty", "duty_done", "send_home", "back_from_home",
+    "overdue_check", "on_duty", "duty_done", "send_home", "back_from_home", "waited",
 )  # fmt: skip
 
 

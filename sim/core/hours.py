@@ -24,6 +24,7 @@ from sim.core.state import C, P
 HOURS_PER_DAY = 24.0
 ALWAYS_OPEN = P["always_open"]
 DAILY_OPEN_HOURS = P["daily_open_hours"]
+SAME_DAY_CUTOFF = P["same_day_cutoff"]
 OVERFLOW = C["calendar_overflow"]
 NEVER = 1.0e18  # what the compiled loop uses for an answer past the calendar's horizon
 LONGEST_DEADLINE_WORKING_DAYS = 1000  # about four years: the longest deadline a config may set
@@ -129,16 +130,21 @@ def span_working_days_between(always_open, working, before, opening, daily, star
 
 
 @njit(cache=True)
-def span_deadline(always_open, working, before, opening, submitted, working_days):
+def span_deadline(always_open, working, before, opening, submitted, working_days, cutoff):
     """Close of business on the N-th working day after the day of receipt (a dossier
     received on a closed day or after closing counts from the next working day;
-    ``working_days=0`` is the day of receipt, "on the spot")."""
+    ``working_days=0`` is the day of receipt, "on the spot", and then one received at
+    or after the hour ``cutoff`` (when > 0) is due the next working day)."""
     if always_open:
         return submitted + working_days * HOURS_PER_DAY
     closing = opening[opening.shape[0] - 1, 1]
+    if working_days == 0.0 and cutoff > 0.0:
+        closing_for_receipt = min(closing, cutoff)
+    else:
+        closing_for_receipt = closing
     n = len(working)
     day = int(submitted // HOURS_PER_DAY)
-    if submitted >= day * HOURS_PER_DAY + closing:
+    if submitted >= day * HOURS_PER_DAY + closing_for_receipt:
         day += 1
     while day < n and not working[day]:
         day += 1
@@ -217,7 +223,7 @@ def deadline(s, submitted, working_days):
     """Close of business on the N-th working day after the day of receipt."""
     value = span_deadline(
         s.params[ALWAYS_OPEN], s.cal_working, s.cal_before, s.cal_opening, submitted,
-        working_days,
+        working_days, s.params[SAME_DAY_CUTOFF],
     )  # fmt: skip
     return _checked(s, value)
 
@@ -229,3 +235,21 @@ def procedure_deadline(s, row, now):
     if hours >= 0.0:
         return now + hours
     return deadline(s, now, s.d_deadline_days[row])
+
+
+@njit(cache=True)
+def extend_deadline(s, row, working_days):
+    """A wait that stops the statutory clock moves the deadline on by its working days."""
+    if s.params[ALWAYS_OPEN]:
+        s.d_deadline[row] += working_days * HOURS_PER_DAY
+        return
+    hours = working_days * s.params[DAILY_OPEN_HOURS]
+    s.d_deadline[row] = base_finish_time(s, s.d_deadline[row], hours)
+
+
+@njit(cache=True)
+def after_working_days(s, now, working_days):
+    """The instant ``working_days`` of open hours after ``now`` (a wait's end)."""
+    if s.params[ALWAYS_OPEN]:
+        return now + working_days * HOURS_PER_DAY
+    return base_finish_time(s, now, working_days * s.params[DAILY_OPEN_HOURS])

@@ -29,6 +29,7 @@ from sim.core.events import (
     EV_RECEIVE,
     EV_RESUBMIT,
     EV_SEND_HOME,
+    EV_WAITED,
 )
 from sim.core.state import BACK_OFFICE, DESK
 
@@ -47,7 +48,7 @@ def finish_job(s, clerk, now):
     elif kind == DESK:
         routing.leave_desk(s, row, now)
     else:
-        routing.resolve(s, row, now)
+        routing.next_step(s, row, now)
     service.after_finish(s, clerk, now)
 
 
@@ -68,6 +69,8 @@ def handle(s, kind, arg, now):
         routing.handed_over(s, arg, now)
     elif kind == EV_PROVINCE:
         routing.province_receive(s, arg, now)
+    elif kind == EV_WAITED:
+        routing.waited(s, arg, now)
     elif kind == EV_RESUBMIT:
         routing.resubmit(s, arg, now)
     elif kind == EV_OVERDUE_CHECK:

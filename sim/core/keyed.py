@@ -32,6 +32,8 @@ BALK_ONLINE = 3
 BALK_RETURN_TIME = 4
 SUPPLEMENT_GIVE_UP = 5
 SUPPLEMENT_DELAY = 6
+STEP_NEEDED = 7  # whether a dossier's workflow step applies to it
+STEP_AMOUNT = 8  # a step's work content or the length of its wait
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)

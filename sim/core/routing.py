@@ -3,9 +3,13 @@
 In-person visitors meet the reception desk first (when the commune has counters; a
 visitor who finds a long queue switches online or comes back another day), then the
 back office, after a courier hand-off when the field sits on another site. After
-service a dossier may go back to its applicant for a supplement, be redone (a faulty
-result by an unskilled clerk; a civil-status record that failed to sync), go up to the
-province, or be resolved. The office of commune ``m``'s back office is ``m``.
+service a dossier may go back to its applicant for a supplement, or be redone (a faulty
+result by an unskilled clerk; a civil-status record that failed to sync). Then it
+follows its procedure's workflow (``d_step_*``): work at a provincial office (the land
+registration branch, the tax office, ...) after a hand-off, more work at its commune,
+or a wait that is no one's work (public posting, measurement, the applicant paying
+fees), which may stop the statutory clock. After the last step it is resolved. The
+office of commune ``m``'s back office is ``m``.
 """
 
 from __future__ import annotations
@@ -27,19 +31,31 @@ from sim.core.events import (
     EV_PROVINCE,
     EV_RECEIVE,
     EV_RESUBMIT,
+    EV_WAITED,
     push,
 )
 from sim.core.hours import (
     HOURS_PER_DAY,
+    after_working_days,
     base_finish_time,
     deadline,
+    extend_deadline,
     next_open,
     procedure_deadline,
     working_days_between,
 )
 from sim.core.keyed import BALK_ONLINE, BALK_RETURN_TIME, keyed_uniform
 from sim.core.service import arrive, desk_queue
-from sim.core.state import EVENT, C, P
+from sim.core.state import (
+    EVENT,
+    MAX_STEPS,
+    STEP_COMMUNE,
+    STEP_END,
+    STEP_SKIPPED,
+    STEP_WAIT,
+    C,
+    P,
+)
 from sim.core.tallies import on_carried_over, on_counter, on_received, on_resolved, on_trip
 from sim.core.tallies import on_withdrawn as tally_withdrawn
 
@@ -55,7 +71,6 @@ PROVINCE_HANDOFF_HOURS = P["province_handoff_hours"]
 BALK_LIMIT = P["balk_limit"]
 BALK_ONLINE_PROBABILITY = P["balk_online"]
 BETWEEN_SITES_KM = P["between_sites_km"]
-PROVINCE_OFFICE = P["province_office"]
 BALKED = EVENT["balked"]
 SWITCHED_ONLINE = EVENT["switched_online"]
 COMPLAINTS = EVENT["complaints"]
@@ -199,24 +214,57 @@ def route(s, row, now):
         _in_transit(s, row)
         push(s, now + s.params[SYNC_RETRY_HOURS], EV_HANDED_OVER, row)
         return
-    if s.d_escalate[row]:
+    next_step(s, row, now)
+
+
+@njit(cache=True)
+def next_step(s, row, now):
+    """The dossier's workflow goes on: a provincial office after the hand-off, its own
+    commune's back office, a wait, or, after the last step, its result."""
+    k = s.d_step[row]
+    while k < MAX_STEPS and s.d_step_at[row, k] == STEP_SKIPPED:
+        k += 1
+    if k >= MAX_STEPS or s.d_step_at[row, k] == STEP_END:
+        s.d_step[row] = k
+        resolve(s, row, now)
+        return
+    s.d_step[row] = k + 1
+    at = s.d_step_at[row, k]
+    amount = s.d_step_amount[row, k]
+    if at == STEP_WAIT:
+        if s.d_step_stops[row, k]:
+            extend_deadline(s, row, amount)
+        _in_transit(s, row)
+        push(s, after_working_days(s, now, amount), EV_WAITED, row)
+    elif at == STEP_COMMUNE:
+        s.d_stage[row] = 0
+        s.d_work[row] = amount
+        arrive(s, s.d_commune[row], row, now)
+    else:
         _in_transit(s, row)
         push(s, now + s.params[PROVINCE_HANDOFF_HOURS], EV_PROVINCE, row)
-    else:
-        resolve(s, row, now)
+
+
+@njit(cache=True)
+def waited(s, row, now):
+    """A wait of the workflow is over."""
+    s.counters[IN_TRANSIT_COUNT] -= 1
+    next_step(s, row, now)
 
 
 @njit(cache=True)
 def province_receive(s, row, now):
-    """An escalated dossier reaches its department, whose deadline may replace the
-    commune's."""
+    """A dossier reaches the provincial office of its workflow's step, whose own
+    deadline, if it has one, replaces the commune's."""
     s.counters[IN_TRANSIT_COUNT] -= 1
+    k = s.d_step[row] - 1
+    office = s.d_step_at[row, k]
     s.d_stage[row] = 1
-    s.d_work[row] = s.d_province_work[row]
-    days = s.field_dept_days[s.d_field[row]]
+    s.d_work[row] = s.d_step_amount[row, k]
+    days = s.o_deadline_days[office]
     if days >= 0.0:
         s.d_deadline[row] = deadline(s, now, days)
-    arrive(s, int(s.params[PROVINCE_OFFICE]), row, now)
+    arrive(s, office, row, now)
 
 
 @njit(cache=True)

@@ -22,6 +22,14 @@ from sim.core.measures import COUNT, DAILY, READING, SUM, TALLY, TODAY_MEAN, Dai
 OFFICE_KINDS = ("back_office", "desk", "province")
 BACK_OFFICE, DESK, PROVINCE = range(len(OFFICE_KINDS))
 
+# a workflow's steps after the commune's first (``d_step_at``): an office number (a
+# provincial office), or one of these codes
+STEP_COMMUNE = -1  # work at the dossier's own commune back office
+STEP_WAIT = -2  # a wait that is no one's work (public posting, measurement, paying fees)
+STEP_END = -3  # no further step
+STEP_SKIPPED = -4  # a step this dossier does not need (its probability said no)
+MAX_STEPS = 8  # steps a procedure may have after the commune's first
+
 # tables and how many rows each has (second axes: "fields" = scenario fields + reception)
 TABLES = {
     "dossier": "one row per open dossier (rows reused)",
@@ -46,9 +54,8 @@ LAYOUT: tuple[tuple[str, str, str, str, str], ...] = (
     ("d_agent", "dossier", "int32", "", "applicant agent index in its population"),
     ("d_channel", "dossier", "int8", "", "0 in person, 1 online"),
     ("d_status", "dossier", "int8", "", "QUEUED, IN_SERVICE, ... (sim/core/dossier.py)"),
-    ("d_stage", "dossier", "int8", "", "0 commune, 1 province"),
+    ("d_stage", "dossier", "int8", "", "0 at its commune, 1 at a provincial office"),
     ("d_counted", "dossier", "bool", "", "submitted after the warm-up"),
-    ("d_escalate", "dossier", "bool", "", "goes up to the province after the commune"),
     ("d_needs_supplement", "dossier", "bool", "", "returned once for a supplement"),
     ("d_complains", "dossier", "bool", "", "its applicant complains when it is overdue"),
     ("d_no_signal", "dossier", "bool", "", "equity group: applicant without signal"),
@@ -59,7 +66,16 @@ LAYOUT: tuple[tuple[str, str, str, str, str], ...] = (
     ("d_deadline_hours", "dossier", "float64", "", "deadline in hours (-1: working days)"),
     ("d_deadline_days", "dossier", "float64", "", "deadline in working days"),
     ("d_work", "dossier", "float64", "", "work content of the current stage (hours)"),
-    ("d_province_work", "dossier", "float64", "", "work at the province if escalated"),
+    ("d_step", "dossier", "int8", "", "its workflow's next step after the commune's first"),
+    ("d_step_at", "dossier", "int32", "steps", "each step's office (STEP_* codes or an office)"),
+    (
+        "d_step_amount",
+        "dossier",
+        "float64",
+        "steps",
+        "a step's work (hours) or wait (working days)",
+    ),
+    ("d_step_stops", "dossier", "bool", "steps", "a wait that stops the statutory clock"),
     ("d_first_service", "dossier", "float64", "", "hour a clerk first started (-1)"),
     ("d_resolved", "dossier", "float64", "", "hour resolved (-1)"),
     ("d_reworks", "dossier", "int32", "", "times redone (faulty work, sync failure)"),
@@ -116,6 +132,7 @@ LAYOUT: tuple[tuple[str, str, str, str, str], ...] = (
     ("o_all_stay", "office", "bool", "", "every clerk works the overtime"),
     ("o_root", "office", "int64", "fields", "queue heap root row per field (-1)"),
     ("o_queued", "office", "int64", "fields", "dossiers waiting per field"),
+    ("o_deadline_days", "office", "float64", "", "a department's own deadline (-1 keep)"),
     ("m_desk", "commune", "int32", "", "its reception desk office (-1: none)"),
     ("m_sync_probability", "commune", "float64", "", "sync failure chance today"),
     ("m_handoff_hours", "commune", "float64", "", "courier hours to another site"),
@@ -139,7 +156,6 @@ LAYOUT: tuple[tuple[str, str, str, str, str], ...] = (
     ("params", "scalar", "float64", "params", "the scenario's rules (P_* constants)"),
     ("key_root", "scalar", "uint64", "1", "root of the run's keyed uniforms"),
     ("field_syncs", "scalar", "bool", "fields", "field's records sync to the portal"),
-    ("field_dept_days", "scalar", "float64", "fields", "department deadline (-1 keep)"),
     ("today", "scalar", "float64", "today", "today's totals (DAY_* constants)"),
     ("cal_starts", "calendar", "float64", "", "open interval starts (hours)"),
     ("cal_ends", "calendar", "float64", "", "open interval ends (hours)"),
@@ -170,7 +186,7 @@ COUNTERS = (
 PARAMS = (
     "always_open", "warmup_hours", "rework_fraction", "error_unskilled",
     "sync_rework_fraction", "sync_retry_hours", "province_handoff_hours", "balk_limit",
-    "balk_online", "between_sites_km", "province_office", "daily_open_hours",
+    "balk_online", "between_sites_km", "daily_open_hours", "same_day_cutoff",
 )  # fmt: skip
 TODAY = today_totals(DAILY)
 HIST_BINS = 820  # sojourn histogram: 0.01 h to about 1.1e5 h at 2% resolution
@@ -184,7 +200,7 @@ FILL = {  # a new row's values where zero is wrong
     "c_office": -1, "c_next_office": -1, "c_current": -1, "c_last_field": -1,
     "c_speed": 1.0, "c_present_since": -1.0, "c_idle_next": -1, "c_idle_prev": -1,
     "o_idle_head": -1, "o_idle_tail": -1, "o_extra_day": -1, "o_root": -1, "m_desk": -1,
-    "o_commune": -1, "field_dept_days": -1.0,
+    "o_commune": -1, "o_deadline_days": -1.0, "d_step_at": -3,
 }  # fmt: skip
 
 

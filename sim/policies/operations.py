@@ -154,7 +154,7 @@ class Priority(Policy):
     def start(self, ctx: PolicyContext, day: int) -> None:
         offices = [c.office for c in ctx.communes]
         if self.include_province:
-            offices.append(ctx.province.office)
+            offices.extend(ctx.province.offices.values())
         for office in offices:
             self.previous.append((office, office.discipline))
             office.set_discipline(self.discipline)

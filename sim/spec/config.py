@@ -172,6 +172,12 @@ class Reader:
             raise self.fail(name, f" = {value}: must be an integer <= {high}")
         return value
 
+    def boolean(self, name: str, default: Any = _MISSING) -> bool:
+        value = self.raw(name, default)
+        if not isinstance(value, bool):
+            raise self.fail(name, f" = {value!r}: must be true or false")
+        return value
+
     def choice(self, name: str, allowed: Iterable[str], default: Any = _MISSING) -> str:
         value = self.raw(name, default)
         allowed = list(allowed)

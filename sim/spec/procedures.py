@@ -8,6 +8,7 @@ import numpy as np
 from scipy import special
 
 from sim.core.hours import LONGEST_DEADLINE_WORKING_DAYS
+from sim.core.state import MAX_STEPS, STEP_COMMUNE, STEP_END, STEP_SKIPPED, STEP_WAIT
 from sim.spec.config import ConfigError, Reader
 
 _EPS = 1e-12
@@ -51,6 +52,22 @@ class WorkDistribution:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of a procedure's workflow after the commune's first: work at an office
+    (``at``: a provincial department's name, or ``commune`` for the dossier's own
+    commune back office) or a wait that is no one's work (``at`` None: public posting,
+    cadastral measurement, the applicant paying fees), which may stop the statutory
+    clock. ``probability``: the share of dossiers that need it."""
+
+    name: str
+    at: str | None
+    work: WorkDistribution | None
+    wait_working_days: tuple[float, float] = (0.0, 0.0)
+    stops_clock: bool = False
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
 class Procedure:
     """One administrative procedure (e.g. birth registration) of a field."""
 
@@ -65,6 +82,8 @@ class Procedure:
     online_eligible: bool
     escalation_probability: float
     supplement_probability: float
+    steps: tuple[Step, ...] = ()
+    remote_extra_working_days: int = 0
 
 
 APPLICANT_KINDS = ("citizen", "business")
@@ -97,8 +116,19 @@ def read_procedures(reader: Reader, fields: tuple[str, ...]) -> list[Procedure]:
                 online_eligible=bool(item.raw("online_eligible", True)),
                 escalation_probability=item.probability("escalation_probability", 0.0),
                 supplement_probability=item.probability("supplement_probability", 0.0),
+                steps=read_steps(item),
+                remote_extra_working_days=item.integer(
+                    "remote_extra_working_days", 0, low=0, high=LONGEST_DEADLINE_WORKING_DAYS
+                ),
             )
         )
+        if procedures[-1].steps and procedures[-1].escalation_probability:
+            raise ConfigError(
+                f"{item.key('escalation_probability')} = "
+                f"{procedures[-1].escalation_probability:g} and {item.key('steps')}: give one "
+                "(escalation_probability is short for one step at the field's department)",
+                item.key("escalation_probability"),
+            )
     if not procedures:
         raise ConfigError(f"{reader.key('procedures')}: at least one procedure is needed")
     for kind in APPLICANT_KINDS:
@@ -107,6 +137,66 @@ def read_procedures(reader: Reader, fields: tuple[str, ...]) -> list[Procedure]:
         ):
             raise ConfigError(f"{reader.key('procedures')}: {kind} shares add up to 0")
     return procedures
+
+
+def read_steps(item: Reader) -> tuple[Step, ...]:
+    """``procedures.NAME.steps``: a mapping of step names, in order, to work steps (``at``
+    and ``work_hours``) or waits (``wait_working_days``: a number or ``[low, high]``,
+    drawn uniformly); a step set to null is left out (``...steps.NAME=null``)."""
+    steps = []
+    raw_steps = item.raw("steps", {}) or {}
+    if not isinstance(raw_steps, dict):
+        raise item.fail("steps", f" = {raw_steps!r}: must be a mapping of step names to steps")
+    for name, value in raw_steps.items():
+        if value is None:
+            continue
+        step = Reader(value, item.key(f"steps.{name}"))
+        probability = step.probability("probability", 1.0)
+        has_at, has_wait = step.has("at"), step.has("wait_working_days")
+        if has_at == has_wait:
+            raise ConfigError(
+                f"{step.path}: give either at (an office) with work_hours, or "
+                "wait_working_days (a wait that is no one's work)"
+            )
+        if has_at:
+            steps.append(
+                Step(
+                    name,
+                    str(step.raw("at")),
+                    WorkDistribution.read(step.child("work_hours")),
+                    probability=probability,
+                )
+            )
+            continue
+        raw = step.raw("wait_working_days")
+        low_high = raw if isinstance(raw, list) else [raw, raw]
+        if (
+            len(low_high) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in low_high)
+            or not 0 <= low_high[0] <= low_high[1] <= LONGEST_DEADLINE_WORKING_DAYS
+        ):
+            raise ConfigError(
+                f"{step.key('wait_working_days')} = {raw!r}: must be a number of working days "
+                f"or [low, high] with 0 <= low <= high <= {LONGEST_DEADLINE_WORKING_DAYS}",
+                step.key("wait_working_days"),
+            )
+        steps.append(
+            Step(
+                name,
+                None,
+                None,
+                (float(low_high[0]), float(low_high[1])),
+                step.boolean("stops_clock", False),
+                probability,
+            )
+        )
+    if len(steps) > MAX_STEPS:
+        raise ConfigError(
+            f"{item.key('steps')}: {len(steps)} steps; at most {MAX_STEPS} after the commune's "
+            "first (merge waits that follow each other)",
+            item.key("steps"),
+        )
+    return tuple(steps)
 
 
 _KINDS = ("exponential", "lognormal", "gamma", "fixed")
@@ -173,6 +263,10 @@ class Catalogue:
 
     def __init__(self, procedures: list[Procedure]) -> None:
         self.procedures = procedures
+        self.kind = procedures[0].applicant
+        self.remote_extra_days = np.array(
+            [p.remote_extra_working_days for p in procedures], dtype=float
+        )
         shares = np.array([p.share for p in procedures], dtype=float)
         self.cumulative_share = np.cumsum(shares / shares.sum())
         self.online_eligible = np.array([p.online_eligible for p in procedures])
@@ -186,9 +280,52 @@ class Catalogue:
         self.deadline_days = np.array([p.deadline_working_days or 0 for p in procedures], float)
         self.work = WorkTable([p.work for p in procedures])
 
+    def steps(self, office_of: dict[str, int]) -> Workflows:
+        """The catalogue's workflows as arrays, ``at`` resolved to office numbers."""
+        return Workflows(self.procedures, office_of)
+
     def pick(self, u: np.ndarray) -> np.ndarray:
         index = np.searchsorted(self.cumulative_share, u, side="right")
         return np.minimum(index, len(self.procedures) - 1)
 
     def sample_work(self, procedure_index: np.ndarray, u: np.ndarray) -> np.ndarray:
         return self.work.sample(procedure_index, u)
+
+
+class Workflows:
+    """Each procedure's steps after the commune's first, as (procedure x step) arrays:
+    where (``STEP_*`` codes or a provincial office's number), whether it applies, and its
+    work content or wait, drawn for many dossiers at once."""
+
+    def __init__(self, procedures: list[Procedure], office_of: dict[str, int]) -> None:
+        n = len(procedures)
+        self.at = np.full((n, MAX_STEPS), STEP_END, dtype=np.int32)
+        self.probability = np.zeros((n, MAX_STEPS))
+        self.stops = np.zeros((n, MAX_STEPS), dtype=bool)
+        self.wait_low = np.zeros((n, MAX_STEPS))
+        self.wait_high = np.zeros((n, MAX_STEPS))
+        work: list[WorkDistribution | None] = [None] * (n * MAX_STEPS)
+        for i, p in enumerate(procedures):
+            for k, step in enumerate(p.steps):
+                self.probability[i, k] = step.probability
+                if step.at is None:
+                    self.at[i, k] = STEP_WAIT
+                    self.stops[i, k] = step.stops_clock
+                    self.wait_low[i, k], self.wait_high[i, k] = step.wait_working_days
+                else:
+                    self.at[i, k] = STEP_COMMUNE if step.at == "commune" else office_of[step.at]
+                    work[i * MAX_STEPS + k] = step.work
+        self.work = WorkTable(work)
+        self.any = bool((self.at != STEP_END).any())
+
+    def draw(self, procedure_index: np.ndarray, u_needed: np.ndarray, u_amount: np.ndarray):
+        """(at, amount, stops) for each dossier x step, from two uniforms per step."""
+        at = self.at[procedure_index]
+        needed = u_needed < self.probability[procedure_index]
+        at = np.where((at != STEP_END) & ~needed, STEP_SKIPPED, at)
+        flat = (procedure_index[:, None] * MAX_STEPS + np.arange(MAX_STEPS)).ravel()
+        amount = self.work.sample(flat, u_amount.ravel()).reshape(at.shape)
+        low, high = self.wait_low[procedure_index], self.wait_high[procedure_index]
+        waits = at == STEP_WAIT
+        amount = np.where(waits, low + (high - low) * u_amount, amount)
+        return at, amount, self.stops[procedure_index] & waits

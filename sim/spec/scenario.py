@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from sim.core.dossier import FIELDS
@@ -14,7 +15,13 @@ from sim.spec.communes_file import read_communes_file
 from sim.spec.config import ConfigError, Reader
 from sim.spec.demand_rate import dossiers_per_unit_per_year
 from sim.spec.mechanisms import EquipmentRules, LunarNewYear, PremisesRules, StaffRules
-from sim.spec.procedures import APPLICANT_KINDS, Procedure, WorkDistribution, read_procedures
+from sim.spec.procedures import (
+    APPLICANT_KINDS,
+    Procedure,
+    Step,
+    WorkDistribution,
+    read_procedures,
+)
 from sim.spec.synthetic import expand
 
 
@@ -49,6 +56,7 @@ class CommuneSpec:
     sync_failure_probability: float = 0.0
     signal_coverage: float | None = None
     distance_km_mean: float = 0.0
+    remote: bool = False  # a remote or difficult commune: longer statutory land deadlines
     province: str = ""
     display_name: str = ""
     # calibration to observed statistics (sim.calibrate); neutral by default
@@ -70,10 +78,14 @@ def display_names(spec: object) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class DepartmentSpec:
-    field: str
+    """A provincial office with its own staff and queues: a department named by the
+    field it serves (``land``), or an office serving several (``tax``: ``fields``)."""
+
+    name: str
+    fields: tuple[str, ...]
     staff: int
     proficiency: float
-    work: WorkDistribution
+    work: WorkDistribution | None
     deadline_working_days: int | None = None
 
 
@@ -96,6 +108,7 @@ class ScenarioSpec:
     premises: PremisesRules = PremisesRules()
     lunar_new_year: LunarNewYear = LunarNewYear()
     citizen: CitizenCosts | None = None
+    same_day_cutoff_hour: float = 0.0  # 0: none
 
     @classmethod
     def read(cls, data: dict) -> ScenarioSpec:
@@ -137,41 +150,8 @@ class ScenarioSpec:
         if len(set(names)) != len(names):
             raise ConfigError(f"scenario.communes: commune names repeat: {names}")
         province = r.child("province", {})
-        departments = {
-            name: DepartmentSpec(
-                field=name,
-                staff=item.integer("staff", low=0),
-                proficiency=item.number("proficiency", 1.0, low=0, low_open=True),
-                work=WorkDistribution.read(item.child("work_hours")),
-                deadline_working_days=(
-                    item.integer("deadline_working_days", low=0, high=LONGEST_DEADLINE_WORKING_DAYS)
-                    if item.has("deadline_working_days")
-                    else None
-                ),
-            )
-            for name, item in province.mapping("departments", {}).items()
-        }
-        for name in departments:
-            if name not in fields:
-                raise ConfigError(
-                    f"scenario.province.departments.{name}: unknown field; "
-                    f"allowed: {', '.join(fields)}"
-                )
-        for p in procedures:
-            if p.escalation_probability > 0 and p.field not in departments:
-                raise ConfigError(
-                    f"scenario.procedures.{p.name}.escalation_probability = "
-                    f"{p.escalation_probability:g}: field {p.field!r} has no provincial "
-                    "department in scenario.province.departments to escalate to",
-                    f"scenario.procedures.{p.name}.escalation_probability",
-                )
-            if p.escalation_probability > 0 and departments[p.field].staff < 1:
-                key = f"scenario.province.departments.{p.field}.staff"
-                raise ConfigError(
-                    f"{key} = {departments[p.field].staff}: must be >= 1, since procedure "
-                    f"{p.name!r} escalates dossiers to it",
-                    key,
-                )
+        departments = read_departments(province, fields)
+        procedures = [with_workflow(p, departments) for p in procedures]
         factors = tuple(demand.raw("monthly_factors", [1.0] * 12))
         if len(factors) != 12 or any(
             isinstance(f, bool) or not isinstance(f, int | float) or f < 0 for f in factors
@@ -198,6 +178,11 @@ class ScenarioSpec:
             premises=PremisesRules.read(r.child("premises", {}), fields),
             lunar_new_year=LunarNewYear.read(demand.child("lunar_new_year", {})),
             citizen=CitizenCosts.read(r.child("citizen")) if r.has("citizen") else None,
+            same_day_cutoff_hour=(
+                r.number("same_day_cutoff_hour", low=0, low_open=True, high=24)
+                if r.has("same_day_cutoff_hour")
+                else 0.0
+            ),
         )
 
 
@@ -245,6 +230,7 @@ def read_commune(c: Reader, fields: tuple[str, ...]) -> CommuneSpec:
         sync_failure_probability=c.probability("sync_failure_probability", 0.0),
         signal_coverage=(c.probability("signal_coverage") if c.has("signal_coverage") else None),
         distance_km_mean=c.number("distance_km_mean", 0.0, low=0),
+        remote=c.boolean("remote", False),
         province=str(c.raw("province", "")),
         display_name=_display_name(c),
         demand_factors=_field_factors(c, "demand_factors", fields),
@@ -306,3 +292,81 @@ def unserved_fields(spec: ScenarioSpec) -> list[tuple[int, str, str]]:
             if arrives and not served:
                 found.append((index, commune.name, name))
     return found
+
+
+def read_departments(province: Reader, fields: tuple[str, ...]) -> dict[str, DepartmentSpec]:
+    """``scenario.province.departments``: each its own office, staff and queues."""
+    departments = {}
+    for name, item in province.mapping("departments", {}).items():
+        if item.has("fields"):
+            served = item.raw("fields")
+            if not isinstance(served, list) or not served or any(f not in fields for f in served):
+                raise item.fail(
+                    "fields",
+                    f" = {served!r}: must be a non-empty list of fields, of: {', '.join(fields)}",
+                )
+        elif name in fields:
+            served = [name]
+        else:
+            raise item.fail(
+                "fields",
+                f" is missing: {name!r} is not a field, so say which fields' dossiers it "
+                f"handles, e.g. fields: [land] (fields: {', '.join(fields)})",
+            )
+        departments[name] = DepartmentSpec(
+            name=name,
+            fields=tuple(served),
+            staff=item.integer("staff", low=0),
+            proficiency=item.number("proficiency", 1.0, low=0, low_open=True),
+            work=WorkDistribution.read(item.child("work_hours"))
+            if item.has("work_hours")
+            else None,
+            deadline_working_days=(
+                item.integer("deadline_working_days", low=0, high=LONGEST_DEADLINE_WORKING_DAYS)
+                if item.has("deadline_working_days")
+                else None
+            ),
+        )
+    return departments
+
+
+def with_workflow(p: Procedure, departments: dict[str, DepartmentSpec]) -> Procedure:
+    """The procedure with its steps checked against the departments; an
+    ``escalation_probability`` becomes one step at its field's department."""
+    key = f"scenario.procedures.{p.name}"
+    if p.escalation_probability > 0:
+        department = departments.get(p.field)
+        if department is None or department.work is None:
+            raise ConfigError(
+                f"{key}.escalation_probability = {p.escalation_probability:g}: field "
+                f"{p.field!r} has no provincial department with work_hours in "
+                "scenario.province.departments to escalate to",
+                f"{key}.escalation_probability",
+            )
+        step = Step("province", p.field, department.work, probability=p.escalation_probability)
+        p = dataclasses.replace(p, steps=(step,))
+    for step in p.steps:
+        if step.at is None or step.at == "commune":
+            continue
+        department = departments.get(step.at)
+        if department is None:
+            raise ConfigError(
+                f"{key}.steps.{step.name}.at = {step.at!r}: no such office; allowed: commune, "
+                f"{', '.join(departments) or '(no scenario.province.departments)'}",
+                f"{key}.steps.{step.name}.at",
+            )
+        if p.field not in department.fields:
+            raise ConfigError(
+                f"{key}.steps.{step.name}.at = {step.at!r}: that office handles "
+                f"{', '.join(department.fields)}, not {p.field!r}; add {p.field} to "
+                f"scenario.province.departments.{step.at}.fields",
+                f"{key}.steps.{step.name}.at",
+            )
+        if department.staff < 1 and step.probability > 0:
+            staff_key = f"scenario.province.departments.{step.at}.staff"
+            raise ConfigError(
+                f"{staff_key} = {department.staff}: must be >= 1, since procedure {p.name!r} "
+                "sends dossiers to it",
+                staff_key,
+            )
+    return p

@@ -89,7 +89,16 @@ class Layout:
         self.households_mean = r.number("households_mean", low=1)
         self.households_cv = r.number("households_cv", low=0)
         self.businesses_per_household = r.number("businesses_per_household", low=0)
-        self.staff_per_commune = r.number("staff_per_commune", low=0)
+        positions = r.child("positions")
+        self.positions_base = positions.number("base", low=0)
+        self.residents_included = positions.number("residents_included", low=0)
+        self.residents_per_extra_mountain = positions.number("residents_per_extra_mountain", low=1)
+        self.residents_per_extra_other = positions.number("residents_per_extra_other", low=1)
+        self.positions_max = positions.number("max", low=0)
+        self.positions_max_ward = positions.number("max_ward", self.positions_max, low=0)
+        self.ward_residents = positions.number("ward_residents", math.inf, low=0)
+        self.people_per_household = r.number("people_per_household", low=0, low_open=True)
+        self.mountain_share = r.probability("mountain_share", 0.0)
         self.staffing_factor_mean = r.number("staffing_factor_mean", low=0)
         self.staffing_factor_sd = r.number("staffing_factor_sd", low=0)
         self.handling_share = r.probability("handling_share")
@@ -134,12 +143,12 @@ class Layout:
         p_sigma2 = math.log1p(self.proficiency_cv**2)
         proficiency = rng.lognormal(-p_sigma2 / 2, math.sqrt(p_sigma2), (n, len(self.roles)))
         conditions = rng.random((n, 7))  # one column per condition, drawn after the above
+        mountain = rng.random(n) < self.mountain_share  # drawn last: earlier draws keep
         width = len(str(n))
         result = []
         for i in range(n):
-            handlers = max(
-                0, round(self.staff_per_commune * self.handling_share * max(staffing[i], 0.0))
-            )
+            positions = self.positions(float(households[i]), bool(mountain[i]))
+            handlers = max(0, round(positions * self.handling_share * max(staffing[i], 0.0)))
             clerks = []
             for (skills, switch, _), count, factor in zip(
                 self.roles, self._split(handlers), proficiency[i], strict=True
@@ -158,8 +167,18 @@ class Layout:
                 "clerks": clerks,
             }
             entry.update(self._conditions(conditions[i], entry, sum(c["count"] for c in clerks)))
+            entry["remote"] = bool(mountain[i])
             result.append(entry)
         return result
+
+    def positions(self, households: float, mountain: bool) -> float:
+        """Positions of a commune government by the national orientation: a base, one
+        more per so many residents above a threshold (fewer in mountain areas), capped."""
+        residents = households * self.people_per_household
+        per = self.residents_per_extra_mountain if mountain else self.residents_per_extra_other
+        extra = math.floor(max(0.0, residents - self.residents_included) / per)
+        cap = self.positions_max_ward if residents > self.ward_residents else self.positions_max
+        return min(cap, self.positions_base + extra)
 
     def _conditions(self, u: np.ndarray, entry: dict, handlers: int) -> dict:
         """Premises, equipment and network of one commune, each from its own uniform."""
