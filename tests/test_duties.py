@@ -73,7 +73,9 @@ def test_a_duty_takes_its_hours_from_each_clerk_of_its_fields_in_its_window():
     assert daily.loc["2025-09-01", "other_duty_hours"] == 0  # National Day holidays
     assert daily.loc["2025-09-06", "other_duty_hours"] == 0  # a Saturday
     summary = model.summary()
-    assert summary["by_field"]["land"]["utilization_other_duties"] > 0.08
+    # 1.75 of 7.5 hours of a land clerk's day; land's share of the construction clerks'
+    # hours (they verify land sites too) dilutes it
+    assert summary["by_field"]["land"]["utilization_other_duties"] > 0.06
     assert summary["by_field"]["certification"]["utilization_other_duties"] == 0
     assert summary["utilization"] == pytest.approx(
         summary["utilization_dossiers"] + summary["utilization_other_duties"]
@@ -128,8 +130,8 @@ def overloaded_land(enabled: bool) -> dict:
     data["staff"]["reassignment"]["enabled"] = enabled
     data["staff"]["reassignment"]["max_clerks"] = 2
     data["staff"]["reassignment"]["min_overdue"] = 1
-    data["procedures"]["land_first_certificate"]["share"] = 0.06
-    data["procedures"]["land_transfer"]["share"] = 0.08
+    data["procedures"]["land_first_certificate"]["share"] = 0.0
+    data["procedures"]["land_transfer"]["share"] = 0.25  # more than the land clerk can do
     ward = copy.deepcopy(data["communes"][0])
     ward["households"] = 3000
     ward["clerks"] = [

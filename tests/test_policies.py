@@ -285,8 +285,10 @@ def test_overtime_keeps_only_the_clerks_of_overloaded_fields():
     scenario = _compose(["scenario=lang_son_wards"])["scenario"]
     # ky_lua keeps one slow land clerk: land piles up there and nowhere else
     scenario["communes"][1]["clerks"][2] = {"count": 1, "skills": {"land": 0.5}}
-    scenario["procedures"]["land_first_certificate"]["share"] = 0.06  # land as busy as
-    scenario["procedures"]["land_transfer"]["share"] = 0.08  # certification's peaks
+    for group in scenario["communes"][1]["clerks"]:  # and twice the staff of other fields
+        group["count"] *= 1 if "land" in group["skills"] else 2
+    scenario["procedures"]["land_first_certificate"]["share"] = 0.0  # the commune's land
+    scenario["procedures"]["land_transfer"]["share"] = 0.25  # work: receiving transfers
     spec = ScenarioSpec.read(scenario)
     cfg = _policy_cfg("overtime", backlog_per_clerk_threshold=10.0, max_hours_per_month=200)
     model = _model(spec, cfg)
@@ -297,7 +299,10 @@ def test_overtime_keeps_only_the_clerks_of_overloaded_fields():
         stayed |= {(model.day, c) for c in office.overtime_staff(model.day)}
     (policy,) = model.policies
     assert stayed, "land in ky_lua never went over the threshold"
-    assert all("land" in clerk.skills for _, clerk in stayed)
+    # the land clerks, save on a Monday when a weekend's online filings overload another
+    # field too (kept for all fields, 3 of some 20 clerks would be land's)
+    land_stays = sum(1 for _, clerk in stayed if "land" in clerk.skills)
+    assert land_stays >= 0.8 * len(stayed), (land_stays, len(stayed))
     assert len({c for _, c in stayed}) < len(model.communes[1].clerks)
     rate = cfg["overtime"]["cost_vnd_per_hour"]
     paid = policy.costs(model.policy_context)["by_commune"]

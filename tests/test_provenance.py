@@ -23,6 +23,7 @@ PLACEHOLDERS = {
     "departments": "<field>",
     "skills": "<field>",
     "duties": "<duty>",
+    "steps": "<step>",
 }
 
 
