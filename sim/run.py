@@ -110,6 +110,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
                 start_date=settings.start_date,
                 on_day=lambda: bar.update(1),
                 workers=settings.workers,
+                cluster=settings.cluster,
             )
             capacities.append(summary.pop("capacity", {}))  # capacity.csv, not summary.json
             summaries.append(summary)
