@@ -22,6 +22,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from sim.runs.compose_once import compose_once
 from sim.spec.config import ConfigError
 from sim.spec.paths import USER_CONFIGS
 
@@ -294,7 +295,8 @@ def run_command(
     quiet_interrupts()
     INTERRUPTS.seen = False
     try:
-        main()
+        with compose_once(args):
+            main()
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else 1
         if not INTERRUPTS.seen:
