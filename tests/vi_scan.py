@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from sim.reports import i18n
-from sim.spec.paths import CONFIG_DIR
+from sim.spec.paths import CONFIG_DIR, EXPERIMENTS
 
 # Names, symbols and abbreviations both languages write as they are.
 ALLOWED = {
@@ -42,10 +42,12 @@ KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 @functools.cache
 def place_names() -> frozenset[str]:
     """Every ASCII word of a line of Vietnamese in the configs (a commune's display name,
-    a procedure's name, the dossier log's vocabulary), and every word of a display name."""
+    a procedure's name, the dossier log's vocabulary) and in the studies' questions, and
+    every word of a display name."""
     words = set()
-    for path in Path(CONFIG_DIR).rglob("*"):
-        if path.suffix in (".yaml", ".csv"):
+    files = [*Path(CONFIG_DIR).rglob("*"), *Path(EXPERIMENTS).glob("*/README.md")]
+    for path in files:
+        if path.suffix in (".yaml", ".csv", ".md"):
             text = path.read_text(encoding="utf-8", errors="replace")
             for line in text.splitlines():
                 if "display_name" in line or re.search(VIETNAMESE_LETTER, line):
@@ -55,9 +57,14 @@ def place_names() -> frozenset[str]:
 
 @functools.cache
 def typed_names() -> frozenset[str]:
-    """Names a user types and reads back as they are: scenarios and studies."""
+    """Names a user types and reads back as they are: scenarios, studies, and the columns
+    of the files a planner brings (the history and open dossiers templates)."""
     folders = (Path(CONFIG_DIR) / "scenario", Path(CONFIG_DIR) / "experiment")
-    return frozenset(p.stem.lower() for folder in folders for p in folder.glob("*.yaml"))
+    names = {p.stem.lower() for folder in folders for p in folder.glob("*.yaml")}
+    for template in (Path(CONFIG_DIR) / "forecast").glob("*.csv"):
+        header = template.read_text(encoding="utf-8-sig").splitlines()[0]
+        names |= {c.strip().lower() for c in re.split("[;,]", header)}
+    return frozenset(names)
 
 
 @functools.cache
@@ -92,6 +99,8 @@ def _workbook_text(path: Path) -> str:
             for cell in row:
                 if sheet.row_dimensions[cell.row].hidden or not isinstance(cell.value, str):
                     continue
+                if sheet.column_dimensions[cell.column_letter].hidden:
+                    continue
                 cells.append(cell.value)
     return "\n".join(cells)
 
@@ -104,6 +113,7 @@ def findings(path: Path, typed: set[str] = frozenset()) -> dict[str, list[str]]:
     text = re.sub(r"\S+\.(?:csv|json|xlsx|html|md|png|log|yaml)\b", " ", text)  # file names
     text = re.sub(r"(?:/[\w.=,\[\]-]+)+/?", " ", text)  # folders
     text = re.sub(r"\S*\w=\S+", " ", text)  # settings as typed: run.days=10
+    text = re.sub(r"\S*(?:\d[A-Za-z]|[A-Za-z]\d)\S*", " ", text)  # versions, hashes: 0.1.0+g2c3d
     known = vietnamese_syllables() | place_names() | ALLOWED
     english, keys = {}, {}
     for match in WORD.finditer(text):

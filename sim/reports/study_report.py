@@ -162,7 +162,7 @@ def _group_tables(table: pd.DataFrame) -> list[str]:
         title = " · ".join(str(k) for k in key if isinstance(k, str) and k) or t("all jobs")
         means, changes = [], []
         for _, row in rows.iterrows():
-            policy = str(row.get("policy", ""))
+            policy = policy_words(str(row.get("policy", "")))
             means.append(
                 [policy, fmt(_number(row.get("replications")), "count")]
                 + [_with_ci(row, column, kind) for column, _, kind in shown]
@@ -205,7 +205,7 @@ def _comparison_figures(table: pd.DataFrame) -> list[str]:
                     continue
                 setting = row.get("setting")
                 labels.append(
-                    f"{row.get('scenario', '')} · {row.get('policy', '')}"
+                    f"{row.get('scenario', '')} · {policy_words(str(row.get('policy', '')))}"
                     + (f" [{setting}]" if isinstance(setting, str) and setting else "")
                 )
                 means.append(scale * mean)
@@ -283,7 +283,11 @@ def study_report_html(
             body.append(f'<p><img alt="{_e(name)}" src="data:image/png;base64,{_image(item)}"></p>')
     if len(failed):
         rows = [
-            [str(r.get("folder", "")), str(r.get("policy", "")), str(r.get("error", ""))]
+            [
+                str(r.get("folder", "")),
+                policy_words(str(r.get("policy", ""))),
+                str(r.get("error", "")),
+            ]  # fmt: skip
             for _, r in failed.iterrows()
         ]
         body.append(
