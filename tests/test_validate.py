@@ -11,14 +11,18 @@ import csv
 import datetime as dt
 import math
 import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 
-from sim.reports.validation_report import docs_rows
+from sim.reports.i18n import language
+from sim.reports.validation_report import docs_rows, holds_text
 from sim.runs.published_figures import FIGURES_FILE, read_figures, select
 from sim.runs.validation import FAILS, HOLDS, NOT_COMPARABLE, RunOutputs, evaluate
 from sim.spec.config import ConfigError
+from sim.validate import cli
 from tests.helpers import ROOT, command
 
 TEXT = """
@@ -135,6 +139,8 @@ def test_a_figure_without_a_model_output_is_not_comparable(tmp_path):
     first, second = (evaluate(f, synthetic_outputs()) for f in figures)
     assert first.holds == NOT_COMPARABLE and first.reason == "the model does not output X"
     assert second.holds == NOT_COMPARABLE and "demand.missing_share" in second.reason
+    with language("vi"):  # the report says why in its language
+        assert holds_text(second) == ("không so sánh được: kết quả không có demand.missing_share")
 
 
 @pytest.mark.parametrize(
@@ -199,29 +205,36 @@ def _rows(folder) -> dict[str, dict]:
         return {row["id"]: row for row in csv.DictReader(handle)}
 
 
-def test_the_command_reports_failures_and_exits_1_only_when_strict(tmp_path):
+def _cli(monkeypatch, *args: str) -> int:
+    """The command line as ``python -m sim.validate ARGS`` passes it, in this process."""
+    monkeypatch.setattr(sys, "argv", ["sim.validate", *args])
+    return cli()
+
+
+def test_the_command_reports_failures_and_exits_1_only_when_strict(tmp_path, capsys, monkeypatch):
     figures = tmp_path / "figures.yaml"
     figures.write_text(MMC_FIGURES, encoding="utf-8")
     missing = tmp_path / "missing.txt"
-    os.environ["SIM_MISSING_TRANSLATIONS"] = str(missing)
-    try:
-        done = command("sim.validate", f"validate.figures={figures}", "output.language=vi",
-                       f"hydra.run.dir={tmp_path / 'out'}")  # fmt: skip
-        strict = command("sim.validate", f"validate.figures={figures}", "validate.strict=true",
-                         f"hydra.run.dir={tmp_path / 'strict'}")  # fmt: skip
-    finally:
-        del os.environ["SIM_MISSING_TRANSLATIONS"]
+    env = {**os.environ, "SIM_MISSING_TRANSLATIONS": str(missing)}
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.validate", f"validate.figures={figures}",
+         "output.language=vi", f"hydra.run.dir={tmp_path / 'out'}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     rows = _rows(tmp_path / "out")
     assert rows["arrivals_per_day"]["holds"] == "yes" and rows["arrivals_halved"]["holds"] == "no"
     assert 72 <= float(rows["arrivals_per_day"]["model_mean"]) <= 120
     assert len(rows["arrivals_per_day"]["model_replications"].split(";")) == 2
     assert "yes  arrivals_per_day" in done.stdout and "no   arrivals_halved" in done.stdout
-    assert "2 figures: 1 hold, 1 do not, 0 not comparable." in done.stdout
+    assert "2 figure(s): 1 hold, 1 do not, 0 not comparable." in done.stdout
     report = (tmp_path / "out" / "validation.md").read_text(encoding="utf-8")
     assert "Đối chiếu với số liệu đã công bố" in report and "| không |" in report
     assert not missing.exists(), missing.read_text(encoding="utf-8")
-    assert strict.returncode == 1, strict.stderr
+    # the same figures with validate.strict=true: the same verdicts, exit 1 (the app's main)
+    strict = _cli(monkeypatch, f"validate.figures={figures}", "validate.strict=true",
+                  f"hydra.run.dir={tmp_path / 'strict'}")  # fmt: skip
+    assert strict == 1, capsys.readouterr().err
     assert {k: v["holds"] for k, v in _rows(tmp_path / "strict").items()} == {
         k: v["holds"] for k, v in rows.items()
     }
@@ -239,16 +252,22 @@ def test_one_figure_of_the_shipped_list_through_the_command(tmp_path):
     assert len(row["model_replications"].split(";")) == 3  # the run's replications
 
 
-def test_an_unknown_figure_id_is_one_line_and_exit_2(tmp_path):
-    done = command("sim.validate", "validate.only=[national_online_shar]",
-                   f"hydra.run.dir={tmp_path}")  # fmt: skip
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert done.returncode == 2 and len(lines) == 1, done.stderr
-    assert "national_online_shar" in lines[0] and "national_online_share" in lines[0]
-    done = command("sim.validate", "scenario=province", f"hydra.run.dir={tmp_path}")
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert done.returncode == 2 and len(lines) == 1, done.stderr
-    assert "scenario=province" in lines[0] and "validate.figures=FILE" in lines[0]
+@pytest.mark.parametrize(
+    ("arg", "named"),
+    [
+        (
+            "validate.only=[national_online_shar]",
+            ("'national_online_shar'", "national_online_share"),
+        ),
+        ("scenario=province", ("scenario=province", "validate.figures=FILE")),
+        ("validate.strict=maybe", ("validate.strict", "'maybe'", "true or false")),
+    ],
+)
+def test_a_users_error_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, arg, named):
+    code = _cli(monkeypatch, arg, f"hydra.run.dir={tmp_path}")
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1, lines
+    assert all(word in lines[0] for word in named), lines[0]
 
 
 @pytest.mark.slow

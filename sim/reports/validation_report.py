@@ -142,7 +142,12 @@ def holds_text(verdict: Verdict) -> str:
         return t("yes")
     if verdict.holds == FAILS:
         return t("no")
-    return t("not comparable: {reason}", reason=verdict.reason)
+    reason = (
+        t(verdict.reason_words[0], **verdict.reason_words[1])
+        if verdict.reason_words
+        else verdict.reason
+    )
+    return t("not comparable: {reason}", reason=reason)
 
 
 def counts(verdicts: list[Verdict]) -> dict[str, int]:
@@ -152,7 +157,7 @@ def counts(verdicts: list[Verdict]) -> dict[str, int]:
 def count_line(verdicts: list[Verdict]) -> str:
     n = counts(verdicts)
     return t(
-        "{total} figures: {holds} hold, {fails} do not, {other} not comparable.",
+        "{total} figure(s): {holds} hold, {fails} do not, {other} not comparable.",
         total=len(verdicts), holds=n[HOLDS], fails=n[FAILS], other=n[NOT_COMPARABLE],
     )  # fmt: skip
 

@@ -56,24 +56,31 @@ class Verdict:
     high: float | None
     holds: str
     reason: str = ""
+    reason_words: tuple[str, dict] | None = None  # a NoValue's template and values
 
 
 class NoValue(Exception):
-    """The run gave no value for a figure (e.g. no dossier of a field): not comparable."""
+    """The run gave no value for a figure (e.g. no dossier of a field): not comparable.
+
+    ``template`` and ``values`` let a report say it in its language."""
+
+    def __init__(self, template: str, **values: object) -> None:
+        super().__init__(template.format(**values))
+        self.template, self.values = template, values
 
 
 def _path(data: dict, path: str):
     value = data
     for part in path.split("."):
         if not isinstance(value, dict) or part not in value:
-            raise NoValue(f"the outputs have no {path}")
+            raise NoValue("the outputs have no {path}", path=path)
         value = value[part]
     return value
 
 
 def _finite(value, what: str) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        raise NoValue(f"the model gave no value for {what}")
+        raise NoValue("the model gave no value for {what}", what=what)
     return float(value)
 
 
@@ -84,13 +91,14 @@ def _window(daily: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
 
 def _column(daily: pd.DataFrame, name: str) -> pd.Series:
     if name not in daily.columns:
-        raise NoValue(f"the daily series has no column {name}")
+        raise NoValue("the daily series has no column {name}", name=name)
     return daily[name]
 
 
-def _ratio(top: float, bottom: float, what: str) -> float:
+def _ratio(top: float, bottom: float, template: str, **values: object) -> float:
+    """top / bottom; a zero bottom is NoValue(template, values)."""
     if bottom == 0:
-        raise NoValue(f"no {what} in the window")
+        raise NoValue(template, **values)
     return top / bottom
 
 
@@ -107,7 +115,7 @@ def _field_values(summary: dict, figure: str) -> dict[str, float]:
 def _working_days(outputs: RunOutputs, start: str, end: str) -> int:
     days = sum(1 for d in outputs.working_dates if str(start) <= d <= str(end))
     if days == 0:
-        raise NoValue(f"no working day from {start} to {end}")
+        raise NoValue("no working day from {start} to {end}", start=start, end=end)
     return days
 
 
@@ -119,25 +127,35 @@ def replication_value(compare: dict, outputs: RunOutputs, r: int) -> float:
     if "lowest_of_fields" in compare:
         rates = _field_values(summary, compare["lowest_of_fields"])
         if not rates:
-            raise NoValue(f"no field has a {compare['lowest_of_fields']}")
+            raise NoValue("no field has a {figure}", figure=compare["lowest_of_fields"])
         return min(rates.values())
     if "field_share" in compare:
         among = compare["among"]
         counts = {f: _field_values(summary, "dossiers_created").get(f, 0.0) for f in among}
         return _ratio(
-            counts[compare["field_share"]], sum(counts.values()), "dossier in these fields"
-        )
+            counts[compare["field_share"]], sum(counts.values()),
+            "no dossier received in {fields}", fields=", ".join(among),
+        )  # fmt: skip
     if "daily_ratio" in compare:
         top, bottom = compare["daily_ratio"]
         window = _window(daily, compare["from"], compare["to"])
-        return _ratio(_column(window, top).sum(), _column(window, bottom).sum(), bottom)
+        return _ratio(
+            _column(window, top).sum(), _column(window, bottom).sum(),
+            "no {column} from {start} to {end}", column=bottom, start=compare["from"],
+            end=compare["to"],
+        )  # fmt: skip
     if "monthly_rise" in compare:
         top, bottom = compare["monthly_rise"]
         months = daily["date"].astype(str).str[:7]
         rates = []
         for month in (compare["from_month"], compare["to_month"]):
             rows = daily[months == str(month)]
-            rates.append(_ratio(_column(rows, top).sum(), _column(rows, bottom).sum(), bottom))
+            rates.append(
+                _ratio(
+                    _column(rows, top).sum(), _column(rows, bottom).sum(),
+                    "no {column} in {month}", column=bottom, month=month,
+                )
+            )  # fmt: skip
         return rates[1] - rates[0]
     if "per_commune_per_working_day" in compare:
         column = compare["per_commune_per_working_day"]
@@ -152,7 +170,8 @@ def replication_value(compare: dict, outputs: RunOutputs, r: int) -> float:
         column = compare["per_clerk_per_working_day"]
         window = _window(daily, compare["from"], compare["to"])
         days = _working_days(outputs, compare["from"], compare["to"])
-        return float(_ratio(_column(window, column).sum(), outputs.clerks, "clerk") / days)
+        count = _column(window, column).sum()
+        return _ratio(count, outputs.clerks, "the scenario has no dossier clerk") / days
     raise ValueError(f"no numeric output for {compare!r}")
 
 
@@ -186,7 +205,7 @@ def evaluate(figure: PublishedFigure, outputs: RunOutputs | None) -> Verdict:
             per = [_field_values(outputs.summaries[r], name) for r in replications]
             fields = [f for f in per[0] if all(f in p for p in per)]
             if not fields:
-                raise NoValue(f"no field has a {name}")
+                raise NoValue("no field has a {figure}", figure=name)
             means = {f: sum(p[f] for p in per) / len(per) for f in fields}
             lowest = min(means, key=means.get)
             values = [min(p, key=p.get) for p in per]
@@ -194,7 +213,8 @@ def evaluate(figure: PublishedFigure, outputs: RunOutputs | None) -> Verdict:
             return Verdict(figure, values, lowest, None, None, HOLDS if holds else FAILS)
         values = [replication_value(figure.compare, outputs, r) for r in replications]
     except NoValue as missing:
-        return Verdict(figure, [], None, None, None, NOT_COMPARABLE, str(missing))
+        words = (missing.template, missing.values)
+        return Verdict(figure, [], None, None, None, NOT_COMPARABLE, str(missing), words)
     mean, low, high = mean_interval(values)
     holds = judge(figure.tolerance, figure.published, mean)
     return Verdict(
