@@ -13,7 +13,6 @@ holds: yes / no / not comparable). It prints one line per figure and a count, an
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,6 +31,7 @@ from sim.reports.validation_report import (
     write_report,
 )
 from sim.runs.published_figures import FIGURES_FILE, read_figures, select
+from sim.runs.schema import code_version
 from sim.runs.user_errors import USER_ERROR, one_line_errors, run_command, say
 from sim.runs.validation import FAILS, validate
 from sim.spec.config import ConfigError
@@ -46,17 +46,6 @@ def _flag(settings: DictConfig, key: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"validate.{key} = {value!r}: must be true or false", f"validate.{key}")
     return value
-
-
-def _commit() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=CHECKOUT, capture_output=True,
-            text=True, timeout=10, check=True,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
 
 
 def run_validation(cfg: DictConfig, out_dir: Path) -> bool:
@@ -100,7 +89,7 @@ def run_validation(cfg: DictConfig, out_dir: Path) -> bool:
         say(terminal_line(verdict))
     say(count_line(verdicts))
     if docs:
-        write_docs(CHECKOUT / "docs" / "VALIDATION.md", verdicts, runs, seed, _commit())
+        write_docs(CHECKOUT / "docs" / "VALIDATION.md", verdicts, runs, seed, code_version())
         say(f"  rewrote {CHECKOUT / 'docs' / 'VALIDATION.md'}")
     say(f"  outputs: {out_dir}")
     return not (strict and any(v.holds == FAILS for v in verdicts))

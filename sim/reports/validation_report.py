@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sim.reports.i18n import date, language, number, t
 from sim.runs.published_figures import PublishedFigure, RunConfig
+from sim.runs.schema import code_version
 from sim.runs.validation import FAILS, HOLDS, NOT_COMPARABLE, Verdict, agreement
 
 CSV_COLUMNS = (
@@ -243,8 +244,10 @@ def write_report(path: Path, verdicts: list[Verdict], runs: dict[str, RunConfig]
         t("# Validation against published figures"),
         "",
         t(
-            "Produced by `python -m sim.validate` on {day}, master seed {seed}, in {seconds} s.",
-            day=date(dt.date.today()), seed=seed, seconds=number(seconds, 0),
+            "Produced by `python -m sim.validate` on {day} (code version {version}), master "
+            "seed {seed}, in {seconds} s.",
+            day=date(dt.date.today()), version=f"`{code_version()}`", seed=seed,
+            seconds=number(seconds, 0),
         ),
         count_line(verdicts),
         "",
@@ -257,11 +260,10 @@ def write_report(path: Path, verdicts: list[Verdict], runs: dict[str, RunConfig]
 
 
 def write_docs(path: Path, verdicts: list[Verdict], runs: dict[str, RunConfig], seed: int,
-               commit: str | None) -> None:  # fmt: skip
+               version: str) -> None:  # fmt: skip
     """``docs/VALIDATION.md``: the whole table, in English, saying how and when it was made."""
     with language("en"):
         made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        at = f" at commit `{commit}`" if commit else ""
         lines = [
             DOCS_TITLE,
             "",
@@ -269,7 +271,7 @@ def write_docs(path: Path, verdicts: list[Verdict], runs: dict[str, RunConfig], 
             "the figures listed in `sim/configs/validation.yaml` (their sources: "
             '`docs/SOURCES.md`, "Published figures the model is checked against"); do not '
             "edit it by hand: change the figures file and run the command again. "
-            f"Last produced: {made}{at}, master seed {seed}.",
+            f"Last produced: {made} by code version `{version}`, master seed {seed}.",
             "",
             count_line(verdicts),
             "",
