@@ -174,6 +174,8 @@ def test_the_shipped_list_reads_and_covers_every_kind():
 MMC_FIGURES = """
 runs:
   tiny: {scenario: mmc, days: 3, start_date: "2025-07-01", replications: 2}
+  tiny_again: {scenario: mmc, days: 3, start_date: "2025-07-01", replications: 2}
+  tiny_other: {scenario: mmc, days: 3, replications: 2, overrides: [scenario.servers=6]}
 figures:
   - id: arrivals_per_day
     kind: national
@@ -195,6 +197,28 @@ figures:
     place: one commune
     source: none
     run: tiny
+    compare: {per_commune_per_working_day: received, from: "2025-07-01", to: "2025-07-03"}
+    tolerance: {relative: 0.25}
+  - id: same_run_again
+    kind: national
+    figure: the same run under another name
+    published: 96
+    unit: dossiers per day
+    period: 3 days
+    place: one commune
+    source: the scenario's arrival rate
+    run: tiny_again
+    compare: {per_commune_per_working_day: received, from: "2025-07-01", to: "2025-07-03"}
+    tolerance: {relative: 0.25}
+  - id: more_servers
+    kind: national
+    figure: the same arrivals with another clerk
+    published: 96
+    unit: dossiers per day
+    period: 3 days
+    place: one commune
+    source: the scenario's arrival rate
+    run: tiny_other
     compare: {per_commune_per_working_day: received, from: "2025-07-01", to: "2025-07-03"}
     tolerance: {relative: 0.25}
 """
@@ -227,7 +251,12 @@ def test_the_command_reports_failures_and_exits_1_only_when_strict(tmp_path, cap
     assert 72 <= float(rows["arrivals_per_day"]["model_mean"]) <= 120
     assert len(rows["arrivals_per_day"]["model_replications"].split(";")) == 2
     assert "yes  arrivals_per_day" in done.stdout and "no   arrivals_halved" in done.stdout
-    assert "2 figure(s): 1 hold, 1 do not, 0 not comparable." in done.stdout
+    assert "4 figure(s): 3 hold, 1 do not, 0 not comparable." in done.stdout
+    # one run per distinct setting: two names with the same settings share one run
+    assert done.stdout.count("running tiny") == 2, done.stdout
+    same = rows["arrivals_per_day"]["model_replications"]
+    assert same == rows["same_run_again"]["model_replications"]
+    assert len(set(same.split(";"))) == 2  # two replications, two different draws
     report = (tmp_path / "out" / "validation.md").read_text(encoding="utf-8")
     assert "Đối chiếu với số liệu đã công bố" in report and "| không |" in report
     assert not missing.exists(), missing.read_text(encoding="utf-8")

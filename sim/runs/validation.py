@@ -279,10 +279,16 @@ def validate(
     seed: int,
     on_run: Callable[[RunConfig], None] = lambda run: None,
 ) -> list[Verdict]:
-    """Every figure's verdict; each run the comparable figures need is run once."""
+    """Every figure's verdict; each distinct run setting the comparable figures need is
+    run once (two run names with the same settings share one run)."""
     needed = list(dict.fromkeys(f.run for f in figures if f.comparable))
+    by_setting: dict[tuple, RunOutputs] = {}
     outputs = {}
     for name in needed:
-        on_run(runs[name])
-        outputs[name] = run_outputs(runs[name], seed)
+        run = runs[name]
+        setting = (run.scenario, run.days, run.start_date, run.replications, run.overrides)
+        if setting not in by_setting:
+            on_run(run)
+            by_setting[setting] = run_outputs(run, seed)
+        outputs[name] = by_setting[setting]
     return [evaluate(f, outputs.get(f.run)) for f in figures]
