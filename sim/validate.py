@@ -22,7 +22,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim import CHECKOUT
-from sim.reports.outputs import write_outputs
+from sim.reports.outputs import output_settings, write_outputs
 from sim.reports.validation_report import (
     count_line,
     terminal_line,
@@ -48,6 +48,30 @@ def _flag(settings: DictConfig, key: str) -> bool:
     return value
 
 
+def setting_problem(args: list[str]) -> str | None:
+    """One line for a ``key=value`` whose key this command does not have."""
+    own = OmegaConf.load(CONFIG_DIR / "validate.yaml")
+    known = sorted(
+        f"{k}.{sub}" if isinstance(v, dict) else k
+        for k, v in OmegaConf.to_container(own).items()
+        if k != "hydra"
+        for sub in (v if isinstance(v, dict) else [None])
+    )
+    for arg in args:
+        if "=" not in arg or arg.startswith(("-", "+", "~", "hydra.", "hydra/")):
+            continue
+        key = arg.split("=", 1)[0]
+        if key in ("scenario", "policy") or key.startswith(("scenario.", "policy.", "run.")):
+            return (
+                f"{arg}: sim.validate runs the scenarios its figures name (runs in "
+                "sim/configs/validation.yaml); to check other runs, copy that file, change "
+                "its runs and pass validate.figures=FILE"
+            )
+        if OmegaConf.select(own, key, default=None) is None and key not in known:
+            return f"{arg}: sim.validate has no setting {key}; known: {', '.join(known)}"
+    return None
+
+
 def run_validation(cfg: DictConfig, out_dir: Path) -> bool:
     """Check the figures ``cfg.validate`` asks for; write the files; True when all hold."""
     started = time.perf_counter()
@@ -56,6 +80,7 @@ def run_validation(cfg: DictConfig, out_dir: Path) -> bool:
     if unknown:
         raise ConfigError(f"validate.{unknown[0]}: unknown key; known: {', '.join(sorted(KEYS))}")
     strict, docs = _flag(settings, "strict"), _flag(settings, "write_docs")
+    output_settings(cfg.get("output"))  # a bad output.language stops before the runs
     seed = cfg.seed
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed = {seed!r}: must be an integer >= 0", "seed")
@@ -110,16 +135,10 @@ def cli(args: list[str] | None = None) -> int:
     2 for a user's error."""
     STARTED["main"] = False
     args = sys.argv[1:] if args is None else args
-    for arg in args:
-        key = arg.lstrip("+~").split("=", 1)[0]
-        if key in ("scenario", "policy") or key.startswith(("scenario.", "policy.", "run.")):
-            print(
-                f"error: {arg}: sim.validate runs the scenarios its figures name "
-                "(runs in sim/configs/validation.yaml); to check other runs, copy that file, "
-                "change its runs and pass validate.figures=FILE",
-                file=sys.stderr,
-            )
-            return USER_ERROR
+    problem = setting_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return USER_ERROR
     return run_command(main, args, CONFIG_DIR, started=lambda: STARTED["main"])
 
 

@@ -290,6 +290,8 @@ def test_one_figure_of_the_shipped_list_through_the_command(tmp_path):
         ),
         ("scenario=province", ("scenario=province", "validate.figures=FILE")),
         ("validate.strict=maybe", ("validate.strict", "'maybe'", "true or false")),
+        ("validate.nope=1", ("validate.nope", "validate.only")),
+        ("output.language=fr", ("output.language", "'fr'", "vi")),
     ],
 )
 def test_a_users_error_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, arg, named):
