@@ -19,7 +19,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim import CHECKOUT
 from sim.reports.outputs import output_settings, write_outputs
@@ -84,7 +84,17 @@ def run_validation(cfg: DictConfig, out_dir: Path) -> bool:
     seed = cfg.seed
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed = {seed!r}: must be an integer >= 0", "seed")
-    only = OmegaConf.to_container(settings.only) if settings.only is not None else []
+    only = settings.only
+    if isinstance(only, str):
+        only = [only]
+    elif isinstance(only, ListConfig):
+        only = OmegaConf.to_container(only)
+    elif only is not None:
+        raise ConfigError(
+            f"validate.only = {only!r}: a list of figure ids, e.g. "
+            "validate.only=[national_online_share]",
+            "validate.only",
+        )
     if docs and only:
         raise ConfigError(
             "validate.write_docs=true writes the whole list: drop validate.only", "validate.only"

@@ -24,6 +24,7 @@ from sim.core.stats import mean_interval
 from sim.runs.country import CountrySpec, read_scenario
 from sim.runs.published_figures import NAMED, PublishedFigure, RunConfig
 from sim.runs.replications import run_replication
+from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
 
 HOLDS, FAILS, NOT_COMPARABLE = "yes", "no", "not comparable"
@@ -235,12 +236,19 @@ def compose_scenario(run: RunConfig) -> tuple[dict, dict]:
     from hydra.core.global_hydra import GlobalHydra
 
     overrides = [f"scenario={run.scenario}", *run.overrides]
-    if GlobalHydra.instance().is_initialized():
-        cfg = compose("config", overrides=overrides)
-    else:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+    try:
+        if GlobalHydra.instance().is_initialized():
             cfg = compose("config", overrides=overrides)
-    container = OmegaConf.to_container(cfg, resolve=True)
+        else:
+            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+                cfg = compose("config", overrides=overrides)
+        container = OmegaConf.to_container(cfg, resolve=True)
+    except Exception as error:  # noqa: BLE001 - Hydra's errors name the bad override
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ConfigError(
+            f"runs.{run.name}: {' '.join(overrides)} cannot be composed ({first}); check "
+            "the scenario's name and the overrides in the figures file"
+        ) from None
     return container["scenario"], container.get("policy") or {}
 
 
