@@ -22,9 +22,11 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim import CHECKOUT
-from sim.reports.outputs import output_settings, write_outputs
+from sim.reports.i18n import t
+from sim.reports.outputs import output_settings, speaking, write_outputs
 from sim.reports.validation_report import (
     count_line,
+    running_line,
     terminal_line,
     write_csv,
     write_docs,
@@ -107,26 +109,27 @@ def run_validation(cfg: DictConfig, out_dir: Path) -> bool:
         )
     runs, figures = read_figures(Path(settings.figures) if settings.figures else FIGURES_FILE)
     figures = select(figures, only)
-    verdicts = validate(
-        runs, figures, seed,
-        on_run=lambda run: say(f"running {run.name} ({run.scenario}, {run.days} days, "
-                               f"{run.replications} replications)"),
-    )  # fmt: skip
+    output = cfg.get("output")
+    with speaking(output):  # the terminal's lines in output.language
+        verdicts = validate(runs, figures, seed, on_run=lambda run: say(running_line(run)))
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_csv(out_dir / "validation.csv", verdicts, runs)
+    write_csv(out_dir / "validation.csv", verdicts, runs)  # keys and words in English
     seconds = time.perf_counter() - started
     write_outputs(
         out_dir,
-        cfg.get("output"),
+        output,
         report=lambda: write_report(out_dir / "validation.md", verdicts, runs, seed, seconds),
     )
-    for verdict in verdicts:
-        say(terminal_line(verdict))
-    say(count_line(verdicts))
-    if docs:
-        write_docs(CHECKOUT / "docs" / "VALIDATION.md", verdicts, runs, seed, code_version())
-        say(f"  rewrote {CHECKOUT / 'docs' / 'VALIDATION.md'}")
-    say(f"  outputs: {out_dir}")
+    docs_file = CHECKOUT / "docs" / "VALIDATION.md" if docs else None
+    if docs_file is not None:
+        write_docs(docs_file, verdicts, runs, seed, code_version())
+    with speaking(output):
+        for verdict in verdicts:
+            say(terminal_line(verdict))
+        say(count_line(verdicts))
+        if docs_file is not None:
+            say("  " + t("rewrote {path}", path=docs_file))
+        say("  " + t("outputs: {folder}", folder=out_dir))
     return not (strict and any(v.holds == FAILS for v in verdicts))
 
 

@@ -250,10 +250,12 @@ def test_the_command_reports_failures_and_exits_1_only_when_strict(tmp_path, cap
     assert rows["arrivals_per_day"]["holds"] == "yes" and rows["arrivals_halved"]["holds"] == "no"
     assert 72 <= float(rows["arrivals_per_day"]["model_mean"]) <= 120
     assert len(rows["arrivals_per_day"]["model_replications"].split(";")) == 2
-    assert "yes  arrivals_per_day" in done.stdout and "no   arrivals_halved" in done.stdout
-    assert "4 figure(s): 3 hold, 1 do not, 0 not comparable." in done.stdout
+    # the terminal speaks output.language: one line per figure, then the count
+    assert "có   arrivals_per_day: mô hình" in done.stdout, done.stdout
+    assert "không arrivals_halved: mô hình" in done.stdout
+    assert "4 số liệu: 3 khớp, 1 không khớp, 0 không so sánh được." in done.stdout
     # one run per distinct setting: two names with the same settings share one run
-    assert done.stdout.count("running tiny") == 2, done.stdout
+    assert done.stdout.count("đang chạy tiny") == 2, done.stdout
     same = rows["arrivals_per_day"]["model_replications"]
     assert same == rows["same_run_again"]["model_replications"]
     assert len(set(same.split(";"))) == 2  # two replications, two different draws
@@ -263,7 +265,11 @@ def test_the_command_reports_failures_and_exits_1_only_when_strict(tmp_path, cap
     # the same figures with validate.strict=true: the same verdicts, exit 1 (the app's main)
     strict = _cli(monkeypatch, f"validate.figures={figures}", "validate.strict=true",
                   f"hydra.run.dir={tmp_path / 'strict'}")  # fmt: skip
-    assert strict == 1, capsys.readouterr().err
+    printed = capsys.readouterr()
+    assert strict == 1, printed.err
+    assert "yes  arrivals_per_day: model" in printed.out, printed.out
+    assert "no   arrivals_halved: model" in printed.out
+    assert "4 figure(s): 3 hold, 1 do not, 0 not comparable." in printed.out
     assert {k: v["holds"] for k, v in _rows(tmp_path / "strict").items()} == {
         k: v["holds"] for k, v in rows.items()
     }

@@ -163,15 +163,25 @@ def count_line(verdicts: list[Verdict]) -> str:
     )  # fmt: skip
 
 
+def running_line(run: RunConfig) -> str:
+    """What the terminal says while a run of the figures file runs."""
+    return t(
+        "running {run} ({scenario}, {days} days, {replications} replications)",
+        run=run.name, scenario=run.scenario, days=run.days, replications=run.replications,
+    )  # fmt: skip
+
+
 def terminal_line(verdict: Verdict) -> str:
-    """One line per figure for the terminal."""
+    """One line per figure for the terminal: the verdict first, then the figure."""
     f = verdict.figure
     if verdict.holds == NOT_COMPARABLE:
-        return f"{verdict.holds:<4} {f.id}: {verdict.reason}"
-    return (
-        f"{verdict.holds:<4} {f.id}: model {model_text(verdict)} against published "
-        f"{published_text(f)} ({tolerance_text(f)})"
-    )
+        return f"{holds_text(verdict)} ({f.id})"
+    verdict_word = holds_text(verdict)
+    return f"{verdict_word:<4} " + t(
+        "{id}: model {model} against published {published} ({tolerance})",
+        id=f.id, model=model_text(verdict), published=published_text(f),
+        tolerance=tolerance_text(f),
+    )  # fmt: skip
 
 
 def write_csv(path: Path, verdicts: list[Verdict], runs: dict[str, RunConfig]) -> None:
