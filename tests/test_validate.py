@@ -24,6 +24,7 @@ from sim.runs.validation import FAILS, HOLDS, NOT_COMPARABLE, RunOutputs, evalua
 from sim.spec.config import ConfigError
 from sim.validate import cli
 from tests.helpers import ROOT, command
+from tests.vi_scan import findings
 
 TEXT = """
     figure: words
@@ -165,6 +166,12 @@ def test_a_bad_figure_names_its_key(tmp_path, body, named):
 def test_the_shipped_list_reads_and_covers_every_kind():
     runs, figures = read_figures(FIGURES_FILE)
     assert {f.kind for f in figures} == {"national", "provincial", "field_report"}
+    for f in figures:  # a Vietnamese report has the figures' words in Vietnamese too
+        needed = {"figure", "unit", "period", "place", "source"}
+        needed |= {"published"} if isinstance(f.published, str) else set()
+        needed |= {"note"} if f.note else set()
+        needed |= {"not_comparable"} if not f.comparable else set()
+        assert needed <= set(f.vi), (f.id, needed - set(f.vi))
     assert len(select(figures, ["national_online_share"])) == 1
     with pytest.raises(ConfigError, match="national_online_shar"):
         select(figures, ["national_online_shar"])
@@ -324,3 +331,12 @@ def test_the_whole_list_gets_verdicts_and_matches_docs_validation_md(tmp_path):
     assert docs == written, (
         "docs/VALIDATION.md is out of date: python -m sim.validate validate.write_docs=true"
     )
+    # in Vietnamese: the same verdicts, and no English word or raw key a planner reads
+    vi = command("sim.validate", "output.language=vi", f"hydra.run.dir={tmp_path / 'vi'}",
+                 timeout=900)  # fmt: skip
+    assert vi.returncode == 0, vi.stderr
+    assert {k: v["holds"] for k, v in _rows(tmp_path / "vi").items()} == {
+        k: v["holds"] for k, v in rows.items()
+    }
+    found = findings(tmp_path / "vi" / "validation.md")
+    assert not found["english"] and not found["keys"], found

@@ -13,8 +13,8 @@ import datetime as dt
 import math
 from pathlib import Path
 
-from sim.reports.i18n import date, language, number, t
-from sim.runs.published_figures import PublishedFigure, RunConfig
+from sim.reports.i18n import current, date, language, number, t
+from sim.runs.published_figures import TEXT_KEYS, PublishedFigure, RunConfig
 from sim.runs.schema import code_version
 from sim.runs.validation import FAILS, HOLDS, NOT_COMPARABLE, Verdict, agreement
 
@@ -25,6 +25,16 @@ CSV_COLUMNS = (
 )  # fmt: skip
 KIND_WORDS = {"national": "national", "provincial": "provincial", "field_report": "field report"}
 DOCS_TITLE = "# Validation against published figures"
+
+
+def words(figure: PublishedFigure, key: str) -> str:
+    """A figure's own words (``figure``, ``unit``, ...) in the report's language when the
+    figures file gives them (its ``vi`` block), else as written."""
+    if current() == "vi" and key in figure.vi:
+        return figure.vi[key]
+    if key == "not_comparable":
+        return figure.compare.get(key, "")
+    return getattr(figure, key)
 
 
 def field_words(name: str) -> str:
@@ -46,7 +56,7 @@ def published_text(figure: PublishedFigure) -> str:
     published = figure.published
     if isinstance(published, tuple):
         return t("{low} to {high}", low=value_text(published[0]), high=value_text(published[1]))
-    return value_text(published)
+    return words(figure, "published") if isinstance(published, str) else value_text(published)
 
 
 def tolerance_text(figure: PublishedFigure) -> str:
@@ -146,7 +156,7 @@ def holds_text(verdict: Verdict) -> str:
     reason = (
         t(verdict.reason_words[0], **verdict.reason_words[1])
         if verdict.reason_words
-        else verdict.reason
+        else words(verdict.figure, "not_comparable")
     )
     return t("not comparable: {reason}", reason=reason)
 
@@ -219,7 +229,7 @@ def table_lines(verdicts: list[Verdict], runs: dict[str, RunConfig]) -> list[str
     for v in verdicts:
         f = v.figure
         cells = [
-            f"`{f.id}`", t(KIND_WORDS[f.kind]), f.figure, f.unit, f.period, f.place, f.source,
+            f"`{f.id}`", t(KIND_WORDS[f.kind]), *(words(f, k) for k in TEXT_KEYS),
             run_text(runs[f.run]), output_text(f), published_text(f), model_text(v),
             tolerance_text(f), holds_text(v),
         ]  # fmt: skip
@@ -230,7 +240,7 @@ def table_lines(verdicts: list[Verdict], runs: dict[str, RunConfig]) -> list[str
 
 
 def note_lines(verdicts: list[Verdict]) -> list[str]:
-    notes = [f"- `{v.figure.id}`: {v.figure.note}" for v in verdicts if v.figure.note]
+    notes = [f"- `{v.figure.id}`: {words(v.figure, 'note')}" for v in verdicts if v.figure.note]
     return [t("Notes on the figures:"), "", *notes, ""] if notes else []
 
 
