@@ -33,7 +33,7 @@ MMC_CASES = [
     # arrival rate, servers, service rate, deadline hours, days, replications
     pytest.param(2.0, 3, 1.0, 2.0, 2400, 10, id="load0.67-c3"),
     pytest.param(4.0, 5, 1.0, 3.0, 1500, 12, id="load0.80-c5"),
-    pytest.param(8.5, 10, 1.0, 2.0, 600, 12, id="load0.85-c10"),
+    pytest.param(8.5, 10, 1.0, 2.0, 600, 16, id="load0.85-c10"),
     pytest.param(4.5, 5, 1.5, 1.5, 900, 12, id="load0.60-c5-fast"),
 ]
 
