@@ -38,8 +38,8 @@ SECTIONS = ("mmc", "province", "country", "country_dask", "sobol", "cold", "swee
 NOTES = [
     "Each run is a fresh process; peak RSS is the resident memory of the process and "
     "its worker processes (the local pool's or a loopback Dask cluster's), sampled every "
-    "0.05 s; CPU s is the user + system time of the same process tree. A marginal rate is the dossiers a long run has beyond a short "
-    "one over the CPU seconds it takes beyond it, so start-up, model building and "
+    "0.05 s; CPU s is the user + system time of the same process tree. A marginal rate "
+    "is the dossiers a long run has beyond a short one over the CPU seconds it takes beyond it, so start-up, model building and "
     "compilation cancel: for M/M/10 the short and long runs follow a one-day run in one "
     "process (each timed with the process's CPU clock); for the province-year they are "
     "two fresh `python -m sim.run` processes. Before any measure, a two-day run of "
