@@ -27,7 +27,8 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.reports.outputs import write_outputs
+from sim.reports.i18n import t
+from sim.reports.outputs import speaking, write_outputs
 from sim.reports.sensitivity_report import (
     factor_words,
     plot_bars,
@@ -168,7 +169,9 @@ def run_analysis(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     plot_bars(table, out_dir / "sensitivity_bars.png", s.method)
     noise = {k: noise_floor(v, int(s.levels)) for k, v in evaluate.replicates.items()}
     bases = {output: float(np.nanmean(column)) for output, column in values.items()}
-    table.attrs["sentences"] = top_sentences(table, s.method, bases)  # English, for the terminal
+    with speaking(resolved.get("output")):  # for the terminal, in output.language
+        table.attrs["sentences"] = top_sentences(table, s.method, bases)
+        table.attrs["outputs"] = t("outputs: {folder}", folder=out_dir)
     write_outputs(
         out_dir,
         resolved.get("output"),
@@ -222,7 +225,7 @@ def main(cfg: DictConfig) -> None:
         sys.exit(1)
     for sentence in table.attrs["sentences"]:
         say(sentence)
-    say(f"  outputs: {out_dir}")
+    say(f"  {table.attrs['outputs']}")
 
 
 def cli(args: list[str] | None = None) -> int:
