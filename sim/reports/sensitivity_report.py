@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.reports.i18n import number, t  # noqa: E402
+from sim.reports.i18n import localize, number, t  # noqa: E402
 from sim.reports.labels import label  # noqa: E402
 
 SHOWN = 12  # factors per panel of the bar chart
@@ -72,7 +72,8 @@ def plot_bars(table: pd.DataFrame, path: Path, method: str) -> None:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    """Three significant digits (whole numbers from 1,000), in the report's language."""
+    return localize(f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}")
 
 
 def matters(table: pd.DataFrame, method: str, share: float = 0.1) -> pd.DataFrame:
