@@ -2,12 +2,13 @@
 
 Samples the scenario's assumptions over their plausible ranges (configs/uncertainty/),
 runs the model at every sample through the batch API (``sim.api.run_many``: a local pool
-of ``run.workers``, or a Dask cluster at ``sensitivity.address``; ``sensitivity.store``
-keeps finished runs so that an interrupted analysis resumes), and writes into its output
-folder ``sensitivity.csv`` (Morris: ``output, parameter, category, mu_star, mu_star_conf,
-sigma``; Sobol: ``output, parameter, category, S1, S1_conf, ST, ST_conf``), ``morris.csv``
-(the screening before Sobol), ``samples.csv`` (every sample's factors and outputs), the
-plots ``sensitivity_morris.png`` and ``sensitivity_bars.png``, and ``sensitivity.md``.
+of ``run.workers``, or a Dask cluster at ``run.cluster`` or ``sensitivity.address``;
+``sensitivity.store`` keeps finished runs so that an interrupted analysis resumes), and
+writes into its output folder ``sensitivity.csv`` (Morris: ``output, parameter,
+category, mu_star, mu_star_conf, sigma``; Sobol: ``output, parameter, category, S1,
+S1_conf, ST, ST_conf``), ``morris.csv`` (the screening before Sobol), ``samples.csv``
+(every sample's factors and outputs), the plots ``sensitivity_morris.png`` and
+``sensitivity_bars.png``, and ``sensitivity.md``.
 
 Every sample runs the same seeds (``seed``, replications ``0..R-1``; common random
 numbers) and averages them, so that two samples differ by their factors only.
@@ -98,7 +99,11 @@ class ModelEvaluation:
             for replication in range(seeds)
         ]
         summaries = run_many(
-            specs, workers=int(run.workers), store=s.store, address=s.address, progress=True
+            specs,
+            workers=int(run.workers),
+            store=s.store,
+            address=s.address or run.get("cluster"),
+            progress=True,
         )
         self.runs += len(specs)
         result = {}

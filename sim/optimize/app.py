@@ -103,6 +103,7 @@ def run_optimize(container: dict, out_dir: Path, days_given: bool = True) -> dic
         start_date=str(run["start_date"]),
         seed=container["seed"],
         workers=settings.workers,
+        cluster=run.get("cluster"),
         store=settings.store,
         start=warm,
     )
