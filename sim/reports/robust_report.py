@@ -110,7 +110,7 @@ def _drivers_html(drivers: pd.DataFrame, scenario: str, setting: str) -> list[st
                         "most frequent winner, {best} ({majority} % of points; a decision "
                         "tree's cross-validated accuracy {cv} %): more points, or no "
                         "factor decides the ranking.",
-                        best=str(first["majority_best"]),
+                        best=policy_words(str(first["majority_best"])),
                         majority=fmt(majority, "rate"),
                         cv=fmt(cv, "rate"),
                     )

@@ -9,6 +9,7 @@ output, how seed noise shows, and what was not sampled.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.reports.i18n import date as fdate  # noqa: E402
 from sim.reports.i18n import localize, number, t  # noqa: E402
 from sim.reports.labels import label  # noqa: E402
 
@@ -154,7 +156,7 @@ def write_report(
             scenario=f"`{scenario}`",
             policies=", ".join(t(p.replace("_", " ")) for p in policies),
             days=settings["days"],
-            start=settings["start_date"],
+            start=fdate(dt.date.fromisoformat(str(settings["start_date"]))),
             factors=factors,
             method=t("Morris screening")
             if method == "morris"
