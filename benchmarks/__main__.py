@@ -36,18 +36,18 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SECTIONS = ("mmc", "province", "country", "country_dask", "sobol", "cold", "sweep", "linear",
             "intake", "profiles")  # fmt: skip
 NOTES = [
-    "Each run is a fresh process; peak RSS is the resident memory of the process and "
-    "its worker processes (the local pool's or a loopback Dask cluster's), sampled every 0.05 s; CPU s is the user + system time of the "
-    "same process tree. A marginal rate is the dossiers a long run has beyond a short "
-    "one over the CPU seconds it takes beyond it, so start-up, model building and "
-    "compilation cancel: for M/M/10 the short and long runs follow a one-day run in one "
-    "process (each timed with the process's CPU clock); for the province-year they are "
-    "two fresh `python -m sim.run` processes. Before any measure, a two-day run of "
-    "`scenario=mmc` and of `scenario=province` fills the cache of compiled code; the "
-    "cold start empties it on purpose (`NUMBA_CACHE_DIR` pointed at a new folder). The "
-    "country-year runs once (it is the longest measure). The machine is shared, so wall "
-    "times carry noise from other work on it; the load averages above show how much, and "
-    "CPU s shows the work itself.",
+    "Each run is a fresh process; peak RSS is the resident memory of the process and its "
+    "worker processes (the local pool's or a loopback Dask cluster's), sampled every 0.05"
+    " s; CPU s is the user + system time of the same process tree. A marginal rate is the"
+    " dossiers a long run has beyond a short one over the CPU seconds it takes beyond it,"
+    " so start-up, model building and compilation cancel: for M/M/10 the short and long "
+    "runs follow a one-day run in one process (each timed with the process's CPU clock); "
+    "for the province-year they are two fresh `python -m sim.run` processes. Before any "
+    "measure, a two-day run of `scenario=mmc` and of `scenario=province` fills the cache "
+    "of compiled code; the cold start empties it on purpose (`NUMBA_CACHE_DIR` pointed at"
+    " a new folder). The country-year runs once (it is the longest measure). The machine "
+    "is shared, so wall times carry noise from other work on it; the load averages above "
+    "show how much, and CPU s shows the work itself.",
 ]
 
 

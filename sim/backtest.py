@@ -38,7 +38,7 @@ from sim.spec.scenario import display_names
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     with one_line_errors(cfg.get("verbose", False) is True):
-        result = run_backtest(sim.runs.api, cfg)
+        result = run_backtest(sim.runs.api.engine(cfg.run.get("cluster")), cfg)
         plan = result["plan"]
         write_csv(out_dir / "backtest.csv", result["table"])
         write_json(

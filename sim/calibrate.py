@@ -57,7 +57,12 @@ def main(cfg: DictConfig) -> None:
         container, extra, job = checked(cfg)
         history = load_history(extra, job)
         result, key, cached = cached_calibration(
-            sim.runs.api, extra, container, job, history, int(container["run"]["workers"])
+            sim.runs.api.engine(container["run"].get("cluster")),
+            extra,
+            container,
+            job,
+            history,
+            int(container["run"]["workers"]),
         )
         carried, _ = open_dossiers(extra, job, history)
         write_json(out_dir / "calibration.json", result)

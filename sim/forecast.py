@@ -80,7 +80,7 @@ def write_outputs(out: dict, out_dir: Path, spec) -> None:
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     with one_line_errors(cfg.get("verbose", False) is True):
-        out = run_forecast(sim.runs.api, cfg)
+        out = run_forecast(sim.runs.api.engine(cfg.run.get("cluster")), cfg)
         output = cfg.get("output")
         out["container"] = {
             "output": OmegaConf.to_container(output, resolve=True) if output else None

@@ -14,9 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import sim.runs.executor as executor_module
 from sim.api import RunSpec, run_many
+from sim.runs.api import engine
 from sim.runs.country import read_scenario, run_country
-from sim.runs.executor import InProcess, LocalPool, executor
+from sim.runs.executor import DaskCluster, InProcess, LocalPool, executor
 from tests.helpers import loopback_cluster, resolved, sim_run
 from tests.test_country import same
 
@@ -28,6 +30,17 @@ def late_square(value: int) -> int:
     """``value**2``, the first items finishing last (so order is not completion order)."""
     time.sleep(0.05 * (4 - value))
     return value * value
+
+
+def recording(sent: list) -> type:
+    """DaskCluster that notes the address it is given."""
+
+    class Recording(DaskCluster):
+        def __init__(self, address: str, key: str = "run.cluster") -> None:
+            sent.append(address)
+            super().__init__(address, key)
+
+    return Recording
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +101,9 @@ def test_a_country_gives_the_same_numbers_in_one_process_two_workers_and_on_dask
 
 
 @pytest.mark.slow
-def test_run_many_gives_the_same_numbers_in_one_process_two_workers_and_on_dask(cluster):
+def test_run_many_gives_the_same_numbers_in_one_process_two_workers_and_on_dask(
+    cluster, monkeypatch
+):
     specs = [
         RunSpec("mmc", parameters={"servers": servers}, days=4, seed=seed)
         for servers in (5, 7)
@@ -98,6 +113,11 @@ def test_run_many_gives_the_same_numbers_in_one_process_two_workers_and_on_dask(
     assert len({json.dumps(s, sort_keys=True) for s in one}) == len(specs)
     assert run_many(specs, workers=2) == one
     assert run_many(specs, address=cluster) == one
+    # the engine the forecast, calibration and backtest commands get for run.cluster
+    sent = []
+    monkeypatch.setattr(executor_module, "DaskCluster", recording(sent))
+    assert engine(cluster).run_many(specs) == one
+    assert sent == [cluster]
 
 
 def _summary(folder: Path) -> dict:

@@ -33,6 +33,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from omegaconf import OmegaConf
@@ -193,6 +194,13 @@ def run_many(
         if results[index] is None:
             results[index] = results[first_of[key]]
     return [_select(summary, spec.outputs) for summary, spec in zip(results, specs, strict=True)]
+
+
+def engine(cluster: str | None) -> SimpleNamespace:
+    """The run engine the forecasting commands receive (``RunSpec``, ``run_many``): this
+    module, with every batch sent to the Dask scheduler ``cluster`` (``run.cluster``)
+    when one is given."""
+    return SimpleNamespace(RunSpec=RunSpec, run_many=functools.partial(run_many, address=cluster))
 
 
 def _execute(
