@@ -73,7 +73,7 @@ def test_run_writes_capacity_csv_and_shows_it_in_the_report(tmp_path):
     assert set(table["commune"]) == {"ia_rbol", "ia_sao", "phu_thien", "chu_a_thai"}
     assert set(table["verdict"]) <= {"stable", "tight", "growing"}
     by_field = table.groupby("field")["load"].mean()
-    assert by_field["land"] > 2 * by_field["certification"]  # land is the short field
+    assert by_field["land"] > by_field["certification"]  # land busier than certification
     assert "<h2>Capacity against demand</h2>" in report
     stable = table[table["verdict"] == "stable"]
     assert (stable["days_to_clear"] >= 0).all()

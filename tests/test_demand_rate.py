@@ -17,9 +17,9 @@ RURAL = ("lang_son_communes", "gia_lai_rural", "gia_lai_ia_ly", "nghe_an_do_luon
 @pytest.mark.parametrize("name", RURAL)
 def test_rural_scenarios_use_37_per_commune_day_less_the_provincial_share(name):
     rates = ScenarioSpec.read(scenario(name)).dossiers_per_unit_per_year
-    # 0.95 * 37 * (1 - 0.2) * 250 / 8,500 and 0.05 * 37 * 0.8 * 250 / 850
-    assert rates["citizen"] == pytest.approx(0.8271, abs=1e-4)
-    assert rates["business"] == pytest.approx(0.4353, abs=1e-4)
+    # 0.92 * 37 * (1 - 0.2) * 250 / 8,500 and 0.08 * 37 * 0.8 * 250 / 850
+    assert rates["citizen"] == pytest.approx(0.8009, abs=1e-4)
+    assert rates["business"] == pytest.approx(0.6965, abs=1e-4)
 
 
 def test_lang_son_wards_keeps_its_own_calibration():

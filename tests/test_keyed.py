@@ -79,7 +79,7 @@ def test_clerks_added_to_one_commune_leave_the_other_communes_absences_unchanged
         ]
     )
     others = [c for c in base["by_commune"] if c != "ia_rbol"]
-    assert sum(base["by_commune"][c]["absences"] for c in others) > 20
+    assert sum(base["by_commune"][c]["absences"] for c in others) > 10  # enough to compare
     for commune in others:
         assert (
             seconded["by_commune"][commune]["absences"] == base["by_commune"][commune]["absences"]

@@ -13,6 +13,7 @@ import pytest
 
 from sim.abm.model import GovernanceModel
 from sim.core.metrics import combine_daily
+from sim.spec.scenario import ScenarioSpec, display_names
 from tests.helpers import scenario
 
 RUN = [sys.executable, "-m", "sim.run", "run.progress=false", "output.plots=false"]
@@ -111,7 +112,8 @@ def test_citizen_figures_and_equity_groups(gia_lai):
     worst = summary["worst_off_commune"]
     rates = {n: f["on_time_rate"] for n, f in summary["by_commune"].items()}
     assert worst["lowest_on_time"] == min(rates, key=rates.get)
-    assert "<h2>Equity</h2>" in report and worst["lowest_on_time"] in report
+    names = display_names(ScenarioSpec.read(scenario("gia_lai_rural")))
+    assert "<h2>Equity</h2>" in report and names[worst["lowest_on_time"]] in report
 
 
 def test_policy_costs_split_and_add_up(gia_lai):

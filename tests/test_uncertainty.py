@@ -76,7 +76,7 @@ def test_every_policy_and_cost_assumption_has_a_range():
 def test_the_scan_reads_flow_mappings_and_inheritance():
     leaves = scenario_assumptions("gia_lai_rural", CONFIGS / "scenario")
     assert "scenario.procedures.land_transfer.work_hours.cv" in leaves  # flow mapping on one line
-    assert "scenario.communes.0.clerks.1.skills.land" in leaves  # list of flow mappings
+    assert "scenario.communes.0.clerks.0.skills.certification" in leaves  # list of flow mappings
     assert "scenario.staff.duties.commune_master_planning.hours_per_clerk_per_day" in leaves
     assert "scenario.staff.absence_probability" in leaves  # inherited from lang_son_wards
     calibrated = scenario_assumptions("province", CONFIGS / "scenario")
@@ -145,7 +145,7 @@ def test_unit_samples_map_through_each_distribution(tmp_path):
     assert values["rework_fraction"] == pytest.approx(0.55)
     assert values["staff.fatigue.memory_days"] == pytest.approx(20.0)  # geometric middle
     assert values["staff.absence_probability"] == pytest.approx(0.03)  # the mode's quantile
-    assert values["procedures.land_transfer.work_hours.mean"] == pytest.approx(1.5 * 1.0)
+    assert values["procedures.land_transfer.work_hours.mean"] == pytest.approx(1.5 * 0.7)
     assert values["procedures.copy_certification.work_hours.mean"] == pytest.approx(1.5 * 0.2)
     staff = values["province.departments.land.staff"]
     assert staff == 15 and isinstance(staff, int)  # the group's factor, kept whole
