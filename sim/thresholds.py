@@ -96,11 +96,11 @@ def run_thresholds(cfg: DictConfig, out_dir: Path) -> tuple[pd.DataFrame, list[s
     table = pd.DataFrame(rows, columns=COLUMNS)
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / THRESHOLDS_FILE, table.to_csv(index=False, float_format="%.6g"))
-    if len(table):
-        plot_tornado(table, out_dir / TORNADO_FILE)
     lang = str(cfg.output.language)
     with language(lang):
         found = sentences(table)
+        if len(table):
+            plot_tornado(table, out_dir / TORNADO_FILE, str(s.figure))
     text = [f"# What would change the answer of study {cfg.study}", "", *notes, ""]
     text += [f"- {line}" for line in found] or ["No assumption reverses a verdict in its range."]
     atomic_write_text(out_dir / "thresholds.md", "\n".join(text) + "\n")

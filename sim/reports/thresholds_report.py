@@ -20,7 +20,7 @@ import pandas as pd  # noqa: E402
 
 from sim.reports.figures import save_png  # noqa: E402
 from sim.reports.i18n import number, t  # noqa: E402
-from sim.reports.labels import policy_words  # noqa: E402
+from sim.reports.labels import label, policy_words  # noqa: E402
 from sim.reports.run_report import _e, table_html  # noqa: E402
 from sim.reports.sensitivity_report import factor_words  # noqa: E402
 
@@ -93,7 +93,18 @@ def sentences(table: pd.DataFrame) -> list[str]:
     return [s for s in (sentence(row) for _, row in table.iterrows()) if s]
 
 
-def plot_tornado(table: pd.DataFrame, path: Path) -> None:
+def comparison_words(comparison: str) -> str:
+    """``scenario: policy vs reference`` with the policies' names in words."""
+    scenario, policy, reference = parts(comparison)
+    return t(
+        "{scenario}: {policy} against {reference}",
+        scenario=scenario,
+        policy=policy_words(policy),
+        reference=policy_words(reference),
+    )
+
+
+def plot_tornado(table: pd.DataFrame, path: Path, figure: str = "overdue_dossiers") -> None:
     """Per comparison: each factor's effect at the low and the high end of its range."""
     groups = list(table.groupby("comparison", sort=False))
     fig, axes = plt.subplots(
@@ -102,14 +113,21 @@ def plot_tornado(table: pd.DataFrame, path: Path) -> None:
     for ax, (comparison, rows) in zip(axes[:, 0], groups, strict=True):
         rows = rows.assign(size=(rows["effect_at_high"] - rows["effect_at_low"]).abs())
         rows = rows.sort_values("size")
-        y = range(len(rows))
+        y = list(range(len(rows)))
         low, high = rows["effect_at_low"].to_numpy(), rows["effect_at_high"].to_numpy()
-        ax.barh(y, low, color="#4c78a8", label=t("at the low end"))
-        ax.barh(y, high, color="#f58518", alpha=0.7, label=t("at the high end"))
+        left = [min(a, b) for a, b in zip(low, high, strict=True)]
+        width = [abs(b - a) for a, b in zip(low, high, strict=True)]
+        ax.barh(y, width, left=left, color="#d9d9d9", height=0.6)
+        ax.scatter(low, y, color="#4c78a8", zorder=3, label=t("at the low end"))
+        ax.scatter(high, y, color="#f58518", marker="D", zorder=3, label=t("at the high end"))
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_yticks(list(y), [factor_words(p) for p in rows["parameter"]], fontsize=8)
-        ax.set_title(comparison, fontsize=9)
-        ax.set_xlabel(t("paired difference (policy - reference), overdue dossiers"), fontsize=8)
+        ax.set_yticks(y, [factor_words(p) for p in rows["parameter"]], fontsize=8)
+        ax.margins(x=0.06)
+        ax.set_title(comparison_words(str(comparison)), fontsize=9)
+        ax.set_xlabel(
+            t("paired difference (policy - reference), {figure}", figure=label(figure)),
+            fontsize=8,
+        )
     axes[0, 0].legend(fontsize=7, loc="best")
     fig.tight_layout()
     save_png(fig, path)
