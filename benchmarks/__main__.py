@@ -19,11 +19,13 @@ from benchmarks.intake_log import LOG_ROWS, intake_rows
 from benchmarks.profiles import profile_table
 from benchmarks.sections import (
     cold_rows,
+    country_dask_rows,
     country_rows,
     linear_rows,
     mmc_rows,
     province_rows,
     repeat,
+    sobol_rows,
     sweep_rows,
     warm_up,
 )
@@ -31,10 +33,11 @@ from benchmarks.table import HAND_WRITTEN, Row, hand_written, markdown
 
 __all__ = ["HAND_WRITTEN", "Row", "hand_written", "main"]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-SECTIONS = ("mmc", "province", "country", "cold", "sweep", "linear", "intake", "profiles")
+SECTIONS = ("mmc", "province", "country", "country_dask", "sobol", "cold", "sweep", "linear",
+            "intake", "profiles")  # fmt: skip
 NOTES = [
     "Each run is a fresh process; peak RSS is the resident memory of the process and "
-    "its joblib workers, sampled every 0.05 s; CPU s is the user + system time of the "
+    "its worker processes (the local pool's or a loopback Dask cluster's), sampled every 0.05 s; CPU s is the user + system time of the "
     "same process tree. A marginal rate is the dossiers a long run has beyond a short "
     "one over the CPU seconds it takes beyond it, so start-up, model building and "
     "compilation cancel: for M/M/10 the short and long runs follow a one-day run in one "
@@ -85,6 +88,8 @@ def main(argv: list[str] | None = None) -> None:
         help="days of each linearity run (default 90)")  # fmt: skip
     add("--country-days", type=int, default=365,
         help="days of the country run (default 365)")  # fmt: skip
+    add("--sobol-samples", type=int, default=8,
+        help="Sobol's N measured (a power of 2), extrapolated to N = 256 (default 8)")  # fmt: skip
     add("--sweep-runs", type=int, default=2, help="runs of each sweep setting (default 2)")
     add("--log-rows", type=int, default=LOG_ROWS,
         help=f"rows of the dossier log of python -m sim.intake (default {LOG_ROWS:,})")  # fmt: skip
@@ -113,6 +118,8 @@ def main(argv: list[str] | None = None) -> None:
             ciw,
         ),
         "country": lambda: country_rows(1, 3 if quick else args.country_days, 2),
+        "country_dask": lambda: country_dask_rows(3 if quick else args.country_days, 2),
+        "sobol": lambda: sobol_rows(1 if quick else args.sobol_samples, 2, 5 if quick else 92),
         "cold": lambda: cold_rows(runs, 1 if quick else args.cold_days),
         "sweep": lambda: sweep_rows(1 if quick else args.sweep_runs, 2 if quick else 16),
         "linear": lambda: linear_rows(runs, 5 if quick else args.linear_days),

@@ -172,6 +172,67 @@ def country_table(results: list[dict], days: int, workers: int) -> list[Row]:
     ]  # fmt: skip
 
 
+def country_dask_rows(days: int, workers: int) -> list[Row]:
+    """The country-year on a local pool and on a loopback Dask cluster, one after the
+    other under the same load: the same numbers, and the wall time of each."""
+    local = repeat(1, "country", str(days), "0", str(workers), "local")
+    dask = repeat(1, "country", str(days), "0", str(workers), "dask")
+    return country_dask_table(local, dask, days, workers)
+
+
+def country_dask_table(local: list[dict], dask: list[dict], days: int, workers: int) -> list[Row]:
+    """Rows from ``country`` task results on the local pool and on the Dask cluster."""
+    if [r["dossiers"] for r in local] != [r["dossiers"] for r in dask]:
+        raise RuntimeError("the country-year on Dask gave other numbers than the local pool")
+    group = (f"country-year ({local[0]['communes']:,} communes, {days} days): local pool "
+             f"vs loopback Dask cluster, {workers} workers each")  # fmt: skip
+    return [
+        Row(group, "wall s of the simulation, local pool", [r["wall_s"] for r in local],
+            "{:.0f}"),
+        Row(group, "wall s of the simulation, Dask cluster (its start not included)",
+            [r["wall_s"] for r in dask], "{:.0f}"),
+        Row(group, "wall s of starting the Dask cluster", [r["cluster_start_s"] for r in dask],
+            "{:.1f}"),
+        Row(group, "Dask / local pool, wall s of the simulation",
+            [d["wall_s"] / a["wall_s"] for a, d in zip(local, dask, strict=True)], "{:.2f}x"),
+        Row(group, "CPU s (all processes), local pool", [r["cpu_s"] for r in local], "{:.0f}"),
+        Row(group, "CPU s (all processes), Dask cluster", [r["cpu_s"] for r in dask], "{:.0f}"),
+        Row(group, "dossiers (the same on both)", [r["dossiers"] for r in dask], "{:,.0f}"),
+    ]  # fmt: skip
+
+
+SOBOL_FULL_SAMPLES = 256  # the README's advice for a Sobol analysis: N >= 256
+SOBOL_FACTORS = 20
+SOBOL_WALL_S = 30 * 60  # the issue's target: N = 256, 20 factors, 92 days, 2 cores
+
+
+def sobol_rows(samples: int, workers: int, days: int) -> list[Row]:
+    """The runs of a Sobol analysis at a small N, extrapolated to N = 256."""
+    results = repeat(1, "sobol_runs", str(samples), str(workers), str(SOBOL_FACTORS), str(days))
+    return sobol_table(results, samples, workers, days)
+
+
+def sobol_table(results: list[dict], samples: int, workers: int, days: int) -> list[Row]:
+    """Rows from ``sobol_runs`` results: measured at ``samples``, and N = 256 by the
+    measured wall seconds per run (the pool's start and the composition included, so
+    the extrapolation errs long)."""
+    factors = results[0]["factors"]
+    full = SOBOL_FULL_SAMPLES * (factors + 2)
+    per_run_wall = [r["wall_s"] / r["runs"] for r in results]
+    full_wall = [w * full for w in per_run_wall]
+    group = (f"Sobol: province, {days} days, {factors} factors, {workers} workers "
+             f"(N = {samples} measured, {results[0]['runs']} runs)")  # fmt: skip
+    return [
+        Row(group, "wall s of the runs (run_many)", [r["wall_s"] for r in results], "{:.0f}"),
+        Row(group, "CPU s per run (all processes)",
+            [r["cpu_s"] / r["runs"] for r in results], "{:.2f}"),
+        Row(group, "wall s per run", per_run_wall, "{:.2f}"),
+        Row(group, f"N = {SOBOL_FULL_SAMPLES} ({full:,} runs): wall minutes, extrapolated "
+            "from the measured wall s per run", [w / 60 for w in full_wall], "{:.0f}",
+            f"<= {SOBOL_WALL_S // 60} min", statistics.median(full_wall) <= SOBOL_WALL_S),
+    ]  # fmt: skip
+
+
 def cold_rows(runs: int, days: int) -> list[Row]:
     """The same short command twice on one fresh, empty Numba cache: the first compiles
     (as the first run after an install), the second finds the compiled code cached."""

@@ -222,28 +222,82 @@ def scale_demand(demand: dict, factor: float) -> None:
         demand["national"]["dossiers_per_commune_per_working_day"] *= factor
 
 
-def country(days: str, seed: str, workers: str) -> dict:
-    """One replication of ``scenario=country`` (34 provinces, 3,321 communes)."""
+def country(days: str, seed: str, workers: str, where: str = "local") -> dict:
+    """One replication of ``scenario=country`` (34 provinces, 3,321 communes) on a local
+    pool of ``workers`` processes, or (``where="dask"``) on a loopback Dask cluster of
+    ``workers`` worker processes started here (its start is not in ``wall_s``)."""
+    import contextlib
+
     from sim.runs.country import read_scenario, run_country
 
     cfg = compose_config(["scenario=country"])
-    started = time.perf_counter()
-    spec = read_scenario(cfg["scenario"])
-    summary, _ = run_country(
-        spec,
-        cfg["policy"],
-        seed=int(seed),
-        replication=0,
-        days=int(days),
-        warmup_days=0,
-        start_date=cfg["run"]["start_date"],
-        workers=int(workers),
+    with contextlib.ExitStack() as stack:
+        cluster, start_s = None, 0.0
+        if where == "dask":
+            from distributed import LocalCluster
+
+            began = time.perf_counter()
+            local = stack.enter_context(
+                LocalCluster(
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    n_workers=int(workers),
+                    threads_per_worker=1,
+                    processes=True,
+                )
+            )
+            cluster, start_s = local.scheduler_address, time.perf_counter() - began
+        started = time.perf_counter()
+        spec = read_scenario(cfg["scenario"])
+        summary, _ = run_country(
+            spec,
+            cfg["policy"],
+            seed=int(seed),
+            replication=0,
+            days=int(days),
+            warmup_days=0,
+            start_date=cfg["run"]["start_date"],
+            workers=int(workers),
+            cluster=cluster,
+        )
+        wall = time.perf_counter() - started
+    return {
+        "wall_s": wall,
+        "cluster_start_s": start_s,
+        "dossiers": summary["dossiers_created"],
+        "communes": len(summary["by_commune"]),
+    }
+
+
+def sobol_runs(samples: str, workers: str, factors: str, days: str) -> dict:
+    """The runs of a Sobol analysis (Saltelli's ``samples * (factors + 2)`` points, one
+    seed each) of ``scenario=province`` over the first ``factors`` ranges of its
+    uncertainty file, through ``sim.api.run_many`` on ``workers`` processes."""
+    import numpy as np
+    from SALib.sample import sobol as sobol_sample
+
+    from sim.api import RunSpec, run_many
+    from sim.spec.uncertainty import load_uncertainty
+    from sim.studies.sensitivity import restricted
+
+    cfg = compose_config(["scenario=province"])
+    uncertainty = load_uncertainty("province", Path(CONFIG_DIR) / "uncertainty", cfg)
+    uncertainty = restricted(uncertainty, uncertainty.factors[: int(factors)])
+    points = sobol_sample.sample(
+        uncertainty.unit_problem(), int(samples), calc_second_order=False, scramble=True, seed=1
     )
+    specs = [
+        RunSpec("province", parameters=uncertainty.parameters(point), days=int(days), seed=1)
+        for point in points
+    ]
+    started = time.perf_counter()
+    summaries = run_many(specs, workers=int(workers))
     wall = time.perf_counter() - started
     return {
         "wall_s": wall,
-        "dossiers": summary["dossiers_created"],
-        "communes": len(summary["by_commune"]),
+        "runs": len(specs),
+        "factors": len(uncertainty.factors),
+        "dossiers": int(np.sum([s["dossiers_created"] for s in summaries])),
     }
 
 
@@ -278,6 +332,7 @@ TASKS = {
     "bare_mmc": bare_mmc,
     "province": province,
     "country": country,
+    "sobol_runs": sobol_runs,
     "sweep": sweep,
 }
 

@@ -24,11 +24,14 @@ from omegaconf import DictConfig, OmegaConf
 
 import sim.runs.api
 from sim.forecasting.service import run_backtest
-from sim.reports.outputs import write_outputs
-from sim.reports.trust_text import verdict_line
+from sim.reports.excel import POOLED
+from sim.reports.i18n import localize, number, t, t_shaped
+from sim.reports.outputs import speaking, write_outputs
+from sim.reports.trust_text import NOTES, verdict_line
 from sim.runs.outputs import write_csv, write_json
 from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.paths import CONFIG_DIR
+from sim.spec.scenario import display_names
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="forecast", version_base="1.3")
@@ -51,30 +54,56 @@ def main(cfg: DictConfig) -> None:
             },
         )
         output = cfg.get("output")
+        output = OmegaConf.to_container(output, resolve=True) if output else None
         write_outputs(
             out_dir,
-            OmegaConf.to_container(output, resolve=True) if output else None,
+            output,
             workbook="backtest.xlsx",
             sheets=lambda: {"backtest": result["table"]},
+            names=display_names(result["spec"]),
         )
-    say(verdict_line(result["trust"], plan["horizon"]))
-    say(
-        f"backtest: {len(plan['origins'])} origins, {plan['horizon']} days each "
-        f"({result['seconds']} s): {out_dir}" + (f"; {plan['note']}" if plan["note"] else "")
-    )
-    say(
-        f"  {'method':12s} {'commune':16s} {'MAE backlog':>11s} {'cover 50%':>9s} {'cover 90%':>9s}"
-    )
+    with speaking(output):
+        for line in summary_lines(result, out_dir, display_names(result["spec"])):
+            say(line)
+
+
+def summary_lines(result: dict, out_dir: Path, names: dict[str, str]) -> list[str]:
+    """What the command prints, in the current language: the verdict, the backtest's
+    scores per method and commune, and what its columns mean."""
+    plan = result["plan"]
+    note = "; ".join(t_shaped(part, NOTES) for part in plan["note"].split("; ") if part)
+    lines = [
+        verdict_line(result["trust"], plan["horizon"]),
+        t(
+            "backtest: {origins} origins, {days} days each ({seconds} s): {folder}",
+            origins=len(plan["origins"]),
+            days=plan["horizon"],
+            seconds=localize(f"{result['seconds']}"),
+            folder=out_dir,
+        )
+        + (f"; {note}" if note else ""),
+    ]
+    head = [t("method"), t("commune"), t("MAE backlog"), t("cover 50%"), t("cover 90%")]
+    width = max([len(t(w)) for w in (*METHOD_WORDS.values(), "method")])
+    lines.append(f"  {head[0]:{width}s} {head[1]:16s} {head[2]:>11s} {head[3]:>9s} {head[4]:>9s}")
     for method, entry in result["summary"].items():
         for commune, s in entry.items():
-            say(
-                f"  {method:12s} {commune:16s} {s['mae_backlog']:11.1f} "
-                f"{s['coverage50']:9.0%} {s['coverage90']:9.0%}"
+            where = t(POOLED[commune]) if commune in POOLED else names.get(commune, commune)
+            cover50, cover90 = (localize(f"{s[k]:.0%}") for k in ("coverage50", "coverage90"))
+            lines.append(
+                f"  {t(METHOD_WORDS.get(method, method)):{width}s} {where:16s} "
+                f"{number(s['mae_backlog'], 1):>11s} {cover50:>9s} {cover90:>9s}"
             )
-    for line in COLUMNS_EXPLAINED:
-        say(f"  {line}")
+    lines += [f"  {t(line)}" for line in COLUMNS_EXPLAINED]
+    return lines
 
 
+METHOD_WORDS = {  # a method's short name in the table
+    "persistence": "persistence",
+    "last_week": "weekday",
+    "flow": "flow",
+    "model": "model",
+}
 COLUMNS_EXPLAINED = (
     "MAE backlog: mean absolute error of the median forecast of the backlog, in dossiers, "
     "over every past forecast (lower is better)",

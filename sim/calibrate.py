@@ -19,7 +19,9 @@ from omegaconf import DictConfig
 import sim.runs.api
 from sim.forecasting.fitting import cached_calibration
 from sim.forecasting.inputs import checked, load_history, open_dossiers, write_start
-from sim.reports.outputs import write_outputs
+from sim.reports.i18n import localize, number, t
+from sim.reports.labels import label as key_label
+from sim.reports.outputs import speaking, write_outputs
 from sim.runs.outputs import write_json
 from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.paths import CONFIG_DIR
@@ -67,22 +69,52 @@ def main(cfg: DictConfig) -> None:
             sheets=lambda: {"calibration": calibration_table(result)},
             names=display_names(job.spec),
         )
-    state = "reused from the cache" if cached else f"{result['runs']} runs, {result['seconds']} s"
-    say(f"calibration {key} ({state}): {out_dir / 'calibration.json'}")
+    with speaking(container.get("output")):
+        for line in summary_lines(result, key, cached, out_dir, display_names(job.spec)):
+            say(line)
+
+
+def summary_lines(result: dict, key: str, cached: bool, out_dir: Path, names: dict) -> list[str]:
+    """What the command prints, in the current language: the calibration's file, then
+    per commune and field the demand and capacity factors (90% ranges)."""
+    state = (
+        t("reused from the cache")
+        if cached
+        else t("{runs} runs, {seconds} s", runs=result["runs"],
+               seconds=localize(f"{result['seconds']}"))
+    )  # fmt: skip
+    lines = [t("calibration {key} ({state}): {file}", key=key, state=state,
+               file=out_dir / "calibration.json")]  # fmt: skip
+
+    def two(value: float) -> str:
+        return number(value, 2)
+
     for cell, values in result["capacity"].items():
         d = result["demand"]["cells"][cell]
-        say(
-            f"  {cell:32s} demand x{d['demand_factor']:.2f} "
-            f"[{d['demand_factor_low']:.2f}, {d['demand_factor_high']:.2f}]  capacity "
-            f"x{values['p50']:.2f} [{values['p05']:.2f}, {values['p95']:.2f}]"
-            + (f"  clerks {result['clerks'][cell]}" if cell in result.get("clerks", {}) else "")
-        )
+        commune, _, field = cell.partition("|")
+        where = f"{names.get(commune, commune)}: {key_label(field)}"
+        text = t(
+            "demand x{demand} [{low}, {high}]  capacity x{capacity} [{p05}, {p95}]",
+            demand=two(d["demand_factor"]), low=two(d["demand_factor_low"]),
+            high=two(d["demand_factor_high"]), capacity=two(values["p50"]),
+            p05=two(values["p05"]), p95=two(values["p95"]),
+        )  # fmt: skip
+        if cell in result.get("clerks", {}):
+            text += "  " + t("clerks {n}", n=result["clerks"][cell])
+        lines.append(f"  {where:32s} {text}")
     for cell in result.get("at_bound", []):
-        say(
-            f"  warning: {cell}: the capacity fit ends at a bound of "
-            f"[{result['settings']['capacity_low']}, {result['settings']['capacity_high']}]: "
-            "the scenario cannot reproduce this cell's history; check its clerks"
+        commune, _, field = cell.partition("|")
+        lines.append(
+            "  "
+            + t(
+                "warning: {cell}: the capacity fit ends at a bound of [{low}, {high}]: the "
+                "scenario cannot reproduce this cell's history; check its clerks",
+                cell=f"{names.get(commune, commune)}: {key_label(field)}",
+                low=localize(str(result["settings"]["capacity_low"])),
+                high=localize(str(result["settings"]["capacity_high"])),
+            )
         )
+    return lines
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ sim.optimize optimize.start_from=DIR`` starts from).
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -26,8 +27,11 @@ import sim.runs.api
 from sim.forecasting.inputs import write_start
 from sim.forecasting.service import run_forecast
 from sim.reports.forecast_report import write_forecast_report
+from sim.reports.i18n import date as fdate
+from sim.reports.i18n import localize, number, t
+from sim.reports.outputs import speaking
 from sim.reports.outputs import write_outputs as write_outputs_in_language
-from sim.reports.trust_text import advice, verdict_line
+from sim.reports.trust_text import METHODS, advice, verdict_line
 from sim.runs.outputs import write_csv, write_json
 from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.paths import CONFIG_DIR
@@ -56,6 +60,7 @@ def write_outputs(out: dict, out_dir: Path, spec) -> None:
             result=result,
             policy_table=out.get("policy_table"),
             difference=out.get("difference"),
+            names=display_names(spec),
         ),
         workbook="forecast.xlsx",
         sheets=lambda: {
@@ -81,22 +86,44 @@ def main(cfg: DictConfig) -> None:
             "output": OmegaConf.to_container(output, resolve=True) if output else None
         }
         write_outputs(out, out_dir, out["spec"])
-    result = out["result"]
-    say(
-        verdict_line(result["trust"], result["backtest"]["horizon_days"] or result["forecast_days"])
-    )
-    say(f"  {advice(result['trust'])}")
-    say(
-        f"forecast of {result['forecast_days']} days after {result['history_last_date']} "
-        f"({result['method']}), {result['seconds']} s: {out_dir}"
-    )
+    with speaking(out["container"]["output"]):
+        for line in summary_lines(out["result"], out_dir, display_names(out["spec"])):
+            say(line)
+
+
+def summary_lines(result: dict, out_dir: Path, names: dict[str, str]) -> list[str]:
+    """What the command prints, in the current language: the verdict, the advice, the
+    forecast's folder and who passes the overdue threshold when."""
+    lines = [
+        verdict_line(
+            result["trust"], result["backtest"]["horizon_days"] or result["forecast_days"]
+        ),
+        f"  {advice(result['trust'])}",
+        t(
+            "forecast of {days} days after {date} ({method}), {seconds} s: {folder}",
+            days=result["forecast_days"],
+            date=fdate(dt.date.fromisoformat(result["history_last_date"])),
+            method=t(METHODS[result["method"]]),
+            seconds=localize(f"{result['seconds']}"),
+            folder=out_dir,
+        ),
+    ]
     for row in result["threshold_crossings"]:
         if row["possible"]:
-            likely = f"likely from {row['likely']}" if row["likely"] else "not likely"
-            say(
-                f"  {row['commune']}: {result['overdue_threshold']:g} overdue dossiers "
-                f"{likely}, possibly from {row['possible']}"
-            )
+            values = {
+                "commune": names.get(row["commune"], row["commune"]),
+                "n": number(result["overdue_threshold"]),
+                "possible": fdate(dt.date.fromisoformat(row["possible"])),
+            }
+            if row["likely"]:
+                values["likely"] = fdate(dt.date.fromisoformat(row["likely"]))
+                text = (
+                    "{commune}: {n} overdue dossiers likely from {likely}, possibly from {possible}"
+                )
+            else:
+                text = "{commune}: {n} overdue dossiers not likely, possibly from {possible}"
+            lines.append("  " + t(text, **values))
+    return lines
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ a sweep's aggregation reports it instead of dropping it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import signal
 import sys
@@ -18,6 +19,7 @@ import traceback
 from pathlib import Path
 
 import hydra
+import mesa  # noqa: F401 - here, not deep in the package's imports: see below
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -26,7 +28,10 @@ from tqdm import tqdm
 from sim.core.summary import FIELD_LINE, HEADLINE, format_value, shown_in
 from sim.reports.caveats import replications_note
 from sim.reports.figure_text import label, short, unit
-from sim.reports.i18n import language
+from sim.reports.i18n import date as fdate
+from sim.reports.i18n import language, localize, t
+from sim.reports.labels import label as key_label
+from sim.reports.labels import policy_words
 from sim.runs.capacity import capacity_table
 from sim.runs.job_check import check_job
 from sim.runs.outputs import atomic_path, write_csv, write_json
@@ -46,6 +51,9 @@ from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
 from sim.spec.scenario import display_names
 
+# Mesa reads the whole call stack's source (inspect.stack) while it is imported, which
+# costs in proportion to the stack's depth: imported from sim.abm.model, five modules
+# down, that was 0.1 to 0.3 CPU s of the command's start-up; from here, a third of it.
 LOG = logging.getLogger("sim.run")  # run.log in the output folder keeps what it says
 
 
@@ -110,6 +118,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
                 start_date=settings.start_date,
                 on_day=lambda: bar.update(1),
                 workers=settings.workers,
+                cluster=settings.cluster,
             )
             capacities.append(summary.pop("capacity", {}))  # capacity.csv, not summary.json
             summaries.append(summary)
@@ -170,7 +179,8 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         with language(job.language):
             write_summary_xlsx(out_dir, result, daily)
     write_json(out_dir / "summary.json", result)  # last: its presence means complete
-    table = format_table(result, out_dir, time.perf_counter() - started)
+    with language(job.language):
+        table = format_table(result, out_dir, time.perf_counter() - started)
     LOG.info("outputs written; summary:\n%s", table)
     if job.table:
         print(table)
@@ -178,36 +188,45 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
 
 
 def format_table(summary: dict, out_dir: Path, seconds: float) -> str:
-    """A short text table of the headline figures and the per-field on-time rates."""
+    """A short text table of the headline figures and the per-field on-time rates, in
+    the current report language (``output.language``)."""
     ci = summary.get("ci95", {})
+    reps = summary["replications"]
     lines = [
-        f"{summary['scenario']} | policies: {', '.join(summary['policies'])} | "
-        f"seed {summary['seed']} | {summary['replications']} replication(s) | "
-        f"{summary['days']} days from {summary['start_date']}",
+        t(
+            "{scenario} | policies: {policies} | seed {seed} | {reps} replication(s) | "
+            "{days} days from {start}",
+            scenario=summary["scenario"],
+            policies=policy_words(", ".join(summary["policies"])),
+            seed=summary["seed"],
+            reps=reps,
+            days=summary["days"],
+            start=fdate(dt.date.fromisoformat(summary["start_date"])),
+        )
     ]
     for figure in shown_in(HEADLINE):
-        text = format_value(summary.get(figure.key), figure.kind)
+        text = localize(format_value(summary.get(figure.key), figure.kind))
         if ci.get(figure.key):
-            low, high = ci[figure.key]
-            text += (
-                f"  (95% CI {format_value(low, figure.kind)} to {format_value(high, figure.kind)})"
-            )
-        lines.append(f"  {label(figure):<36}{text:>14}  {unit(figure)}")
+            low, high = (localize(format_value(v, figure.kind)) for v in ci[figure.key])
+            text += "  " + t("(95% CI {low} to {high})", low=low, high=high)
+        lines.append(f"  {t(label(figure)):<36}{text:>14}  {t(unit(figure))}")
     note = replications_note(summary.get("replications"), summary.get("replications_needed"))
     if note and summary.get("replications", 1) > 1:
-        lines.append(f"  note: {note}")
+        lines.append(f"  {t('note')}: {note}")
     columns = shown_in(FIELD_LINE)
-    widths = [max(10, len(short(f)) + 2) for f in columns]
+    widths = [max(10, len(t(short(f))) + 2) for f in columns]
     lines.append(
-        f"  {'field':<16}"
-        + "".join(f"{short(f):>{w}}" for f, w in zip(columns, widths, strict=True))
+        f"  {t('field'):<16}"
+        + "".join(f"{t(short(f)):>{w}}" for f, w in zip(columns, widths, strict=True))
     )
     for field, figures in summary["by_field"].items():
-        cells = (format_value(figures.get(f.key), f.kind) for f in columns)
+        cells = (localize(format_value(figures.get(f.key), f.kind)) for f in columns)
         lines.append(
-            f"  {field:<16}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
+            f"  {key_label(field):<16}"
+            + "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
         )
-    lines.append(f"  outputs: {out_dir}  ({seconds:.1f} s)")
+    lines.append("  " + t("outputs: {folder}  ({seconds} s)", folder=out_dir,
+                          seconds=localize(f"{seconds:.1f}")))  # fmt: skip
     return "\n".join(lines)
 
 

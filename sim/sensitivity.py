@@ -2,12 +2,13 @@
 
 Samples the scenario's assumptions over their plausible ranges (configs/uncertainty/),
 runs the model at every sample through the batch API (``sim.api.run_many``: a local pool
-of ``run.workers``, or a Dask cluster at ``sensitivity.address``; ``sensitivity.store``
-keeps finished runs so that an interrupted analysis resumes), and writes into its output
-folder ``sensitivity.csv`` (Morris: ``output, parameter, category, mu_star, mu_star_conf,
-sigma``; Sobol: ``output, parameter, category, S1, S1_conf, ST, ST_conf``), ``morris.csv``
-(the screening before Sobol), ``samples.csv`` (every sample's factors and outputs), the
-plots ``sensitivity_morris.png`` and ``sensitivity_bars.png``, and ``sensitivity.md``.
+of ``run.workers``, or a Dask cluster at ``run.cluster`` or ``sensitivity.address``;
+``sensitivity.store`` keeps finished runs so that an interrupted analysis resumes), and
+writes into its output folder ``sensitivity.csv`` (Morris: ``output, parameter,
+category, mu_star, mu_star_conf, sigma``; Sobol: ``output, parameter, category, S1,
+S1_conf, ST, ST_conf``), ``morris.csv`` (the screening before Sobol), ``samples.csv``
+(every sample's factors and outputs), the plots ``sensitivity_morris.png`` and
+``sensitivity_bars.png``, and ``sensitivity.md``.
 
 Every sample runs the same seeds (``seed``, replications ``0..R-1``; common random
 numbers) and averages them, so that two samples differ by their factors only.
@@ -26,7 +27,8 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.reports.outputs import write_outputs
+from sim.reports.i18n import t
+from sim.reports.outputs import speaking, write_outputs
 from sim.reports.sensitivity_report import (
     factor_words,
     plot_bars,
@@ -97,7 +99,11 @@ class ModelEvaluation:
             for replication in range(seeds)
         ]
         summaries = run_many(
-            specs, workers=int(run.workers), store=s.store, address=s.address, progress=True
+            specs,
+            workers=int(run.workers),
+            store=s.store,
+            address=s.address or run.get("cluster"),
+            progress=True,
         )
         self.runs += len(specs)
         result = {}
@@ -163,7 +169,9 @@ def run_analysis(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     plot_bars(table, out_dir / "sensitivity_bars.png", s.method)
     noise = {k: noise_floor(v, int(s.levels)) for k, v in evaluate.replicates.items()}
     bases = {output: float(np.nanmean(column)) for output, column in values.items()}
-    table.attrs["sentences"] = top_sentences(table, s.method, bases)  # English, for the terminal
+    with speaking(resolved.get("output")):  # for the terminal, in output.language
+        table.attrs["sentences"] = top_sentences(table, s.method, bases)
+        table.attrs["outputs"] = t("outputs: {folder}", folder=out_dir)
     write_outputs(
         out_dir,
         resolved.get("output"),
@@ -217,7 +225,7 @@ def main(cfg: DictConfig) -> None:
         sys.exit(1)
     for sentence in table.attrs["sentences"]:
         say(sentence)
-    say(f"  outputs: {out_dir}")
+    say(f"  {table.attrs['outputs']}")
 
 
 def cli(args: list[str] | None = None) -> int:

@@ -9,7 +9,15 @@ import pytest
 
 from benchmarks.figures import cold_start_extra, fixed_cost, line_fit, marginal_rate
 from benchmarks.measure import run_command, sim_run
-from benchmarks.sections import QUIET, cold_table, linear_table, mmc_table, province_table
+from benchmarks.sections import (
+    QUIET,
+    cold_table,
+    country_dask_table,
+    linear_table,
+    mmc_table,
+    province_table,
+    sobol_table,
+)
 from benchmarks.table import HAND_WRITTEN, Row, hand_written
 from benchmarks.tasks import (
     ARRIVAL_RATE,
@@ -159,6 +167,30 @@ def test_cold_start_target_is_on_the_extra_wall_seconds():
     assert extra.holds  # median 28.8 s
     assert not next(r for r in cold_table([pair(35.0, 4.0, 12)], 5) if r.target).holds
     assert rows[-1].values == [12, 12, 12]
+
+
+def test_sobol_extrapolates_to_n_256_by_the_measured_seconds_per_run():
+    # N = 8 over 20 factors: 8 x 22 = 176 runs measured in 88 s, 0.5 s a run
+    measured = [{"wall_s": 88.0, "runs": 176, "factors": 20, "cpu_s": 264.0}]
+    rows = sobol_table(measured, 8, 2, 92)
+    full = next(r for r in rows if r.target == "<= 30 min")
+    assert "N = 256 (5,632 runs)" in full.measure and "extrapolated" in full.measure
+    assert full.values == [pytest.approx(5632 * 0.5 / 60)] and not full.holds  # 46.9 min
+    assert next(r for r in rows if r.measure.startswith("CPU s per run")).values == [1.5]
+    fast = [{"wall_s": 44.0, "runs": 176, "factors": 20, "cpu_s": 88.0}]
+    assert next(r for r in sobol_table(fast, 8, 2, 92) if r.target).holds  # 23.5 min
+
+
+def test_country_on_dask_must_give_the_local_pool_numbers():
+    def result(wall: float, dossiers: int) -> dict:
+        return {"wall_s": wall, "cluster_start_s": 2.0, "dossiers": dossiers,
+                "communes": 3321, "cpu_s": 2 * wall}  # fmt: skip
+
+    rows = country_dask_table([result(100.0, 7)], [result(110.0, 7)], 365, 2)
+    ratio = next(r for r in rows if r.measure.startswith("Dask / local pool"))
+    assert ratio.values == [pytest.approx(1.1)]
+    with pytest.raises(RuntimeError, match="other numbers"):
+        country_dask_table([result(100.0, 7)], [result(110.0, 8)], 365, 2)
 
 
 def test_linearity_reports_cost_per_dossier_and_per_day():

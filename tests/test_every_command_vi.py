@@ -9,6 +9,7 @@ string without its Vietnamese entry, in any command. The workbooks must show lab
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import subprocess
@@ -22,6 +23,7 @@ from openpyxl import load_workbook
 from tests.forecast_helpers import queue_history, tiny_scenario, write_csv
 from tests.helpers import ROOT
 from tests.test_optimize import SHORT_LAND
+from tests.vi_scan import findings
 
 pytestmark = pytest.mark.slow  # eight commands, about 3-6 minutes on two cores
 VI = ["output.language=vi", "output.excel=true"]
@@ -60,8 +62,15 @@ def outputs(tmp_path_factory) -> dict:
     missing = base / "missing.txt"
     configs = base / "cfg" / "scenario"
     configs.mkdir(parents=True)
-    (configs / "tiny.yaml").write_text(yaml.safe_dump(tiny_scenario()))
-    (configs / "short_land.yaml").write_text(yaml.safe_dump(SHORT_LAND))
+    # the user's own communes, with the names the reports show
+    tiny = tiny_scenario()
+    for commune, shown in zip(tiny["communes"], ("Xã Một", "Xã Hai"), strict=True):
+        commune["display_name"] = shown
+    (configs / "tiny.yaml").write_text(yaml.safe_dump(tiny, allow_unicode=True))
+    land = copy.deepcopy(SHORT_LAND)
+    for commune, shown in zip(land["communes"], ("Xã Ba", "Xã Bốn", "Xã Năm"), strict=False):
+        commune["display_name"] = shown
+    (configs / "short_land.yaml").write_text(yaml.safe_dump(land, allow_unicode=True))
     rows, _ = queue_history(dt.date(2025, 7, 7), 42, seed=1, demand={}, capacity={})
     history = write_csv(base / "history.csv", rows)
     search = f"hydra.searchpath=[file://{base / 'cfg'}]"
@@ -166,14 +175,42 @@ def test_command_logs_keep_what_the_commands_said(outputs):
     assert "from -" not in outputs["printed"]["forecast"]
 
 
-def test_planner_readable_summaries(outputs):
+def test_planner_readable_summaries_in_the_users_language(outputs):
     printed = outputs["printed"]
     # the allocation itself: who gets what, where, for how much; or plainly nothing
     optimize = printed["optimize"]
-    assert "doing nothing is best" in optimize or "seconded provincial staff" in optimize
+    assert "không làm gì là tốt nhất" in optimize or "cán bộ tỉnh biệt phái" in optimize
     # sensitivity: a sentence per output, in words, before any table
     first = printed["sensitivity"].splitlines()[0]
-    assert " matters most for " in first and "@scale" not in first
+    assert " ảnh hưởng nhiều nhất đến " in first and "@scale" not in first
     # backtest: the columns explained where printed
     backtest = printed["backtest"]
-    assert "cover 50%, cover 90%: share of past days" in backtest
+    assert "trong khoảng 50%, trong khoảng 90%: tỷ lệ số ngày đã qua" in backtest
+    # every command's lines: none of the English the same lines say without vi
+    for name, text in printed.items():
+        for english in ("outputs:", "overdue dossiers", "Forecast verdict", "backtest:",
+                        "calibration ", "matters most", "policies:", "doing nothing"):  # fmt: skip
+            assert english not in text, (name, english)
+
+
+def test_no_english_word_or_raw_key_in_any_report_or_workbook(outputs):
+    """What a planner reads, scanned (tests/vi_scan.py): words the Vietnamese catalogue
+    does not write and snake_case keys, outside code, file names and settings as typed."""
+    typed = {"tiny", "short_land", "study", *outputs["out"]}
+    found = {}
+    for folder in outputs["out"].values():
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".md", ".html", ".xlsx"):
+                result = findings(path, typed | {p.name.lower() for p in path.parents})
+                if result["english"] or result["keys"]:
+                    found[str(path)] = result
+    assert not found, found
+
+
+def test_display_names_in_the_forecast_and_optimize_reports(outputs):
+    out = outputs["out"]
+    forecast = (out["forecast"] / "report.html").read_text(encoding="utf-8")
+    assert "Xã Một" in forecast and "<td>a</td>" not in forecast
+    workbook = load_workbook(out["backtest"] / "backtest.xlsx").worksheets[0]
+    communes = {c.value for c in workbook["C"][2:]}
+    assert {"Xã Một", "Xã Hai"} <= communes and "a" not in communes

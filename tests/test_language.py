@@ -174,3 +174,50 @@ def test_sensitivity_optimize_and_capacity_text_has_vietnamese_entries(tmp_path)
     assert sentences[0].startswith("Số cán bộ ảnh hưởng nhiều nhất đến")
     assert "08/2025" in html and "tăng dần" in html and "Phú Thiện" in html
     assert "phu_thien" not in html
+
+
+def test_every_reason_for_a_fixed_assumption_has_its_vietnamese_entry():
+    """sensitivity.md lists the assumptions held fixed with their reason (configs'
+    ``not_sampled``): a new reason needs its entry in the catalogue."""
+    import yaml
+
+    from sim.spec.paths import CONFIG_DIR
+
+    words = i18n.catalogue()["vi"]
+    reasons = {
+        entry["reason"]
+        for path in sorted((Path(CONFIG_DIR) / "uncertainty").glob("*.yaml"))
+        for entry in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("not_sampled")
+        or []
+    }
+    assert len(reasons) >= 10
+    missing = sorted(r for r in reasons if r not in words)
+    assert not missing, f"add to sim/reports/translations.yaml: {missing}"
+
+
+def test_every_study_question_has_its_vietnamese_paragraph():
+    """A study report shows its question (experiments/NAME/README.md): in Vietnamese the
+    README's "**Câu hỏi.**" paragraph; a study without one fails here."""
+    from sim.reports.study_report import experiment_question
+    from sim.spec.paths import EXPERIMENTS
+
+    names = sorted(p.parent.name for p in Path(EXPERIMENTS).glob("*/README.md"))
+    assert len(names) >= 5
+    i18n.MISSING.clear()
+    for name in names:
+        english = experiment_question(name)
+        vietnamese = experiment_question(name, lang="vi")
+        assert english and vietnamese and vietnamese != english, name
+        assert "Câu hỏi" not in vietnamese and "Question" not in vietnamese
+    assert not i18n.MISSING, sorted(i18n.MISSING)
+
+
+def test_a_study_question_without_its_translation_is_reported_missing(tmp_path):
+    from sim.reports.study_report import experiment_question
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "README.md").write_text("# Mine\n\n**Question.** Does it help?\n")
+    i18n.MISSING.clear()
+    assert experiment_question("mine", tmp_path, lang="vi") == "Does it help?"
+    assert ("vi", "Does it help?") in i18n.MISSING
+    i18n.MISSING.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 from tests.helpers import ROOT, command, sim_run
 
 COMMANDS = ("sim.run", "sim.forecast", "sim.backtest", "sim.calibrate", "sim.optimize",
-            "sim.sensitivity", "sim.thresholds")  # fmt: skip
+            "sim.sensitivity", "sim.validate", "sim.thresholds")  # fmt: skip
 
 
 def _one_line(done: subprocess.CompletedProcess) -> str:
@@ -83,3 +84,35 @@ def test_ctrl_c_during_a_study_is_one_line_saying_how_to_continue(tmp_path):
     line = _one_line(done)
     assert "interrupted by Ctrl-C" in line and "+resume=true" in line and str(sweep) in line
     assert "leaked" not in stderr and "KeyboardInterrupt" not in stderr
+
+
+def test_the_readme_says_how_long_the_test_suite_takes():
+    """Item 6: the README's first hour says how long ``pytest`` runs, on how many cores."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_hour = readme[readme.index("## First hour") : readme.index("### 2. Read the report")]
+    assert re.search(r"test suite \(about \d+-\d+ minutes on 2 idle cores", first_hour)
+
+
+def test_a_commune_that_never_passes_the_threshold_is_not_likely_not_from_dash(tmp_path):
+    """Item 6: "likely from -" where the median never reaches the threshold: now "not
+    likely", and in Vietnamese with output.language=vi."""
+    from sim.forecast import summary_lines
+    from sim.reports.i18n import language
+
+    trust = {"verdict": "good", "method": "flow", "origins": 5, "skill_vs_persistence": 0.2,
+             "coverage90_backtest": 0.9, "reasons": []}  # fmt: skip
+    crossings = [
+        {"commune": "ky_lua", "likely": None, "possible": "2025-10-04"},
+        {"commune": "tam_thanh", "likely": "2025-09-30", "possible": "2025-09-29"},
+    ]
+    result = {"trust": trust, "backtest": {"horizon_days": 28}, "forecast_days": 28,
+              "history_last_date": "2025-09-28", "method": "flow", "seconds": 3.0,
+              "overdue_threshold": 20, "threshold_crossings": crossings}  # fmt: skip
+    names = {"ky_lua": "Kỳ Lừa", "tam_thanh": "Tam Thanh"}
+    lines = summary_lines(result, tmp_path, names)
+    assert "  Kỳ Lừa: 20 overdue dossiers not likely, possibly from 04 Oct 2025" in lines
+    assert not any("from -" in line for line in lines)
+    with language("vi"):
+        lines = summary_lines(result, tmp_path, names)
+    assert "  Kỳ Lừa: 20 hồ sơ quá hạn, ít khả năng, có thể từ 04/10/2025" in lines
+    assert lines[0].startswith("Đánh giá dự báo: tốt.")

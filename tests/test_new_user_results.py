@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from sim.optimize.__main__ import summary_lines
+from sim.reports.i18n import language
 from tests.helpers import command
 
 
@@ -65,9 +66,12 @@ def test_optimize_prints_the_allocation_or_that_nothing_is_best(tmp_path):
     rows = [{"commune": "ky_lua", "lever": "second_staff", "field": "land", "amount": 2,
              "cost_vnd": 6_000_000}]  # fmt: skip
     lines = summary_lines(_result(70.0, 90.0, rows), tmp_path)
-    assert "overdue_dossiers: 70.0 with the allocation below" in lines[0]
+    assert "overdue dossiers: 70.0 with the allocation below (finalist 1;" in lines[0]
     assert "without spending: 90.0" in lines[0]
     assert lines[1] == "  Kỳ Lừa: 2 seconded provincial staff (land), 6.0 M VND"
+    with language("vi"):  # output.language=vi: the same lines in Vietnamese
+        said = summary_lines(_result(70.0, 90.0, rows), tmp_path)
+    assert said[1] == "  Kỳ Lừa: 2 cán bộ tỉnh biệt phái (đất đai), 6,0 triệu đồng"
     lines = summary_lines(_result(91.0, 90.0, rows), tmp_path)
     assert lines[0].startswith("doing nothing is best")
     assert not any("Kỳ Lừa" in line for line in lines)

@@ -55,7 +55,8 @@ def methods_of(api, container: dict, extra: dict, job, with_model: bool) -> dict
 
 
 def run_backtest(api, cfg) -> dict:
-    """The rolling backtest of ``cfg``'s history: plan, table, summary, trust."""
+    """The rolling backtest of ``cfg``'s history: plan, table, summary, trust (and the
+    scenario's ``spec``)."""
     started = time.perf_counter()
     container, extra, job = checked(cfg)
     settings = _settings(extra)
@@ -64,6 +65,7 @@ def run_backtest(api, cfg) -> dict:
     result = publish.evaluate(history, methods, settings["horizon"], settings["origins"])
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["scenario"] = job.spec.name
+    result["spec"] = job.spec  # the communes' display names for the workbook
     return result
 
 

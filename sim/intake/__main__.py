@@ -10,6 +10,7 @@ row an error. Errors: one line on stderr, exit 2.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.intake import read_log
+from sim.reports.i18n import date as fdate
+from sim.reports.i18n import number, t
 from sim.reports.intake_report import write_intake_report
+from sim.reports.outputs import speaking
 from sim.runs.outputs import write_csv, write_json
 from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
@@ -98,16 +102,32 @@ def main(cfg: DictConfig) -> None:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
-    print(
-        f"{summary['rows_used']} dossiers of {summary['rows_read']} rows, "
-        f"{summary['first_date']} to {summary['last_date']}: {out_dir}"
-    )
-    for line in _unknown_lines(summary):
+    output = cfg.get("output")
+    try:
+        speech = speaking(OmegaConf.to_container(output, resolve=True) if output else None)
+        with speech:
+            lines = [
+                t(
+                    "{used} dossiers of {read} rows, {first} to {last}: {folder}",
+                    used=number(summary["rows_used"]),
+                    read=number(summary["rows_read"]),
+                    first=fdate(dt.date.fromisoformat(str(summary["first_date"]))),
+                    last=fdate(dt.date.fromisoformat(str(summary["last_date"]))),
+                    folder=out_dir,
+                ),
+                *_unknown_lines(summary),
+                t(
+                    "{n} row(s) skipped: none"
+                    if not summary["problems"]
+                    else "{n} row(s) skipped: listed under problems in intake.json",
+                    n=number(summary["rows_with_problems"]),
+                ),
+            ]
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+    for line in lines:
         print(line)
-    print(
-        f"{summary['rows_with_problems']} row(s) skipped: "
-        + ("none" if not summary["problems"] else "listed under problems in intake.json")
-    )
 
 
 if __name__ == "__main__":

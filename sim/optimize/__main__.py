@@ -19,6 +19,10 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.optimize.app import run_optimize
+from sim.reports.i18n import localize, number, t
+from sim.reports.labels import label
+from sim.reports.optimize_report import allocation_name
+from sim.reports.outputs import speaking
 from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
@@ -53,8 +57,9 @@ def main(cfg: DictConfig) -> None:
         task = HydraConfig.get().overrides.task
         days_given = any(o.lstrip("+").startswith("run.days=") for o in task)
         result = run_optimize(container, out_dir, days_given=days_given)
-    for line in summary_lines(result, out_dir):
-        say(line)
+    with speaking(container.get("output")):
+        for line in summary_lines(result, out_dir):
+            say(line)
 
 
 LEVER_WORDS = {  # what a lever's amount counts, in a planner's words
@@ -75,29 +80,56 @@ def summary_lines(result: dict, out_dir: Path) -> list[str]:
         and loss(objective, none["objective_mean"]) <= loss(objective, best["objective_mean"])
     )
     lines = []
+
+    def one(value: float) -> str:
+        return number(value, 1)
+
     if nothing_best:
         lines.append(
-            f"doing nothing is best: no allocation found beats spending nothing "
-            f"({objective} {none['objective_mean']:.1f} without spending, "
-            f"{best['objective_mean']:.1f} with the best allocation found)"
+            t(
+                "doing nothing is best: no allocation found beats spending nothing ({objective} "
+                "{none} without spending, {best} with the best allocation found)",
+                objective=label(objective),
+                none=one(none["objective_mean"]),
+                best=one(best["objective_mean"]),
+            )
         )
     else:
         lines.append(
-            f"{objective}: {best['objective_mean']:.1f} with the allocation below "
-            f"({result['winner']}; cost {best['cost_vnd'] / 1e6:,.1f} M VND, staff "
-            f"{best['staff']}); without spending: {none['objective_mean']:.1f}; gain over "
-            f"{gain['over']} {gain['mean']:.1f} (95% CI {gain['ci95'][0]:.1f} to "
-            f"{gain['ci95'][1]:.1f})"
+            t(
+                "{objective}: {best} with the allocation below ({winner}; cost {cost} M VND, "
+                "staff {staff}); without spending: {none}; gain over {over} {gain} (95% CI "
+                "{low} to {high})",
+                objective=label(objective),
+                best=one(best["objective_mean"]),
+                winner=allocation_name(result["winner"]),
+                cost=one(best["cost_vnd"] / 1e6),
+                staff=best["staff"],
+                none=one(none["objective_mean"]),
+                over=allocation_name(gain["over"]),
+                gain=one(gain["mean"]),
+                low=one(gain["ci95"][0]),
+                high=one(gain["ci95"][1]),
+            )
         )
         names = result.get("display_names") or {}
         for row in result["allocation"]:
             where = names.get(row["commune"], row["commune"])
-            what = LEVER_WORDS.get(row["lever"], row["lever"])
-            field = f" ({row['field']})" if row.get("field") else ""
+            what = t(LEVER_WORDS.get(row["lever"], row["lever"].replace("_", " ")))
+            field = f" ({label(row['field'])})" if row.get("field") else ""
             lines.append(
-                f"  {where}: {row['amount']:g} {what}{field}, {row['cost_vnd'] / 1e6:,.1f} M VND"
+                "  "
+                + t(
+                    "{where}: {amount} {what}{field}, {cost} M VND",
+                    where=where,
+                    amount=localize(f"{row['amount']:g}"),
+                    what=what,
+                    field=field,
+                    cost=one(row["cost_vnd"] / 1e6),
+                )
             )
-    lines.append(f"{result['seconds']:.0f} s; outputs: {out_dir}")
+    lines.append(t("{seconds} s; outputs: {folder}", seconds=f"{result['seconds']:.0f}",
+                   folder=out_dir))  # fmt: skip
     return lines
 
 

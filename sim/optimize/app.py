@@ -26,8 +26,11 @@ from sim.optimize.search import (
 )
 from sim.optimize.settings import Settings, problem_attrs, read_settings
 from sim.policies import no_policy
+from sim.reports import i18n
+from sim.reports.i18n import Phrase
+from sim.reports.labels import label
 from sim.reports.optimize_report import write_optimize_report
-from sim.reports.outputs import write_outputs
+from sim.reports.outputs import speaking, write_outputs
 from sim.runs.api import run_many
 from sim.runs.country import CountrySpec
 from sim.runs.job_check import check_job
@@ -100,6 +103,7 @@ def run_optimize(container: dict, out_dir: Path, days_given: bool = True) -> dic
         start_date=str(run["start_date"]),
         seed=container["seed"],
         workers=settings.workers,
+        cluster=run.get("cluster"),
         store=settings.store,
         start=warm,
     )
@@ -107,9 +111,10 @@ def run_optimize(container: dict, out_dir: Path, days_given: bool = True) -> dic
     final_reps = [settings.replications + i for i in range(settings.final_replications)]
     baseline = _baseline_summary(evaluator, settings)
     notes = field_notes(baseline, list(settings.fields))
-    for note in notes:
-        print(f"note: {note}", file=sys.stderr)
-        LOG.info("note: %s", note)
+    with speaking(container.get("output")):
+        for note in notes:
+            print(f"{i18n.t('note')}: {i18n.t(note)}", file=sys.stderr)
+            LOG.info("note: %s", note)
     cells = screened_cells(space, baseline, settings.max_communes)
     study = open_study(_study_settings(settings, problem), list(settings.objectives))
     start = _greedy(study, evaluator, space, cells, search_reps, settings)
@@ -190,12 +195,27 @@ def field_notes(baseline: dict, fields: list[str], least_share: float = 0.25) ->
     if total <= 0 or searched >= least_share * total:
         return []
     others = sorted((f for f in overdue if f not in fields), key=lambda f: -overdue[f])[:2]
-    where = ", ".join(f"{f} ({overdue[f]:.0f})" for f in others)
+    where = [Phrase("{field} ({n:.0f})", field=_field(f), n=overdue[f]) for f in others]
     return [
-        f"optimize.fields = [{','.join(fields)}] holds {searched:.0f} of the {total:.0f} "
-        f"dossiers that go overdue with nothing done ({searched / total:.0%}); most are in "
-        f"{where}: set optimize.fields=[{','.join(others)}] to allocate staff there"
-    ]
+        Phrase(
+            "optimize.fields = [{fields}] holds {searched:.0f} of the {total:.0f} dossiers "
+            "that go overdue with nothing done ({share:.0%}); most are in {where}: set "
+            "optimize.fields=[{others}] to allocate staff there",
+            fields=Phrase(", ".join(f"{{f{i}}}" for i in range(len(fields))),
+                          **{f"f{i}": _field(f) for i, f in enumerate(fields)}),
+            searched=searched,
+            total=total,
+            share=searched / total,
+            where=Phrase(", ".join(f"{{w{i}}}" for i in range(len(where))),
+                         **{f"w{i}": w for i, w in enumerate(where)}),
+            others=",".join(others),
+        )
+    ]  # fmt: skip
+
+
+def _field(key: str) -> Phrase:
+    """A field's key, said as the reader's label."""
+    return Phrase(key, say=lambda: label(key))
 
 
 ALLOCATION_COLUMNS = ("commune", "lever", "field", "amount", "cost_vnd")
@@ -278,7 +298,12 @@ def _select_and_write(
         "communes": space.communes,
         "gain": gain,
         "tied": tied if len(tied) > 1 else [],
-        "notes": [*notes, f"{evaluator.runs} simulation runs, {seconds:.0f} s."],
+        "notes": [
+            *notes,
+            Phrase(
+                "{runs} simulation runs, {seconds:.0f} s.", runs=evaluator.runs, seconds=seconds
+            ),
+        ],  # fmt: skip
     }
     shown = shown or {}
     report["display_names"] = shown.get("names") or {}

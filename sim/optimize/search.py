@@ -43,6 +43,7 @@ class Evaluator:
     start_date: str
     seed: int
     workers: int = 1
+    cluster: str | None = None  # run.cluster: a Dask scheduler instead of the local pool
     store: str | None = None
     start: WarmStart | None = None  # optimize.start_from: today's communes and dossiers
     runs: int = 0  # simulation runs asked for (a store may have held some)
@@ -76,7 +77,7 @@ class Evaluator:
             for r in replications
         ]
         self.runs += len(specs)
-        summaries = run_many(specs, workers=self.workers, store=self.store)
+        summaries = run_many(specs, workers=self.workers, store=self.store, address=self.cluster)
         n = len(replications)
         return [
             {key: [float(s[key]) for s in summaries[i * n : (i + 1) * n]] for key in keys}

@@ -6,7 +6,8 @@ a run, ``comparison.xlsx`` of a study, ``forecast.xlsx``, ``backtest.xlsx``,
 catalogue's labels in ``output.language`` in row 1 and the keys of ``summary.json`` and
 the CSV files in row 2, hidden (``pandas.read_excel(path, header=1)`` reads the keys);
 numbers are number cells (rates as fractions, shown as percentages by the cell format),
-dates are date cells shown dd/mm/yyyy, fields and verdicts are translated and communes
+dates are date cells shown dd/mm/yyyy (months mm/yyyy), a column of keys beside their
+labels is hidden, fields and verdicts are translated and communes
 show their display names.
 """
 
@@ -27,6 +28,7 @@ from sim.reports.figure_text import label as figure_label
 from sim.reports.figure_text import unit
 from sim.reports.i18n import t
 from sim.reports.labels import SUFFIXES, label, policy_words
+from sim.reports.trust_text import METHODS
 from sim.runs.outputs import atomic_path
 from sim.spec.tables import read_frame
 
@@ -49,11 +51,20 @@ RUN_KEYS = (
     "code_version",
 )
 # columns whose text cells are words of the catalogue (a field, a verdict), not names
-WORD_COLUMNS = ("field", "verdict", "category", "series", "lever", "kind")
+WORD_COLUMNS = ("field", "verdict", "category", "series", "lever", "kind", "allocation")
 FIGURE_COLUMNS = ("output", "objective", "figure")  # cells that name a summary figure
 POLICY_COLUMNS = ("policy", "policies")  # cells that name policies: a+b, a, b
 COMMUNE_COLUMNS = ("commune", "scope")
+METHOD_COLUMNS = ("method",)  # a forecasting method's key: its words (trust_text.METHODS)
+POOLED = {  # a commune column's rows that are no commune
+    "all": "all communes",
+    "overall": "communes pooled",
+}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")  # a busiest month: a date cell shown mm/yyyy
+MONTH_FORMAT = "mm/yyyy"
+# columns of keys beside their words (a figure's key, a parameter's path): kept for tools, hidden
+KEY_COLUMNS = ("key", "parameter")
 
 
 def _kind(column: str) -> str | None:
@@ -77,8 +88,12 @@ def _cell(column: str, value: object, names: Mapping[str, str]) -> object:
     if isinstance(value, str):
         if _ISO_DATE.match(value):
             return dt.date.fromisoformat(value)
+        if (month := _ISO_MONTH.match(value)) and column.endswith("month"):
+            return dt.date(int(month[1]), int(month[2]), 1)
         if column in COMMUNE_COLUMNS:
-            return names.get(value) or (t("all communes") if value == "all" else value)
+            return names.get(value) or (t(POOLED[value]) if value in POOLED else value)
+        if column in METHOD_COLUMNS:
+            return t(METHODS.get(value, value.replace("_", " ")))
         if column in WORD_COLUMNS:
             return t(value.replace("_", " "))
         if column in FIGURE_COLUMNS:
@@ -173,10 +188,11 @@ def write_workbook(
             width = max([len(str(sheet.cell(row=1, column=col).value))]
                         + [len(str(c.value)) for c in cells[:200]])  # fmt: skip
             sheet.column_dimensions[get_column_letter(col)].width = min(max(width, 8) + 2, 50)
+            sheet.column_dimensions[get_column_letter(col)].hidden = column in KEY_COLUMNS
             kind = _kind(column)
             for cell in cells:
                 if isinstance(cell.value, dt.date):
-                    cell.number_format = DATE_FORMAT
+                    cell.number_format = MONTH_FORMAT if column.endswith("month") else DATE_FORMAT
                 elif kind and isinstance(cell.value, int | float):
                     cell.number_format = FORMATS[kind]
         if name == headline:

@@ -16,7 +16,8 @@ import contextvars
 import datetime as dt
 import functools
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from importlib.resources import files
 from pathlib import Path
 
@@ -59,8 +60,32 @@ def current() -> str:
     return _LANGUAGE.get()
 
 
+class Phrase(str):
+    """English text that keeps its template and values, so that ``t(phrase)`` says it
+    again in the current language: for text made where the language is not known yet
+    (a note a command prints, then writes into its report). Values that are phrases are
+    said in that language too; ``say``, when given, says the phrase instead (a key as the
+    reader's label: ``Phrase("civil_status", say=lambda: label("civil_status"))``)."""
+
+    template: str
+    values: dict[str, object]
+    say: Callable[[], str] | None
+
+    def __new__(cls, template: str, /, say: Callable[[], str] | None = None, **values) -> Phrase:
+        made = super().__new__(cls, template.format(**values) if values else template)
+        made.template, made.values, made.say = template, values, say
+        return made
+
+
 def t(text: str, /, **values: object) -> str:
-    """``text`` in the current language, with ``{name}`` placeholders filled in."""
+    """``text`` in the current language, with ``{name}`` placeholders filled in; a
+    :class:`Phrase` in the current language with its own values. A text with no words
+    outside its placeholders (``{a}, {b}``) needs no translation."""
+    if isinstance(text, Phrase):
+        return text.say() if text.say else t(text.template, **text.values, **values)
+    values = {k: t(v) if isinstance(v, Phrase) else v for k, v in values.items()}
+    if values and not re.search(r"[^\W\d_]", re.sub(r"\{[^}]*\}", "", text)):
+        return text.format(**values)
     lang = current()
     if lang != "en":
         translated = catalogue().get(lang, {}).get(text)
@@ -69,6 +94,17 @@ def t(text: str, /, **values: object) -> str:
         else:
             text = translated
     return text.format(**values) if values else text
+
+
+def t_shaped(text: str, shapes: dict[str, str]) -> str:
+    """``text`` made by a lower layer with values in it (``16 days of history: ...``) in
+    the current language: the first of ``shapes`` (regular expression with named groups
+    -> the catalogue's template) that matches it whole says it with its values; else
+    ``t(text)``."""
+    for pattern, template in shapes.items():
+        if match := re.fullmatch(pattern, text):
+            return t(template, **match.groupdict())
+    return t(text)
 
 
 def _missing(lang: str, text: str) -> None:

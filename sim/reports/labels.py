@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from sim.core.summary import FIGURES
+from sim.core.summary import FIGURES, is_number
 from sim.reports.figure_text import short
-from sim.reports.i18n import t
+from sim.reports.i18n import localize, t
 
 SUFFIXES = {  # key suffix -> how the label of the key before it is extended
     "_ci_low": "{label}, 95% CI low",
@@ -51,3 +51,18 @@ def _policy_name(text: str) -> str:
     if match is None:
         return text
     return t(match.group(1).replace("_", " ")) + match.group(2)
+
+
+def setting_words(value: object) -> str:
+    """A policy's setting as a reader sees it: numbers localised, yes/no, words of the
+    catalogue (a field, ``all`` communes, a rule), a dash for none."""
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    if value is None:
+        return "-"
+    if is_number(value):
+        return localize(f"{value:,}")
+    if isinstance(value, list | tuple):
+        return "; ".join(setting_words(v) for v in value)
+    text = str(value)
+    return t("all communes") if text == "all" else t(text.replace("_", " "))

@@ -40,7 +40,7 @@ def pareto_figure(
     for name, (x, y) in baselines.items():
         ax.scatter([x], [y], marker="s", s=40, color="tab:orange")
         ax.annotate(
-            _allocation(name), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8
+            allocation_name(name), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8
         )
     ax.set_xlabel(label(labels[0]))
     ax.set_ylabel(label(labels[1]))
@@ -51,7 +51,7 @@ def pareto_figure(
     return figure
 
 
-def _allocation(name: str) -> str:
+def allocation_name(name: str) -> str:
     """A candidate's name as a reader sees it: ``finalist_2`` -> finalist 2."""
     head, _, tail = name.rpartition("_")
     if head == "finalist" and tail.isdigit():
@@ -126,7 +126,7 @@ def optimize_report_html(result: Mapping, rows: Sequence[Mapping], figure: Figur
              t("cost (M VND)"), t("staff")],
             [
                 [
-                    _allocation(name),
+                    allocation_name(name),
                     number(v["objective_mean"], 1),
                     _ci(v["objective_ci95"]),
                     number(v["cost_vnd"] / 1e6, 1),
@@ -143,7 +143,7 @@ def optimize_report_html(result: Mapping, rows: Sequence[Mapping], figure: Figur
                 t(
                     "Gain over the best existing heuristic ({over}): {gain} {objective} "
                     "(paired 95% CI {ci}; positive: the chosen allocation is better).",
-                    over=_allocation(gain["over"]),
+                    over=allocation_name(gain["over"]),
                     gain=number(gain["mean"], 1),
                     objective=objective,
                     ci=_ci(gain["ci95"]),
@@ -152,7 +152,7 @@ def optimize_report_html(result: Mapping, rows: Sequence[Mapping], figure: Figur
             + "</p>"
         )
     if result.get("tied"):
-        tied = ", ".join(_allocation(n) for n in result["tied"])
+        tied = ", ".join(allocation_name(n) for n in result["tied"])
         text = t(
             "Indistinguishable from the leader in the final comparison: {tied}; the cheapest "
             "of them was chosen.",
@@ -161,7 +161,7 @@ def optimize_report_html(result: Mapping, rows: Sequence[Mapping], figure: Figur
         body.append(f"<p>{_e(text)}</p>")
     body.append(figure_html(figure, t("trials and finalists")))
     if result.get("notes"):
-        body.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in result["notes"]) + "</ul>")
+        body.append("<ul>" + "".join(f"<li>{_e(t(n))}</li>" for n in result["notes"]) + "</ul>")
     return page(t("Allocation: {scenario}", scenario=result["scenario"]), body)
 
 

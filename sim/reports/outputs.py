@@ -8,7 +8,8 @@ its workbook's sheets to ``write_outputs``, which writes both in the language of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +30,14 @@ def output_settings(output: Mapping | None) -> tuple[str, bool]:
     if not isinstance(excel, bool):
         raise ConfigError(f"output.excel = {excel!r}: must be true or false", "output.excel")
     return lang, excel
+
+
+@contextlib.contextmanager
+def speaking(output: Mapping | None) -> Iterator[None]:
+    """The lines a command prints, inside the block, in ``output.language``."""
+    lang, _ = output_settings(output)
+    with language(lang):
+        yield
 
 
 def write_outputs(

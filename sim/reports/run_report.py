@@ -22,7 +22,7 @@ from sim.reports.figure_text import label as figure_label
 from sim.reports.figure_text import short, unit
 from sim.reports.i18n import current, language, localize, t
 from sim.reports.i18n import date as fdate
-from sim.reports.labels import label, policy_words
+from sim.reports.labels import label, policy_words, setting_words
 from sim.runs.outputs import atomic_write_text
 
 MAX_HEATMAP_COMMUNES = 30  # larger scenarios show their most overdue communes
@@ -135,9 +135,7 @@ def _policy_text(policies: Sequence[str], policy_cfg: Mapping | None) -> str:
     for name in policies:
         params = dict((policy_cfg or {}).get(name) or {})
         detail = ", ".join(
-            f"{label(k)} = {localize(f'{v:,}') if is_number(v) else v}"
-            for k, v in params.items()
-            if k != "kind"
+            f"{label(k)} = {setting_words(v)}" for k, v in params.items() if k != "kind"
         )
         shown = policy_words(name)
         items.append(f"<li><b>{_e(shown)}</b>{': ' + _e(detail) if detail else ''}</li>")
@@ -288,7 +286,7 @@ def run_report_html(
             _slice_header("commune"), _slice_rows(dict(communes[:MAX_TABLE_COMMUNES]), names)
         )
     )
-    body.extend(equity_html(summary))
+    body.extend(equity_html(summary, summary.get("display_names") or {}))
     body.extend(policy_costs_html(summary.get("policy_costs") or {}))
     body.append(glossary_html())
     return page(title, body)
@@ -300,17 +298,19 @@ EQUITY_LABELS = {
 }
 
 
-def equity_html(summary: dict) -> list[str]:
-    """The worst-off commune, and the figures of the households the reports worry about."""
+def equity_html(summary: dict, names: Mapping[str, str] | None = None) -> list[str]:
+    """The worst-off commune (its display name from ``names``), and the figures of the
+    households the reports worry about."""
+    names = names or {}
     body = [f"<h2>{_e(t('Equity'))}</h2>"]
     worst = summary.get("worst_off_commune") or {}
     if worst.get("lowest_on_time"):
         text = t(
             "Lowest on-time rate: {commune} ({rate}%). Most overdue dossiers per 1,000 "
             "received: {worst} ({per_1000}).",
-            commune=worst["lowest_on_time"],
+            commune=names.get(worst["lowest_on_time"], worst["lowest_on_time"]),
             rate=fmt(worst.get("lowest_on_time_rate"), "rate"),
-            worst=worst.get("most_overdue"),
+            worst=names.get(worst.get("most_overdue"), worst.get("most_overdue")),
             per_1000=fmt(worst.get("overdue_per_1000_dossiers"), "mean"),
         )
         body.append(f"<p>{_e(text)}</p>")
@@ -328,7 +328,7 @@ def equity_html(summary: dict) -> list[str]:
 def policy_costs_html(costs: Mapping[str, dict]) -> list[str]:
     """Each policy's cost: new money vs salaries moved, one-off vs recurring (VND)."""
     rows = [
-        [name] + [fmt(split.get(k), "vnd") for k in COST_COLUMNS]
+        [policy_words(name)] + [fmt(split.get(k), "vnd") for k in COST_COLUMNS]
         for name, split in costs.items()
         if name != "ci95"
     ]
@@ -337,12 +337,13 @@ def policy_costs_html(costs: Mapping[str, dict]) -> list[str]:
     header = [t("policy")] + [t(k.removesuffix("_vnd").replace("_", " ")) for k in COST_COLUMNS]
     note = t(
         "Budget: new money; opportunity: salaries paid anyway, moved from other work "
-        "(summary.json policy_costs has them by commune and by item)."
+        "(summary.json {key} has them by commune and by item).",
+        key="\0",
     )
     return [
         f"<h2>{_e(t('What the policies cost (VND)'))}</h2>",
         table_html(header, rows),
-        f"<p>{_e(note)}</p>",
+        f"<p>{_e(note).replace(chr(0), '<code>policy_costs</code>')}</p>",
     ]
 
 

@@ -236,7 +236,7 @@ def write_report(
         ),
         "",
     ]
-    lines += [f"- `{p}`: {reason}" for p, reason in not_sampled]
+    lines += [f"- `{p}`: {t(reason)}" for p, reason in not_sampled]
     if screening is not None:
         lines += ["", t("Morris screening of all factors: morris.csv.")]
     lines.append("")

@@ -29,6 +29,7 @@ from sim.reports.caveats import caveats_html
 from sim.reports.combinations import combination_notes
 from sim.reports.i18n import date as fdate
 from sim.reports.i18n import language, t
+from sim.reports.labels import policy_words
 from sim.reports.robust_report import robust_html
 from sim.reports.run_report import GLOSSARY, _e, figure_title, fmt, page, table_html
 from sim.reports.thresholds_report import thresholds_html
@@ -38,23 +39,41 @@ from sim.spec.paths import EXPERIMENTS
 PLOTTED = ("overdue_dossiers", "mean_backlog")
 
 
-def experiment_question(name: str, experiments: Path = EXPERIMENTS) -> str | None:
+def experiment_question(name: str, experiments: Path = EXPERIMENTS, lang: str = "en") -> str | None:
     """The question of study ``name`` from ``experiments/NAME/README.md``, as plain text.
 
-    Takes the paragraph that starts with "**Question.**", else the first paragraph.
+    Takes the paragraph that starts with "**Question.**", else the first paragraph; in
+    Vietnamese (``lang="vi"``) the one that starts with "**Câu hỏi.**" (the README's
+    translation), else the English one through the catalogue (reported missing there).
     """
     readme = experiments / name / "README.md"
     if not readme.is_file():
         return None
     paragraphs = [" ".join(p.split()) for p in readme.read_text(encoding="utf-8").split("\n\n")]
     paragraphs = [p for p in paragraphs if p and not p.startswith("#")]
+    translated = QUESTION_HEADS.get(lang)
+    if translated:
+        found = next((p for p in paragraphs if p.startswith(translated)), None)
+        if found is not None:
+            return _plain(found.removeprefix(translated))
     chosen = next(
         (p for p in paragraphs if p.startswith("**Question.**")),
         paragraphs[0] if paragraphs else None,
     )
     if chosen is None:
         return None
-    return chosen.removeprefix("**Question.**").replace("**", "").replace("`", "").strip()
+    english = _plain(chosen.removeprefix("**Question.**"))
+    if not translated:
+        return english
+    with language(lang):
+        return t(english)
+
+
+QUESTION_HEADS = {"vi": "**Câu hỏi.**"}  # a study README's question, translated
+
+
+def _plain(text: str) -> str:
+    return text.replace("**", "").replace("`", "").strip()
 
 
 def _number(value) -> float | None:
@@ -118,7 +137,11 @@ def _question(study_dir: Path, table: pd.DataFrame, question: str | None) -> str
         items.append(("Question", question))
     items += [
         ("Scenarios", ", ".join(sorted(set(map(str, table.get("scenario", []))))) or t("n/a")),
-        ("Policies", ", ".join(dict.fromkeys(map(str, table.get("policy", [])))) or t("n/a")),
+        (
+            "Policies",
+            ", ".join(policy_words(p) for p in dict.fromkeys(map(str, table.get("policy", []))))
+            or t("n/a"),
+        ),
     ]
     settings = sorted({str(s) for s in table.get("setting", []) if isinstance(s, str) and s})
     if settings:
@@ -140,7 +163,7 @@ def _group_tables(table: pd.DataFrame) -> list[str]:
         title = " · ".join(str(k) for k in key if isinstance(k, str) and k) or t("all jobs")
         means, changes = [], []
         for _, row in rows.iterrows():
-            policy = str(row.get("policy", ""))
+            policy = policy_words(str(row.get("policy", "")))
             means.append(
                 [policy, fmt(_number(row.get("replications")), "count")]
                 + [_with_ci(row, column, kind) for column, _, kind in shown]
@@ -183,7 +206,7 @@ def _comparison_figures(table: pd.DataFrame) -> list[str]:
                     continue
                 setting = row.get("setting")
                 labels.append(
-                    f"{row.get('scenario', '')} · {row.get('policy', '')}"
+                    f"{row.get('scenario', '')} · {policy_words(str(row.get('policy', '')))}"
                     + (f" [{setting}]" if isinstance(setting, str) and setting else "")
                 )
                 means.append(scale * mean)
@@ -265,7 +288,11 @@ def study_report_html(
             body.append(f'<p><img alt="{_e(name)}" src="data:image/png;base64,{_image(item)}"></p>')
     if len(failed):
         rows = [
-            [str(r.get("folder", "")), str(r.get("policy", "")), str(r.get("error", ""))]
+            [
+                str(r.get("folder", "")),
+                policy_words(str(r.get("policy", ""))),
+                str(r.get("error", "")),
+            ]  # fmt: skip
             for _, r in failed.iterrows()
         ]
         body.append(
@@ -294,13 +321,13 @@ def write_study_report(
         comparison: the comparison table (see the module docstring for its columns).
         figures: PNG paths or matplotlib figures to embed after the comparison plots.
         question: the study's question; by default the one in
-            ``experiments/<study_dir name>/README.md``, if there is one (in English).
+            ``experiments/<study_dir name>/README.md``, if there is one (in ``lang``).
         lang: the report's language (en or vi).
         robust, thresholds: the sections over the ranges of the assumptions, if any.
     """
     path = Path(study_dir) / "report.html"
     if question is None:
-        question = experiment_question(Path(study_dir).name)
+        question = experiment_question(Path(study_dir).name, lang=lang)
     with language(lang):
         text = study_report_html(study_dir, comparison, figures, question, robust, thresholds)
     atomic_write_text(path, text)

@@ -4,7 +4,7 @@ report's language (sim/reports/translations.yaml)."""
 
 from __future__ import annotations
 
-from sim.reports.i18n import t
+from sim.reports.i18n import t, t_shaped
 
 VERDICTS = {"good": "good", "usable": "usable", "do_not_use": "do not use"}
 METHODS = {
@@ -40,11 +40,29 @@ def verdict_line(trust: dict, days: int) -> str:
     return f"{head} {closer} {held}"
 
 
+NOTES = {  # the backtest plan's notes (sim/forecasting/backtest.py) -> their words
+    r"(?P<n>\d+) days of history: a backtest needs at least (?P<least>\d+) "
+    r"\((?P<learn>\d+) to learn from, a week to check\)": (
+        "{n} days of history: a backtest needs at least {least} ({learn} to learn from, a "
+        "week to check)"
+    ),
+    r"horizon shortened from (?P<wanted>\d+) to (?P<days>\d+) days": (
+        "horizon shortened from {wanted} to {days} days"
+    ),
+    r"only (?P<n>\d+) origin\(s\) fit in (?P<days>\d+) days for a (?P<horizon>\d+)-day "
+    r"horizon \(at least (?P<least>\d+) wanted: give a longer history\)": (
+        "only {n} origin(s) fit in {days} days for a {horizon}-day horizon (at least {least} "
+        "wanted: give a longer history)"
+    ),
+}
+
+
 def reason_text(reason: dict) -> str:
     """A reason of the verdict in words."""
     code = reason["code"]
     if code in ("too_short", "short"):
-        return t("The backtest was limited: {note}.", note=reason["note"])
+        note = "; ".join(t_shaped(part, NOTES) for part in reason["note"].split("; "))
+        return t("The backtest was limited: {note}.", note=note)
     pct = round(100 * reason.get("value", 0.0))
     if code == "unbalanced":
         return t(

@@ -5,10 +5,11 @@ Hydra configs are composed once per distinct scenario and policy selection (cach
 the process), not once per run; each run applies its parameters (dotted paths, see
 sim/spec/parameters.py) to the composed config and runs through the same checks, seeds
 and code as ``python -m sim.run``, so a RunSpec gives the numbers that command gives for
-the same scenario, policies, seed and days. Runs go to a process pool of ``workers``
-(spawn context, chunks of several runs per task), or to a Dask cluster at ``address``;
-the results do not depend on either. With ``store=PATH`` every finished run is kept in
-an SQLite file, and a later call with the same store runs only what is missing.
+the same scenario, policies, seed and days. Runs go, in chunks of several runs per
+task, to a process pool of ``workers`` or to a Dask cluster at ``address`` (one
+executor, sim/runs/executor.py); the results do not depend on either. With
+``store=PATH`` every finished run is kept in an SQLite file, and a later call with the
+same store runs only what is missing.
 
 Example::
 
@@ -25,14 +26,11 @@ Example::
 
 from __future__ import annotations
 
-import atexit
 import copy
 import functools
 import hashlib
 import json
-import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from omegaconf import OmegaConf
 from tqdm import tqdm
 
 from sim.runs.batch import CHUNKS_PER_WORKER, Task, chunks, run_chunk
+from sim.runs.executor import InProcess, executor
 from sim.runs.run_store import RunStore
 from sim.spec.config import ConfigError
 from sim.spec.parameters import parameter_paths
@@ -199,56 +198,16 @@ def run_many(
 def _execute(
     bases: dict[str, dict], tasks: list[Task], workers: int, address: str | None
 ) -> Iterator[tuple[int, str, Any]]:
-    """Run the tasks where asked; yields ``(index, status, value)`` as runs finish."""
+    """Run the tasks where asked (sim/runs/executor.py), in chunks of several runs;
+    yields ``(index, status, value)`` as the chunks finish."""
     if not tasks:
         return
-    if address is not None:
-        from sim.runs.cluster import run_on_cluster
-
-        yield from run_on_cluster(address, bases, tasks)
-        return
-    if workers == 1:
-        for task in tasks:
-            yield from run_chunk(bases, [task])
-        return
-    pool = _pool(workers)
-    pending = {
-        pool.submit(run_chunk, chunk_bases, chunk)
-        for chunk_bases, chunk in chunks(bases, tasks, workers * CHUNKS_PER_WORKER)
-    }
-    try:
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield from future.result()
-    except BaseException:
-        for future in pending:
-            future.cancel()
-        _close_pool()  # a broken or interrupted pool is not reused
-        raise
-
-
-_POOL: dict[str, Any] = {}
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool of ``workers`` (spawn context), kept for the next call."""
-    if _POOL.get("workers") != workers:
-        _close_pool()
-        context = multiprocessing.get_context("spawn")
-        _POOL["executor"] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        _POOL["workers"] = workers
-    return _POOL["executor"]
-
-
-def _close_pool() -> None:
-    executor = _POOL.pop("executor", None)
-    _POOL.pop("workers", None)
-    if executor is not None:
-        executor.shutdown(wait=True, cancel_futures=True)
-
-
-atexit.register(_close_pool)
+    with executor(workers, address, key="address") as where:
+        in_process = isinstance(where, InProcess)  # one run per chunk: progress run by run
+        count = len(tasks) if in_process else where.workers * CHUNKS_PER_WORKER
+        parts = chunks(bases, tasks, count)
+        for _position, done in where.starmap(run_chunk, parts, ordered=False):
+            yield from done
 
 
 def _task(index: int, base_key: str, spec: RunSpec) -> Task:

@@ -66,6 +66,7 @@ def job_config(base: dict, task: Task) -> tuple[dict, dict]:
             "start_date": task.start_date,
             "replications": 1,
             "workers": 1,
+            "cluster": None,
             "progress": False,
         },
         "output": {

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 
 from sim.abm.model import STAFF, GovernanceModel, staff_utilization
 from sim.core.metrics import combine_daily
 from sim.core.summary import FROM_TALLIES, Slice, merge_slices, slice_figures, worst_off
 from sim.policies import build_policies
+from sim.runs.executor import executor
 from sim.spec.config import Reader
 from sim.spec.scenario import ScenarioSpec
 from sim.spec.synthetic import is_country, province_scenario, province_sizes
@@ -180,16 +180,18 @@ def run_country(
     warmup_days: int,
     start_date: str,
     workers: int = 1,
+    cluster: str | None = None,
     on_day: Callable[[], None] | None = None,
 ) -> tuple[dict, pd.DataFrame]:
-    """One replication of the country: provinces in parallel over ``workers`` processes.
+    """One replication of the country: provinces in parallel over ``workers`` processes,
+    or on the Dask cluster at ``cluster`` (sim/runs/executor.py).
 
     The largest provinces start first, so that no worker is left with a large one at the
     end while the others wait; the results are merged in province order all the same.
     """
     order = largest_first(spec.provinces)
-    jobs = (
-        delayed(run_province)(
+    jobs = [
+        (
             spec.provinces[index],
             policy_cfg,
             province_seed(seed, replication, index),
@@ -198,16 +200,17 @@ def run_country(
             start_date,
         )
         for index in order
-    )
+    ]
     results: dict[int, ProvinceResult] = {}
     ticks = 0
-    parallel = Parallel(n_jobs=workers, return_as="generator")
-    for index, result in zip(order, parallel(jobs), strict=True):
-        results[index] = result
-        target = math.floor(days * len(results) / len(spec.provinces))
-        while on_day is not None and ticks < target:
-            on_day()
-            ticks += 1
+    with executor(workers, cluster) as where:
+        done = where.starmap(run_province, jobs)
+        for index, result in zip(order, done, strict=True):
+            results[index] = result
+            target = math.floor(days * len(results) / len(spec.provinces))
+            while on_day is not None and ticks < target:
+                on_day()
+                ticks += 1
     return merge_results([results[index] for index in range(len(spec.provinces))])
 
 

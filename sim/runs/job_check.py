@@ -27,7 +27,14 @@ from sim.spec.scenario import ScenarioSpec, unserved_fields
 
 # Keys that change how a job reports or how fast it runs, not what it computes (results
 # do not depend on run.workers): left out of the config hash.
-REPORTING_KEYS = ("resume", "verbose", "run.progress", "run.workers", "output.table")
+REPORTING_KEYS = (
+    "resume",
+    "verbose",
+    "run.progress",
+    "run.workers",
+    "run.cluster",
+    "output.table",
+)
 _KNOB = re.compile(r"\$\{\s*scenario\.([A-Za-z_]\w*)")
 
 

@@ -45,13 +45,15 @@ def run_replication(
     start_date: str,
     on_day: Callable[[], None] | None = None,
     workers: int = 1,
+    cluster: str | None = None,
     open_dossiers: tuple = (),
     cell_series: bool = False,
 ) -> tuple[dict, pd.DataFrame]:
     """One model run (a country: one per province): summary figures and daily series.
 
-    ``workers`` is the number of processes a country's provinces run on; it does not
-    change the results. ``open_dossiers`` start the run warm (sim/abm/warm_start.py);
+    ``workers`` is the number of processes a country's provinces run on, ``cluster`` a
+    Dask scheduler to run them on instead (``run.cluster``); neither changes the
+    results. ``open_dossiers`` start the run warm (sim/abm/warm_start.py);
     ``cell_series`` adds ``daily_cells`` (per commune and field) to the summary.
     """
     if isinstance(spec, CountrySpec):
@@ -70,6 +72,7 @@ def run_replication(
             warmup_days=warmup_days,
             start_date=start_date,
             workers=workers,
+            cluster=cluster,
             on_day=on_day,
         )
     model = GovernanceModel(

@@ -22,6 +22,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from sim.runs.compose_once import compose_once
 from sim.spec.config import ConfigError
 from sim.spec.paths import USER_CONFIGS
 
@@ -86,7 +87,7 @@ def user_message(error: BaseException) -> str | None:
     if isinstance(error, ConfigError):
         return str(error)
     if isinstance(error, ConnectionError) and error.errno is None:
-        return str(error)  # ours: a cluster address that no scheduler answers (runs/cluster.py)
+        return str(error)  # ours: a cluster address that no scheduler answers (runs/executor.py)
     if isinstance(error, OSError):
         return os_error_line(error)
     return None
@@ -257,7 +258,12 @@ def quiet_interrupts() -> None:
 
 
 def stop_workers() -> None:
-    """After Ctrl-C: stop joblib's worker processes, so that they leave no semaphores."""
+    """After Ctrl-C: stop the batch executor's pool (sim/runs/executor.py) and the joblib
+    launcher's worker processes, so that they leave no semaphores."""
+    ours = sys.modules.get("sim.runs.executor")
+    if ours is not None:
+        with contextlib.suppress(Exception):
+            ours.close_all()
     module = sys.modules.get("joblib.externals.loky.reusable_executor")
     executor = getattr(module, "_executor", None)
     if executor is not None:
@@ -289,7 +295,8 @@ def run_command(
     quiet_interrupts()
     INTERRUPTS.seen = False
     try:
-        main()
+        with compose_once(args):
+            main()
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else 1
         if not INTERRUPTS.seen:

@@ -223,6 +223,15 @@ class RunSettings:
             )
         self.replications = run.integer("replications", 1, low=1)
         self.workers = run.integer("workers", 1, low=1)
+        self.cluster = run.raw("cluster", None)
+        if self.cluster is not None and (
+            not isinstance(self.cluster, str) or "://" not in self.cluster
+        ):
+            raise run.fail(
+                "cluster",
+                f" = {self.cluster!r}: a Dask scheduler address such as "
+                "tcp://127.0.0.1:8786, or null for the local pool of run.workers",
+            )
         self.start_date = run.date("start_date").isoformat()
         progress = run.raw("progress", "auto")
         if progress not in ("auto", True, False):
