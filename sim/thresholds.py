@@ -23,8 +23,8 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.reports.i18n import language
-from sim.reports.thresholds_report import plot_tornado, sentences
+from sim.reports.i18n import language, t
+from sim.reports.thresholds_report import markdown, plot_tornado, scenario_note, sentences
 from sim.runs.api import RunError
 from sim.runs.outputs import atomic_write_text
 from sim.runs.user_errors import one_line_errors, run_command, say
@@ -88,29 +88,26 @@ def run_thresholds(cfg: DictConfig, out_dir: Path) -> tuple[pd.DataFrame, list[s
             scenario, selections, setup, int(s.top), named, Path(str(s.sensitivity_dir)), ranges
         )
         rows += result.rows
-        best = "+".join(result.best) if result.best else "none"
-        notes.append(
-            f"{scenario}: best policy {best}; factors ranked by {result.ranking}; "
-            f"{result.runs} runs"
-        )
+        notes.append((scenario, result.best, result.ranking, result.runs))
     table = pd.DataFrame(rows, columns=COLUMNS)
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / THRESHOLDS_FILE, table.to_csv(index=False, float_format="%.6g"))
     lang = str(cfg.output.language)
     with language(lang):
+        lines = [scenario_note(*note) for note in notes]
         found = sentences(table)
         if len(table):
             plot_tornado(table, out_dir / TORNADO_FILE, str(s.figure))
-    text = [f"# What would change the answer of study {cfg.study}", "", *notes, ""]
-    text += [f"- {line}" for line in found] or ["No assumption reverses a verdict in its range."]
-    atomic_write_text(out_dir / "thresholds.md", "\n".join(text) + "\n")
-    study_dir = Path(str(HydraConfig.get().sweep.dir))
-    if (study_dir / "comparison.csv").is_file():
-        from sim.studies.analysis import analyse
+        atomic_write_text(out_dir / "thresholds.md", markdown(str(cfg.study), lines, found))
+        study_dir = Path(str(HydraConfig.get().sweep.dir))
+        if (study_dir / "comparison.csv").is_file():
+            from sim.studies.analysis import analyse
 
-        analyse(study_dir, language=lang, thresholds=out_dir, out=io.StringIO())
-        notes.append(f"report: {study_dir / 'report.html'}")
-    return table, notes + found
+            analyse(study_dir, language=lang, thresholds=out_dir, out=io.StringIO())
+            lines.append(t("report: {path}", path=study_dir / "report.html"))
+        lines += found
+        lines.append("  " + t("outputs: {folder}", folder=out_dir))
+    return table, lines
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="thresholds")
@@ -127,7 +124,6 @@ def main(cfg: DictConfig) -> None:
         sys.exit(1)
     for line in lines:
         say(line)
-    say(f"  outputs: {out_dir}")
 
 
 def cli(args: list[str] | None = None) -> int:

@@ -123,6 +123,8 @@ def test_sim_run_with_a_cluster_no_scheduler_answers_is_one_line(tmp_path):
         *COUNTRY, "run.days=2", "run.cluster=tcp://127.0.0.1:9", f"hydra.run.dir={tmp_path}"
     )
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines()[-1].startswith(
-        "error: run.cluster='tcp://127.0.0.1:9': no Dask scheduler answered"
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: run.cluster='tcp://127.0.0.1:9': no Dask scheduler answered")
     )

@@ -26,6 +26,9 @@ from sim.studies.thresholds import COLUMNS
 from tests.helpers import command
 
 DAYS, REPS, SEED = 15, 6, 42
+WORKSTATIONS = (
+    "SOURCES.md: the communes lack computers and rooms; how many they have is not reported: +-30%"
+)
 ALLOWANCE = "costs.secondment_allowance_vnd_per_month@scale"
 ALLOWED = "policy.second_staff.allowance_vnd_per_person_month@scale"  # what the cost moves
 RANGES = """\
@@ -179,7 +182,7 @@ def test_report_section_says_who_beats_whom_on_the_side_today_is_not(tmp_path):
         [["gia_lai_rural: training vs second_staff", "province.departments.*.staff@scale",
           "staffing", 3, 2, 8, 5.2, 4.8, 5.6, -4.0, 6.0, "assumption"],
          ["gia_lai_rural: training vs baseline", "local_duties", "management", 0.4, 0, 1,
-          None, None, None, -9.0, -2.0, "SOURCES.md: a figure"]],
+          None, None, None, -9.0, -2.0, WORKSTATIONS]],
         columns=COLUMNS,
     )  # fmt: skip
     said = sentences(table)
@@ -192,4 +195,20 @@ def test_report_section_says_who_beats_whom_on_the_side_today_is_not(tmp_path):
         vi = sentences(table)
     assert not i18n.MISSING, sorted(i18n.MISSING)
     assert "5,20" in vi[0] and "second_staff" not in vi[0]
-    assert "SOURCES.md: a figure" in html
+    assert "SOURCES.md: các xã thiếu máy tính" in html
+
+
+def test_every_range_that_cites_sources_has_its_vietnamese_words():
+    """A range's SOURCES.md reason is the ``source`` a Vietnamese report shows."""
+    from sim.spec.paths import CONFIG_DIR
+    from sim.spec.uncertainty import read_ranges
+    from sim.studies.thresholds import source_of
+
+    i18n.MISSING.clear()
+    cited = set()
+    with i18n.language("vi"):
+        for path in sorted((CONFIG_DIR / "uncertainty").glob("[a-z]*.yaml")):
+            for r in read_ranges(path.stem, path.parent)[0]:
+                if source_of(r) != "assumption":
+                    cited.add(i18n.t(source_of(r)))
+    assert cited and not i18n.MISSING, sorted(i18n.MISSING)

@@ -67,10 +67,10 @@ def sentence(row: pd.Series) -> str | None:
     above = today_low
     winner_is_policy = policy_wins_low != above
     winner, loser = (policy, reference) if winner_is_policy else (reference, policy)
-    source = str(row.get("source") or "assumption")
+    source = t(str(row.get("source") or "assumption"))
     today = (
         t("today's value, {base}, is an assumption", base=_value(base))
-        if source == "assumption"
+        if str(row.get("source") or "assumption") == "assumption"
         else t("today's value, {base}, comes from {source}", base=_value(base), source=source)
     )
     where = t("at least") if above else t("at most")
@@ -87,6 +87,31 @@ def sentence(row: pd.Series) -> str | None:
         high=_value(float(row["threshold_high"])),
         today=today,
     )
+
+
+def scenario_note(scenario: str, best: tuple | None, ranking: str, runs: int) -> str:
+    """What the command did in a scenario: the best policy, whence the factors, the runs."""
+    if ranking == "named":
+        whence = t("the factors named")
+    elif ranking == "morris":
+        whence = t("a quick Morris screen")
+    else:
+        whence = t("the sensitivity result {path}", path=ranking)
+    return t(
+        "{scenario}: best policy {best}; factors chosen by {whence}; {runs} runs",
+        scenario=scenario,
+        best=policy_words("+".join(best)) if best else t("none"),
+        whence=whence,
+        runs=runs,
+    )
+
+
+def markdown(study: str, notes: list[str], found: list[str]) -> str:
+    """``thresholds.md``: the study, what was done, one sentence per switching value."""
+    lines = ["# " + t("What would change the answer of study {study}", study=f"`{study}`"), ""]
+    lines += [f"{note}  " for note in notes] + [""]
+    lines += [f"- {s}" for s in found] or [t("No assumption reverses a verdict inside its range.")]
+    return "\n".join(lines) + "\n"
 
 
 def sentences(table: pd.DataFrame) -> list[str]:
@@ -163,14 +188,14 @@ def thresholds_html(table: pd.DataFrame, tornado: Path | None = None) -> list[st
         )
         rows.append(
             [
-                str(row["comparison"]),
+                comparison_words(str(row["comparison"])),
                 factor_text(str(row["parameter"])),
                 _value(float(row["base_value"])),
                 f"{_value(float(row['range_low']))} .. {_value(float(row['range_high']))}",
                 threshold,
                 _value(float(row["effect_at_low"])),
                 _value(float(row["effect_at_high"])),
-                t(str(row["source"])) if row["source"] == "assumption" else str(row["source"]),
+                t(str(row["source"])),
             ]
         )
     header = [
