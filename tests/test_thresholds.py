@@ -13,6 +13,7 @@ costs more at every multiplier: no switch.
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 
 import numpy as np
@@ -212,3 +213,35 @@ def test_every_range_that_cites_sources_has_its_vietnamese_words():
                 if source_of(r) != "assumption":
                     cited.add(i18n.t(source_of(r)))
     assert cited and not i18n.MISSING, sorted(i18n.MISSING)
+
+
+@pytest.mark.slow
+def test_the_newest_sensitivity_result_of_the_scenario_ranks_the_factors(tmp_path):
+    """An older result and another scenario's newer one are left aside."""
+    results = tmp_path / "sensitivity"
+    rows = {"2026-01-01_00-00-00_gia_lai_ia_ly": ALLOWANCE,
+            "2026-01-02_00-00-00_gia_lai_ia_ly": "costs.citizen_travel_km_per_hour",
+            "2026-01-03_00-00-00_gia_lai_rural": ALLOWANCE}  # fmt: skip
+    for i, (folder, first) in enumerate(rows.items()):
+        (results / folder).mkdir(parents=True)
+        other = ALLOWANCE if first != ALLOWANCE else "costs.citizen_travel_km_per_hour"
+        pd.DataFrame(
+            {
+                "output": ["overdue_dossiers"] * 2,
+                "parameter": [first, other],
+                "category": ["policy"] * 2,
+                "mu_star": [9.0, 1.0],
+                "mu_star_conf": [0.0] * 2,
+                "sigma": [0.0] * 2,
+            }  # fmt: skip
+        ).to_csv(results / folder / "sensitivity.csv", index=False)
+        os.utime(results / folder / "sensitivity.csv", (1e9 + i, 1e9 + i))
+    done = thresholds(
+        *configs(tmp_path, "cost_case", "[baseline],[second_staff]"),
+        "run.days=5", "run.replications=2", "run.workers=1", "thresholds.top=1",
+        f"thresholds.sensitivity_dir={results}", f"hydra.run.dir={tmp_path / 'out'}",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "out" / "thresholds.csv")
+    assert list(table["parameter"]) == ["costs.citizen_travel_km_per_hour"]
+    assert "2026-01-02_00-00-00_gia_lai_ia_ly" in done.stdout

@@ -51,6 +51,7 @@ from sim.studies.sensitivity import Settings, morris
 
 THRESHOLDS_FILE = "thresholds.csv"
 TORNADO_FILE = "thresholds_tornado.png"
+_STAMPED = re.compile(r"^\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d_(.+)$")  # a results folder: <time>_<name>
 COLUMNS = [
     "comparison", "parameter", "category", "base_value", "range_low", "range_high",
     "threshold_value", "threshold_low", "threshold_high", "effect_at_low", "effect_at_high",
@@ -132,7 +133,14 @@ def newest_sensitivity(directory: Path, scenario: str) -> Path | None:
     """The newest ``sensitivity.csv`` of ``scenario`` below ``directory`` (sim.sensitivity
     names its folders ``<time>_<scenario>``)."""
     found = [p for p in Path(directory).glob(f"*_{scenario}/sensitivity.csv") if p.is_file()]
+    found = [p for p in found if _stamped(p.parent.name) == scenario]
     return max(found, key=lambda p: p.stat().st_mtime_ns) if found else None
+
+
+def _stamped(folder: str) -> str | None:
+    """The name after a ``<time>_`` folder stamp (``2026-12-07_19-30-00_NAME``)."""
+    match = _STAMPED.match(folder)
+    return match.group(1) if match else None
 
 
 def screen(
@@ -280,16 +288,12 @@ def check_settings(top: object, parameters: object, selections: list[tuple], stu
         )
 
 
-_STAMPED = re.compile(r"^\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d_(.+)$")
-
-
 def newest_thresholds(study_dir: Path) -> Path | None:
     """The newest ``python -m sim.thresholds`` folder of a study: by default the command
     writes ``results/thresholds/<time>_<study>`` beside the study's ``results/<study>``."""
     found = []
     for file in (Path(study_dir).parent / "thresholds").glob(f"*/{THRESHOLDS_FILE}"):
-        match = _STAMPED.match(file.parent.name)
-        if match and match.group(1) == Path(study_dir).name:
+        if _stamped(file.parent.name) == Path(study_dir).name:
             found.append(file.parent)
     return max(found, key=lambda p: (p / THRESHOLDS_FILE).stat().st_mtime_ns) if found else None
 
