@@ -188,6 +188,12 @@ def test_report_section_says_who_beats_whom_on_the_side_today_is_not(tmp_path):
     )  # fmt: skip
     said = sentences(table)
     assert len(said) == 1  # the second row's verdict holds across its range
+    from sim.reports.thresholds_report import factor_text
+
+    assert "quantile" in factor_text(table.iloc[1])  # a group of unscaled ranges, 0 to 1
+    scaled_group = table.iloc[1].copy()
+    scaled_group[["range_low", "range_high"]] = [0.8, 1.2]  # a group of scaled ranges
+    assert "multiplier" in factor_text(scaled_group)
     assert said[0].startswith("gia_lai_rural: second staff beats training only if the multiplier")
     assert "at least 5.20 (95% interval 4.80 to 5.60); today's value, 3.00, is an" in said[0]
     i18n.MISSING.clear()

@@ -37,13 +37,16 @@ def parts(comparison: str) -> tuple[str, str, str]:
     return scenario, policy, reference
 
 
-def factor_text(parameter: str) -> str:
-    """A factor in words as the table reports it: a value, a multiplier or a quantile."""
+def factor_text(row: pd.Series) -> str:
+    """A factor in words as the table reports it: a value, a multiplier or a quantile (a
+    group of ranges is named without dots: by its quantile when its range is 0 to 1, else
+    by the multiplier of its scaled ranges)."""
+    parameter = str(row["parameter"])
     words = factor_words(parameter)
-    if parameter.endswith("@scale"):
-        return t("the multiplier of {factor}", factor=words)
-    if "." not in parameter:  # a group of ranges: by its quantile
+    if "." not in parameter and (row["range_low"], row["range_high"]) == (0, 1):
         return t("the quantile of {factor} in its range", factor=words)
+    if parameter.endswith("@scale") or "." not in parameter:
+        return t("the multiplier of {factor}", factor=words)
     return words
 
 
@@ -71,7 +74,11 @@ def sentence(row: pd.Series) -> str | None:
     today = (
         t("today's value, {base}, is an assumption", base=_value(base))
         if str(row.get("source") or "assumption") == "assumption"
-        else t("today's value, {base}, comes from {source}", base=_value(base), source=source)
+        else t(
+            "today's value, {base}, rests on a source ({source})",
+            base=_value(base),
+            source=source,
+        )
     )
     where = t("at least") if above else t("at most")
     return t(
@@ -80,7 +87,7 @@ def sentence(row: pd.Series) -> str | None:
         scenario=scenario,
         winner=policy_words(winner),
         loser=policy_words(loser),
-        factor=factor_text(str(row["parameter"])),
+        factor=factor_text(row),
         where=where,
         value=_value(threshold),
         low=_value(float(row["threshold_low"])),
@@ -189,7 +196,7 @@ def thresholds_html(table: pd.DataFrame, tornado: Path | None = None) -> list[st
         rows.append(
             [
                 comparison_words(str(row["comparison"])),
-                factor_text(str(row["parameter"])),
+                factor_text(row),
                 _value(float(row["base_value"])),
                 f"{_value(float(row['range_low']))} .. {_value(float(row['range_high']))}",
                 threshold,
