@@ -57,7 +57,6 @@ COLUMNS = [
     "threshold_value", "threshold_low", "threshold_high", "effect_at_low", "effect_at_high",
     "source",
 ]  # fmt: skip
-GRID = 2001  # points of the unit interval on which the 95% band is read
 
 
 def study_grid(params: Mapping[str, str], scenario: str) -> tuple[list[str], list[tuple]]:
