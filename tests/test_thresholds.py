@@ -188,8 +188,11 @@ def test_report_section_says_who_beats_whom_on_the_side_today_is_not(tmp_path):
     )  # fmt: skip
     said = sentences(table)
     assert len(said) == 1  # the second row's verdict holds across its range
-    from sim.reports.thresholds_report import factor_text
+    from sim.reports.thresholds_report import factor_text, sentence
 
+    unplaced = table.iloc[0].copy()
+    unplaced[["threshold_low", "threshold_high"]] = [2, 8]  # the whole range
+    assert "cannot place where (about 5.20)" in sentence(unplaced)
     assert "quantile" in factor_text(table.iloc[1])  # a group of unscaled ranges, 0 to 1
     scaled_group = table.iloc[1].copy()
     scaled_group[["range_low", "range_high"]] = [0.8, 1.2]  # a group of scaled ranges

@@ -80,6 +80,19 @@ def sentence(row: pd.Series) -> str | None:
             source=source,
         )
     )
+    low, high = float(row["threshold_low"]), float(row["threshold_high"])
+    if low <= float(row["range_low"]) and high >= float(row["range_high"]):
+        return t(
+            "{scenario}: {policy} against {reference} changes sign across the range of "
+            "{factor}, but the replications cannot place where (about {value}); {today}; "
+            "more replications would.",
+            scenario=scenario,
+            policy=policy_words(policy),
+            reference=policy_words(reference),
+            factor=factor_text(row),
+            value=_value(threshold),
+            today=today,
+        )
     where = t("at least") if above else t("at most")
     return t(
         "{scenario}: {winner} beats {loser} only if {factor} is {where} {value} "
@@ -90,8 +103,8 @@ def sentence(row: pd.Series) -> str | None:
         factor=factor_text(row),
         where=where,
         value=_value(threshold),
-        low=_value(float(row["threshold_low"])),
-        high=_value(float(row["threshold_high"])),
+        low=_value(low),
+        high=_value(high),
         today=today,
     )
 
