@@ -13,25 +13,27 @@ holds: yes / no / not comparable). It prints one line per figure and a count, an
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim import CHECKOUT
-from sim.reports.outputs import write_outputs
+from sim.reports.i18n import t
+from sim.reports.outputs import output_settings, speaking, write_outputs
 from sim.reports.validation_report import (
     count_line,
+    running_line,
     terminal_line,
     write_csv,
     write_docs,
     write_report,
 )
 from sim.runs.published_figures import FIGURES_FILE, read_figures, select
+from sim.runs.schema import code_version
 from sim.runs.user_errors import USER_ERROR, one_line_errors, run_command, say
 from sim.runs.validation import FAILS, validate
 from sim.spec.config import ConfigError
@@ -48,15 +50,28 @@ def _flag(settings: DictConfig, key: str) -> bool:
     return value
 
 
-def _commit() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=CHECKOUT, capture_output=True,
-            text=True, timeout=10, check=True,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
+def setting_problem(args: list[str]) -> str | None:
+    """One line for a ``key=value`` whose key this command does not have."""
+    own = OmegaConf.load(CONFIG_DIR / "validate.yaml")
+    known = sorted(
+        f"{k}.{sub}" if isinstance(v, dict) else k
+        for k, v in OmegaConf.to_container(own).items()
+        if k != "hydra"
+        for sub in (v if isinstance(v, dict) else [None])
+    )
+    for arg in args:
+        if "=" not in arg or arg.startswith(("-", "+", "~", "hydra.", "hydra/")):
+            continue
+        key = arg.split("=", 1)[0]
+        if key in ("scenario", "policy") or key.startswith(("scenario.", "policy.", "run.")):
+            return (
+                f"{arg}: sim.validate runs the scenarios its figures name (runs in "
+                "sim/configs/validation.yaml); to check other runs, copy that file, change "
+                "its runs and pass validate.figures=FILE"
+            )
+        if OmegaConf.select(own, key, default=None) is None and key not in known:
+            return f"{arg}: sim.validate has no setting {key}; known: {', '.join(known)}"
+    return None
 
 
 def run_validation(cfg: DictConfig, out_dir: Path) -> bool:
@@ -67,10 +82,21 @@ def run_validation(cfg: DictConfig, out_dir: Path) -> bool:
     if unknown:
         raise ConfigError(f"validate.{unknown[0]}: unknown key; known: {', '.join(sorted(KEYS))}")
     strict, docs = _flag(settings, "strict"), _flag(settings, "write_docs")
+    output_settings(cfg.get("output"))  # a bad output.language stops before the runs
     seed = cfg.seed
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed = {seed!r}: must be an integer >= 0", "seed")
-    only = OmegaConf.to_container(settings.only) if settings.only is not None else []
+    only = settings.only
+    if isinstance(only, str):
+        only = [only]
+    elif isinstance(only, ListConfig):
+        only = OmegaConf.to_container(only)
+    elif only is not None:
+        raise ConfigError(
+            f"validate.only = {only!r}: a list of figure ids, e.g. "
+            "validate.only=[national_online_share]",
+            "validate.only",
+        )
     if docs and only:
         raise ConfigError(
             "validate.write_docs=true writes the whole list: drop validate.only", "validate.only"
@@ -83,26 +109,27 @@ def run_validation(cfg: DictConfig, out_dir: Path) -> bool:
         )
     runs, figures = read_figures(Path(settings.figures) if settings.figures else FIGURES_FILE)
     figures = select(figures, only)
-    verdicts = validate(
-        runs, figures, seed,
-        on_run=lambda run: say(f"running {run.name} ({run.scenario}, {run.days} days, "
-                               f"{run.replications} replications)"),
-    )  # fmt: skip
+    output = cfg.get("output")
+    with speaking(output):  # the terminal's lines in output.language
+        verdicts = validate(runs, figures, seed, on_run=lambda run: say(running_line(run)))
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_csv(out_dir / "validation.csv", verdicts, runs)
+    write_csv(out_dir / "validation.csv", verdicts, runs)  # keys and words in English
     seconds = time.perf_counter() - started
     write_outputs(
         out_dir,
-        cfg.get("output"),
+        output,
         report=lambda: write_report(out_dir / "validation.md", verdicts, runs, seed, seconds),
     )
-    for verdict in verdicts:
-        say(terminal_line(verdict))
-    say(count_line(verdicts))
-    if docs:
-        write_docs(CHECKOUT / "docs" / "VALIDATION.md", verdicts, runs, seed, _commit())
-        say(f"  rewrote {CHECKOUT / 'docs' / 'VALIDATION.md'}")
-    say(f"  outputs: {out_dir}")
+    docs_file = CHECKOUT / "docs" / "VALIDATION.md" if docs else None
+    if docs_file is not None:
+        write_docs(docs_file, verdicts, runs, seed, code_version())
+    with speaking(output):
+        for verdict in verdicts:
+            say(terminal_line(verdict))
+        say(count_line(verdicts))
+        if docs_file is not None:
+            say("  " + t("rewrote {path}", path=docs_file))
+        say("  " + t("outputs: {folder}", folder=out_dir))
     return not (strict and any(v.holds == FAILS for v in verdicts))
 
 
@@ -121,16 +148,10 @@ def cli(args: list[str] | None = None) -> int:
     2 for a user's error."""
     STARTED["main"] = False
     args = sys.argv[1:] if args is None else args
-    for arg in args:
-        key = arg.lstrip("+~").split("=", 1)[0]
-        if key in ("scenario", "policy") or key.startswith(("scenario.", "policy.", "run.")):
-            print(
-                f"error: {arg}: sim.validate runs the scenarios its figures name "
-                "(runs in sim/configs/validation.yaml); to check other runs, copy that file, "
-                "change its runs and pass validate.figures=FILE",
-                file=sys.stderr,
-            )
-            return USER_ERROR
+    problem = setting_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return USER_ERROR
     return run_command(main, args, CONFIG_DIR, started=lambda: STARTED["main"])
 
 

@@ -221,3 +221,45 @@ def test_a_study_question_without_its_translation_is_reported_missing(tmp_path):
     assert experiment_question("mine", tmp_path, lang="vi") == "Does it help?"
     assert ("vi", "Does it help?") in i18n.MISSING
     i18n.MISSING.clear()
+
+
+def test_notes_made_below_the_reports_are_said_in_vietnamese():
+    """Text the forecasting layer writes with its values in it (the backtest plan's notes,
+    where the open dossiers came from, the spin-up) is matched to the catalogue's
+    templates: a new wording there fails here instead of staying English."""
+    import datetime as dt
+
+    from sim.forecasting.backtest import plan
+    from sim.reports.forecast_report import _source
+    from sim.reports.trust_text import reason_text
+
+    days = [dt.date(2025, 7, 1) + dt.timedelta(days=i) for i in range(40)]
+    notes = [plan(days[:16], 28, 5)["note"], plan(days, 28, 5)["note"]]
+    assert all(notes) and "; " in notes[1]  # too short; shortened and few origins
+    i18n.MISSING.clear()
+    with i18n.language("vi"):
+        said = [reason_text({"code": "short", "note": note}) for note in notes]
+        spun = _source("rebuilt 14 days before the history's end; the runs live through them")
+        logged = _source("so_theo_doi.xlsx: open at its last date")
+    assert not i18n.MISSING, sorted(i18n.MISSING)
+    assert "lịch sử 16 ngày" in said[0] and "kỳ dự báo rút ngắn" in said[1]
+    assert spun.startswith("dựng lại 14 ngày") and logged.startswith("so_theo_doi.xlsx: đang mở")
+
+
+def test_the_optimize_notes_are_said_in_the_reports_language():
+    """sim.optimize makes its notes before it knows what it writes: they keep their
+    template, so the report (and the terminal) say them in output.language."""
+    from sim.optimize.app import field_notes
+
+    def field(late, open_):
+        return {"dossiers_late": late, "overdue_open": open_}
+
+    baseline = {"by_field": {"land": field(5, 2), "civil_status": field(400, 120)}}
+    (note,) = field_notes(baseline, ["land"])
+    assert "optimize.fields = [land] holds 7 of the 527" in note  # English as it was
+    i18n.MISSING.clear()
+    with i18n.language("vi"):
+        said = i18n.t(note)
+    assert not i18n.MISSING, sorted(i18n.MISSING)
+    assert said.startswith("Các lĩnh vực được xét (đất đai) chỉ có 7 trong 527")
+    assert "hộ tịch (520)" in said and "optimize.fields=[civil_status]" in said

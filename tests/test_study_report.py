@@ -62,11 +62,14 @@ def test_study_report_states_question_and_compares_with_ci(study):
     section = text.split("Policies compared")[1].split("<h2>")[0]
     means, changes = section.split("Change from the baseline")
     for table in (means, changes):
-        assert re.findall(r"<tr><td>([^<]+)</td>", table) == ["baseline", "second_staff"]
+        assert re.findall(r"<tr><td>([^<]+)</td>", table) == [
+            "baseline",
+            "second staff",
+        ]  # policies in words
         # every figure cell holds a mean and its 95% interval in brackets
-        second = table.split("<tr><td>second_staff</td>")[1].split("</tr>")[0]
+        second = table.split("<tr><td>second staff</td>")[1].split("</tr>")[0]
         assert len(re.findall(r"\[[^\]]+, [^\]]+\]", second)) == len(shown_in(STUDY))
-    assert "+" in changes.split("<tr><td>second_staff</td>")[1]  # seconding costs money
+    assert "+" in changes.split("<tr><td>second staff</td>")[1]  # seconding costs money
     failed = text.split("Jobs that failed")[1]
     assert "policy=training" in failed and "boom" in failed
 

@@ -119,3 +119,31 @@ def test_flatten_keeps_numbers_and_none_and_drops_the_rest():
     flat = flatten({"a": 1, "b": {"c": 2.5, "d": None, "e": "text", "f": True}, "g": [1, 2]})
     assert flat == {"a": 1, "b.c": 2.5, "b.d": None}
     assert isinstance(flat["a"], int)
+
+
+def test_a_group_absent_from_some_replications_is_averaged_where_present():
+    """A sample point of the uncertainty ranges may leave a commune without businesses:
+    its equity group is missing from that replication's summary, not an error."""
+    from sim.runs.replications import aggregate
+
+    with_group = {
+        "dossiers_created": 10,
+        "by_group": {"a/citizen": {"n": 4}, "a/business": {"n": 2}},
+    }
+    without = {"dossiers_created": 14, "by_group": {"a/citizen": {"n": 6}}}
+    result = aggregate([without, with_group])
+    assert result["dossiers_created"] == 12
+    assert result["by_group"]["a/citizen"]["n"] == 5
+    assert result["by_group"]["a/business"]["n"] == 2
+
+
+def test_a_run_over_sampled_ranges_survives_a_commune_without_businesses(tmp_path):
+    from tests.helpers import command
+
+    result = command(
+        "sim.run", "scenario=gia_lai_ia_ly", "uncertainty.samples=2", "run.days=10",
+        "output.report=false", "output.plots=false", "output.table=false",
+        f"hydra.run.dir={tmp_path}",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "summary.json").exists()

@@ -24,6 +24,7 @@ from sim.runs.validation import FAILS, HOLDS, NOT_COMPARABLE, RunOutputs, evalua
 from sim.spec.config import ConfigError
 from sim.validate import cli
 from tests.helpers import ROOT, command
+from tests.vi_scan import findings
 
 TEXT = """
     figure: words
@@ -165,6 +166,12 @@ def test_a_bad_figure_names_its_key(tmp_path, body, named):
 def test_the_shipped_list_reads_and_covers_every_kind():
     runs, figures = read_figures(FIGURES_FILE)
     assert {f.kind for f in figures} == {"national", "provincial", "field_report"}
+    for f in figures:  # a Vietnamese report has the figures' words in Vietnamese too
+        needed = {"figure", "unit", "period", "place", "source"}
+        needed |= {"published"} if isinstance(f.published, str) else set()
+        needed |= {"note"} if f.note else set()
+        needed |= {"not_comparable"} if not f.comparable else set()
+        assert needed <= set(f.vi), (f.id, needed - set(f.vi))
     assert len(select(figures, ["national_online_share"])) == 1
     with pytest.raises(ConfigError, match="national_online_shar"):
         select(figures, ["national_online_shar"])
@@ -174,6 +181,8 @@ def test_the_shipped_list_reads_and_covers_every_kind():
 MMC_FIGURES = """
 runs:
   tiny: {scenario: mmc, days: 3, start_date: "2025-07-01", replications: 2}
+  tiny_again: {scenario: mmc, days: 3, start_date: "2025-07-01", replications: 2}
+  tiny_other: {scenario: mmc, days: 3, replications: 2, overrides: [scenario.servers=6]}
 figures:
   - id: arrivals_per_day
     kind: national
@@ -195,6 +204,28 @@ figures:
     place: one commune
     source: none
     run: tiny
+    compare: {per_commune_per_working_day: received, from: "2025-07-01", to: "2025-07-03"}
+    tolerance: {relative: 0.25}
+  - id: same_run_again
+    kind: national
+    figure: the same run under another name
+    published: 96
+    unit: dossiers per day
+    period: 3 days
+    place: one commune
+    source: the scenario's arrival rate
+    run: tiny_again
+    compare: {per_commune_per_working_day: received, from: "2025-07-01", to: "2025-07-03"}
+    tolerance: {relative: 0.25}
+  - id: more_servers
+    kind: national
+    figure: the same arrivals with another clerk
+    published: 96
+    unit: dossiers per day
+    period: 3 days
+    place: one commune
+    source: the scenario's arrival rate
+    run: tiny_other
     compare: {per_commune_per_working_day: received, from: "2025-07-01", to: "2025-07-03"}
     tolerance: {relative: 0.25}
 """
@@ -226,15 +257,26 @@ def test_the_command_reports_failures_and_exits_1_only_when_strict(tmp_path, cap
     assert rows["arrivals_per_day"]["holds"] == "yes" and rows["arrivals_halved"]["holds"] == "no"
     assert 72 <= float(rows["arrivals_per_day"]["model_mean"]) <= 120
     assert len(rows["arrivals_per_day"]["model_replications"].split(";")) == 2
-    assert "yes  arrivals_per_day" in done.stdout and "no   arrivals_halved" in done.stdout
-    assert "2 figure(s): 1 hold, 1 do not, 0 not comparable." in done.stdout
+    # the terminal speaks output.language: one line per figure, then the count
+    assert "có   arrivals_per_day: mô hình" in done.stdout, done.stdout
+    assert "không arrivals_halved: mô hình" in done.stdout
+    assert "4 số liệu: 3 khớp, 1 không khớp, 0 không so sánh được." in done.stdout
+    # one run per distinct setting: two names with the same settings share one run
+    assert done.stdout.count("đang chạy tiny") == 2, done.stdout
+    same = rows["arrivals_per_day"]["model_replications"]
+    assert same == rows["same_run_again"]["model_replications"]
+    assert len(set(same.split(";"))) == 2  # two replications, two different draws
     report = (tmp_path / "out" / "validation.md").read_text(encoding="utf-8")
     assert "Đối chiếu với số liệu đã công bố" in report and "| không |" in report
     assert not missing.exists(), missing.read_text(encoding="utf-8")
     # the same figures with validate.strict=true: the same verdicts, exit 1 (the app's main)
     strict = _cli(monkeypatch, f"validate.figures={figures}", "validate.strict=true",
                   f"hydra.run.dir={tmp_path / 'strict'}")  # fmt: skip
-    assert strict == 1, capsys.readouterr().err
+    printed = capsys.readouterr()
+    assert strict == 1, printed.err
+    assert "yes  arrivals_per_day: model" in printed.out, printed.out
+    assert "no   arrivals_halved: model" in printed.out
+    assert "4 figure(s): 3 hold, 1 do not, 0 not comparable." in printed.out
     assert {k: v["holds"] for k, v in _rows(tmp_path / "strict").items()} == {
         k: v["holds"] for k, v in rows.items()
     }
@@ -261,6 +303,8 @@ def test_one_figure_of_the_shipped_list_through_the_command(tmp_path):
         ),
         ("scenario=province", ("scenario=province", "validate.figures=FILE")),
         ("validate.strict=maybe", ("validate.strict", "'maybe'", "true or false")),
+        ("validate.nope=1", ("validate.nope", "validate.only")),
+        ("output.language=fr", ("output.language", "'fr'", "vi")),
     ],
 )
 def test_a_users_error_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, arg, named):
@@ -287,3 +331,12 @@ def test_the_whole_list_gets_verdicts_and_matches_docs_validation_md(tmp_path):
     assert docs == written, (
         "docs/VALIDATION.md is out of date: python -m sim.validate validate.write_docs=true"
     )
+    # in Vietnamese: the same verdicts, and no English word or raw key a planner reads
+    vi = command("sim.validate", "output.language=vi", f"hydra.run.dir={tmp_path / 'vi'}",
+                 timeout=900)  # fmt: skip
+    assert vi.returncode == 0, vi.stderr
+    assert {k: v["holds"] for k, v in _rows(tmp_path / "vi").items()} == {
+        k: v["holds"] for k, v in rows.items()
+    }
+    found = findings(tmp_path / "vi" / "validation.md")
+    assert not found["english"] and not found["keys"], found

@@ -110,6 +110,8 @@ def findings(path: Path, typed: set[str] = frozenset()) -> dict[str, list[str]]:
 
     ``typed``: more names the user typed (a study's folder), not flagged."""
     text = _workbook_text(path) if path.suffix == ".xlsx" else _report_text(path)
+    # dates as the files keep them (2025-07-01, 2025-08) instead of 01/07/2025, 08/2025
+    dates = sorted(set(re.findall(r"(?<![\w/.-])\d{4}-\d{2}(?:-\d{2})?(?![\w/-])", text)))
     text = re.sub(r"\S+\.(?:csv|json|xlsx|html|md|png|log|yaml)\b", " ", text)  # file names
     text = re.sub(r"(?:/[\w.=,\[\]-]+)+/?", " ", text)  # folders
     text = re.sub(r"\S*\w=\S+", " ", text)  # settings as typed: run.days=10
@@ -125,7 +127,7 @@ def findings(path: Path, typed: set[str] = frozenset()) -> dict[str, list[str]]:
             keys.setdefault(word, where)
         elif len(word) >= 3 and word.lower() not in known and not word.isupper():
             english.setdefault(word, where)
-    return {"english": english, "keys": keys}
+    return {"english": english, "keys": keys, "dates": dict.fromkeys(dates, "")}
 
 
 def main(folders: list[str]) -> int:
@@ -135,7 +137,7 @@ def main(folders: list[str]) -> int:
             if path.suffix not in (".md", ".html", ".xlsx") or path.name == "README.md":
                 continue
             result = findings(path, {p.name.lower() for p in path.parents})
-            if result["english"] or result["keys"]:
+            if any(result.values()):
                 found += 1
                 print(f"{path}:")
                 for kind, words in result.items():

@@ -51,7 +51,7 @@ RUN_KEYS = (
     "code_version",
 )
 # columns whose text cells are words of the catalogue (a field, a verdict), not names
-WORD_COLUMNS = ("field", "verdict", "category", "series", "lever", "kind", "allocation")
+WORD_COLUMNS = ("field", "verdict", "category", "series", "lever", "kind", "allocation", "status")
 FIGURE_COLUMNS = ("output", "objective", "figure")  # cells that name a summary figure
 POLICY_COLUMNS = ("policy", "policies")  # cells that name policies: a+b, a, b
 COMMUNE_COLUMNS = ("commune", "scope")

@@ -19,7 +19,9 @@ import pandas as pd  # noqa: E402
 from sim.core.stats import FALSE_DISCOVERY_RATE as FDR  # noqa: E402
 from sim.reports.figures import save_png  # noqa: E402
 from sim.reports.i18n import localize, t  # noqa: E402
+from sim.reports.labels import policy_words  # noqa: E402
 from sim.reports.run_report import _e, fmt, table_html  # noqa: E402
+from sim.reports.sensitivity_report import factor_words  # noqa: E402
 
 TOP_CORRELATIONS = 3  # factors shown per policy
 
@@ -65,7 +67,7 @@ def robust_html(summary: pd.DataFrame, drivers: pd.DataFrame) -> list[str]:
             better = row.get("share_better_than_baseline")
             body.append(
                 [
-                    str(row["policy"]),
+                    policy_words(str(row["policy"])),
                     fmt(row["mean"], "number"),
                     spread,
                     fmt(better, "rate") if _number(better) else "",
@@ -88,7 +90,8 @@ def _drivers_html(drivers: pd.DataFrame, scenario: str, setting: str) -> list[st
         cv, majority = first.get("cv_accuracy"), first.get("majority_share")
         if _number(cv) and cv > majority:
             rows = [
-                [str(r["rule"]), str(r["best"]), str(int(r["points"]))] for _, r in rules.iterrows()
+                [str(r["rule"]), policy_words(str(r["best"])), str(int(r["points"]))]
+                for _, r in rules.iterrows()
             ]
             caption = t(
                 "Which policy is best where (a decision tree on the factors; "
@@ -107,7 +110,7 @@ def _drivers_html(drivers: pd.DataFrame, scenario: str, setting: str) -> list[st
                         "most frequent winner, {best} ({majority} % of points; a decision "
                         "tree's cross-validated accuracy {cv} %): more points, or no "
                         "factor decides the ranking.",
-                        best=str(first["majority_best"]),
+                        best=policy_words(str(first["majority_best"])),
                         majority=fmt(majority, "rate"),
                         cv=fmt(cv, "rate"),
                     )
@@ -122,7 +125,12 @@ def _drivers_html(drivers: pd.DataFrame, scenario: str, setting: str) -> list[st
             for _, r in items.head(TOP_CORRELATIONS).iterrows():
                 rho, q = r["spearman_rho"], r["q_value"]
                 rows.append(
-                    [str(policy), str(r["factor"]), localize(f"{rho:+.2f}"), localize(f"{q:.3f}")]
+                    [
+                        policy_words(str(policy)),
+                        factor_words(str(r["factor"])),
+                        localize(f"{rho:+.2f}"),
+                        localize(f"{q:.3f}"),
+                    ]  # fmt: skip
                 )
         if rows:
             parts.append(

@@ -9,6 +9,7 @@ output, how seed noise shows, and what was not sampled.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import matplotlib
@@ -17,7 +18,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.reports.i18n import number, t  # noqa: E402
+from sim.reports.i18n import date as fdate  # noqa: E402
+from sim.reports.i18n import localize, number, t  # noqa: E402
 from sim.reports.labels import label  # noqa: E402
 
 SHOWN = 12  # factors per panel of the bar chart
@@ -72,7 +74,8 @@ def plot_bars(table: pd.DataFrame, path: Path, method: str) -> None:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    """Three significant digits (whole numbers from 1,000), in the report's language."""
+    return localize(f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}")
 
 
 def matters(table: pd.DataFrame, method: str, share: float = 0.1) -> pd.DataFrame:
@@ -153,7 +156,7 @@ def write_report(
             scenario=f"`{scenario}`",
             policies=", ".join(t(p.replace("_", " ")) for p in policies),
             days=settings["days"],
-            start=settings["start_date"],
+            start=fdate(dt.date.fromisoformat(str(settings["start_date"]))),
             factors=factors,
             method=t("Morris screening")
             if method == "morris"

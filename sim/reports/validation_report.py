@@ -13,8 +13,9 @@ import datetime as dt
 import math
 from pathlib import Path
 
-from sim.reports.i18n import date, language, number, t
-from sim.runs.published_figures import PublishedFigure, RunConfig
+from sim.reports.i18n import current, date, language, number, t
+from sim.runs.published_figures import TEXT_KEYS, PublishedFigure, RunConfig
+from sim.runs.schema import code_version
 from sim.runs.validation import FAILS, HOLDS, NOT_COMPARABLE, Verdict, agreement
 
 CSV_COLUMNS = (
@@ -24,6 +25,16 @@ CSV_COLUMNS = (
 )  # fmt: skip
 KIND_WORDS = {"national": "national", "provincial": "provincial", "field_report": "field report"}
 DOCS_TITLE = "# Validation against published figures"
+
+
+def words(figure: PublishedFigure, key: str) -> str:
+    """A figure's own words (``figure``, ``unit``, ...) in the report's language when the
+    figures file gives them (its ``vi`` block), else as written."""
+    if current() == "vi" and key in figure.vi:
+        return figure.vi[key]
+    if key == "not_comparable":
+        return figure.compare.get(key, "")
+    return getattr(figure, key)
 
 
 def field_words(name: str) -> str:
@@ -45,7 +56,7 @@ def published_text(figure: PublishedFigure) -> str:
     published = figure.published
     if isinstance(published, tuple):
         return t("{low} to {high}", low=value_text(published[0]), high=value_text(published[1]))
-    return value_text(published)
+    return words(figure, "published") if isinstance(published, str) else value_text(published)
 
 
 def tolerance_text(figure: PublishedFigure) -> str:
@@ -145,7 +156,7 @@ def holds_text(verdict: Verdict) -> str:
     reason = (
         t(verdict.reason_words[0], **verdict.reason_words[1])
         if verdict.reason_words
-        else verdict.reason
+        else words(verdict.figure, "not_comparable")
     )
     return t("not comparable: {reason}", reason=reason)
 
@@ -162,15 +173,25 @@ def count_line(verdicts: list[Verdict]) -> str:
     )  # fmt: skip
 
 
+def running_line(run: RunConfig) -> str:
+    """What the terminal says while a run of the figures file runs."""
+    return t(
+        "running {run} ({scenario}, {days} days, {replications} replications)",
+        run=run.name, scenario=run.scenario, days=run.days, replications=run.replications,
+    )  # fmt: skip
+
+
 def terminal_line(verdict: Verdict) -> str:
-    """One line per figure for the terminal."""
+    """One line per figure for the terminal: the verdict first, then the figure."""
     f = verdict.figure
     if verdict.holds == NOT_COMPARABLE:
-        return f"{verdict.holds:<4} {f.id}: {verdict.reason}"
-    return (
-        f"{verdict.holds:<4} {f.id}: model {model_text(verdict)} against published "
-        f"{published_text(f)} ({tolerance_text(f)})"
-    )
+        return f"{holds_text(verdict)} ({f.id})"
+    verdict_word = holds_text(verdict)
+    return f"{verdict_word:<4} " + t(
+        "{id}: model {model} against published {published} ({tolerance})",
+        id=f.id, model=model_text(verdict), published=published_text(f),
+        tolerance=tolerance_text(f),
+    )  # fmt: skip
 
 
 def write_csv(path: Path, verdicts: list[Verdict], runs: dict[str, RunConfig]) -> None:
@@ -208,7 +229,7 @@ def table_lines(verdicts: list[Verdict], runs: dict[str, RunConfig]) -> list[str
     for v in verdicts:
         f = v.figure
         cells = [
-            f"`{f.id}`", t(KIND_WORDS[f.kind]), f.figure, f.unit, f.period, f.place, f.source,
+            f"`{f.id}`", t(KIND_WORDS[f.kind]), *(words(f, k) for k in TEXT_KEYS),
             run_text(runs[f.run]), output_text(f), published_text(f), model_text(v),
             tolerance_text(f), holds_text(v),
         ]  # fmt: skip
@@ -219,7 +240,7 @@ def table_lines(verdicts: list[Verdict], runs: dict[str, RunConfig]) -> list[str
 
 
 def note_lines(verdicts: list[Verdict]) -> list[str]:
-    notes = [f"- `{v.figure.id}`: {v.figure.note}" for v in verdicts if v.figure.note]
+    notes = [f"- `{v.figure.id}`: {words(v.figure, 'note')}" for v in verdicts if v.figure.note]
     return [t("Notes on the figures:"), "", *notes, ""] if notes else []
 
 
@@ -243,8 +264,10 @@ def write_report(path: Path, verdicts: list[Verdict], runs: dict[str, RunConfig]
         t("# Validation against published figures"),
         "",
         t(
-            "Produced by `python -m sim.validate` on {day}, master seed {seed}, in {seconds} s.",
-            day=date(dt.date.today()), seed=seed, seconds=number(seconds, 0),
+            "Produced by `python -m sim.validate` on {day} (code version {version}), master "
+            "seed {seed}, in {seconds} s.",
+            day=date(dt.date.today()), version=f"`{code_version()}`", seed=seed,
+            seconds=number(seconds, 0),
         ),
         count_line(verdicts),
         "",
@@ -257,11 +280,10 @@ def write_report(path: Path, verdicts: list[Verdict], runs: dict[str, RunConfig]
 
 
 def write_docs(path: Path, verdicts: list[Verdict], runs: dict[str, RunConfig], seed: int,
-               commit: str | None) -> None:  # fmt: skip
+               version: str) -> None:  # fmt: skip
     """``docs/VALIDATION.md``: the whole table, in English, saying how and when it was made."""
     with language("en"):
         made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        at = f" at commit `{commit}`" if commit else ""
         lines = [
             DOCS_TITLE,
             "",
@@ -269,7 +291,7 @@ def write_docs(path: Path, verdicts: list[Verdict], runs: dict[str, RunConfig], 
             "the figures listed in `sim/configs/validation.yaml` (their sources: "
             '`docs/SOURCES.md`, "Published figures the model is checked against"); do not '
             "edit it by hand: change the figures file and run the command again. "
-            f"Last produced: {made}{at}, master seed {seed}.",
+            f"Last produced: {made} by code version `{version}`, master seed {seed}.",
             "",
             count_line(verdicts),
             "",

@@ -73,6 +73,7 @@ class PublishedFigure:
     compare: dict
     tolerance: dict = field(default_factory=dict)
     note: str = ""
+    vi: dict = field(default_factory=dict)  # the words in Vietnamese (output.language=vi)
 
     @property
     def comparable(self) -> bool:
@@ -207,6 +208,25 @@ def _published(value, where: str):
     raise ConfigError(f"{where} = {value!r}: a number, [low, high] or words")
 
 
+def _words(block, published, compare: dict, where: str) -> dict[str, str]:
+    """A figure's words in another language: its text keys, its note, its published value
+    when that is words and why it is not comparable when it is not."""
+    if block is None:
+        return {}
+    allowed = {*TEXT_KEYS, "note", *(("published",) if isinstance(published, str) else ())}
+    allowed |= {"not_comparable"} if "not_comparable" in compare else set()
+    if not isinstance(block, dict):
+        raise ConfigError(f"{where} = {block!r}: a mapping of {', '.join(sorted(allowed))}")
+    for key, text in block.items():
+        if key not in allowed:
+            raise ConfigError(
+                f"{where}.{key}: not translatable here; allowed: {', '.join(sorted(allowed))}"
+            )
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError(f"{where}.{key} = {text!r}: the words, in that language")
+    return {key: text.strip() for key, text in block.items()}
+
+
 def read_figures(path: Path = FIGURES_FILE) -> tuple[dict[str, RunConfig], list[PublishedFigure]]:
     """The runs and the figures of ``path``, checked."""
     path = Path(path)
@@ -232,7 +252,7 @@ def read_figures(path: Path = FIGURES_FILE) -> tuple[dict[str, RunConfig], list[
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{path}: 'figures' must be a list of figures")
     figures, seen = [], set()
-    allowed = {"id", "kind", "published", "run", "compare", "tolerance", "note", *TEXT_KEYS}
+    allowed = {"id", "kind", "published", "run", "compare", "tolerance", "note", "vi", *TEXT_KEYS}
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise ConfigError(f"{path}: figures[{index}] = {item!r}: a mapping")
@@ -268,6 +288,7 @@ def read_figures(path: Path = FIGURES_FILE) -> tuple[dict[str, RunConfig], list[
             PublishedFigure(
                 id=ident, kind=item["kind"], published=published, run=item["run"],
                 compare=compare, tolerance=tolerance, note=str(item.get("note") or ""),
+                vi=_words(item.get("vi"), published, compare, f"{where}.vi"),
                 **{key: item[key].strip() for key in TEXT_KEYS},
             )
         )  # fmt: skip

@@ -103,16 +103,18 @@ def aggregate(summaries: list[dict], top: bool = True) -> dict:
     ci: dict = {}
     for key, value in first.items():
         if isinstance(value, dict):
-            result[key] = {
-                name: aggregate([s[key][name] for s in summaries], top=False)
-                if isinstance(item, dict)
-                else _mean_of([s[key][name] for s in summaries])  # e.g. costs by commune
-                if isinstance(item, int | float) or item is None
-                else item
-                for name, item in value.items()
-            }
+            result[key] = {}
+            for name in _names(s[key] for s in summaries):  # a group may be absent in some
+                present = [s[key][name] for s in summaries if name in s[key]]
+                item = present[0]
+                if isinstance(item, dict):
+                    result[key][name] = aggregate(present, top=False)
+                elif isinstance(item, int | float) or item is None:
+                    result[key][name] = _mean_of(present)  # e.g. costs by commune
+                else:
+                    result[key][name] = item
         elif isinstance(value, int | float):
-            values = [s[key] for s in summaries]
+            values = [s[key] for s in summaries if key in s]
             mean, low, high = mean_interval(values, bounds=bounds_of(key, values))
             result[key] = None if math.isnan(mean) else mean
             if len(summaries) > 1:
@@ -126,6 +128,14 @@ def aggregate(summaries: list[dict], top: bool = True) -> dict:
     if "worst_off_commune" in result:  # from the means, not from one replication
         result["worst_off_commune"] = worst_off(result["by_commune"])
     return result
+
+
+def _names(blocks) -> list[str]:
+    """The keys of several mappings, in the order they first appear."""
+    names: dict[str, None] = {}
+    for block in blocks:
+        names.update(dict.fromkeys(block))
+    return list(names)
 
 
 def _mean_of(values: list[float]) -> float | None:

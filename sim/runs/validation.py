@@ -24,6 +24,7 @@ from sim.core.stats import mean_interval
 from sim.runs.country import CountrySpec, read_scenario
 from sim.runs.published_figures import NAMED, PublishedFigure, RunConfig
 from sim.runs.replications import run_replication
+from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
 
 HOLDS, FAILS, NOT_COMPARABLE = "yes", "no", "not comparable"
@@ -235,12 +236,19 @@ def compose_scenario(run: RunConfig) -> tuple[dict, dict]:
     from hydra.core.global_hydra import GlobalHydra
 
     overrides = [f"scenario={run.scenario}", *run.overrides]
-    if GlobalHydra.instance().is_initialized():
-        cfg = compose("config", overrides=overrides)
-    else:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+    try:
+        if GlobalHydra.instance().is_initialized():
             cfg = compose("config", overrides=overrides)
-    container = OmegaConf.to_container(cfg, resolve=True)
+        else:
+            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+                cfg = compose("config", overrides=overrides)
+        container = OmegaConf.to_container(cfg, resolve=True)
+    except Exception as error:  # noqa: BLE001 - Hydra's errors name the bad override
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ConfigError(
+            f"runs.{run.name}: {' '.join(overrides)} cannot be composed ({first}); check "
+            "the scenario's name and the overrides in the figures file"
+        ) from None
     return container["scenario"], container.get("policy") or {}
 
 
@@ -279,10 +287,16 @@ def validate(
     seed: int,
     on_run: Callable[[RunConfig], None] = lambda run: None,
 ) -> list[Verdict]:
-    """Every figure's verdict; each run the comparable figures need is run once."""
+    """Every figure's verdict; each distinct run setting the comparable figures need is
+    run once (two run names with the same settings share one run)."""
     needed = list(dict.fromkeys(f.run for f in figures if f.comparable))
+    by_setting: dict[tuple, RunOutputs] = {}
     outputs = {}
     for name in needed:
-        on_run(runs[name])
-        outputs[name] = run_outputs(runs[name], seed)
+        run = runs[name]
+        setting = (run.scenario, run.days, run.start_date, run.replications, run.overrides)
+        if setting not in by_setting:
+            on_run(run)
+            by_setting[setting] = run_outputs(run, seed)
+        outputs[name] = by_setting[setting]
     return [evaluate(f, outputs.get(f.run)) for f in figures]
