@@ -25,7 +25,7 @@ from tests.helpers import ROOT
 from tests.test_optimize import SHORT_LAND
 from tests.vi_scan import findings
 
-pytestmark = pytest.mark.slow  # eight commands, about 2-6 minutes on two cores
+pytestmark = pytest.mark.slow  # nine commands, about 3-7 minutes on two cores
 VI = ["output.language=vi", "output.excel=true"]
 FORECAST = [
     "calibration.trials=8",
@@ -100,6 +100,14 @@ def outputs(tmp_path_factory) -> dict:
              "policy=[baseline],[training]", f"hydra.sweep.dir={study}", *VI]  # fmt: skip
     _run("sim.run", sweep, missing)
     _run("sim.analysis", [str(study), "--language", "vi"], missing)
+    (base / "cfg" / "experiment").mkdir()
+    (base / "cfg" / "experiment" / "vi_study.yaml").write_text(
+        "# @package _global_\nstudy: vi_study\nhydra:\n  sweeper:\n    params:\n"
+        "      scenario: gia_lai_rural\n      policy: '[baseline],[training]'\n"
+    )
+    run("thresholds", "sim.thresholds", search, "+experiment=vi_study", "run.days=10",
+        "run.replications=2", "thresholds.parameters=[province.departments.*.staff@scale]",
+        f"hydra.sweep.dir={study}", *VI)  # fmt: skip
     out["study"] = study
     return {"out": out, "printed": printed, "missing": missing}
 
@@ -131,6 +139,9 @@ def test_no_text_a_person_reads_lacks_its_vietnamese_entry(outputs):
     run_page = (out["run"] / "report.html").read_text(encoding="utf-8")
     assert "Năng lực so với nhu cầu" in run_page  # the capacity section, translated
     assert "Phú Thiện" in run_page and "phu_thien" not in run_page
+    study_page = (out["study"] / "report.html").read_text(encoding="utf-8")
+    assert "Điều gì sẽ làm thay đổi kết luận này" in study_page  # the thresholds section
+    assert (out["thresholds"] / "thresholds.csv").is_file()
 
 
 @pytest.mark.parametrize("name", list(WORKBOOKS))

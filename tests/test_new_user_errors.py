@@ -14,7 +14,7 @@ import pytest
 from tests.helpers import ROOT, command, sim_run
 
 COMMANDS = ("sim.run", "sim.forecast", "sim.backtest", "sim.calibrate", "sim.optimize",
-            "sim.sensitivity", "sim.validate")  # fmt: skip
+            "sim.sensitivity", "sim.validate", "sim.thresholds")  # fmt: skip
 
 
 def _one_line(done: subprocess.CompletedProcess) -> str:

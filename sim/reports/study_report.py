@@ -32,6 +32,7 @@ from sim.reports.i18n import language, t
 from sim.reports.labels import policy_words
 from sim.reports.robust_report import robust_html
 from sim.reports.run_report import GLOSSARY, _e, figure_title, fmt, page, table_html
+from sim.reports.thresholds_report import thresholds_html
 from sim.runs.outputs import atomic_write_text, read_json
 from sim.spec.paths import EXPERIMENTS
 
@@ -243,9 +244,11 @@ def study_report_html(
     figures: Sequence = (),
     question: str | None = None,
     robust: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    thresholds: tuple[pd.DataFrame, Path | None] | None = None,
 ) -> str:
     """The full HTML text of a study's report (``robust``: robust.csv and
-    robust_drivers.csv of a study run over a sample of the ranges)."""
+    robust_drivers.csv of a study run over a sample of the ranges; ``thresholds``: the
+    table of ``python -m sim.thresholds`` and its tornado plot)."""
     study_dir = Path(study_dir)
     table = comparison.copy()
     failed = table[table["status"] != "ok"] if "status" in table else table.iloc[0:0]
@@ -276,6 +279,8 @@ def study_report_html(
         body += [f"<p>{_e(note)}</p>" for note in notes]
     if robust is not None:
         body += robust_html(*robust)
+    if thresholds is not None:
+        body += thresholds_html(*thresholds)
     body += [f"<h2>{_e(t('Figures'))}</h2>"] + _comparison_figures(ok)
     for item in figures:
         if isinstance(item, Figure) or Path(item).is_file():
@@ -307,6 +312,7 @@ def write_study_report(
     question: str | None = None,
     lang: str = "en",
     robust: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    thresholds: tuple[pd.DataFrame, Path | None] | None = None,
 ) -> Path:
     """Write ``report.html`` into ``study_dir``; returns its path.
 
@@ -317,11 +323,12 @@ def write_study_report(
         question: the study's question; by default the one in
             ``experiments/<study_dir name>/README.md``, if there is one (in ``lang``).
         lang: the report's language (en or vi).
+        robust, thresholds: the sections over the ranges of the assumptions, if any.
     """
     path = Path(study_dir) / "report.html"
     if question is None:
         question = experiment_question(Path(study_dir).name, lang=lang)
     with language(lang):
-        text = study_report_html(study_dir, comparison, figures, question, robust)
+        text = study_report_html(study_dir, comparison, figures, question, robust, thresholds)
     atomic_write_text(path, text)
     return path

@@ -336,3 +336,9 @@ def _spec_record(spec: RunSpec) -> dict:
         "replication": spec.replication,
         "open_dossiers": len(spec.open_dossiers),
     }
+
+
+def composed_config(scenario: str, policies: Sequence[str]) -> dict:
+    """The (unresolved) config ``python -m sim.run scenario=S policy=[P, ...]`` composes:
+    what a study reads the ranges of its assumptions against."""
+    return copy.deepcopy(_composed(scenario, tuple(policies)))

@@ -49,6 +49,20 @@ def overdue_dossiers(figures: dict[str, float], prefix: str = "") -> float:
     return figures[f"{prefix}dossiers_late"] + figures[f"{prefix}overdue_open"]
 
 
+def summary_figure(summary: dict, figure: str) -> float:
+    """A figure of a summary by dotted name (``by_field.land.overdue_dossiers``; NaN when
+    absent); ``overdue_dossiers`` is resolved late plus still open past the deadline."""
+    node = summary
+    *path, name = figure.split(".")
+    for key in path:
+        node = node.get(key) or {}
+    if name == "overdue_dossiers":
+        late, open_ = node.get("dossiers_late"), node.get("overdue_open")
+        return float("nan") if late is None or open_ is None else late + open_
+    value = node.get(name)
+    return float("nan") if value is None else float(value)
+
+
 def write_replication_tables(
     out_dir: Path,
     seed: int,

@@ -31,7 +31,7 @@ from hydra.experimental.callback import Callback
 from sim.core.stats import mean_interval, paired_differences
 from sim.core.summary import STUDY, bounds_of, shown_in
 from sim.runs.outputs import LANGUAGES, atomic_write_text, read_json
-from sim.runs.study_data import DAILY_FILE, REPLICATIONS_FILE, Job
+from sim.runs.study_data import DAILY_FILE, REPLICATIONS_FILE, Job, summary_figure
 from sim.spec.tables import read_frame
 
 COMPARISON_FILE = "comparison.csv"
@@ -144,7 +144,7 @@ def figure_values(job: Job, figure: str) -> np.ndarray:
     """Per-replication values of a figure (prefix ``by_field.F.`` for a field's)."""
     table = job.replications
     if table is None:  # an older job without the table: its mean only
-        return np.array([_from_summary(job.summary, figure)], dtype=float)
+        return np.array([summary_figure(job.summary, figure)], dtype=float)
     prefix, _, name = figure.rpartition(".")
     prefix = prefix + "." if prefix else ""
     if name == "overdue_dossiers":
@@ -155,18 +155,6 @@ def figure_values(job: Job, figure: str) -> np.ndarray:
     if figure not in table:
         return np.full(len(table), np.nan)
     return table[figure].to_numpy(dtype=float)
-
-
-def _from_summary(summary: dict, figure: str) -> float:
-    node = summary
-    *path, name = figure.split(".")
-    for key in path:
-        node = node.get(key) or {}
-    if name == "overdue_dossiers":
-        late, open_ = node.get("dossiers_late"), node.get("overdue_open")
-        return float("nan") if late is None or open_ is None else late + open_
-    value = node.get(name)
-    return float("nan") if value is None else float(value)
 
 
 def paired(job: Job, base: Job, figure: str) -> tuple[float, float, float]:
@@ -243,11 +231,14 @@ def analyse(
     out=None,
     every_sweep: bool = False,
     language: str = "en",
+    thresholds: Path | None = None,
 ) -> pd.DataFrame:
     """Write comparison.csv and .xlsx, the plots and the report; returns the table.
 
     Only the latest sweep's jobs are compared unless ``every_sweep`` (see latest_jobs).
     ``language`` is the language of the report and of the workbook's sheet name (en, vi).
+    ``thresholds``: a ``python -m sim.thresholds`` folder for the report's section "what
+    would change this answer"; by default the study's newest one (newest_thresholds).
     """
     sweep_dir = Path(sweep_dir)
     jobs = read_jobs(sweep_dir)
@@ -274,12 +265,15 @@ def analyse(
     from sim.reports.study_report import write_study_report
 
     pngs = [sweep_dir / n for n in (*PLOT_FILES, ROBUST_PLOT)]
+    from sim.studies.thresholds import read_thresholds
+
     write_study_report(
         sweep_dir,
         table,
         [p for p in pngs if p.is_file()] if plots else [],
         lang=language,
         robust=robust,
+        thresholds=read_thresholds(sweep_dir, thresholds),
     )
     text = describe(table, sweep_dir)
     from sim.reports.combinations import combination_notes
