@@ -36,6 +36,7 @@ from omegaconf import OmegaConf
 from sim.runs.api import composed_config, run_many
 from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
+from sim.spec.tables import read_frame
 from sim.spec.uncertainty import Range, Uncertainty, load_uncertainty
 from sim.studies.bisection import (
     Comparison,
@@ -118,7 +119,7 @@ def acting(uncertainty: Uncertainty, factor: str, policies: set[str]) -> bool:
 
 
 def _ranking_from_file(path: Path, figure: str) -> list[str]:
-    table = pd.read_csv(path)
+    table = read_frame(path)
     key = "mu_star" if "mu_star" in table else "ST"
     rows = table[table["output"] == figure]
     if rows.empty:  # another output: each factor by its largest share of an output's top
