@@ -28,6 +28,7 @@ from sim.reports.validation_report import (
     count_line,
     running_line,
     terminal_line,
+    validation_sheets,
     write_csv,
     write_docs,
     write_report,
@@ -119,6 +120,8 @@ def run_validation(cfg: DictConfig, out_dir: Path) -> bool:
         out_dir,
         output,
         report=lambda: write_report(out_dir / "validation.md", verdicts, runs, seed, seconds),
+        workbook="validation.xlsx",
+        sheets=lambda: validation_sheets(verdicts, runs),
     )
     docs_file = CHECKOUT / "docs" / "VALIDATION.md" if docs else None
     if docs_file is not None:

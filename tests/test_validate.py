@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -249,11 +250,19 @@ def test_the_command_reports_failures_and_exits_1_only_when_strict(tmp_path, cap
     env = {**os.environ, "SIM_MISSING_TRANSLATIONS": str(missing)}
     done = subprocess.run(
         [sys.executable, "-m", "sim.validate", f"validate.figures={figures}",
-         "output.language=vi", f"hydra.run.dir={tmp_path / 'out'}"],
+         "output.language=vi", "output.excel=true", f"hydra.run.dir={tmp_path / 'out'}"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     rows = _rows(tmp_path / "out")
+    # the workbook: the report's table, headers in Vietnamese, the means as numbers
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "validation.xlsx").active
+    headers = [cell.value for cell in sheet[1]]
+    assert "Giá trị mô hình" in headers or "giá trị mô hình" in headers, headers
+    column = next(i for i, h in enumerate(headers) if "trung bình của mô hình" in h.lower())
+    means = [row[column] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    ]
+    assert any(isinstance(m, float) for m in means)
     assert rows["arrivals_per_day"]["holds"] == "yes" and rows["arrivals_halved"]["holds"] == "no"
     assert 72 <= float(rows["arrivals_per_day"]["model_mean"]) <= 120
     assert len(rows["arrivals_per_day"]["model_replications"].split(";")) == 2

@@ -239,6 +239,31 @@ def table_lines(verdicts: list[Verdict], runs: dict[str, RunConfig]) -> list[str
     return lines
 
 
+def validation_sheets(verdicts: list[Verdict], runs: dict[str, RunConfig]) -> dict:
+    """validation.xlsx (``output.excel=true``): the report's table in the current
+    language, the model's mean and interval as numbers, the figure's id kept hidden."""
+    import pandas as pd
+
+    rows = []
+    for v in verdicts:
+        f = v.figure
+        numeric = isinstance(v.mean, int | float) and not isinstance(v.mean, bool)
+        text = {k: words(f, k) for k in TEXT_KEYS}
+        rows.append(
+            {
+                "key": f.id, "kind": f.kind, "published_figure": text["figure"],
+                "unit": text["unit"], "period": text["period"], "place": text["place"],
+                "source": text["source"], "model_run": run_text(runs[f.run]),
+                "model_output_compared": output_text(f), "published": published_text(f),
+                "model_value": model_text(v), "model_mean": v.mean if numeric else None,
+                "model_low": v.low if numeric else None,
+                "model_high": v.high if numeric else None,
+                "tolerance": tolerance_text(f), "holds": holds_text(v),
+            }
+        )  # fmt: skip
+    return {"validation": pd.DataFrame(rows)}
+
+
 def note_lines(verdicts: list[Verdict]) -> list[str]:
     notes = [f"- `{v.figure.id}`: {words(v.figure, 'note')}" for v in verdicts if v.figure.note]
     return [t("Notes on the figures:"), "", *notes, ""] if notes else []
