@@ -261,7 +261,6 @@ def test_the_command_reports_failures_and_exits_1_only_when_strict(tmp_path, cap
     assert "Giá trị mô hình" in headers or "giá trị mô hình" in headers, headers
     column = next(i for i, h in enumerate(headers) if "trung bình của mô hình" in h.lower())
     means = [row[column] for row in sheet.iter_rows(min_row=3, values_only=True)]
-    ]
     assert any(isinstance(m, float) for m in means)
     assert rows["arrivals_per_day"]["holds"] == "yes" and rows["arrivals_halved"]["holds"] == "no"
     assert 72 <= float(rows["arrivals_per_day"]["model_mean"]) <= 120
