@@ -27,7 +27,10 @@ COMMANDS = (
     ),
     ("sim.sensitivity", "which assumptions move an answer (README 'What the answers depend on')"),
     ("sim.optimize", "where a budget goes across communes (README 'Where should the money go')"),
-    ("sim.thresholds", "which values would reverse a study's verdicts (README 'What would change the answer')"),
+    (
+        "sim.thresholds",
+        "which values would reverse a study's verdicts (README 'What would change')",
+    ),
     ("sim.regress", "did a change move the model's outputs? (results/reference/)"),
     ("sim.validate", "which published figures the model reproduces (docs/VALIDATION.md)"),
     ("sim.info", "this list"),
