@@ -1,6 +1,6 @@
 """``python -m sim.thresholds``: switching values of a study's verdicts, through the command.
 
-The known case: in ``gia_lai_ia_ly`` overtime's cost depends on the backlog (it is paid
+The known case: in ``gia_lai_rural`` overtime's cost depends on the backlog (it is paid
 by the hour worked, so it varies from seed to seed) while seconding's cost is the
 allowance, linear in the secondment allowance's multiplier. On the figure
 ``policy_cost_vnd`` the paired difference overtime - seconding is therefore linear in
@@ -27,6 +27,7 @@ from sim.studies.thresholds import COLUMNS
 from tests.helpers import command
 
 DAYS, REPS, SEED = 15, 6, 42
+KNOWN_SCENARIO = "gia_lai_rural"  # land piles up there: overtime is worked, and paid
 WORKSTATIONS = (
     "SOURCES.md: the communes lack computers and rooms; how many they have is not reported: +-30%"
 )
@@ -37,7 +38,7 @@ ranges:
   - path: costs.secondment_allowance_vnd_per_month
     scale: true
     distribution: uniform
-    low: 0.05
+    low: 0.01
     high: 2.0
     category: policy
     reason: "test: a wide range"
@@ -54,7 +55,7 @@ study: {name}
 hydra:
   sweeper:
     params:
-      scenario: gia_lai_ia_ly
+      scenario: {scenario}
       policy: "{policies}"
 """
 
@@ -64,11 +65,11 @@ def thresholds(*args: str) -> subprocess.CompletedProcess:
     return command("sim.thresholds", *args, timeout=600)
 
 
-def configs(tmp_path, name: str, policies: str):
+def configs(tmp_path, name: str, policies: str, scenario: str = "gia_lai_ia_ly"):
     folder = tmp_path / "configs"
     (folder / "experiment").mkdir(parents=True, exist_ok=True)
     (folder / "experiment" / f"{name}.yaml").write_text(
-        EXPERIMENT.format(name=name, policies=policies), encoding="utf-8"
+        EXPERIMENT.format(name=name, policies=policies, scenario=scenario), encoding="utf-8"
     )
     (folder / "ranges.yaml").write_text(RANGES, encoding="utf-8")
     return [f"hydra.searchpath=[file://{folder}]", f"+experiment={name}",
@@ -81,7 +82,7 @@ def known(tmp_path_factory):
     result in an empty folder), then ends and bisection."""
     tmp = tmp_path_factory.mktemp("thresholds")
     done = thresholds(
-        *configs(tmp, "cost_case", "[baseline],[overtime],[second_staff]"),
+        *configs(tmp, "cost_case", "[baseline],[overtime],[second_staff]", KNOWN_SCENARIO),
         f"run.days={DAYS}", f"run.replications={REPS}", f"seed={SEED}", "run.workers=1",
         "thresholds.figure=policy_cost_vnd", "thresholds.top=1",
         f"thresholds.sensitivity_dir={tmp / 'none'}", f"hydra.run.dir={tmp / 'out'}",
@@ -105,7 +106,7 @@ def test_the_switching_value_holds_the_brute_force_value_in_its_interval(known):
     row = _row(table, {"overtime", "second_staff"})
     assert row["parameter"] == ALLOWANCE  # the screen ranks the factor that moves the cost
     # brute force on the same seeds: overtime's mean cost, seconding's cost per multiplier
-    specs = [RunSpec("gia_lai_ia_ly", policies=p, parameters=x, days=DAYS, seed=SEED,
+    specs = [RunSpec(KNOWN_SCENARIO, policies=p, parameters=x, days=DAYS, seed=SEED,
                      replication=r, outputs=("policy_cost_vnd",))
              for p, x in ((("overtime",), {}),
                           (("second_staff",), {ALLOWED: 1.0}),
@@ -117,10 +118,10 @@ def test_the_switching_value_holds_the_brute_force_value_in_its_interval(known):
     assert slope > 0 and np.ptp(costs[1]) == 0  # seconding's cost: linear, the same every seed
     intercept = costs[1, 0] - slope
     expected = (overtime - intercept) / slope
-    assert 0.05 < expected < 2.0
+    assert 0.01 < expected < 2.0
     assert row["threshold_low"] <= expected <= row["threshold_high"]
     assert row["threshold_low"] <= row["threshold_value"] <= row["threshold_high"]
-    assert row["threshold_high"] - row["threshold_low"] < 0.5 * (2.0 - 0.05)
+    assert row["threshold_high"] - row["threshold_low"] < 0.5 * (2.0 - 0.01)
     sign = 1 if row["comparison"].endswith("vs second_staff") else -1  # overtime - seconding
     assert sign * row["effect_at_low"] > 0 > sign * row["effect_at_high"]
     assert "beats" in stdout
