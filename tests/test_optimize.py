@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -348,5 +349,6 @@ def test_the_command_says_when_the_fields_searched_are_not_where_dossiers_go_ove
         f"hydra.run.dir={tmp_path}",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "note: optimize.fields = [construction] holds 0 of the" in done.stderr
+    # construction holds few of the overdue dossiers; the note names where they are
+    assert re.search(r"note: optimize.fields = \[construction\] holds [0-9] of the", done.stderr)
     assert "set optimize.fields=[civil_status" in done.stderr

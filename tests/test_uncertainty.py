@@ -148,7 +148,7 @@ def test_unit_samples_map_through_each_distribution(tmp_path):
     assert values["procedures.land_transfer.work_hours.mean"] == pytest.approx(1.5 * 0.7)
     assert values["procedures.copy_certification.work_hours.mean"] == pytest.approx(1.5 * 0.2)
     staff = values["province.departments.land.staff"]
-    assert staff == 15 and isinstance(staff, int)  # the group's factor, kept whole
+    assert staff == 21 and isinstance(staff, int)  # 1.5 x 14: the group's factor, kept whole
     assert values["policy.training.cost_vnd_per_trainee"] == pytest.approx(0.5 * 4_000_000)
     assert "costs.training_fee_vnd_per_trainee" not in values
     no_training = uncertainty("lang_son_wards", ("baseline",), directory)
