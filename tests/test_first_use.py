@@ -159,6 +159,21 @@ def test_a_policy_acting_after_the_end_runs_with_a_note(tmp_path, capsys, monkey
     assert "set run.days above 180" in err
 
 
+def test_contract_staff_hired_after_the_end_runs_with_a_note(tmp_path, capsys, monkeypatch):
+    """Recruiting begins within the run, the contract staff arrive after its end (their
+    hiring delay): the run goes on and says so, as for any delayed effect. A sampled
+    hiring delay of the ranges (sim.thresholds, sim.sensitivity) must not stop a batch."""
+    code, _, err = sim_run(
+        ["policy=[contract_staff]", "policy.contract_staff.hiring_delay_days=10",
+         "run.days=5", "output.table=false"],
+        tmp_path / "hired_late",
+        capsys,
+        monkeypatch,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "note: policy.contract_staff takes effect on day 10" in err
+
+
 def test_daily_clerks_log_permissions(tmp_path, capsys, monkeypatch):
     """Item 8: clerks_on_duty follows weekends and absences, run.log tells the story,
     outputs are readable by others like any new file."""

@@ -71,6 +71,11 @@ class Policy:
         self.days_active = 0  # simulated days on which the policy was active
 
     # -- timing ------------------------------------------------------------------------
+    def begins_day(self) -> int:
+        """The day the policy's own action begins (a hiring round, a purchase): a policy
+        that begins after the run ends can never act."""
+        return self.start_day
+
     @property
     def end_day(self) -> int | None:
         """First day the policy is no longer active (None: until the end of the run)."""

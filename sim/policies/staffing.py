@@ -202,6 +202,9 @@ class ContractStaff(SecondStaff):
         self.start_day += self.hiring_delay_days
         self.recruiting_from = self.start_day - self.hiring_delay_days
 
+    def begins_day(self) -> int:
+        return self.recruiting_from  # recruitment begins; the staff arrive after the delay
+
     def daily(self, ctx: PolicyContext, day: int) -> None:
         super().daily(ctx, day)
         if self.learning_days <= 0:

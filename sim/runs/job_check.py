@@ -181,11 +181,11 @@ def check_policies_act(policies: tuple[Policy, ...], days: int) -> list[str]:
     notes = []
     for policy in policies:
         key = f"{policy.reader.path}.start_day"
-        if policy.start_day >= days:
+        if policy.begins_day() >= days:
             raise ConfigError(
-                f"{key} = {policy.start_day}: the policy would start after the run ends "
+                f"{key} = {policy.begins_day()}: the policy would start after the run ends "
                 f"(run.days = {days}); set {key} below {days} or run.days above "
-                f"{policy.start_day}",
+                f"{policy.begins_day()}",
                 key,
             )
         first = policy.first_effect_day()
