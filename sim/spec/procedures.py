@@ -270,7 +270,6 @@ class Catalogue:
         shares = np.array([p.share for p in procedures], dtype=float)
         self.cumulative_share = np.cumsum(shares / shares.sum())
         self.online_eligible = np.array([p.online_eligible for p in procedures])
-        self.escalation = np.array([p.escalation_probability for p in procedures])
         self.supplement = np.array([p.supplement_probability for p in procedures])
         self.fields = np.array([p.field for p in procedures], dtype=object)
         # each procedure's deadline: in hours (-1: counted in working days instead)
