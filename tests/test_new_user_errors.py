@@ -86,6 +86,24 @@ def test_ctrl_c_during_a_study_is_one_line_saying_how_to_continue(tmp_path):
     assert "leaked" not in stderr and "KeyboardInterrupt" not in stderr
 
 
+def _sigint_handler() -> object:
+    return signal.getsignal(signal.SIGINT)
+
+
+def test_the_launchers_workers_leave_ctrl_c_to_the_command():
+    """A worker interrupted while reading its next job crashed with a fault dump over the
+    one line: the joblib launcher's workers ignore SIGINT; the command stops them."""
+    import joblib
+
+    from sim.runs.user_errors import launcher_workers_ignore_interrupts
+
+    launcher_workers_ignore_interrupts()
+    handlers = joblib.Parallel(n_jobs=2, backend="loky")(
+        joblib.delayed(_sigint_handler)() for _ in range(4)
+    )
+    assert handlers == [signal.SIG_IGN] * 4
+
+
 def test_the_readme_says_how_long_the_test_suite_takes():
     """Item 6: the README's first hour says how long ``pytest`` runs, on how many cores."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -257,6 +257,27 @@ def quiet_interrupts() -> None:
         signal.signal(signal.SIGINT, on_sigint)
 
 
+def ignore_interrupts() -> None:
+    """A launcher worker's first step: Ctrl-C reaches the whole process group, and only
+    the command's process acts on it (``stop_workers``). A worker interrupted while it
+    reads its next job can crash and print a fault dump over the one line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def launcher_workers_ignore_interrupts() -> None:
+    """Hydra's joblib launcher asks joblib for its ``loky`` backend by name: the backend
+    registered here is loky with ``ignore_interrupts`` as each worker's initializer."""
+    import joblib
+    from joblib._parallel_backends import LokyBackend
+
+    class LokyIgnoringInterrupts(LokyBackend):
+        def configure(self, *args, **kwargs):
+            kwargs.setdefault("initializer", ignore_interrupts)
+            return super().configure(*args, **kwargs)
+
+    joblib.register_parallel_backend("loky", LokyIgnoringInterrupts)
+
+
 def stop_workers() -> None:
     """After Ctrl-C: stop the batch executor's pool (sim/runs/executor.py) and the joblib
     launcher's worker processes, so that they leave no semaphores."""
@@ -293,6 +314,8 @@ def run_command(
         print(f"error: {problem}", file=sys.stderr)
         return USER_ERROR
     quiet_interrupts()
+    if "-m" in args or "--multirun" in args:
+        launcher_workers_ignore_interrupts()
     INTERRUPTS.seen = False
     try:
         with compose_once(args):
