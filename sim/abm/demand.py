@@ -203,9 +203,10 @@ class Demand:
         column("d_submitted")[rows] = submitted
         column("d_deadline_hours")[rows] = catalogue.deadline_hours[procedure_index]
         remote = self.remote[np.asarray(commune)]
-        column("d_deadline_days")[rows] = (
+        engine.set_deadlines(
+            rows,
             catalogue.deadline_days[procedure_index]
-            + remote * catalogue.remote_extra_days[procedure_index]
+            + remote * catalogue.remote_extra_days[procedure_index],
         )
         column("d_work")[rows] = work
         column("d_step")[rows] = 0

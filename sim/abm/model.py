@@ -198,8 +198,7 @@ class GovernanceModel(mesa.Model):
         column, n = self.engine.column, self.engine.n_clerks
         present = column("c_on_duty")[:n].copy()
         for commune in self.communes:
-            for clerk in commune.staffing.duty_today:
-                present[clerk.index] = True
+            present[commune.staffing.duty_rows] = True
         counted = present & column("c_rostered")[:n] & (column("c_fixed_hours")[:n] == 0)
         return int(np.count_nonzero(counted))
 

@@ -127,6 +127,13 @@ def new_state(t):
     s.c_idle_next = t.c_idle_next
     s.c_idle_prev = t.c_idle_prev
     s.c_is_idle = t.c_is_idle
+    s.c_at_duty = t.c_at_duty
+    s.c_conditions = t.c_conditions
+    s.c_modifier = t.c_modifier
+    s.c_fatigue = t.c_fatigue
+    s.c_own_fields = t.c_own_fields
+    s.c_duty_hours = t.c_duty_hours
+    s.c_window_hours = t.c_window_hours
     s.o_kind = t.o_kind
     s.o_commune = t.o_commune
     s.o_open = t.o_open

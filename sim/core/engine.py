@@ -57,6 +57,7 @@ class Engine:
         self._scheduled: list[tuple[float, int, int]] = []
         self.set_params(params)
         self._horizon = -1
+        self._longest_deadline = 0.0  # working days: the longest any dossier was given
         self._ensure_horizon(0)
 
     @property
@@ -78,8 +79,7 @@ class Engine:
         """Calendar arrays far enough ahead of ``day`` for every answer the loop may need:
         ``HORIZON_DAYS`` calendar days for finishing times and returns, and the longest
         deadline any dossier row holds, in working days, counted from then."""
-        a = self.arrays.arrays
-        longest = int(np.ceil(a["d_deadline_days"].max(initial=0.0))) + DEADLINE_MARGIN_DAYS
+        longest = int(np.ceil(self._longest_deadline)) + DEADLINE_MARGIN_DAYS
         target = day + HORIZON_DAYS // 2
         calendar = self.calendar
         if self._horizon >= target and self._covered_working_days(target) >= longest:
@@ -91,6 +91,13 @@ class Engine:
             cal_before=calendar.before, cal_opening=calendar.opening,
         )  # fmt: skip
         self._horizon = calendar.days - 1
+
+    def set_deadlines(self, rows: np.ndarray, days: np.ndarray) -> None:
+        """Give the dossiers at ``rows`` their deadlines in working days (the calendar is
+        kept far enough ahead of the longest)."""
+        self.arrays.arrays["d_deadline_days"][rows] = days
+        if len(days):
+            self._longest_deadline = max(self._longest_deadline, float(np.max(days)))
 
     def cover_calendar(self, t: float) -> None:
         """The state's calendar reaches ``t`` (day-level code asking the compiled rules)."""
@@ -163,6 +170,10 @@ class Engine:
         scheduled, wherever that was.
         """
         self._scheduled.append((time, kind, arg))
+
+    def schedule_many(self, events: list[tuple[float, int, int]]) -> None:
+        """``schedule`` each ``(time, kind, arg)`` of ``events``, in their order."""
+        self._scheduled.extend(events)
 
     def _push_scheduled(self) -> None:
         if not self._scheduled:

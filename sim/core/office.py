@@ -83,15 +83,22 @@ class Office:
         """Forget the roster's rows (call after changing ``clerks``)."""
         self._rows = None
 
+    def rows(self) -> np.ndarray:
+        """The roster's rows in the clerk arrays, in roster order."""
+        if self._rows is None:
+            self._rows = np.array([c.index for c in self.clerks], dtype=np.int64)
+        return self._rows
+
+    def on_duty_rows(self) -> np.ndarray:
+        """The rows of the roster's clerks on duty now, in roster order."""
+        rows = self.rows()
+        return rows[self.engine.column("c_on_duty")[rows]]
+
     def on_duty_clerks(self) -> list:
         """The clerks of the roster on duty now, in roster order."""
-        clerks = self.clerks
-        if not clerks:
-            return []
-        if self._rows is None:
-            self._rows = np.array([c.index for c in clerks], dtype=np.int64)
-        on_duty = self.engine.column("c_on_duty")[self._rows]
-        return [clerks[i] for i in np.flatnonzero(on_duty).tolist()]
+        rows = self.rows()
+        on_duty = self.engine.column("c_on_duty")[rows]
+        return [self.clerks[i] for i in np.flatnonzero(on_duty).tolist()]
 
     def set_on_duty(self, clerk, on_duty: bool) -> None:
         """Start or stop a clerk's availability for new work (absence, training...)."""

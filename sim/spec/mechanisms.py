@@ -122,13 +122,9 @@ class StaffRules:
     duties: tuple[Duty, ...] = ()
     reassignment: Reassignment = Reassignment()
 
-    def duty_hours(self, date: dt.date, commune: str, skills: dict[str, float]) -> float:
-        """Hours of a working day a clerk with ``skills`` spends on duties (before the cap)."""
-        return sum(
-            d.hours_per_clerk_per_day
-            for d in self.duties
-            if d.active(date, commune) and d.concerns(skills)
-        )
+    def active_duties(self, date: dt.date, commune: str) -> tuple[Duty, ...]:
+        """The duties of ``commune`` on ``date``."""
+        return tuple(d for d in self.duties if d.active(date, commune))
 
     def learning_efficiency(self, date: dt.date) -> float:
         """Speed relative to a settled office: staff adapt to the new model after 1 July."""

@@ -52,11 +52,7 @@ class Clerk(mesa.Agent):
         self.kind = kind
         self.office = None
         self.unit: str | None = None  # commune name or "province", for the figures
-        self.conditions = 1.0  # the day's working conditions (sim/abm/agents/staff_conditions)
         self.modifiers: dict[str, float] = {}  # temporary factors set by policies, by name
-        self.fatigue = 0.0  # 0 rested .. 1 worn out by sustained overload (staff_conditions)
-        self.other_duty_hours = 0.0  # hours of competing duties (sim/spec/mechanisms.Duty)
-        self.window_dossier_hours = 0.0  # after warm-up: open hours less duties, x conditions
         self.home_skills: dict[str, float] | None = None  # while moved to another field
         self._write_skills()
 
@@ -69,6 +65,10 @@ class Clerk(mesa.Agent):
         row[:] = 0.0
         for field, value in self.skills.items():
             row[self._field(field)] = value
+        own = 0
+        for field in self.own_skills:
+            own |= 1 << self._field(field)
+        self._column("c_own_fields")[self.index] = own
 
     def _field(self, field: str) -> int:
         try:
@@ -137,6 +137,30 @@ class Clerk(mesa.Agent):
     def served(self) -> int:
         return int(self._column("c_served")[self.index])
 
+    @property
+    def conditions(self) -> float:
+        """The day's working conditions (sim/abm/agents/staff_conditions), a factor on speed."""
+        return float(self._column("c_conditions")[self.index])
+
+    @property
+    def fatigue(self) -> float:
+        """0 rested .. 1 worn out by sustained overload (staff_conditions)."""
+        return float(self._column("c_fatigue")[self.index])
+
+    @fatigue.setter
+    def fatigue(self, value: float) -> None:
+        self._column("c_fatigue")[self.index] = value
+
+    @property
+    def other_duty_hours(self) -> float:
+        """Hours of competing duties so far (sim/spec/mechanisms.Duty)."""
+        return float(self._column("c_duty_hours")[self.index])
+
+    @property
+    def window_dossier_hours(self) -> float:
+        """After the warm-up: open hours less duties, times the day's speed, summed."""
+        return float(self._column("c_window_hours")[self.index])
+
     # -- proficiency and speed ----------------------------------------------------------
     def set_proficiency(self, field: str, value: float, cap: float | None = None) -> float:
         """Set the base proficiency in ``field`` (capped at ``cap``); return the value set.
@@ -181,7 +205,7 @@ class Clerk(mesa.Agent):
 
     def set_conditions(self, factor: float) -> None:
         """Today's working conditions, as a factor on speed (set by the commune)."""
-        self.conditions = factor
+        self._column("c_conditions")[self.index] = factor
         self._update_speed()
 
     def set_modifier(self, name: str, factor: float) -> None:
@@ -197,10 +221,9 @@ class Clerk(mesa.Agent):
             self._update_speed()
 
     def _update_speed(self) -> None:
-        factor = self.conditions
-        if self.modifiers:
-            factor *= math.prod(self.modifiers.values())
-        self._column("c_speed")[self.index] = factor
+        modifier = math.prod(self.modifiers.values()) if self.modifiers else 1.0
+        self._column("c_modifier")[self.index] = modifier
+        self._column("c_speed")[self.index] = self.conditions * modifier
 
     def effective_proficiency(self, field: str) -> float:
         """Base proficiency in ``field`` times every temporary factor (0 if not handled)."""
@@ -215,18 +238,6 @@ class Clerk(mesa.Agent):
         return {f: 1 / len(own) for f in own}
 
     # -- hours ---------------------------------------------------------------------------
-    def count_day(self, open_hours: float, duty_hours: float, counted: bool) -> None:
-        """Note a working day at work: the hours its competing duties take, and (after
-        the warm-up, ``counted``) the hours left for dossiers at today's speed.
-
-        A clerk on a duty is off duty until the duty's hours are done, so those hours are
-        not counted as present; they are added to its hours at work in the figures
-        (``hours_until``).
-        """
-        self.other_duty_hours += duty_hours
-        if counted:
-            self.window_dossier_hours += (open_hours - duty_hours) * self.speed_factor
-
     def hours_until(self, now: float) -> tuple[float, dict[str, float], float]:
         """Busy hours, busy hours by field and available hours up to ``now``.
 

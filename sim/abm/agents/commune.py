@@ -11,6 +11,7 @@ resolved. The commune sets the conditions that path reads each day.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import mesa
@@ -20,10 +21,16 @@ from sim.abm.agents.chair import Chair
 from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.reception import CounterClerk
 from sim.abm.agents.staff_conditions import StaffConditions
-from sim.core.calendar import HOURS_PER_DAY
 from sim.core.office import BACK_OFFICE, DESK, Office
 from sim.core.state import COMMUNE_EVENTS
 from sim.spec.procedures import APPLICANT_KINDS
+
+
+@functools.lru_cache(maxsize=64)
+def _month(date: dt.date) -> str:
+    """``YYYY-MM`` of ``date`` (every commune asks each day)."""
+    return date.strftime("%Y-%m")
+
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -203,20 +210,14 @@ class Commune(mesa.Agent):
             self.desk.schedule_day(day)
         self.staffing.start_day(day, date)
         self.chair.start_day(day, date)
-        self.month = date.strftime("%Y-%m")
+        self.month = _month(date)
         scenario = self.world.scenario
         self.sync_factor = scenario.equipment.sync_factor(date, scenario.staff.learning_start)
         self.engine.column("m_sync_probability")[self.index] = (
             self.sync_failure_probability * self.sync_factor
         )
         if self.calendar.is_working_day(day):
-            open_hours = self.calendar.open_hours(day)
-            duty = self.staffing.duty_today
-            counted = day * HOURS_PER_DAY >= self.world.metrics.warmup_hours
-            on_duty = set(self.office.on_duty_clerks())
-            for clerk in self.office.clerks:
-                if clerk in on_duty or clerk in duty:
-                    clerk.count_day(open_hours, duty.get(clerk, 0.0), counted)
+            self.staffing.count_day(day)
         received = self.engine.column("m_received_today")
         online = self.engine.column("m_online_today")
         if received[self.index]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
+
 from sim.abm.agents.clerk import Clerk
 from sim.core.calendar import HOURS_PER_DAY
 from sim.core.events import EV_DUTY_DONE, EV_ON_DUTY
@@ -42,32 +44,41 @@ class Workplace(Protocol):
 
 
 _END_OF_DAY = 1e-6  # off-duty clerks come back just before midnight
+_NONE = np.empty(0, dtype=np.int64)
+_NO_HOURS = np.empty(0)
 
 
 class StaffConditions:
-    """Absence, workstations, speed, fatigue and resignation of one commune's clerks."""
+    """Absence, workstations, speed, fatigue and resignation of one commune's clerks.
+
+    The day's work is done on the clerk arrays of the commune's roster at once
+    (``c_conditions``, ``c_fatigue``, ``c_own_fields``, ... in sim/core/state.py); the
+    clerks are views over their rows.
+    """
 
     def __init__(self, commune: Workplace, world: World) -> None:
         self.commune = commune
         self.world = world
-        self.off_today: list[Clerk] = []
+        self.engine = world.engine
+        self.off_today: list[int] = []  # rows of the clerks absent today
         self.resignations = 0
         self.outage_days = 0
         self.absences = 0
         self.hires = 0
         self._vacancies: list[tuple[int, Clerk]] = []  # (day the successor starts, leaver)
-        self._no_seat: list[Clerk] = []  # off duty today for want of a workstation
+        self._no_seat: list[int] = []  # rows off duty today for want of a workstation
         self.outage_today = False
         self.date = world.start_date
-        self.duty_today: dict[Clerk, float] = {}  # hours of duties each clerk does today
-        self._at_duty: set[Clerk] = set()  # off dossier work until its duty hours are done
+        self.duty_rows = _NONE  # rows of the clerks doing duties today, in roster order
+        self.duty_hours = _NO_HOURS  # and the hours each does
+        self._duty_masks: dict[tuple, list[tuple[int, float]]] = {}  # active duties -> bits
 
     def start_day(self, day: int, date: dt.date) -> None:
         commune = self.commune
         world = self.world
         # one draw per commune-day whatever happens, so other draws stay aligned
         u_outage = world.streams.infrastructure.random()
-        self.duty_today = {}
+        self.duty_rows, self.duty_hours = _NONE, _NO_HOURS
         if not commune.calendar.is_working_day(day):
             return
         rules = world.scenario.staff
@@ -77,12 +88,11 @@ class StaffConditions:
         if rules.fatigue_slowdown or rules.resignation_hazard_per_day:
             self._tire(rules, day)
         if rules.absence_probability:
-            clerks = office.on_duty_clerks()
-            u = world.streams.keyed.uniforms(ABSENCE, [c.index for c in clerks], day)
-            for clerk, ui in zip(clerks, u.tolist(), strict=True):
-                if ui < rules.absence_probability:
-                    self._off_for_the_day(clerk)
-                    self.absences += 1
+            rows = office.on_duty_rows()
+            u = world.streams.keyed.uniforms(ABSENCE, rows, day)
+            for index in rows[u < rules.absence_probability].tolist():
+                self._off_for_the_day(index)
+                self.absences += 1
         self.outage_today = u_outage < commune.network_outage_probability
         self.outage_days += self.outage_today
         self.date = date
@@ -90,17 +100,17 @@ class StaffConditions:
         if rules.duties:
             self._send_to_duties(day, rules)
         back = (day + 1) * HOURS_PER_DAY - _END_OF_DAY
-        for clerk in self.off_today + self._no_seat:  # back just before midnight
-            world.engine.schedule(back, EV_ON_DUTY, clerk.index)
+        self.engine.schedule_many(  # back just before midnight
+            [(back, EV_ON_DUTY, index) for index in self.off_today + self._no_seat]
+        )
 
     def end_day(self) -> None:
         """Everyone off today is back (the loop put them on duty before midnight)."""
-        no_seat = self.world.engine.column("c_no_seat")
-        for clerk in self._no_seat:
-            no_seat[clerk.index] = False
+        column = self.engine.column
+        column("c_no_seat")[self._no_seat] = False
+        column("c_at_duty")[self.duty_rows] = False
         self.off_today = []
         self._no_seat = []
-        self._at_duty = set()
 
     def refresh(self) -> None:
         """Every present clerk's speed (and seat) from today's conditions.
@@ -110,76 +120,115 @@ class StaffConditions:
         """
         commune = self.commune
         office = commune.office
+        engine = self.engine
         spec = self.world.scenario
         rules, equipment = spec.staff, spec.equipment
-        no_seat = self.world.engine.column("c_no_seat")
-        for clerk in self._no_seat:  # seats are handed out afresh
-            no_seat[clerk.index] = False
-            if clerk in office.clerks:
-                office.set_on_duty(clerk, True)
-        self._no_seat = []
+        column = engine.column
+        rows = office.rows()
+        if self._no_seat:  # seats are handed out afresh
+            column("c_no_seat")[self._no_seat] = False
+            rostered = set(rows.tolist())
+            for index in self._no_seat:
+                if index in rostered:
+                    engine.set_on_duty(index, True)
+            self._no_seat = []
         base = (equipment.outage_speed if self.outage_today else commune.network_speed) * (
             rules.learning_efficiency(self.date)
         )
+        present = rows[column("c_on_duty")[rows] | column("c_at_duty")[rows]]
+        speed = base * (1.0 - rules.fatigue_slowdown * column("c_fatigue")[present])
         seats = commune.workstations
-        on_duty = set(office.on_duty_clerks())
-        present = [c for c in office.clerks if c in on_duty or c in self._at_duty]
-        for i, clerk in enumerate(present):
-            speed = base * (1.0 - rules.fatigue_slowdown * clerk.fatigue)
-            if seats is not None and i >= seats:
-                if equipment.no_workstation_speed == 0.0:
-                    office.set_on_duty(clerk, False)
-                    self._no_seat.append(clerk)
-                    no_seat[clerk.index] = True
-                    continue
-                speed *= equipment.no_workstation_speed
-            clerk.set_conditions(speed)
+        if seats is not None and len(present) > seats:
+            if equipment.no_workstation_speed == 0.0:
+                self._no_seat = present[seats:].tolist()
+                for index in self._no_seat:
+                    engine.set_on_duty(index, False)
+                column("c_no_seat")[self._no_seat] = True
+                present, speed = present[:seats], speed[:seats]
+            else:
+                speed[seats:] *= equipment.no_workstation_speed
+        column("c_conditions")[present] = speed
+        column("c_speed")[present] = speed * column("c_modifier")[present]
 
     def _send_to_duties(self, day: int, rules) -> None:
         """Clerks at work today spend their duties' hours first, then turn to dossiers."""
         commune = self.commune
+        active = rules.active_duties(self.date, commune.name)
+        if not active:
+            return
         office = commune.office
-        intervals = office.open_intervals(day)
-        cap = MAX_DUTY_SHARE * office.open_hours(day)
-        hours_by_skills: dict[tuple, tuple] = {}  # same fields: same duties, same hours
-        leaving = []
-        for clerk in office.on_duty_clerks():
-            skills = clerk.own_skills
-            key = tuple(skills)
-            if key not in hours_by_skills:
-                hours = min(cap, rules.duty_hours(self.date, commune.name, skills))
-                done = office.finish_time(intervals[0][0], hours) if hours > 0 else 0.0
-                hours_by_skills[key] = (hours, done)
-            hours, done = hours_by_skills[key]
-            if hours <= 0:
-                continue
-            self.duty_today[clerk] = hours
-            self._at_duty.add(clerk)
-            leaving.append(clerk)
-            self.world.engine.schedule(done, EV_DUTY_DONE, clerk.index)
-        office.set_off_duty(leaving)
+        rows = office.on_duty_rows()
+        own = self.engine.column("c_own_fields")[rows]
+        hours = np.zeros(len(rows))
+        for mask, duty_hours in self._masks(active):  # in the duties' order
+            hours += np.where(own & mask != 0, duty_hours, 0.0)
+        hours = np.minimum(MAX_DUTY_SHARE * office.open_hours(day), hours)
+        doing = hours > 0
+        if not doing.any():
+            return
+        rows, hours = rows[doing], hours[doing]
+        start = office.open_intervals(day)[0][0]
+        done_at = {h: office.finish_time(start, h) for h in set(hours.tolist())}
+        done = [done_at[h] for h in hours.tolist()]
+        self.duty_rows, self.duty_hours = rows, hours
+        self.engine.column("c_at_duty")[rows] = True
+        self.engine.schedule_many(
+            list(zip(done, [EV_DUTY_DONE] * len(rows), rows.tolist(), strict=True))
+        )
+        self.engine.set_off_duty(rows)
+
+    def _masks(self, active: tuple) -> list[tuple[int, float]]:
+        """Each active duty's fields as bits of ``c_own_fields``, with its hours."""
+        masks = self._duty_masks.get(active)
+        if masks is None:
+            index = self.engine.field_index
+            masks = self._duty_masks[active] = [
+                (sum(1 << index[f] for f in d.fields), d.hours_per_clerk_per_day) for d in active
+            ]
+        return masks
 
     @property
     def duty_hours_today(self) -> float:
-        return sum(self.duty_today.values())
+        return sum(self.duty_hours.tolist())
+
+    def count_day(self, day: int) -> None:
+        """Note a working day at work for every clerk present (on duty or on a duty): the
+        hours its competing duties take, and (after the warm-up) the hours left for
+        dossiers at today's speed.
+
+        A clerk on a duty is off duty until the duty's hours are done, so those hours are
+        not counted as present; they are added to its hours at work in the figures
+        (``Clerk.hours_until``).
+        """
+        column = self.engine.column
+        rows = self.commune.office.rows()
+        at_duty = column("c_at_duty")[rows]
+        here = column("c_on_duty")[rows] | at_duty
+        present = rows[here]
+        duty = np.zeros(len(present))
+        duty[at_duty[here]] = self.duty_hours  # both in roster order
+        column("c_duty_hours")[present] += duty
+        if day * HOURS_PER_DAY >= self.world.metrics.warmup_hours:
+            open_hours = self.commune.calendar.open_hours(day)
+            column("c_window_hours")[present] += (open_hours - duty) * column("c_speed")[present]
 
     def _tire(self, rules, day: int) -> None:
         """Fatigue follows sustained overload; worn-out clerks may resign."""
         office = self.commune.office
-        on_duty = len(office.on_duty_clerks())
+        engine = self.engine
+        fatigue = engine.column("c_fatigue")
+        rows = office.rows()
+        on_duty = len(office.on_duty_rows())
         overloaded = office.queued() > rules.overload_queue_per_clerk * max(1, on_duty)
-        memory = rules.fatigue_memory_days
-        rested = not overloaded and not any(c.fatigue for c in office.clerks)
-        if rested:  # nothing to recover from, and no hazard without fatigue
-            return
-        for clerk in office.clerks:
-            clerk.fatigue += (float(overloaded) - clerk.fatigue) / memory
+        if not overloaded and not fatigue[rows].any():
+            return  # nothing to recover from, and no hazard without fatigue
+        fatigue[rows] += (float(overloaded) - fatigue[rows]) / rules.fatigue_memory_days
         hazard = rules.resignation_hazard_per_day
         if hazard:
             clerks = list(office.clerks)
-            u = self.world.streams.keyed.uniforms(RESIGNATION, [c.index for c in clerks], day)
-            for clerk, ui in zip(clerks, u.tolist(), strict=True):
-                if ui < hazard * clerk.fatigue and len(office.clerks) > 1:
+            u = self.world.streams.keyed.uniforms(RESIGNATION, rows, day)
+            for clerk, leaves in zip(clerks, (u < hazard * fatigue[rows]).tolist(), strict=True):
+                if leaves and len(office.clerks) > 1:
                     office.set_on_duty(clerk, False)
                     office.remove_clerk(clerk)
                     self.resignations += 1
@@ -196,6 +245,6 @@ class StaffConditions:
             self.commune.office.add_clerk(recruit)
             self.hires += 1
 
-    def _off_for_the_day(self, clerk: Clerk) -> None:
-        self.commune.office.set_on_duty(clerk, False)
-        self.off_today.append(clerk)
+    def _off_for_the_day(self, index: int) -> None:
+        self.engine.set_on_duty(index, False)
+        self.off_today.append(index)
