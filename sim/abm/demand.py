@@ -25,6 +25,7 @@ from sim.core.metrics import FAR_KM
 from sim.core.state import MAX_STEPS, STEP_END
 
 if TYPE_CHECKING:
+    from sim.abm.agents.applicant import Applicants
     from sim.abm.agents.commune import Commune
     from sim.abm.world import World
     from sim.spec.procedures import Catalogue
@@ -42,6 +43,7 @@ class Demand:
         communes: the communes, in scenario order.
         department_office: each provincial department's office number, by name.
         next_uid: ``next_uid(n)``: the first of ``n`` fresh dossier numbers.
+        applicants: every population's applicants in one set of arrays.
     """
 
     def __init__(
@@ -51,8 +53,10 @@ class Demand:
         communes: Sequence[Commune],
         department_office: Mapping[str, int],
         next_uid: Callable[[int], int],
+        applicants: Applicants,
     ) -> None:
         self.world = world
+        self.applicants = applicants
         self.catalogue = catalogue
         self.communes = communes
         self.workflows = {
@@ -125,26 +129,13 @@ class Demand:
                     picked = np.searchsorted(cumulative[commune.name], u[a:b, 0], side="right")
                     procedure_index[a:b] = np.minimum(picked, last)
         eligible = catalogue.online_eligible[procedure_index]
-        n = len(u)
-        agent_index = np.empty(n, dtype=np.int64)
-        online = np.empty(n, dtype=bool)
-        has_signal = np.empty(n, dtype=bool)
-        distance = np.empty(n)
-        population_index = np.empty(n, dtype=np.int64)
-        for j, commune in enumerate(communes):
-            a, b = bounds[j], bounds[j + 1]
-            if a < b:
-                population = commune.populations[kind]
-                picked = population.pick(u[a:b, 1])
-                agent_index[a:b] = picked
-                online[a:b] = population.goes_online(picked, u[a:b, 2], eligible[a:b])
-                has_signal[a:b] = population.has_signal[picked]
-                distance[a:b] = (
-                    commune.spec.distance_km_mean
-                    if population.distance is None
-                    else population.distance[picked]
-                )
-                population_index[a:b] = population.index
+        applicants = self.applicants
+        population_index = np.repeat([c.populations[kind].index for c in communes], counts)
+        agent_index = applicants.pick(population_index, u[:, 1])
+        online = applicants.goes_online(population_index, agent_index, u[:, 2], eligible)
+        row = applicants.start[population_index] + agent_index
+        has_signal = applicants.has_signal[row]
+        distance = applicants.distance[row]
         times = self.arrival_times(day, u[:, 3], online)
         work = catalogue.sample_work(procedure_index, u[:, 4])
         where = np.repeat(np.arange(len(communes)), counts)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import mesa
 import numpy as np
 
+from sim.abm.agents.applicant import Applicants
 from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.commune import Commune
 from sim.abm.agents.province import Province
@@ -105,9 +106,11 @@ class GovernanceModel(mesa.Model):
         self.populations = [p for c in self.communes for p in c.populations.values()]
         for i, population in enumerate(self.populations):
             population.index = i
+        self.applicants = Applicants(self.populations)
         self.demand = Demand(
-            self.world, self.catalogue, self.communes, department_office, self.next_uid
-        )
+            self.world, self.catalogue, self.communes, department_office, self.next_uid,
+            self.applicants,
+        )  # fmt: skip
         for commune in self.communes:
             for clerk in commune.clerks:
                 clerk.unit = commune.name
@@ -216,10 +219,7 @@ class GovernanceModel(mesa.Model):
             return
         key = populations.astype(np.int64) << 32 | agents
         unique, counts = np.unique(key, return_counts=True)
-        owner = unique >> 32
-        bounds = np.flatnonzero(np.diff(owner)) + 1
-        for part, k in zip(np.split(unique, bounds), np.split(counts, bounds), strict=True):
-            self.populations[int(part[0] >> 32)].learn(part & 0xFFFFFFFF, k)
+        self.applicants.learn(unique >> 32, unique & 0xFFFFFFFF, counts)
 
     # -- checks and figures ---------------------------------------------------------------
     def offices(self):

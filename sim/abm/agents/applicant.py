@@ -10,6 +10,7 @@ gives one applicant as a ``Citizen`` or ``Business`` view over those arrays.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.spec.behaviour import ApplicantBehaviour
 
@@ -139,3 +140,82 @@ class Population:
         rate = self.behaviour.neighbour_rate
         if rate:
             self.neighbour_boost += rate * online_share * (1.0 - self.neighbour_boost)
+
+
+class Applicants:
+    """Every population's applicants in one set of arrays (the model's, in population
+    order): each ``Population``'s arrays become views of its slice, so a day's needs
+    and learning are done for all communes at once, with the same numbers as one
+    population at a time."""
+
+    def __init__(self, populations: list[Population]) -> None:
+        sizes = np.array([p.size for p in populations], dtype=np.int64)
+        self.start = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        self.size = sizes
+        self.total_weight = np.array([p.total_weight for p in populations])
+        self.learning_rate = np.array([p.behaviour.online_learning_rate for p in populations])
+        self.populations = populations
+        self.weight = self._joined(populations, "weight")
+        self.cumulative_weight = self._joined(populations, "cumulative_weight")
+        self.propensity = self._joined(populations, "propensity")
+        self.has_signal = self._joined(populations, "has_signal")
+        self.online_pull = np.concatenate(  # 0: the trip plays no part (p + (1 - p) * 0 = p)
+            [np.zeros(p.size) if p._online_pull is None else p._online_pull for p in populations]
+        )
+        self.distance = np.concatenate(
+            [np.zeros(p.size) if p.distance is None else p.distance for p in populations]
+        )
+
+    def _joined(self, populations: list[Population], name: str) -> np.ndarray:
+        joined = np.concatenate([getattr(p, name) for p in populations])
+        for p, a in zip(populations, self.start.tolist(), strict=True):
+            setattr(p, name, joined[a : a + p.size])  # a view: writes reach both
+        return joined
+
+    def neighbour_boost(self) -> np.ndarray:
+        return np.array([p.neighbour_boost for p in self.populations])
+
+    def pick(self, population: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Each need's agent (index in its population), in proportion to weight."""
+        return _pick_in_segments(
+            self.cumulative_weight, self.start, self.size, self.total_weight, population, u
+        )
+
+    def goes_online(
+        self, population: np.ndarray, agent: np.ndarray, u: np.ndarray, eligible: np.ndarray
+    ) -> np.ndarray:
+        """``Population.goes_online`` for needs of many populations at once."""
+        row = self.start[population] + agent
+        p = self.propensity[row]
+        p = p + (1.0 - p) * self.online_pull[row]
+        p = p + (1.0 - p) * self.neighbour_boost()[population]
+        return eligible & self.has_signal[row] & (u < p)
+
+    def learn(self, population: np.ndarray, agent: np.ndarray, results: np.ndarray) -> None:
+        """``Population.learn`` for the agents of many populations at once."""
+        rate = self.learning_rate[population]
+        learning = rate > 0
+        row = (self.start[population] + agent)[learning]
+        rate, results = rate[learning], results[learning]
+        gap = (1.0 - self.propensity[row]) * (1.0 - rate / self.weight[row]) ** results
+        self.propensity[row] = np.clip(1.0 - gap, 0.0, 1.0)
+
+
+@njit(cache=True)
+def _pick_in_segments(cumulative, start, size, total, population, u):
+    """``searchsorted(side="right")`` of ``u * total`` in each need's population's
+    cumulative weights, capped at its last agent."""
+    picked = np.empty(len(u), dtype=np.int64)
+    for i in range(len(u)):
+        p = population[i]
+        a, n = start[p], size[p]
+        value = u[i] * total[p]
+        lo, hi = 0, n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if cumulative[a + mid] <= value:
+                lo = mid + 1
+            else:
+                hi = mid
+        picked[i] = min(lo, n - 1)
+    return picked
