@@ -13,6 +13,7 @@ from sim.abm.agents.clerk import Clerk
 from sim.abm.agents.commune import Commune
 from sim.abm.agents.province import Province
 from sim.abm.capacity import capacity_figures
+from sim.abm.communes_day import CommunesDay
 from sim.abm.daily import DailySeries, daily_reporters
 from sim.abm.demand import Demand
 from sim.abm.engine_setup import build_engine, merged_arrivals
@@ -107,6 +108,7 @@ class GovernanceModel(mesa.Model):
         for i, population in enumerate(self.populations):
             population.index = i
         self.applicants = Applicants(self.populations)
+        self.communes_day = CommunesDay(self.communes, self.world)
         self.demand = Demand(
             self.world, self.catalogue, self.communes, department_office, self.next_uid,
             self.applicants,
@@ -164,7 +166,7 @@ class GovernanceModel(mesa.Model):
         context.day, context.date = self.day, self.date
         for policy in self.policies:
             policy.apply(context, self.day)
-        self.agents_by_type[Commune].do("start_day", self.day, self.date)
+        self.communes_day.start(self.day, self.date)
         self.province.start_day(self.day)
         self.clerks_on_duty_today = self._clerks_on_duty()
         arrivals = self.demand.day(self.day, self.season.factor(self.date))

@@ -204,20 +204,18 @@ class Commune(mesa.Agent):
             self.workstations -= 1
 
     # -- each day --------------------------------------------------------------------
-    def start_day(self, day: int, date: dt.date) -> None:
-        self.office.schedule_day(day)
-        if self.desk is not None:
-            self.desk.schedule_day(day)
-        self.staffing.start_day(day, date)
-        self.chair.start_day(day, date)
+    def start_month(self, date: dt.date, sync_factor: float) -> None:
+        """The month the day's work is counted in, and today's sync failures (the share
+        left by software fixes, ``sync_factor``). The rest of the start of a day is done
+        for every commune at once (sim/abm/communes_day.py)."""
         self.month = _month(date)
-        scenario = self.world.scenario
-        self.sync_factor = scenario.equipment.sync_factor(date, scenario.staff.learning_start)
+        self.sync_factor = sync_factor
         self.engine.column("m_sync_probability")[self.index] = (
             self.sync_failure_probability * self.sync_factor
         )
-        if self.calendar.is_working_day(day):
-            self.staffing.count_day(day)
+
+    def hear_from_neighbours(self) -> None:
+        """Yesterday's online share makes the channel more familiar to every applicant."""
         received = self.engine.column("m_received_today")
         online = self.engine.column("m_online_today")
         if received[self.index]:
