@@ -55,7 +55,7 @@ def carried_arrivals(model: GovernanceModel, open_dossiers: Sequence) -> np.ndar
         work = float(catalogue.sample_work(np.array([index]), u[:1])[0])
         speed = dict(commune.spec.capacity_factors).get(field, 1.0)
         population = commune.populations[kind]
-        agent = int(population.pick(u[1:2])[0])
+        agent = int(model.applicants.pick(np.array([population.index]), u[1:2])[0])
         distance = commune.spec.distance_km_mean
         if population.distance is not None:
             distance = float(population.distance[agent])

@@ -100,37 +100,6 @@ class Population:
             raise IndexError(f"applicant {index} of a population of {self.size}")
         return self.agent_class(self, index)
 
-    def pick(self, u: np.ndarray) -> np.ndarray:
-        """Agent indices for needs, chosen in proportion to weight."""
-        index = np.searchsorted(self.cumulative_weight, u * self.total_weight, side="right")
-        return np.minimum(index, self.size - 1)
-
-    def goes_online(self, index: np.ndarray, u: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-        """Channel choice: online when eligible, with signal, and the agent is inclined.
-
-        Inclination is the agent's propensity, raised by the trip it saves (distance) and
-        by neighbours' use of the online channel.
-        """
-        p = self.propensity[index]
-        if self._online_pull is not None:
-            p = p + (1.0 - p) * self._online_pull[index]
-        if self.neighbour_boost:
-            p = p + (1.0 - p) * self.neighbour_boost
-        return eligible & self.has_signal[index] & (u < p)
-
-    def learn(self, agents: np.ndarray, results: np.ndarray) -> None:
-        """Agents whose online dossiers came back on time (``results`` of them each)
-        lean further online: each result moves a propensity ``p`` to
-        ``p + rate * (1 - p) / weight``, one household's experience in an agent standing
-        for ``weight`` of them, so outputs do not depend on the weight in expectation.
-        ``k`` results in one day compose to ``1 - (1 - p) * (1 - rate / weight) ** k``.
-        """
-        rate = self.behaviour.online_learning_rate
-        if not rate:
-            return
-        gap = (1.0 - self.propensity[agents]) * (1.0 - rate / self.weight[agents]) ** results
-        self.propensity[agents] = np.clip(1.0 - gap, 0.0, 1.0)
-
     def close_online_gap(self, share: float) -> None:
         """A campaign moves every propensity ``p`` to ``p + share * (1 - p)``."""
         self.propensity += share * (1 - self.propensity)
@@ -184,7 +153,10 @@ class Applicants:
     def goes_online(
         self, population: np.ndarray, agent: np.ndarray, u: np.ndarray, eligible: np.ndarray
     ) -> np.ndarray:
-        """``Population.goes_online`` for needs of many populations at once."""
+        """Channel choice of each need (of ``agent`` in ``population``): online when
+        eligible, with signal, and the agent is inclined. Inclination is the agent's
+        propensity, raised by the trip it saves (distance) and by neighbours' use of the
+        online channel."""
         row = self.start[population] + agent
         p = self.propensity[row]
         p = p + (1.0 - p) * self.online_pull[row]
@@ -192,7 +164,12 @@ class Applicants:
         return eligible & self.has_signal[row] & (u < p)
 
     def learn(self, population: np.ndarray, agent: np.ndarray, results: np.ndarray) -> None:
-        """``Population.learn`` for the agents of many populations at once."""
+        """Agents whose online dossiers came back on time (``results`` of them each)
+        lean further online: each result moves a propensity ``p`` to
+        ``p + rate * (1 - p) / weight``, one household's experience in an agent standing
+        for ``weight`` of them, so outputs do not depend on the weight in expectation.
+        ``k`` results in one day compose to ``1 - (1 - p) * (1 - rate / weight) ** k``.
+        """
         rate = self.learning_rate[population]
         learning = rate > 0
         row = (self.start[population] + agent)[learning]
