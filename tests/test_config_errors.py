@@ -38,6 +38,7 @@ BAD = [
     (["+output.plot=false"], ["output.plot", "unknown key", "plots"]),
     (["verbose=maybe"], ["verbose", "maybe", "true or false"]),
     (["scenario=mmc", "scenario.servers=0"], ["scenario.servers", "= 0", "at least one clerk"]),
+    (["scenario.calendar.holidays_country=XX"], ["holidays_country", "'XX'", "e.g. VN"]),
     (["scenario=mmc", "scenario.servers=-2"], ["scenario.servers", "-2", ">= 0"]),
     (
         ["scenario=mmc", "scenario.arrival_rate_per_hour=-1"],

@@ -50,6 +50,7 @@ class CommunesDay:
         self.engine = world.engine
         self.calendar = world.calendar
         self._duty_bits: dict[tuple, list[tuple[int, float, np.ndarray]]] = {}
+        self._rosters: Rosters | None = None  # today's, once hires and resignations are done
 
     def start(self, day: int, date: dt.date) -> None:
         communes, world = self.communes, self.world
@@ -84,7 +85,7 @@ class CommunesDay:
                 commune.staffing.hire(day)
         if rules.fatigue_slowdown or rules.resignation_hazard_per_day:
             self._tire(rules, day)
-        rosters = Rosters(communes)
+        rosters = self._rosters = Rosters(communes)
         off_today = [[] for _ in communes]
         if rules.absence_probability:
             rows, where = rosters.where(column("c_on_duty")[rosters.rows])
@@ -146,8 +147,9 @@ class CommunesDay:
         )
         off = set_speeds(self.engine, spec, present, where, base, seats)
         no_seat = [[] for _ in communes]
-        for index, j in zip(off.tolist(), where[np.isin(present, off)].tolist(), strict=True):
-            no_seat[j].append(index)
+        if len(off):
+            for index, j in zip(off.tolist(), where[np.isin(present, off)].tolist(), strict=True):
+                no_seat[j].append(index)
         return no_seat
 
     def _duties(self, day: int, date: dt.date, rosters: Rosters) -> list[list[tuple]] | None:
@@ -265,7 +267,7 @@ class CommunesDay:
         (``Clerk.hours_until``).
         """
         column = self.engine.column
-        rows = Rosters(self.communes).rows
+        rows = self._rosters.rows  # today's rosters (the chairs move no one between them)
         at_duty = column("c_at_duty")[rows]
         here = column("c_on_duty")[rows] | at_duty
         present = rows[here]

@@ -27,12 +27,21 @@ def build_engine(spec: ScenarioSpec, calendar, warmup_hours: float, key_root: in
     engine = Engine(
         spec.fields, n_communes, first + max(1, len(department_office)),
         n_communes * len(spec.fields), calendar, _params(spec, calendar, warmup_hours),
+        clerks=_staff(spec),
     )  # fmt: skip
     syncs = engine.column("field_syncs")
     for field in spec.equipment.sync_fields:
         syncs[engine.field_index[field]] = True
     engine.column("key_root")[0] = key_root
     return engine, desk_index, department_office
+
+
+def _staff(spec: ScenarioSpec) -> int:
+    """The scenario's clerks, reception counters and department staff: the clerk table's
+    first size (each growth rebuilds the state the compiled code takes)."""
+    communes = sum(g.count for c in spec.communes for g in c.clerks)
+    counters = sum(c.reception_counters for c in spec.communes)
+    return communes + counters + sum(d.staff for d in spec.departments.values())
 
 
 def merged_arrivals(arrivals: list[tuple[np.ndarray, np.ndarray]], carried: np.ndarray):

@@ -188,7 +188,9 @@ class Arrays:
     compiled functions take (sim/core/state_ref.py; rebuilt whenever an array is
     replaced by a larger one)."""
 
-    def __init__(self, n_fields: int, n_communes: int, n_offices: int, n_rows: int) -> None:
+    def __init__(
+        self, n_fields: int, n_communes: int, n_offices: int, n_rows: int, clerks: int = 0
+    ) -> None:
         self.widths = {
             "": None, "fields": n_fields + 1, "events": len(COMMUNE_EVENTS),
             "counts": len(TALLY_COUNTS), "sums": len(TALLY_SUMS), "bins": HIST_BINS,
@@ -196,7 +198,7 @@ class Arrays:
             "today": len(TODAY), "pair": 2, "steps": MAX_STEPS,
         }  # fmt: skip
         sizes = {
-            "dossier": 1024, "clerk": 64, "office": n_offices, "commune": n_communes,
+            "dossier": 1024, "clerk": max(64, clerks), "office": n_offices, "commune": n_communes,
             "tally": n_rows, "event": 1024, "log": 1024, "scalar": 1, "calendar": 1,
         }  # fmt: skip
         self.arrays: dict[str, np.ndarray] = {}

@@ -35,6 +35,7 @@ class Engine:
         n_cells: commune x field tally rows (two equity group rows follow).
         calendar: the working calendar (sim/core/calendar.py).
         params: the scenario's rules, by ``PARAMS`` name.
+        clerks: the staff expected (the clerk table's first size; it grows as needed).
     """
 
     def __init__(
@@ -45,11 +46,12 @@ class Engine:
         n_cells: int,
         calendar,
         params: dict[str, float],
+        clerks: int = 0,
     ) -> None:
         self.fields = tuple(fields)
         self.field_index = {f: i for i, f in enumerate(self.fields)}
         self.field_index[RECEPTION] = len(self.fields)
-        self.arrays = Arrays(len(self.fields), n_communes, n_offices, n_cells + 2)
+        self.arrays = Arrays(len(self.fields), n_communes, n_offices, n_cells + 2, clerks)
         self.calendar = calendar
         self.n_clerks = 0
         self.events_processed = 0

@@ -51,8 +51,7 @@ def read_calendar(reader: Reader) -> dict:
     result["working_weekdays"] = [int(d) for d in weekdays]
     country = reader.raw("holidays_country", "VN")
     if country is not None:
-        supported = holidays_lib.list_supported_countries()
-        if country not in supported:
+        if not _holidays_known(country):
             raise reader.fail(
                 "holidays_country",
                 f" = {country!r}: not a country code the holidays package knows "
@@ -65,3 +64,13 @@ def read_calendar(reader: Reader) -> dict:
     dates = Reader({str(i): d for i, d in enumerate(closed)}, reader.key("extra_closed_dates"))
     result["extra_closed_dates"] = [dates.date(str(i)).isoformat() for i in range(len(closed))]
     return result
+
+
+def _holidays_known(country: object) -> bool:
+    """Whether the holidays package has ``country``'s public holidays (only that
+    country's module is imported: listing every country imports them all)."""
+    try:
+        holidays_lib.country_holidays(str(country))
+    except NotImplementedError:
+        return False
+    return isinstance(country, str)
