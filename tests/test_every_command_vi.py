@@ -99,7 +99,7 @@ def outputs(tmp_path_factory) -> dict:
     sweep = ["-m", "scenario=gia_lai_rural", "run.days=10", "run.replications=2",
              "policy=[baseline],[training]", f"hydra.sweep.dir={study}", *VI]  # fmt: skip
     _run("sim.run", sweep, missing)
-    _run("sim.analysis", [str(study), "--language", "vi"], missing)
+    printed["analysis"] = _run("sim.analysis", [str(study)], missing).stdout  # as the study
     (base / "cfg" / "experiment").mkdir()
     (base / "cfg" / "experiment" / "vi_study.yaml").write_text(
         "# @package _global_\nstudy: vi_study\nhydra:\n  sweeper:\n    params:\n"

@@ -110,6 +110,12 @@ def findings(path: Path, typed: set[str] = frozenset()) -> dict[str, list[str]]:
 
     ``typed``: more names the user typed (a study's folder), not flagged."""
     text = _workbook_text(path) if path.suffix == ".xlsx" else _report_text(path)
+    return text_findings(text, typed)
+
+
+def text_findings(text: str, typed: set[str] = frozenset()) -> dict[str, list[str]]:
+    """English words and raw keys in ``text`` a person reads: a report's or workbook's
+    text, the lines a command prints, the words of a figure."""
     # dates as the files keep them (2025-07-01, 2025-08) instead of 01/07/2025, 08/2025
     dates = sorted(set(re.findall(r"(?<![\w/.-])\d{4}-\d{2}(?:-\d{2})?(?![\w/-])", text)))
     text = re.sub(r"\S+\.(?:csv|json|xlsx|html|md|png|log|yaml)\b", " ", text)  # file names
