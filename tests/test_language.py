@@ -84,7 +84,7 @@ def test_study_report_in_vietnamese_through_sim_analysis(study):
         assert done.returncode == 0, done.stderr
         return done
 
-    printed = analysis("output.language=vi").stdout  # as the other commands take it
+    printed = analysis("--all", "output.language=vi").stdout  # as the other commands take it
     vi = (study / "report.html").read_text(encoding="utf-8")
     assert '<html lang="vi">' in vi
     assert f"Nghiên cứu {study.name}: so sánh chính sách" in vi

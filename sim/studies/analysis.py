@@ -363,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="language of the report and the lines printed (default: the study's own)",
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # settings before or after options
     language = args.language
     for setting in args.settings:
         key, _, value = setting.partition("=")
