@@ -6,11 +6,12 @@ tests/test_every_command_vi.py runs :func:`findings` over every command's output
 
 What counts as read: the text of a report outside code (``<code>``, `` `...` ``, ``<pre>``,
 ``<script>``/``<style>``) and the visible cells of a workbook (not its hidden key row or a
-sheet of keys; a cell's `` `...` `` is code there too). A word is English when it is ASCII, three letters or more, not a syllable
-the Vietnamese catalogue itself writes (``theo``, ``trong``, ...) and not one of the names
-and symbols both languages use (``ALLOWED``). A published source's web address and the
-quoted title it was published under stay as published. Things the user typed (a scenario or policy
-name, a file, a key written as code) are not words a planner reads and are not flagged.
+sheet of keys; a cell's `` `...` `` is code there too). A word is English when it is
+ASCII, three letters or more, not a syllable the Vietnamese catalogue itself writes
+(``theo``, ``trong``, ...) and not one of the names and symbols both languages use
+(``ALLOWED``). A published source's web address and the quoted title it was published
+under stay as published. Things the user typed (a scenario or policy name, a file, a key
+written as code, a published figure's id) are not words a planner reads: not flagged.
 """
 
 from __future__ import annotations
