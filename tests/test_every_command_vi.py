@@ -1,4 +1,4 @@
-"""Issue 28, items 2, 3, 5 and 6: every command's report and workbook in Vietnamese.
+"""Issue 28: every command's report, workbook and printed lines in Vietnamese.
 
 Each command runs as a user types it with ``output.language=vi output.excel=true``
 and ``SIM_MISSING_TRANSLATIONS`` set: every text a report or workbook asks the
@@ -23,9 +23,9 @@ from openpyxl import load_workbook
 from tests.forecast_helpers import queue_history, tiny_scenario, write_csv
 from tests.helpers import ROOT
 from tests.test_optimize import SHORT_LAND
-from tests.vi_scan import findings
+from tests.vi_scan import findings, text_findings
 
-pytestmark = pytest.mark.slow  # nine commands, about 3-7 minutes on two cores
+pytestmark = pytest.mark.slow  # eleven commands, about 3-7 minutes on two cores
 VI = ["output.language=vi", "output.excel=true"]
 FORECAST = [
     "calibration.trials=8",
@@ -95,11 +95,14 @@ def outputs(tmp_path_factory) -> dict:
         "sensitivity.samples=2", *VI)  # fmt: skip
     log = ROOT / "configs" / "intake" / "log_template.xlsx"
     run("intake", "sim.intake", f"intake.log={log}", "scenario=lang_son_wards", *VI)
+    # a figure that is compared and one that is not (its source's title stays as published)
+    run("validate", "sim.validate", "validate.only=[lang_son_wards_july_received,"
+        "national_online_on_time]", *VI)  # fmt: skip
     study = base / "study"
     sweep = ["-m", "scenario=gia_lai_rural", "run.days=10", "run.replications=2",
              "policy=[baseline],[training]", f"hydra.sweep.dir={study}", *VI]  # fmt: skip
     _run("sim.run", sweep, missing)
-    _run("sim.analysis", [str(study), "--language", "vi"], missing)
+    printed["analysis"] = _run("sim.analysis", [str(study)], missing).stdout  # as the study
     (base / "cfg" / "experiment").mkdir()
     (base / "cfg" / "experiment" / "vi_study.yaml").write_text(
         "# @package _global_\nstudy: vi_study\nhydra:\n  sweeper:\n    params:\n"
@@ -120,6 +123,7 @@ WORKBOOKS = {
     "optimize": "optimize.xlsx",
     "sensitivity": "sensitivity.xlsx",
     "study": "comparison.xlsx",
+    "validate": "validation.xlsx",
 }
 
 
@@ -216,3 +220,16 @@ def test_display_names_in_the_forecast_and_optimize_reports(outputs):
     workbook = load_workbook(out["backtest"] / "backtest.xlsx").worksheets[0]
     communes = {c.value for c in workbook["C"][2:]}
     assert {"Xã Một", "Xã Hai"} <= communes and "a" not in communes
+
+
+def test_no_english_word_or_raw_key_in_any_printed_line(outputs):
+    """What every command prints (sim.analysis, sim.intake, sim.validate and
+    sim.thresholds among them), scanned as its reports are."""
+    typed = {"tiny", "short_land", "study", *outputs["out"]}
+    found = {}
+    for name, text in outputs["printed"].items():
+        result = text_findings(text, typed)
+        if any(result.values()):
+            found[name] = result
+    assert not found, found
+    assert {"analysis", "intake", "validate", "thresholds"} <= set(outputs["printed"])

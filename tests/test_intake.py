@@ -7,6 +7,7 @@ import collections
 import csv
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,19 +29,21 @@ from tests.intake_helpers import (
 from tests.intake_helpers import (
     PROCEDURES as PROCEDURE_NAMES,
 )
+from tests.vi_scan import findings, text_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.date(2025, 7, 7)  # a Monday
 DAYS = 54  # to Friday 29 August
 
 
-def intake(args: list[str], out: Path) -> subprocess.CompletedProcess:
+def intake(args: list[str], out: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "sim.intake", *args, f"hydra.run.dir={out}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,
+        env=env,
     )
 
 
@@ -173,6 +176,26 @@ def test_strict_makes_a_bad_row_an_error(world, cp1258_run, tmp_path):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "row 13 column received_at = '31/02/2025 09:00'" in lines[0]
     assert "Traceback" not in done.stderr
+
+
+def test_the_hints_and_the_rows_not_used_in_vietnamese(world, cp1258_run, tmp_path):
+    """With output.language=vi the mapping hints printed and the report's rows that could
+    not be used (their column and reason) are in Vietnamese, every text from the catalogue."""
+    missing = tmp_path / "missing.txt"
+    env = {**os.environ, "SIM_MISSING_TRANSLATIONS": str(missing)}
+    args = [*world["common"], f"intake.log={cp1258_run['log']}", "output.language=vi"]
+    done = intake(args, tmp_path / "vi", env)
+    assert done.returncode == 0, done.stderr
+    assert not missing.exists(), missing.read_text(encoding="utf-8")
+    printed = done.stdout
+    assert "lĩnh vực 'Lĩnh vực chưa có' ở 1 dòng: thêm" in printed, printed
+    assert "4 dòng bị bỏ qua" in printed and " row(s)" not in printed
+    assert not any(text_findings(printed).values()), printed
+    report = tmp_path / "vi" / "report.html"
+    page = report.read_text(encoding="utf-8")
+    assert "<td>ngày có kết quả</td><td>01/01/2020 08:00</td>" in page
+    assert "có kết quả trước ngày tiếp nhận" in page and "result before receipt" not in page
+    assert not any(findings(report).values()), findings(report)
 
 
 def test_unmatched_communes_are_listed_then_mapped(world, tmp_path):

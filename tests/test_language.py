@@ -1,16 +1,17 @@
 """Reports in English and in Vietnamese: labels, dates and numbers follow output.language."""
 
+import io
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.reports import i18n
-from tests.helpers import ROOT, sim_run
+from tests.helpers import command, sim_run
+from tests.vi_scan import text_findings
 
 
 @pytest.fixture(scope="module")
@@ -78,19 +79,50 @@ def study(tmp_path_factory) -> Path:
 
 
 def test_study_report_in_vietnamese_through_sim_analysis(study):
-    done = subprocess.run(
-        [sys.executable, "-m", "sim.analysis", str(study), "--language", "vi"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    def analysis(*args: str) -> subprocess.CompletedProcess:
+        done = command("sim.analysis", str(study), *args)
+        assert done.returncode == 0, done.stderr
+        return done
+
+    printed = analysis("--all", "output.language=vi").stdout  # as the other commands take it
     vi = (study / "report.html").read_text(encoding="utf-8")
     assert '<html lang="vi">' in vi
     assert f"Nghiên cứu {study.name}: so sánh chính sách" in vi
     assert "Thay đổi so với phương án cơ sở" in vi and "Phương án chạy lỗi" in vi
     assert "Mean over replications" not in vi
+    # the printed lines too: the policies, the figure, the failed job in Vietnamese
+    assert "đã so sánh 2 phương án, 1 phương án lỗi" in printed, printed
+    assert "biệt phái cán bộ tỉnh: hồ sơ quá hạn " in printed and "LỖI training: boom" in printed
+    assert "overdue dossiers" not in printed and "second_staff" not in printed
+    # a job folder's name and a job's own error text are shown as they are
+    assert not text_findings(printed, {study.name, "training", "boom"})["english"], printed
+    # the study's jobs ran in English: without output.language the analysis says so too
+    english = analysis().stdout
+    assert "2 job(s) compared, 1 failed" in english and "second staff: overdue" in english
+
+
+def test_a_study_figures_words_are_in_the_reports_language(study, monkeypatch):
+    """Every text of a study's figures (titles, axes, legends, ticks, colour bar) comes
+    from the catalogue: in Vietnamese, no English word and no text without its entry."""
+    from matplotlib.text import Text
+
+    from sim.reports import study_plots
+    from sim.studies.analysis import analyse
+
+    drawn = {}
+
+    def keep_words(fig, path):
+        drawn[Path(path).name] = [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+    monkeypatch.setattr(study_plots, "save_png", keep_words)
+    i18n.MISSING.clear()
+    analyse(study, language="vi", out=io.StringIO())
+    assert not i18n.MISSING, sorted(i18n.MISSING)
+    assert set(drawn) == {"backlog_trajectories.png", "on_time_rate.png", "overdue_heatmap.png"}
+    words = "\n".join(w for texts in drawn.values() for w in texts)
+    assert "tỷ lệ đúng hạn (%), KTC 95%" in words and "biệt phái cán bộ tỉnh" in words
+    found = text_findings(words, {study.name})  # English words, keys, dates as 2025-07-01
+    assert not any(found.values()), found
 
 
 def test_every_report_text_has_a_vietnamese_translation(reports, study, tmp_path):

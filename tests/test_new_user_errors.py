@@ -134,3 +134,41 @@ def test_a_commune_that_never_passes_the_threshold_is_not_likely_not_from_dash(t
         lines = summary_lines(result, tmp_path, names)
     assert "  Kỳ Lừa: 20 hồ sơ quá hạn, ít khả năng, có thể từ 04/10/2025" in lines
     assert lines[0].startswith("Đánh giá dự báo: tốt.")
+
+
+def test_a_sampled_configuration_the_model_refuses_is_one_line(tmp_path):
+    """Item 6: a configuration error inside a batch (a worker's run refused for a value
+    the batch sampled) is the user's error, not an internal one."""
+    experiment = tmp_path / "cfg" / "experiment"
+    experiment.mkdir(parents=True)
+    (experiment / "refused.yaml").write_text(
+        "# @package _global_\nstudy: refused\nhydra:\n  sweeper:\n    params:\n"
+        "      scenario: mmc\n      policy: '[baseline],[priority]'\n"
+    )
+    ranges = tmp_path / "ranges.yaml"  # a user's range that reaches no clerk at all
+    ranges.write_text(
+        "ranges:\n  - {path: servers, distribution: uniform, low: 0, high: 0.4, "
+        "category: staffing, reason: none}\n"
+    )
+    done = command(
+        "sim.thresholds", f"hydra.searchpath=[file://{tmp_path / 'cfg'}]",
+        "+experiment=refused", "run.days=2", "run.replications=1",
+        "thresholds.parameters=[servers]", f"thresholds.ranges={ranges}",
+        f"hydra.run.dir={tmp_path / 'out'}", f"hydra.sweep.dir={tmp_path / 'study'}",
+    )  # fmt: skip
+    line = _one_line(done)
+    assert "internal error" not in done.stderr
+    # the key and the bad value, the values the batch set, and the fix
+    assert "clerks[0].count = 0" in line and "servers=0" in line, line
+    assert "thresholds.ranges" in line and "narrow the range" in line, line
+
+
+def test_a_refused_batch_names_its_first_refused_run_in_one_line():
+    from sim.runs.api import RunError, RunSpec, _refused
+    from sim.spec.config import ConfigError
+
+    specs = [RunSpec(scenario="mmc", parameters={"servers": i}) for i in range(5)]
+    error = _refused([(3, "x = 0: must be > 0"), (1, "y = 2: must be < 1")], 5, specs)
+    assert isinstance(error, ConfigError) and isinstance(error, RunError)
+    assert str(error).startswith("y = 2: must be < 1") and "servers=1" in str(error)
+    assert "\n" not in str(error)

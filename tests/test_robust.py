@@ -150,3 +150,31 @@ def test_a_tree_on_noise_is_not_reported_as_a_rule():
     table.factors["gain"] = np.random.default_rng(9).random(len(table.factors))  # unrelated
     rule = best_policy_rules(table)[0]
     assert rule["cv_accuracy"] <= rule["majority_share"] + 0.1
+
+
+def test_the_rules_show_the_catalogues_labels_not_parameter_paths():
+    """The decision rules' cells name each factor as the sensitivity summary does."""
+    from sim.reports.i18n import language
+    from sim.reports.robust_report import robust_html
+
+    summary = pd.DataFrame(
+        {"scenario": ["s", "s"], "setting": ["", ""], "policy": ["baseline", "training"],
+         "points": [8, 8], "mean": [10.0, 9.0], "effect_mean": [float("nan"), -1.0],
+         "effect_p05": [float("nan"), -2.0], "effect_p95": [float("nan"), 0.5],
+         "share_better_than_baseline": [float("nan"), 0.7], "probability_best": [0.25, 0.75],
+         "regret_mean": [1.0, 0.2], "regret_max": [3.0, 1.0]}
+    )  # fmt: skip
+    rule = "communes.*.clerks.*.count@scale <= 0.9512 and province.departments.*.staff > 3.5"
+    drivers = pd.DataFrame(
+        {"scenario": ["s"], "setting": [""], "kind": ["rule"], "rule": [rule],
+         "best": ["training"], "points": [8], "cv_accuracy": [0.9], "majority_share": [0.6]}
+    )  # fmt: skip
+    shown = {
+        "en": "the multiplier of clerks count &lt;= 0.9512 and departments staff &gt; 3.5",
+        "vi": "hệ số nhân của số cán bộ &lt;= 0,9512 và cán bộ các sở &gt; 3,5",
+    }
+    for lang, words in shown.items():
+        with language(lang):
+            page = "".join(robust_html(summary, drivers))
+        assert words in page, page
+        assert "@scale" not in page and "communes.*" not in page

@@ -6,10 +6,12 @@ tests/test_every_command_vi.py runs :func:`findings` over every command's output
 
 What counts as read: the text of a report outside code (``<code>``, `` `...` ``, ``<pre>``,
 ``<script>``/``<style>``) and the visible cells of a workbook (not its hidden key row or a
-sheet of keys). A word is English when it is ASCII, three letters or more, not a syllable
-the Vietnamese catalogue itself writes (``theo``, ``trong``, ...) and not one of the names
-and symbols both languages use (``ALLOWED``). Things the user typed (a scenario or policy
-name, a file, a key written as code) are not words a planner reads and are not flagged.
+sheet of keys; a cell's `` `...` `` is code there too). A word is English when it is
+ASCII, three letters or more, not a syllable the Vietnamese catalogue itself writes
+(``theo``, ``trong``, ...) and not one of the names and symbols both languages use
+(``ALLOWED``). A published source's web address and the quoted title it was published
+under stay as published. Things the user typed (a scenario or policy name, a file, a key
+written as code, a published figure's id) are not words a planner reads: not flagged.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import html
 import re
 import sys
 from pathlib import Path
+
+import yaml
 
 from sim.reports import i18n
 from sim.spec.paths import CONFIG_DIR, EXPERIMENTS
@@ -57,13 +61,16 @@ def place_names() -> frozenset[str]:
 
 @functools.cache
 def typed_names() -> frozenset[str]:
-    """Names a user types and reads back as they are: scenarios, studies, and the columns
-    of the files a planner brings (the history and open dossiers templates)."""
+    """Names a user types and reads back as they are: scenarios, studies, the columns of
+    the files a planner brings (the history and open dossiers templates), and the ids of
+    the published figures and their runs (``validate.only=[ID]``, sim/configs/validation.yaml)."""
     folders = (Path(CONFIG_DIR) / "scenario", Path(CONFIG_DIR) / "experiment")
     names = {p.stem.lower() for folder in folders for p in folder.glob("*.yaml")}
     for template in (Path(CONFIG_DIR) / "forecast").glob("*.csv"):
         header = template.read_text(encoding="utf-8-sig").splitlines()[0]
         names |= {c.strip().lower() for c in re.split("[;,]", header)}
+    published = yaml.safe_load((Path(CONFIG_DIR) / "validation.yaml").read_text(encoding="utf-8"))
+    names |= {str(f["id"]).lower() for f in published["figures"]} | set(published["runs"])
     return frozenset(names)
 
 
@@ -102,7 +109,7 @@ def _workbook_text(path: Path) -> str:
                 if sheet.column_dimensions[cell.column_letter].hidden:
                     continue
                 cells.append(cell.value)
-    return "\n".join(cells)
+    return re.sub(r"`[^`]*`", " ", "\n".join(cells))  # code, as in a report
 
 
 def findings(path: Path, typed: set[str] = frozenset()) -> dict[str, list[str]]:
@@ -110,8 +117,16 @@ def findings(path: Path, typed: set[str] = frozenset()) -> dict[str, list[str]]:
 
     ``typed``: more names the user typed (a study's folder), not flagged."""
     text = _workbook_text(path) if path.suffix == ".xlsx" else _report_text(path)
+    return text_findings(text, typed)
+
+
+def text_findings(text: str, typed: set[str] = frozenset()) -> dict[str, list[str]]:
+    """English words and raw keys in ``text`` a person reads: a report's or workbook's
+    text, the lines a command prints, the words of a figure."""
     # dates as the files keep them (2025-07-01, 2025-08) instead of 01/07/2025, 08/2025
     dates = sorted(set(re.findall(r"(?<![\w/.-])\d{4}-\d{2}(?:-\d{2})?(?![\w/-])", text)))
+    # a published source: its address and the quoted title it was published under
+    text = re.sub(r'[\w.-]+\.(?:vn|com|org|net)\b(?:/[\w./-]*)?(?:\s+"[^"]*")?', " ", text)
     text = re.sub(r"\S+\.(?:csv|json|xlsx|html|md|png|log|yaml)\b", " ", text)  # file names
     text = re.sub(r"(?:/[\w.=,\[\]-]+)+/?", " ", text)  # folders
     text = re.sub(r"\S*\w=\S+", " ", text)  # settings as typed: run.days=10

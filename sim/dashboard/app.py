@@ -171,7 +171,7 @@ def _empty(ax, text: str) -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
 
 
-def _date_axis(fig: Figure, ax, model: GovernanceModel, days: int) -> None:
+def date_axis(fig: Figure, ax, model: GovernanceModel, days: int) -> None:
     """Whole days on the x axis, holidays shaded as in the report."""
     if days:
         shade_closed_days(ax, closed_days(model.scenario_spec.calendar, model.start_date, days))
@@ -210,7 +210,7 @@ def BacklogChart(model: GovernanceModel):
         _empty(ax, "press Step or Play")
     ax.set_title("Backlog and overdue")
     ax.set_ylabel("dossiers (end of day)")
-    _date_axis(fig, ax, model, len(frame))
+    date_axis(fig, ax, model, len(frame))
     return solara.FigureMatplotlib(fig, format="png")
 
 
@@ -237,7 +237,7 @@ def OnTimeChart(model: GovernanceModel):
         _empty(ax, "no dossier resolved yet")
     ax.set_title("On-time rate")
     ax.set_ylabel("resolved on time (%)")
-    _date_axis(fig, ax, model, len(frame))
+    date_axis(fig, ax, model, len(frame))
     return solara.FigureMatplotlib(fig, format="png")
 
 

@@ -79,17 +79,28 @@ def run_intake(cfg: DictConfig, out_dir: Path) -> dict:
 
 
 def _unknown_lines(summary: dict) -> list[str]:
-    """What to add for the names the log uses that the configs do not know."""
+    """What to add for the names the log uses that the configs do not know, in the
+    language being spoken."""
     lines = []
     for name, count in summary["unknown_fields"].items():
         lines.append(
-            f"  field {name!r} on {count} row(s): add '  {name}: FIELD_KEY' to "
-            "configs/intake/fields.yaml (or intake.fields)"
+            "  "
+            + t(
+                "field {name!r} on {count} row(s): add '  {name}: FIELD_KEY' to "
+                "configs/intake/fields.yaml (or intake.fields)",
+                name=name,
+                count=number(count),
+            )
         )
     for name, count in summary["unknown_communes"].items():
         lines.append(
-            f"  commune {name!r} on {count} row(s): map it with "
-            f"'intake.communes=[\"{name}=COMMUNE_ID\"]'"
+            "  "
+            + t(
+                "commune {name!r} on {count} row(s): map it with "
+                "'intake.communes=[\"{name}=COMMUNE_ID\"]'",
+                name=name,
+                count=number(count),
+            )
         )
     return lines
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from collections.abc import Mapping
 
 import pandas as pd
 
 from sim.core.summary import format_value
-from sim.reports.i18n import current, localize, number, t
+from sim.reports.i18n import localize, month, number, t
 from sim.runs.capacity import growing_cells
 
 MAX_ROWS = 100
@@ -23,14 +22,6 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _month(text) -> str:
-    """``2025-08`` as a reader writes it: ``08/2025`` in Vietnamese, ``Aug 2025`` in English."""
-    if not isinstance(text, str) or not text:
-        return "-"
-    day = dt.date.fromisoformat(f"{text}-01")
-    return f"{day:%m/%Y}" if current() == "vi" else f"{day:%b %Y}"
 
 
 def _cell_name(commune: str, field: str, names: Mapping[str, str]) -> str:
@@ -80,7 +71,7 @@ def capacity_html(capacity: pd.DataFrame, names: Mapping[str, str] | None = None
             "-" if pd.isna(r.load) else number(r.load, 2),
             t(r.verdict),
             "-" if pd.isna(r.days_to_clear) else number(r.days_to_clear, 1),
-            _month(r.busiest_month),
+            month(r.busiest_month),
             "-" if pd.isna(r.busiest_month_load) else number(r.busiest_month_load, 2),
         ]
         for r in ordered.head(MAX_ROWS).itertuples()

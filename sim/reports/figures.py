@@ -82,7 +82,7 @@ def shade_closed_days(ax, closed: list[tuple]) -> None:
         labelled.add(kind)
 
 
-def _date_axis(ax) -> None:
+def date_axis(ax) -> None:
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     if current() == "vi":  # dd/mm, without English month names
@@ -114,7 +114,7 @@ def backlog_figure(daily: pd.DataFrame, closed: list[tuple], title: str) -> Figu
         shade_closed_days(bottom, closed)
         bottom.legend(loc="upper left", fontsize=8)
     bottom.set_ylabel(t("dossiers per day"))
-    _date_axis(bottom)
+    date_axis(bottom)
     fig.tight_layout()
     return fig
 

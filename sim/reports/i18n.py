@@ -135,3 +135,12 @@ def date(day: dt.date, weekday: bool = False) -> str:
         text = f"{day:%d/%m/%Y}"
         return f"{t(f'{day:%A}')} {text}" if weekday else text
     return f"{day:%a %d %b %Y}" if weekday else f"{day:%d %b %Y}"
+
+
+def month(text: str | None) -> str:
+    """``2025-08`` as a reader writes it: ``08/2025`` in Vietnamese, ``Aug 2025`` in
+    English; a dash for none."""
+    if not isinstance(text, str) or not text:
+        return "-"
+    day = dt.date.fromisoformat(f"{text}-01")
+    return f"{day:%m/%Y}" if current() == "vi" else f"{day:%b %Y}"

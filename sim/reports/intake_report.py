@@ -5,6 +5,7 @@ rows that could not be used), in the language of ``output.language``."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,8 @@ from sim.runs.outputs import atomic_write_text
 
 SLOWEST = 10  # procedures shown, slowest first
 PROBLEMS_SHOWN = 200  # problem rows listed in the report (intake.json holds them all)
+# the one reason with values in it (sim/intake/dossiers.py): the scenario's field keys
+LACKING = re.compile(r"mapped to a field key the scenario lacks \((?P<fields>.*)\)")
 
 
 def _percent(value: float) -> str:
@@ -32,6 +35,15 @@ def _rate(on_time: float, resolved: float) -> str:
 
 def _field(key: str) -> str:
     return t(key.replace("_", " "))
+
+
+def _reason(text: str) -> str:
+    """Why a row could not be used (sim/intake/dossiers.py), in the report language."""
+    match = LACKING.fullmatch(text)
+    if match is None:
+        return t(text)
+    fields = ", ".join(_field(f) for f in match.group("fields").split(", "))
+    return t("mapped to a field key the scenario lacks ({fields})", fields=fields)
 
 
 def intake_html(summary: dict, history: pd.DataFrame, procedures: pd.DataFrame,
@@ -90,7 +102,7 @@ def intake_html(summary: dict, history: pd.DataFrame, procedures: pd.DataFrame,
     if problems.empty:
         body.append(f"<p>{_e(t('None: every row was used.'))}</p>")
     else:
-        rows = [[int(p["row"]), p["column"], p["value"], p["reason"]]
+        rows = [[int(p["row"]), _field(p["column"]), p["value"], _reason(p["reason"])]
                 for _, p in problems.head(PROBLEMS_SHOWN).iterrows()]  # fmt: skip
         body.append(table_html([t("Row"), t("Column"), t("Value"), t("Reason")], rows))
         if len(problems) > PROBLEMS_SHOWN:

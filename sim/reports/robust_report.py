@@ -90,7 +90,7 @@ def _drivers_html(drivers: pd.DataFrame, scenario: str, setting: str) -> list[st
         cv, majority = first.get("cv_accuracy"), first.get("majority_share")
         if _number(cv) and cv > majority:
             rows = [
-                [str(r["rule"]), policy_words(str(r["best"])), str(int(r["points"]))]
+                [rule_words(str(r["rule"])), policy_words(str(r["best"])), str(int(r["points"]))]
                 for _, r in rules.iterrows()
             ]
             caption = t(
@@ -155,6 +155,23 @@ def _drivers_html(drivers: pd.DataFrame, scenario: str, setting: str) -> list[st
     return parts
 
 
+def rule_words(rule: str) -> str:
+    """A decision rule of robust_drivers.csv in words: each factor's label from the
+    catalogue (as the sensitivity summary names it), numbers localised:
+    ``communes.*.clerks.*.count@scale <= 0.95 and ...`` -> "the multiplier of clerks
+    count <= 0,95 và ..." in Vietnamese."""
+    if rule == "at every point":
+        return t(rule)
+    conditions = []
+    for condition in rule.split(" and "):
+        factor, operator, value = condition.rsplit(" ", 2)
+        words = factor_words(factor)
+        if factor.endswith("@scale"):  # a multiplier of the defaults, as thresholds says
+            words = t("the multiplier of {factor}", factor=words)
+        conditions.append(f"{words} {operator} {localize(value)}")
+    return f" {t('and')} ".join(conditions)
+
+
 def _number(value) -> bool:
     return isinstance(value, int | float) and not math.isnan(value)
 
@@ -172,7 +189,7 @@ def plot_robust_effects(tables, path: Path) -> None:
         ax.boxplot(effects, orientation="horizontal", showfliers=False)
         for i, effect in enumerate(effects, start=1):
             ax.plot(effect, [i] * len(effect), "o", alpha=0.4, markersize=3)
-        ax.set_yticks(range(1, len(policies) + 1), policies)
+        ax.set_yticks(range(1, len(policies) + 1), [policy_words(p) for p in policies])
         ax.axvline(0.0, color="grey", linewidth=0.8)
         title = f"{table.scenario} [{table.setting}]" if table.setting else table.scenario
         ax.set_title(title, fontsize=10)

@@ -14,7 +14,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.core.stats import half_width  # noqa: E402
-from sim.reports.figures import save_png  # noqa: E402
+from sim.reports.figures import date_axis, save_png  # noqa: E402
+from sim.reports.i18n import t  # noqa: E402
+from sim.reports.labels import label, policy_words  # noqa: E402
 from sim.spec.tables import read_frame  # noqa: E402
 
 if TYPE_CHECKING:
@@ -62,13 +64,12 @@ def plot_backlog_bands(jobs: list[Job], path: Path, daily_file: str) -> None:
                 frame = read_frame(job.path / "daily.csv")
                 dates = pd.to_datetime(frame["date"]).to_numpy()
                 mean = low = high = frame["backlog"].to_numpy()
-            (line,) = ax.plot(dates, mean, label=job.policy, lw=1.4)
+            (line,) = ax.plot(dates, mean, label=policy_words(job.policy), lw=1.4)
             ax.fill_between(dates, low, high, color=line.get_color(), alpha=0.2, lw=0)
-        ax.set_title(f"{_title(group)}: backlog (open dossiers), mean and 95% CI")
-        ax.set_ylabel("dossiers")
-        ax.grid(alpha=0.3)
+        ax.set_title(t("{group}: backlog (open dossiers), mean and 95% CI", group=_title(group)))
+        ax.set_ylabel(t("dossiers"))
+        date_axis(ax)
         ax.legend(loc="upper left", fontsize=8)
-    fig.autofmt_xdate()
     fig.tight_layout()
     save_png(fig, path)
 
@@ -86,9 +87,9 @@ def plot_on_time(table: pd.DataFrame, path: Path) -> None:
         high = 100 * rows["on_time_rate_ci_high"].to_numpy(dtype=float)
         err = np.vstack([np.nan_to_num(mean - low), np.nan_to_num(high - mean)])
         ax.errorbar(mean, y, xerr=err, fmt="o", capsize=4)
-        ax.set_yticks(y, rows["policy"].tolist(), fontsize=8)
+        ax.set_yticks(y, [policy_words(str(p)) for p in rows["policy"]], fontsize=8)
         ax.invert_yaxis()
-        ax.set_xlabel("on-time rate (%), 95% CI")
+        ax.set_xlabel(t("on-time rate (%), 95% CI"))
         ax.set_title(_title((scenario, setting)), fontsize=9)
         ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
@@ -134,17 +135,18 @@ def plot_overdue_heatmaps(jobs: list[Job], path: Path) -> None:
     image = None
     for ax, (job, grid) in zip(axes.flat, panels, strict=False):
         image = ax.imshow(grid.to_numpy(dtype=float), cmap="Reds", vmin=0, vmax=vmax, aspect="auto")
-        ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=45, ha="right", fontsize=7)
+        fields = [label(str(f)) for f in grid.columns]
+        ax.set_xticks(range(grid.shape[1]), fields, rotation=45, ha="right", fontsize=7)
         names = job.summary.get("display_names") or {}
         ax.set_yticks(range(grid.shape[0]), [names.get(c, c) for c in grid.index], fontsize=7)
-        ax.set_title(f"{_title(job.group)}\n{job.policy}", fontsize=8)
+        ax.set_title(f"{_title(job.group)}\n{policy_words(job.policy)}", fontsize=8)
         for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
             if value >= 0.5:
                 colour = "white" if value > 0.6 * vmax else "black"
                 ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6, color=colour)
     for ax in list(axes.flat)[len(panels) :]:
         ax.axis("off")
-    fig.suptitle("overdue open dossiers at the end of the run (mean over replications)")
+    fig.suptitle(t("overdue open dossiers at the end of the run (mean over replications)"))
     if image is not None:
-        fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="dossiers")
+        fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label=t("dossiers"))
     save_png(fig, path)

@@ -28,7 +28,7 @@ from sim.reports import figures as fig
 from sim.reports.caveats import caveats_html
 from sim.reports.combinations import combination_notes
 from sim.reports.i18n import date as fdate
-from sim.reports.i18n import language, t
+from sim.reports.i18n import language, localize, number, t
 from sim.reports.labels import policy_words
 from sim.reports.robust_report import robust_html
 from sim.reports.run_report import GLOSSARY, _e, figure_title, fmt, page, table_html
@@ -332,3 +332,39 @@ def write_study_report(
         text = study_report_html(study_dir, comparison, figures, question, robust, thresholds)
     atomic_write_text(path, text)
     return path
+
+
+def study_lines(table: pd.DataFrame, csv: Path) -> str:
+    """A few lines for the terminal, in the report language: what was compared, which
+    jobs failed, and any combination worse than its parts; ``csv`` the comparison table."""
+    ok = table[table["status"] == "ok"]
+    lines = [
+        t(
+            "{folder}: {compared} job(s) compared, {failed} failed",
+            folder=csv.parent,
+            compared=len(ok),
+            failed=len(table) - len(ok),
+        )
+    ]
+    for _, row in ok.iterrows():
+        diff = row["overdue_dossiers_diff"]
+        low, high = row["overdue_dossiers_diff_ci_low"], row["overdue_dossiers_diff_ci_high"]
+        change = ""
+        if not math.isnan(diff):
+            change = "  " + t(
+                "change {diff} (95% CI {low} to {high})",
+                diff=localize(f"{diff:+.1f}"),
+                low=localize(f"{low:+.1f}"),
+                high=localize(f"{high:+.1f}"),
+            )
+        setting = f" [{row['setting']}]" if row["setting"] else ""
+        lines.append(
+            f"  {row['scenario']}{setting} {policy_words(str(row['policy']))}: "
+            + t("overdue dossiers {value}", value=number(row["overdue_dossiers"], 1))
+            + change
+        )
+    for _, row in table[table["status"] != "ok"].iterrows():
+        lines.append("  " + t("FAILED {folder}: {error}", folder=row["folder"], error=row["error"]))
+    lines += [f"  {note}" for note in combination_notes(ok)]
+    lines.append("  " + t("table: {path}", path=csv))
+    return "\n".join(lines)

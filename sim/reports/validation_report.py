@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from pathlib import Path
 
-from sim.reports.i18n import current, date, language, number, t
+from sim.reports.i18n import current, date, language, month, number, t
 from sim.runs.published_figures import TEXT_KEYS, PublishedFigure, RunConfig
 from sim.runs.schema import code_version
 from sim.runs.validation import FAILS, HOLDS, NOT_COMPARABLE, Verdict, agreement
@@ -98,26 +98,31 @@ def output_text(figure: PublishedFigure) -> str:
     if "daily_ratio" in c:
         return t(
             "`{a}` / `{b}` of the daily series, {start} to {end}",
-            a=c["daily_ratio"][0], b=c["daily_ratio"][1], start=c["from"], end=c["to"],
+            a=c["daily_ratio"][0], b=c["daily_ratio"][1], start=_day(c["from"]), end=_day(c["to"]),
         )  # fmt: skip
     if "monthly_rise" in c:
         return t(
             "`{a}` / `{b}` of the daily series in {later} minus the same in {earlier}",
-            a=c["monthly_rise"][0], b=c["monthly_rise"][1], later=c["to_month"],
-            earlier=c["from_month"],
+            a=c["monthly_rise"][0], b=c["monthly_rise"][1], later=month(c["to_month"]),
+            earlier=month(c["from_month"]),
         )  # fmt: skip
     if "per_commune_per_working_day" in c:
         text = t(
             "`{column}` of the daily series per commune per working day, {start} to {end}",
-            column=c["per_commune_per_working_day"], start=c["from"], end=c["to"],
+            column=c["per_commune_per_working_day"], start=_day(c["from"]), end=_day(c["to"]),
         )  # fmt: skip
         if c.get("gross_up_by"):
             text += t(", divided by 1 - `scenario.{path}`", path=c["gross_up_by"])
         return text
     return t(
         "`{column}` of the daily series per dossier clerk per working day, {start} to {end}",
-        column=c["per_clerk_per_working_day"], start=c["from"], end=c["to"],
+        column=c["per_clerk_per_working_day"], start=_day(c["from"]), end=_day(c["to"]),
     )  # fmt: skip
+
+
+def _day(text: str) -> str:
+    """``2025-07-01`` from the figures' file as a reader writes a date."""
+    return date(dt.date.fromisoformat(str(text)))
 
 
 def run_text(run: RunConfig) -> str:

@@ -124,6 +124,13 @@ class RunError(RuntimeError):
     """Some runs of a batch failed; the others' results are in the store, if one."""
 
 
+class RunConfigError(RunError, ConfigError):
+    """Every run of a batch that failed was refused for its configuration: a user's error
+    (one line, exit 2), named by the first such run and the values the batch gave it."""
+
+    key: str | None = None
+
+
 def run_many(
     specs: Iterable[RunSpec],
     workers: int = 1,
@@ -173,11 +180,13 @@ def run_many(
                 first_of.setdefault(key, index)  # the same run twice is run once
         todo = [tasks[index] for index in first_of.values()]
         failures: list[str] = []
+        refused: list[tuple[int, str]] = []  # runs whose configuration the model refused
         with tqdm(total=len(todo), disable=not progress, unit="run", desc="runs") as bar:
             for index, status, value in _execute(bases, todo, workers, address):
                 bar.update(1)
                 if status != "ok":
                     failures.append(f"run {index} ({_describe(specs[index])}): {value}")
+                    refused += [(index, value)] if status == "config" else []
                     continue
                 summary = json.loads(json.dumps(value))  # as the store gives it back
                 results[index] = summary
@@ -186,6 +195,8 @@ def run_many(
     finally:
         if runs_store is not None:
             runs_store.close()
+    if failures and len(refused) == len(failures):
+        raise _refused(refused, len(todo), specs)
     if failures:
         shown = "\n".join(failures[:3])
         more = f"\n(and {len(failures) - 3} more)" if len(failures) > 3 else ""
@@ -317,6 +328,23 @@ def _select(summary: dict, outputs: Sequence[str]) -> dict:
             "outputs",
         )
     return {key: summary[key] for key in outputs}
+
+
+def _refused(refused: list[tuple[int, str]], runs: int, specs: list[RunSpec]) -> RunConfigError:
+    """One line for runs refused for their configuration: the first one's message (key,
+    value, what is allowed) and the values the batch set in it, with how to avoid them."""
+    index, message = min(refused)
+    spec = specs[index]
+    given = ", ".join(f"{k}={v!r}" for k, v in spec.parameters.items())
+    refusals = f"{len(refused)} of {runs} runs were refused"
+    if not given:
+        return RunConfigError(f"{message} ({refusals})")
+    return RunConfigError(
+        f"{message} ({refusals}; the first, run {index}, with {given} set by the batch: a "
+        "value sampled from the ranges, configs/uncertainty/<scenario>.yaml or "
+        "thresholds.ranges, or an allocation searched; narrow the range or the setting "
+        "that reaches it)"
+    )
 
 
 def _describe(spec: RunSpec) -> str:

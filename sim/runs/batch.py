@@ -106,14 +106,15 @@ def run_task(base: dict, task: Task) -> dict:
 
 
 def run_chunk(bases: dict[str, dict], tasks: list[Task]) -> list[tuple[int, str, Any]]:
-    """Run tasks one after the other: ``(index, "ok", summary)`` or ``(index, "error",
+    """Run tasks one after the other: ``(index, "ok", summary)``, ``(index, "config",
+    message)`` (a user's error: a configuration the model refuses) or ``(index, "error",
     message)`` each, so that one failing run does not lose the others' results."""
     done: list[tuple[int, str, Any]] = []
     for task in tasks:
         try:
             done.append((task.index, "ok", run_task(bases[task.base], task)))
         except ConfigError as error:
-            done.append((task.index, "error", str(error)))
+            done.append((task.index, "config", str(error)))
         except Exception as error:  # noqa: BLE001 - reported with the run's index
             done.append((task.index, "error", f"{error!r}\n{traceback.format_exc()}"))
     return done

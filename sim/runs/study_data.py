@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from sim.core.stats import flatten
-from sim.runs.outputs import write_csv
+from sim.runs.outputs import LANGUAGES, write_csv
 
 REPLICATIONS_FILE = "replications.csv"
 DAILY_FILE = "daily_replications.csv"
@@ -85,3 +86,13 @@ def write_replication_tables(
         [frame.assign(replication=r) for r, frame in enumerate(frames)], ignore_index=True
     )
     write_csv(Path(out_dir) / DAILY_FILE, daily)
+
+
+def study_language(sweep_dir: Path) -> str:
+    """The language the study's jobs were run with (``output.language``), else English."""
+    for config in sorted(Path(sweep_dir).glob("*/.hydra/config.yaml")):
+        data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        code = str((data.get("output") or {}).get("language", ""))
+        if code in LANGUAGES:
+            return code
+    return "en"

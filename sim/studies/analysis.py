@@ -30,8 +30,15 @@ from hydra.experimental.callback import Callback
 
 from sim.core.stats import mean_interval, paired_differences
 from sim.core.summary import STUDY, bounds_of, shown_in
+from sim.reports.i18n import t
 from sim.runs.outputs import LANGUAGES, atomic_write_text, read_json
-from sim.runs.study_data import DAILY_FILE, REPLICATIONS_FILE, Job, summary_figure
+from sim.runs.study_data import (
+    DAILY_FILE,
+    REPLICATIONS_FILE,
+    Job,
+    study_language,
+    summary_figure,
+)
 from sim.spec.tables import read_frame
 
 COMPARISON_FILE = "comparison.csv"
@@ -239,7 +246,15 @@ def analyse(
     ``language`` is the language of the report and of the workbook's sheet name (en, vi).
     ``thresholds``: a ``python -m sim.thresholds`` folder for the report's section "what
     would change this answer"; by default the study's newest one (newest_thresholds).
+    The printed lines, the workbook, the figures and the report are all in ``language``.
     """
+    from sim.reports.i18n import language as in_language
+
+    with in_language(language):
+        return _analyse(sweep_dir, plots, out, every_sweep, language, thresholds)
+
+
+def _analyse(sweep_dir, plots, out, every_sweep, language, thresholds) -> pd.DataFrame:
     sweep_dir = Path(sweep_dir)
     jobs = read_jobs(sweep_dir)
     if not jobs:
@@ -249,10 +264,8 @@ def analyse(
     table = compare(jobs, fields)
     atomic_write_text(sweep_dir / COMPARISON_FILE, table.to_csv(index=False, float_format="%.6g"))
     from sim.reports.excel import write_comparison_xlsx
-    from sim.reports.i18n import language as in_language
 
-    with in_language(language):
-        write_comparison_xlsx(sweep_dir, table)
+    write_comparison_xlsx(sweep_dir, table)
     if plots:
         from sim.reports.study_plots import plot_backlog_bands, plot_on_time, plot_overdue_heatmaps
 
@@ -275,17 +288,17 @@ def analyse(
         robust=robust,
         thresholds=read_thresholds(sweep_dir, thresholds),
     )
-    text = describe(table, sweep_dir)
-    from sim.reports.combinations import combination_notes
+    from sim.reports.study_report import study_lines
 
-    for note in combination_notes(table[table["status"] == "ok"]):
-        text += f"\n  {note}"
+    text = study_lines(table, sweep_dir / COMPARISON_FILE)
     if left_out:
-        text += (
-            f"\n  left out {len(left_out)} older job(s): "
-            + "; ".join(sorted({reason for _, reason in left_out}))
-            + f" (e.g. {left_out[0][0].path.name}); `python -m sim.analysis {sweep_dir} --all`"
-            " compares every job in the folder, or give the rerun its own hydra.sweep.dir"
+        text += "\n  " + t(
+            "left out {count} older job(s): {reasons} (e.g. {folder}); `{command}` compares "
+            "every job in the folder, or give the rerun its own hydra.sweep.dir",
+            count=len(left_out),
+            reasons="; ".join(sorted({t(reason) for _, reason in left_out})),
+            folder=left_out[0][0].path.name,
+            command=f"python -m sim.analysis {sweep_dir} --all",
         )
     print(text, file=out or sys.stdout)
     return table
@@ -312,25 +325,6 @@ def write_robust(jobs: list[Job], sweep_dir: Path, plots: bool):
     return summary, drivers
 
 
-def describe(table: pd.DataFrame, sweep_dir: Path) -> str:
-    """A few lines for the terminal: what was compared, and which jobs failed."""
-    ok = table[table["status"] == "ok"]
-    lines = [f"{sweep_dir}: {len(ok)} job(s) compared, {len(table) - len(ok)} failed"]
-    for _, row in ok.iterrows():
-        diff = row["overdue_dossiers_diff"]
-        low, high = row["overdue_dossiers_diff_ci_low"], row["overdue_dossiers_diff_ci_high"]
-        text = "" if math.isnan(diff) else f"  diff {diff:+.1f} (95% CI {low:+.1f} to {high:+.1f})"
-        setting = f" [{row['setting']}]" if row["setting"] else ""
-        lines.append(
-            f"  {row['scenario']}{setting} {row['policy']}: overdue dossiers "
-            f"{row['overdue_dossiers']:.1f}{text}"
-        )
-    for _, row in table[table["status"] != "ok"].iterrows():
-        lines.append(f"  FAILED {row['folder']}: {row['error']}")
-    lines.append(f"  table: {sweep_dir / COMPARISON_FILE}")
-    return "\n".join(lines)
-
-
 class AnalyseSweep(Callback):
     """Hydra callback: analyse the sweep folder when a multirun ends."""
 
@@ -351,6 +345,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m sim.analysis", description="Compare the jobs of a sweep folder."
     )
     parser.add_argument("sweep_dir", type=Path, help="e.g. results/seconding_vs_training")
+    parser.add_argument(
+        "settings",
+        nargs="*",
+        metavar="output.language=vi",
+        help="the language as for the other commands (output.language=en or vi)",
+    )
     parser.add_argument("--no-plots", action="store_true", help="write comparison.csv only")
     parser.add_argument(
         "--all",
@@ -358,15 +358,33 @@ def main(argv: list[str] | None = None) -> int:
         help="compare the jobs of every sweep run into the folder, not only the latest",
     )
     parser.add_argument(
-        "--language", choices=LANGUAGES, default="en", help="language of the report (default en)"
+        "--language",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the report and the lines printed (default: the study's own)",
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # settings before or after options
+    language = args.language
+    for setting in args.settings:
+        key, _, value = setting.partition("=")
+        if key == "output.language" and value in LANGUAGES:
+            language = value
+        elif key != "output.excel":  # the study's workbook is always written
+            print(
+                f"error: {setting}: not a setting of sim.analysis; write "
+                f"output.language={' or output.language='.join(LANGUAGES)}",
+                file=sys.stderr,
+            )
+            return 2
     if not args.sweep_dir.is_dir():
         print(f"error: {args.sweep_dir}: not a folder", file=sys.stderr)
         return 2
     try:
         analyse(
-            args.sweep_dir, plots=not args.no_plots, every_sweep=args.all, language=args.language
+            args.sweep_dir,
+            plots=not args.no_plots,
+            every_sweep=args.all,
+            language=language or study_language(args.sweep_dir),
         )
     except OSError as error:  # no job folders, or a folder that cannot be written
         from sim.runs.user_errors import os_error_line
