@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import sys
 import time
-import traceback
 from pathlib import Path
 
 import hydra
@@ -36,7 +35,7 @@ from sim.reports.sensitivity_report import (
     top_sentences,
     write_report,
 )
-from sim.runs.api import RunError, RunSpec, run_many
+from sim.runs.api import RunSpec, run_many
 from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
 from sim.spec.paths import CONFIG_DIR
@@ -212,17 +211,11 @@ def _report(out_dir, table, s, resolved, cfg, name, screening, kept, evaluate, s
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     verbose = cfg.get("verbose", False) is True
-    try:
-        with one_line_errors(verbose):
-            try:
-                table = run_analysis(cfg, out_dir)
-            except ValueError as error:  # SALib's and the ranges' checks of the settings
-                raise ConfigError(str(error)) from error
-    except (ConnectionError, RunError) as error:  # no cluster there, or runs that failed
-        if verbose:
-            traceback.print_exc()
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(1)
+    with one_line_errors(verbose):  # runs that failed: one line (exit 2 when refused)
+        try:
+            table = run_analysis(cfg, out_dir)
+        except ValueError as error:  # SALib's and the ranges' checks of the settings
+            raise ConfigError(str(error)) from error
     for sentence in table.attrs["sentences"]:
         say(sentence)
     say(f"  {table.attrs['outputs']}")

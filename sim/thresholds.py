@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import sys
-import traceback
 from pathlib import Path
 
 import hydra
@@ -25,7 +24,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.reports.i18n import language, t
 from sim.reports.thresholds_report import markdown, plot_tornado, scenario_note, sentences
-from sim.runs.api import RunError
 from sim.runs.outputs import atomic_write_text
 from sim.runs.user_errors import one_line_errors, run_command, say
 from sim.spec.config import ConfigError
@@ -114,14 +112,8 @@ def run_thresholds(cfg: DictConfig, out_dir: Path) -> tuple[pd.DataFrame, list[s
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     verbose = cfg.get("verbose", False) is True
-    try:
-        with one_line_errors(verbose):
-            _, lines = run_thresholds(cfg, out_dir)
-    except (ConnectionError, RunError) as error:  # runs that failed
-        if verbose:
-            traceback.print_exc()
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(1)
+    with one_line_errors(verbose):  # runs that failed: one line (exit 2 when refused)
+        _, lines = run_thresholds(cfg, out_dir)
     for line in lines:
         say(line)
 
