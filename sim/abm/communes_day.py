@@ -119,11 +119,10 @@ class CommunesDay:
             rosters.commune[column("c_on_duty")[rosters.rows]], minlength=len(communes)
         )
         queued = column("o_queued")[[c.office.index for c in communes]].sum(axis=1)
-        limit = rules.overload_queue_per_clerk * np.maximum(1, on_duty)
-        overloaded = (queued > limit).astype(np.float64)
+        overloaded = rules.overloaded(queued, on_duty).astype(np.float64)
         fatigue = column("c_fatigue")
         rows = rosters.rows
-        fatigue[rows] += (overloaded[rosters.commune] - fatigue[rows]) / rules.fatigue_memory_days
+        fatigue[rows] = rules.fatigue_after(fatigue[rows], overloaded[rosters.commune])
         hazard = rules.resignation_hazard_per_day
         if not hazard:
             return

@@ -165,7 +165,7 @@ def _weekday_pattern(window: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 def history_fatigue(history: pd.DataFrame, spec: ScenarioSpec, before: dt.date) -> dict[str, float]:
     """Per commune: its clerks' fatigue at the start of ``before``, by the model's own
-    rule (sim/abm/agents/staff_conditions.py) run over the history's working days
+    rule (``StaffRules.overloaded`` and ``fatigue_after``) run over the history's working days
     (Monday to Friday) before it, with the commune's observed ``open_end`` of the
     previous day standing for its queue (an upper bound: it also counts dossiers in
     service, at the province or with the applicant) and its clerks less the expected
@@ -177,14 +177,13 @@ def history_fatigue(history: pd.DataFrame, spec: ScenarioSpec, before: dt.date) 
     daily = history[history["date"] < before].groupby(["commune", "date"])["open_end"].sum()
     for commune in spec.communes:
         clerks = sum(g.count for g in commune.clerks) * (1.0 - rules.absence_probability)
-        limit = rules.overload_queue_per_clerk * max(1.0, clerks)
         fatigue, previous = 0.0, 0
         series = daily.get(commune.name, pd.Series(dtype=float))
         for date, open_end in series.items():
             if date.weekday() < 5:
-                fatigue += (float(previous > limit) - fatigue) / rules.fatigue_memory_days
+                fatigue = rules.fatigue_after(fatigue, float(rules.overloaded(previous, clerks)))
             previous = open_end
-        result[commune.name] = round(fatigue, 4)
+        result[commune.name] = round(float(fatigue), 4)
     return result
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
+
 from sim.spec.config import ConfigError, Reader
 
 MAX_DUTY_SHARE = 0.9  # duties never take more than this share of a clerk's open hours
@@ -125,6 +127,16 @@ class StaffRules:
     def active_duties(self, date: dt.date, commune: str) -> tuple[Duty, ...]:
         """The duties of ``commune`` on ``date``."""
         return tuple(d for d in self.duties if d.active(date, commune))
+
+    def overloaded(self, queued, clerks_on_duty):
+        """Whether an office is overloaded: more dossiers waiting than
+        ``overload_queue_per_clerk`` per clerk on duty (at least one); arrays or numbers."""
+        return queued > self.overload_queue_per_clerk * np.maximum(1, clerks_on_duty)
+
+    def fatigue_after(self, fatigue, overloaded):
+        """Fatigue after a working day: it follows overload (1) or its absence (0) with a
+        memory of ``fatigue_memory_days``; arrays or numbers."""
+        return fatigue + (overloaded - fatigue) / self.fatigue_memory_days
 
     def learning_efficiency(self, date: dt.date) -> float:
         """Speed relative to a settled office: staff adapt to the new model after 1 July."""
