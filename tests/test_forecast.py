@@ -9,6 +9,7 @@ of its 112 days are held out as the truth a forecast is checked against.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import subprocess
 import sys
@@ -251,3 +252,13 @@ def test_a_commune_given_by_its_display_name_is_its_id(tmp_path):
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(tmp_path / "out" / "backtest.csv")
     assert set(table["commune"]) == {"a", "b", "all", "overall"}
+
+
+def test_the_worked_example_script_imports():
+    """docs/examples/forecast/make_example.py, which writes the README's worked example,
+    imports only what the package has (it once stopped at a name sim.api had dropped)."""
+    path = ROOT / "docs" / "examples" / "forecast" / "make_example.py"
+    spec = importlib.util.spec_from_file_location("make_example", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert callable(module.main)

@@ -1,5 +1,4 @@
-"""Write the worked example's history.csv and open_dossiers.csv (README "Forecast from
-your own data").
+"""Write the worked example's history.csv (README "Forecast from your own data").
 
 The example stands in for a planner's export: twelve weeks of the lang_son_wards
 scenario run by the model from 7 July 2025, but with Ky Lua's demand 30% above the
@@ -15,7 +14,8 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from sim.api import RunSpec, _composed, run_many
+from sim.api import RunSpec, run_many
+from sim.runs.api import composed_config
 from sim.runs.calibration import expanded_scenario
 
 HERE = Path(__file__).resolve().parent
@@ -23,7 +23,7 @@ START, DAYS = dt.date(2025, 7, 7), 84
 
 
 def main() -> None:
-    scenario = expanded_scenario(_composed("lang_son_wards", ("baseline",))["scenario"])
+    scenario = expanded_scenario(composed_config("lang_son_wards", ["baseline"])["scenario"])
     for entry in scenario["communes"]:
         entry["capacity_factors"] = {"land": 0.7}
         if entry["name"] == "ky_lua":
