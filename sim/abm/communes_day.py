@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.abm.agents.staff_conditions import END_OF_DAY, set_speeds
 from sim.core.calendar import HOURS_PER_DAY
-from sim.core.events import EV_CLOSE, EV_DUTY_DONE, EV_ON_DUTY, EV_OPEN
+from sim.core.events import EV_DUTY_DONE, EV_ON_DUTY
 from sim.core.keyed import ABSENCE, RESIGNATION
 from sim.spec.mechanisms import MAX_DUTY_SHARE
 
@@ -63,7 +63,7 @@ class CommunesDay:
         if working:
             self._staff_day(day, date, u_outage)
         else:
-            self.engine.schedule_many(self._openings(day, self._intervals(day)))
+            self.engine.schedule_many(self._openings(day))
         for commune in communes:
             commune.chair.start_day(day, date)
         sync = scenario.equipment.sync_factor(date, scenario.staff.learning_start)
@@ -95,10 +95,10 @@ class CommunesDay:
                 off_today[j].append(index)
         outage = u_outage < np.array([c.network_outage_probability for c in communes])
         for commune, off, out in zip(communes, off_today, outage.tolist(), strict=True):
-            commune.staffing.note_day(off, out)
+            commune.staffing.note_day(len(off), out)
         no_seat = self._speeds(rosters, outage, date)
         duty_events = self._duties(day, date, rosters) if rules.duties else None
-        intervals = self._intervals(day)
+        intervals = self.calendar.open_intervals(day)
         back = (day + 1) * HOURS_PER_DAY - END_OF_DAY
         events = []
         for j, commune in enumerate(communes):
@@ -166,13 +166,15 @@ class CommunesDay:
         hours = np.zeros(len(rows))
         for bits, duty_hours, applies in self._bits(active):  # in the duties' order
             hours += np.where((own & bits != 0) & applies[where], duty_hours, 0.0)
-        caps = self._open_hours(day)
+        overtime = self._overtime(day)
+        usual = self._usual_office(overtime)
+        caps = self._open_hours(day, overtime, usual)
         hours = np.minimum(MAX_DUTY_SHARE * caps[where], hours)
         doing = hours > 0
         rows, where, hours = rows[doing], where[doing], hours[doing]
         if not len(rows):
             return events
-        done = self._finish_times(day, where, hours)
+        done = self._finish_times(day, where, hours, overtime, usual)
         column("c_at_duty")[rows] = True
         engine.set_off_duty(rows)
         bounds = np.searchsorted(where, np.arange(len(communes) + 1)).tolist()
@@ -210,10 +212,8 @@ class CommunesDay:
         free = np.flatnonzero(~overtime)
         return self.communes[free[0]].office if len(free) else None
 
-    def _open_hours(self, day: int) -> np.ndarray:
+    def _open_hours(self, day: int, overtime: np.ndarray, usual: Office | None) -> np.ndarray:
         """Each commune office's open hours today (overtime included)."""
-        overtime = self._overtime(day)
-        usual = self._usual_office(overtime)
         usual_hours = usual.open_hours(day) if usual is not None else 0.0
         return np.array(
             [
@@ -222,11 +222,11 @@ class CommunesDay:
             ]
         )
 
-    def _finish_times(self, day: int, where: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    def _finish_times(
+        self, day: int, where: np.ndarray, hours: np.ndarray, overtime: np.ndarray, usual
+    ) -> np.ndarray:
         """When each duty's hours are done (offices without overtime share a calendar)."""
         communes = self.communes
-        overtime = self._overtime(day)
-        usual = self._usual_office(overtime)
         start = self.calendar.open_intervals(day)[0][0]
         office_of = np.where(overtime, np.arange(len(communes)), -1)[where]
         done_at: dict[tuple[int, float], float] = {}
@@ -239,10 +239,8 @@ class CommunesDay:
         return done
 
     # -- opening hours -----------------------------------------------------------------
-    def _intervals(self, day: int) -> list[tuple[float, float]]:
-        return self.calendar.open_intervals(day)
-
-    def _openings(self, day: int, intervals: list) -> list[tuple]:
+    def _openings(self, day: int) -> list[tuple]:
+        intervals = self.calendar.open_intervals(day)
         events = []
         for commune in self.communes:
             events += self._openings_of(commune, day, intervals)
@@ -250,9 +248,9 @@ class CommunesDay:
 
     def _openings_of(self, commune: Commune, day: int, intervals: list) -> list[tuple]:
         """The commune's back office's, then its desk's, openings and closings today."""
-        events = _office_events(commune.office, day, intervals)
+        events = commune.office.day_events(day, intervals)
         if commune.desk is not None:
-            events += _office_events(commune.desk, day, intervals)
+            events += commune.desk.day_events(day, intervals)
         return events
 
     # -- the day's hours -----------------------------------------------------------------
@@ -279,14 +277,3 @@ class CommunesDay:
         if day * HOURS_PER_DAY >= self.world.metrics.warmup_hours:
             open_hours = self.calendar.open_hours(day)
             column("c_window_hours")[present] += (open_hours - duty) * column("c_speed")[present]
-
-
-def _office_events(office: Office, day: int, intervals: list) -> list[tuple]:
-    if office.calendar.always_open:
-        return []
-    if office.extra_hours(day):
-        intervals = office.open_intervals(day)
-    events = []
-    for start, end in intervals:
-        events += [(start, EV_OPEN, office.index), (end, EV_CLOSE, office.index)]
-    return events

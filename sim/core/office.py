@@ -174,13 +174,20 @@ class Office:
         """Hours this office is open on ``day``, overtime included."""
         return sum(b - a for a, b in self.open_intervals(day))
 
+    def day_events(self, day: int, usual: list | None = None) -> list[tuple[float, int, int]]:
+        """Today's openings and closings as events; ``usual``: the calendar's open
+        intervals today when the caller has them (an office's own overtime still counts)."""
+        if self.calendar.always_open:
+            return []
+        intervals = self.open_intervals(day) if usual is None or self.extra_hours(day) else usual
+        events = []
+        for start, end in intervals:
+            events += [(start, EV_OPEN, self.index), (end, EV_CLOSE, self.index)]
+        return events
+
     def schedule_day(self, day: int) -> None:
         """Put today's opening and closing on the event heap."""
-        if self.calendar.always_open:
-            return
-        for start, end in self.open_intervals(day):
-            self.engine.schedule(start, EV_OPEN, self.index)
-            self.engine.schedule(end, EV_CLOSE, self.index)
+        self.engine.schedule_many(self.day_events(day))
 
     # -- what it holds -------------------------------------------------------------------
     def queue_lengths(self) -> dict[str, int]:

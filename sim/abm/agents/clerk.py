@@ -32,8 +32,8 @@ class Clerk(mesa.Agent):
 
     ``skills`` is read by offices and policies; it changes only through
     ``set_proficiency`` and ``move_to``/``come_back``. Temporary effects go through
-    ``set_conditions`` and ``set_modifier``/``clear_modifier``; ``speed_factor`` is
-    their product.
+    ``c_conditions`` (the commune's, each working day) and ``set_modifier`` /
+    ``clear_modifier``; ``speed_factor`` is their product (``update_speeds``).
     """
 
     def __init__(
@@ -203,11 +203,6 @@ class Clerk(mesa.Agent):
         """The clerk's own fields and proficiencies, whether or not it is moved."""
         return self.skills if self.home_skills is None else self.home_skills
 
-    def set_conditions(self, factor: float) -> None:
-        """Today's working conditions, as a factor on speed (set by the commune)."""
-        self._column("c_conditions")[self.index] = factor
-        self._update_speed()
-
     def set_modifier(self, name: str, factor: float) -> None:
         """A named temporary factor on speed (1.0 removes its effect)."""
         if factor <= 0:
@@ -223,7 +218,7 @@ class Clerk(mesa.Agent):
     def _update_speed(self) -> None:
         modifier = math.prod(self.modifiers.values()) if self.modifiers else 1.0
         self._column("c_modifier")[self.index] = modifier
-        self._column("c_speed")[self.index] = self.conditions * modifier
+        update_speeds(self.engine, self.index)
 
     def effective_proficiency(self, field: str) -> float:
         """Base proficiency in ``field`` times every temporary factor (0 if not handled)."""
@@ -269,3 +264,10 @@ class Clerk(mesa.Agent):
             nxt[self.index] = -1 if office is None else office.index
             if office is not None:
                 self.engine.moves[self.index] = (self, office)
+
+
+def update_speeds(engine, rows) -> None:
+    """Clerks' speed (a row or rows): today's conditions (``c_conditions``, set by the
+    commune each working day) times their policies' modifiers (``c_modifier``)."""
+    column = engine.column
+    column("c_speed")[rows] = column("c_conditions")[rows] * column("c_modifier")[rows]

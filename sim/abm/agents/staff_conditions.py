@@ -6,7 +6,7 @@ Competing duties (campaigns, planning rounds, programme deadlines) take a clerk'
 hours of the working day: it is off dossier work until they are done. Policies change
 the commune's conditions (``commune.workstations``, ``commune.network_speed``,
 ``commune.network_outage_probability``, ...) rather than a clerk's conditions, which
-this module sets afresh every working day (``Clerk.set_conditions``); a clerk's base
+this module sets afresh every working day (``c_conditions``); a clerk's base
 proficiency is never touched here.
 """
 
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from sim.abm.agents.clerk import Clerk
+from sim.abm.agents.clerk import Clerk, update_speeds
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -68,7 +68,7 @@ def set_speeds(
         else:
             speed[over] *= equipment.no_workstation_speed
     column("c_conditions")[present] = speed
-    column("c_speed")[present] = speed * column("c_modifier")[present]
+    update_speeds(engine, present)
     return off
 
 
@@ -84,7 +84,6 @@ class StaffConditions:
         self.commune = commune
         self.world = world
         self.engine = world.engine
-        self.off_today: list[int] = []  # rows of the clerks absent today
         self.resignations = 0
         self.outage_days = 0
         self.absences = 0
@@ -102,10 +101,9 @@ class StaffConditions:
         if working:
             self.date = date
 
-    def note_day(self, off_today: list[int], outage: bool) -> None:
-        """Today's absent clerks and whether the network is down."""
-        self.off_today = off_today
-        self.absences += len(off_today)
+    def note_day(self, absent: int, outage: bool) -> None:
+        """How many clerks are absent today, and whether the network is down."""
+        self.absences += absent
         self.outage_today = outage
         self.outage_days += outage
 
@@ -114,7 +112,6 @@ class StaffConditions:
         column = self.engine.column
         column("c_no_seat")[self.no_seat] = False
         column("c_at_duty")[self.duty_rows] = False
-        self.off_today = []
         self.no_seat = []
 
     def refresh(self) -> None:
