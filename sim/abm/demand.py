@@ -5,8 +5,9 @@ channel, time, work, supplement) and ``N_EXTRA`` from the dossier stream (faulty
 sync failure, complaint); its workflow's later steps (whether each applies, its work or
 wait) are keyed uniforms of its dossier number. Drawing them for all communes at
 once, rather than commune by commune, keeps the number of numpy calls per day near
-constant, so a province-day costs in proportion to its dossiers, not to its communes.
-Only the choice of applicant and channel is per commune (each commune's households).
+constant, so a province-day costs in proportion to its dossiers, not to its communes:
+the choice of applicant and channel is made for all communes' households at once
+(``Applicants``); only a calibrated commune's own mix of procedures is drawn per commune.
 The demand stream serves nothing else, so two policies under one seed still see the
 same needs (common random numbers).
 """
@@ -130,7 +131,8 @@ class Demand:
                     procedure_index[a:b] = np.minimum(picked, last)
         eligible = catalogue.online_eligible[procedure_index]
         applicants = self.applicants
-        population_index = np.repeat([c.populations[kind].index for c in communes], counts)
+        where = np.repeat(np.arange(len(communes)), counts)
+        population_index = np.array([c.populations[kind].index for c in communes])[where]
         agent_index = applicants.pick(population_index, u[:, 1])
         online = applicants.goes_online(population_index, agent_index, u[:, 2], eligible)
         row = applicants.start[population_index] + agent_index
@@ -138,7 +140,6 @@ class Demand:
         distance = applicants.distance[row]
         times = self.arrival_times(day, u[:, 3], online)
         work = catalogue.sample_work(procedure_index, u[:, 4])
-        where = np.repeat(np.arange(len(communes)), counts)
         if calibrated is not None:  # effective capacity: faster or slower clerks
             speed = np.array([calibrated[3][c.name] for c in communes])
             work = work / speed[where, procedure_index]
