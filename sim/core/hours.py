@@ -238,18 +238,14 @@ def procedure_deadline(s, row, now):
 
 
 @njit(cache=True)
-def extend_deadline(s, row, working_days):
-    """A wait that stops the statutory clock moves the deadline on by its working days."""
-    if s.params[ALWAYS_OPEN]:
-        s.d_deadline[row] += working_days * HOURS_PER_DAY
-        return
-    hours = working_days * s.params[DAILY_OPEN_HOURS]
-    s.d_deadline[row] = base_finish_time(s, s.d_deadline[row], hours)
-
-
-@njit(cache=True)
 def after_working_days(s, now, working_days):
     """The instant ``working_days`` of open hours after ``now`` (a wait's end)."""
     if s.params[ALWAYS_OPEN]:
         return now + working_days * HOURS_PER_DAY
     return base_finish_time(s, now, working_days * s.params[DAILY_OPEN_HOURS])
+
+
+@njit(cache=True)
+def extend_deadline(s, row, working_days):
+    """A wait that stops the statutory clock moves the deadline on by its working days."""
+    s.d_deadline[row] = after_working_days(s, s.d_deadline[row], working_days)
