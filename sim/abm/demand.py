@@ -23,7 +23,6 @@ from sim.core.calendar import HOURS_PER_DAY
 from sim.core.dossier import IN_PERSON, ONLINE
 from sim.core.keyed import STEP_AMOUNT, STEP_NEEDED, SUPPLEMENT_DELAY, SUPPLEMENT_GIVE_UP
 from sim.core.metrics import FAR_KM
-from sim.core.state import MAX_STEPS, STEP_END
 
 if TYPE_CHECKING:
     from sim.abm.agents.applicant import Applicants
@@ -203,20 +202,15 @@ class Demand:
         column("d_work")[rows] = work
         column("d_step")[rows] = 0
         workflows = self.workflows[catalogue.kind]
-        if workflows.any:
+        if workflows.any:  # the steps no procedure has stay as new rows are: STEP_END
             keyed = self.world.streams.keyed
-            u_needed = np.column_stack(
-                [keyed.uniforms(STEP_NEEDED, uids, k) for k in range(MAX_STEPS)]
-            )
-            u_amount = np.column_stack(
-                [keyed.uniforms(STEP_AMOUNT, uids, k) for k in range(MAX_STEPS)]
-            )
+            steps = range(workflows.width)
+            u_needed = np.column_stack([keyed.uniforms(STEP_NEEDED, uids, k) for k in steps])
+            u_amount = np.column_stack([keyed.uniforms(STEP_AMOUNT, uids, k) for k in steps])
             at, amount, stops = workflows.draw(procedure_index, u_needed, u_amount)
-            column("d_step_at")[rows] = at
-            column("d_step_amount")[rows] = amount
-            column("d_step_stops")[rows] = stops
-        else:
-            column("d_step_at")[rows] = STEP_END
+            column("d_step_at")[rows, : workflows.width] = at
+            column("d_step_amount")[rows, : workflows.width] = amount
+            column("d_step_stops")[rows, : workflows.width] = stops
         column("d_needs_supplement")[rows] = needs_supplement
         column("d_complains")[rows] = complains
         warmup = self.world.metrics.warmup_hours

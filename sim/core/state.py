@@ -208,7 +208,7 @@ FILL = {  # a new row's values where zero is wrong
     "c_speed": 1.0, "c_conditions": 1.0, "c_modifier": 1.0, "c_present_since": -1.0,
     "c_idle_next": -1, "c_idle_prev": -1,
     "o_idle_head": -1, "o_idle_tail": -1, "o_extra_day": -1, "o_root": -1, "m_desk": -1,
-    "o_commune": -1, "o_deadline_days": -1.0, "d_step_at": -3,
+    "o_commune": -1, "o_deadline_days": -1.0, "d_step_at": STEP_END,
 }  # fmt: skip
 
 

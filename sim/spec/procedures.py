@@ -315,16 +315,20 @@ class Workflows:
                     self.at[i, k] = STEP_COMMUNE if step.at == "commune" else office_of[step.at]
                     work[i * MAX_STEPS + k] = step.work
         self.work = WorkTable(work)
-        self.any = bool((self.at != STEP_END).any())
+        self.width = max((len(p.steps) for p in procedures), default=0)  # steps any has
+        self.any = self.width > 0
 
     def draw(self, procedure_index: np.ndarray, u_needed: np.ndarray, u_amount: np.ndarray):
-        """(at, amount, stops) for each dossier x step, from two uniforms per step."""
-        at = self.at[procedure_index]
-        needed = u_needed < self.probability[procedure_index]
+        """(at, amount, stops) for each dossier x step of the first ``width`` steps (the
+        others are ``STEP_END`` for every procedure), from two uniforms per step."""
+        width = self.width
+        at = self.at[procedure_index, :width]
+        needed = u_needed < self.probability[procedure_index, :width]
         at = np.where((at != STEP_END) & ~needed, STEP_SKIPPED, at)
-        flat = (procedure_index[:, None] * MAX_STEPS + np.arange(MAX_STEPS)).ravel()
+        flat = (procedure_index[:, None] * MAX_STEPS + np.arange(width)).ravel()
         amount = self.work.sample(flat, u_amount.ravel()).reshape(at.shape)
-        low, high = self.wait_low[procedure_index], self.wait_high[procedure_index]
+        low = self.wait_low[procedure_index, :width]
+        high = self.wait_high[procedure_index, :width]
         waits = at == STEP_WAIT
         amount = np.where(waits, low + (high - low) * u_amount, amount)
-        return at, amount, self.stops[procedure_index] & waits
+        return at, amount, self.stops[procedure_index, :width] & waits
