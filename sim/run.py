@@ -179,6 +179,7 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict:
         with language(job.language):
             write_summary_xlsx(out_dir, result, daily)
     write_json(out_dir / "summary.json", result)  # last: its presence means complete
+    STATE.finished = out_dir  # a stop asked for from now on leaves the job complete
     with language(job.language):
         table = format_table(result, out_dir, time.perf_counter() - started)
     LOG.info("outputs written; summary:\n%s", table)
@@ -267,15 +268,18 @@ def record_failure(out_dir: Path, error: BaseException) -> str:
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     quiet_interrupts()  # in a sweep's worker process too
+    STATE.finished = None
     try:
         run_job(cfg, out_dir)
     except KeyboardInterrupt:
-        with contextlib.suppress(OSError):
-            record_failure(out_dir, Interrupted("interrupted by Ctrl-C"))
+        if STATE.finished != out_dir:
+            with contextlib.suppress(OSError):
+                record_failure(out_dir, Interrupted("interrupted by Ctrl-C"))
         raise  # the command prints one line for the run or the sweep (user_errors)
     except Exception as error:  # a job reports its failure instead of vanishing
-        try:
-            message = record_failure(out_dir, error)
+        complete = isinstance(error, Interrupted) and STATE.finished == out_dir
+        try:  # a job stopped after its summary.json was written stays complete
+            message = str(error) if complete else record_failure(out_dir, error)
         except OSError:  # the output folder itself cannot be written
             message = str(error)
         mine = user_message(error)

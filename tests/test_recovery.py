@@ -219,3 +219,21 @@ def test_resume_accepts_only_a_complete_summary_of_the_same_settings(tmp_path):
     (tmp_path / "summary.json").write_text('{"status": "ok", "config_')  # torn by hand
     assert completed_summary(tmp_path, "abc") is None
     assert not list(tmp_path.glob(".summary.json*"))  # atomic writes leave no temporaries
+
+
+def test_a_stop_after_the_summary_is_written_leaves_the_job_complete(tmp_path, monkeypatch):
+    """SIGTERM between a job's summary.json and its return (the table it prints) kept
+    interrupting the sweep test: the job is complete once its summary is written, and a
+    stop asked for then leaves it so (status ok), while the command still stops (143)."""
+    import sim.run
+
+    def stopped(*args, **kwargs):
+        raise sim.run.Interrupted("interrupted by SIGTERM before the job finished")
+
+    monkeypatch.setattr(sim.run, "format_table", stopped)
+    out = tmp_path / "job"
+    monkeypatch.setattr(sys, "argv", ["sim.run", "scenario=mmc", "run.days=2",
+                                      "output.report=false", "output.plots=false",
+                                      f"hydra.run.dir={out}"])  # fmt: skip
+    assert sim.run.cli() == 143
+    assert json.loads((out / "summary.json").read_text())["status"] == "ok"

@@ -34,6 +34,7 @@ class _State:
     started = False  # Hydra composed the config and began the run or sweep
     failed: list[tuple[str, dict]] = []
     sweep_dir: str | None = None  # the sweep's folder, once it began
+    finished: Path | None = None  # the job whose summary.json is written: it is complete
 
 
 STATE = _State()
